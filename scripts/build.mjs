@@ -1,0 +1,76 @@
+// Builds the extension with esbuild.
+//   node scripts/build.mjs                 development bundle with source maps
+//   node scripts/build.mjs --production    minified bundle for packaging
+//   node scripts/build.mjs --tests         also transpiles src/ and test/ to out/ for mocha
+//   node scripts/build.mjs --watch         rebuilds the bundles on change
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+
+function tsFiles(dir) {
+  const out = [];
+  try { statSync(dir); } catch { return out; }
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...tsFiles(full));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(full);
+  }
+  return out;
+}
+
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'warning',
+  legalComments: production ? 'none' : 'inline',
+};
+
+/** Every bundle the product ships: the extension, the standalone sandbox, and the webview script. */
+export const bundles = [
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist' },
+];
+
+export async function build() {
+  rmSync(join(root, 'dist'), { recursive: true, force: true });
+  const entries = bundles.filter((b) => Object.values(b.entryPoints).every((p) => {
+    try { return statSync(join(root, p)).isFile(); } catch { return false; }
+  }));
+  await Promise.all(entries.map((b) => esbuild.build(b)));
+  if (args.has('--tests')) {
+    rmSync(join(root, 'out'), { recursive: true, force: true });
+    const files = [...tsFiles(join(root, 'src')), ...tsFiles(join(root, 'test')), ...tsFiles(join(root, 'bench'))]
+      .map((f) => relative(root, f));
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: files,
+      outdir: 'out',
+      outbase: '.',
+      bundle: false,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+    });
+  }
+}
+
+if (args.has('--watch')) {
+  const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log('esbuild: watching for changes');
+} else {
+  await build();
+}

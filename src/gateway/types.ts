@@ -1,0 +1,142 @@
+// The shared vocabulary of the Inviosmart HTTP API gateway (see ../shared/docs/gateway-protocol.md).
+// Imports nothing from 'vscode': the client, the sandbox and plain-Node tests all use these types.
+
+/** The four gateway commands, named as the user would name them. */
+export type GatewayCommand = 'help' | 'send' | 'status' | 'balance';
+
+/** How a status number is classed for display and for deciding whether to keep polling. */
+export type StatusClass = 'queued' | 'pending' | 'delivered' | 'failed' | 'lookup' | 'unknown';
+
+export interface DecodedStatus {
+  /** The raw status number from field 5 of a status answer. */
+  code: number;
+  /** English label from the protocol table, or `unknown status N`. */
+  label: string;
+  statusClass: StatusClass;
+  /** True when the gateway will not change this status any more. */
+  final: boolean;
+}
+
+/** A `YYYYMMDDHHmmSS` timestamp: the raw text always kept, the Date only when it parses. */
+export interface GatewayTime {
+  raw: string;
+  /** Provider local time read as UTC wall-clock (the time zone is not documented); undefined when empty/zeros/invalid. */
+  date?: Date;
+}
+
+/** One destination's answer inside a send. */
+export type SendItemResult =
+  | { destination: string; ok: true; smsId: number; raw: string }
+  | { destination: string; ok: false; error: GatewayErrorInfo; raw: string };
+
+export interface SendRequest {
+  /** Digits only, with country code. One or more; several go in one request joined with '.'. */
+  destinations: string[];
+  sender: string;
+  message: string;
+  /** 1 asks for the low-cost route. */
+  pricecat?: 0 | 1;
+}
+
+export interface SendResult {
+  /** One entry per destination, in the order given. */
+  items: SendItemResult[];
+  /** The whole body as received. */
+  raw: string;
+}
+
+export interface StatusReport {
+  smsId: number;
+  submittedOn: GatewayTime;
+  destination: string;
+  /** Time of the last status change (not only delivery). */
+  deliveredOn: GatewayTime;
+  status: DecodedStatus;
+  quantity: number;
+  /** Euro. */
+  charge: number;
+  raw: string;
+}
+
+export interface BalanceReport {
+  /** Euro. */
+  balance: number;
+  /** SMS the balance buys at the asked country's price; undefined when the gateway said -9999 ("not asked"). */
+  smsRemainCount?: number;
+  countryprefix?: string;
+  raw: string;
+}
+
+/** Why a call failed, in categories a UI can act on. */
+export type GatewayErrorKind =
+  | 'gateway' // `Error: NNNN - text` or a `Status: NNNN` that is not success
+  | 'unnumbered' // a one-line failure without a code, e.g. `Internal Error.`
+  | 'malformed' // HTML page, empty body, truncated or unparseable line
+  | 'http' // non-200 HTTP status
+  | 'timeout' // connect/headers/body time-out
+  | 'network' // refused, reset, DNS failure
+  | 'aborted' // cancelled by the caller's AbortSignal
+  | 'config'; // the client was given something it cannot use (bad base URL, ...)
+
+/** Plain data describing an error; GatewayError carries the same fields. */
+export interface GatewayErrorInfo {
+  kind: GatewayErrorKind;
+  command: GatewayCommand;
+  /** Numbered gateway code (1001..1043) or HTTP status for kind 'http'. */
+  code?: number;
+  /** The gateway's exact text (or the transport's message), password redacted. Never empty. */
+  gatewayText: string;
+  /** Plain-language explanation with the fix a user should try. */
+  explanation: string;
+  /** Safe to try again automatically. */
+  retryable: boolean;
+  /** The request went out but no answer came: the SMS may or may not have been sent. */
+  outcomeUnknown: boolean;
+}
+
+export interface ProxyOptions {
+  /** e.g. http://proxy:3128 (VS Code's http.proxy). */
+  url: string;
+  /** Skip TLS verification towards the proxy/target (http.proxyStrictSSL=false). */
+  rejectUnauthorized?: boolean;
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface GatewayClientOptions {
+  /** Default http://httpapi.inviosmart.it */
+  baseUrl?: string;
+  /** Full URL of the send endpoint when it differs, e.g. https://www.inviosmart.it/webservice/sms/sendSMSHTTP.php */
+  sendUrl?: string;
+  connectTimeoutMs?: number;
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
+  /** Most requests in flight at once through this client. */
+  maxConcurrency?: number;
+  /** Retries for help/status/balance on retryable failures (never for send). */
+  maxRetries?: number;
+  /** First backoff delay; doubles each retry, with full jitter. */
+  retryBaseDelayMs?: number;
+  retryMaxDelayMs?: number;
+  proxy?: ProxyOptions;
+  /** Called after every call, for the output channel. URL already redacted. */
+  onCall?: (event: CallEvent) => void;
+}
+
+export interface CallEvent {
+  command: GatewayCommand;
+  /** Redacted URL. */
+  url: string;
+  durationMs: number;
+  attempt: number;
+  outcome: 'ok' | 'error';
+  /** Short redacted summary: `OK ID:12`, `Error 1012`, `timeout`, ... */
+  summary: string;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
