@@ -1,0 +1,89 @@
+// The message history model. Plain data (JSON-serialisable), no VS Code API.
+import type { GatewayErrorInfo, StatusClass } from '../gateway/types';
+
+/** Where an attempt stands from the extension's point of view. */
+export type EntryState =
+  | 'sending' // recorded before the request went out; no answer yet
+  | 'sent' // the gateway accepted it and gave an SMSId; status may still change
+  | 'failed' // the gateway refused it (or a final failure status arrived)
+  | 'unknown'; // the request went out but no answer came: it may have been sent
+
+export interface EntryStatus {
+  code: number;
+  label: string;
+  statusClass: StatusClass;
+  final: boolean;
+}
+
+export interface HistoryEntry {
+  /** Local id (uuid), stable across windows. Not the gateway's SMSId. */
+  key: string;
+  /** Gateway SMSId once accepted. */
+  smsId?: number;
+  /** Digits with country code. */
+  destination: string;
+  sender: string;
+  text: string;
+  /** Account id the message was sent with ('sandbox' for the built-in sandbox). */
+  account: string;
+  /** True when sent through the sandbox gateway. */
+  sandbox?: boolean;
+  /** Batch id for bulk sends. */
+  batchId?: string;
+  state: EntryState;
+  /** ISO time the attempt was recorded (before the request). */
+  createdAt: string;
+  /** Gateway SubmittedOn, raw `YYYYMMDDHHmmSS`, when known. */
+  submittedOn?: string;
+  /** Gateway DeliveredOn (time of the last status change), raw, when known. */
+  lastChangeOn?: string;
+  /** ISO time this entry last changed locally. */
+  updatedAt: string;
+  /** ISO time the status was last asked. */
+  lastPolledAt?: string;
+  status?: EntryStatus;
+  /** SMS parts as counted locally before sending. */
+  parts: number;
+  /** Parts the gateway charged (Quantity), when known. */
+  quantity?: number;
+  /** Euro charged, when known. */
+  charge?: number;
+  error?: Pick<GatewayErrorInfo, 'kind' | 'code' | 'gatewayText' | 'explanation'>;
+  /** Monotonic revision, bumped on every change; merges keep the higher. */
+  rev: number;
+}
+
+export interface Disposable {
+  dispose(): void;
+}
+
+/** What views need from the history: a snapshot and change events (from this window or another). */
+export interface HistoryReader {
+  /** Every entry, newest first. */
+  all(): readonly HistoryEntry[];
+  get(key: string): HistoryEntry | undefined;
+  /** Fires after entries were added/changed (`upserted`) or deleted (`removed` keys). */
+  onDidChange(listener: (change: { upserted: HistoryEntry[]; removed: string[] }) => void): Disposable;
+}
+
+/**
+ * Command ids shared by the tree, the panel and the palette. Commands that act on one message take
+ * its history key (string) or an object with a `key` field as first argument.
+ */
+export const CommandIds = {
+  sendSms: 'inviosmart.sendSms',
+  sendSelection: 'inviosmart.sendSelection',
+  checkStatus: 'inviosmart.checkStatus',
+  refreshStatus: 'inviosmart.refreshStatus',
+  refreshBalance: 'inviosmart.refreshBalance',
+  showHelp: 'inviosmart.showHelp',
+  signIn: 'inviosmart.signIn',
+  signOut: 'inviosmart.signOut',
+  switchAccount: 'inviosmart.switchAccount',
+  openPanel: 'inviosmart.openPanel',
+  resend: 'inviosmart.resend',
+  copyId: 'inviosmart.copyId',
+  copyText: 'inviosmart.copyText',
+  deleteEntry: 'inviosmart.deleteEntry',
+  showLog: 'inviosmart.showLog',
+} as const;
