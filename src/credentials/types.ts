@@ -1,0 +1,25 @@
+import type * as vscode from 'vscode';
+import type { Credentials } from '../gateway/types';
+
+/** Account metadata (kept in globalState). The password lives only in SecretStorage under `secretKey(id)`. */
+export interface Account {
+  /** Stable id; 'sandbox' for the built-in sandbox account. */
+  id: string;
+  /** Name the user gave it (defaults to the username). */
+  label: string;
+  username: string;
+  sandbox: boolean;
+}
+
+export const SANDBOX_ACCOUNT_ID = 'sandbox';
+
+export interface AccountService extends vscode.Disposable {
+  readonly onDidChange: vscode.Event<void>;
+  /** All accounts, the sandbox one first. */
+  list(): readonly Account[];
+  /** The active account, or undefined when none is chosen (signed out). */
+  active(): Account | undefined;
+  setActive(id: string | undefined): Promise<void>;
+  /** The credentials for an account; undefined when its secret is missing or unreadable (a normal state). */
+  credentials(account: Account): Promise<Credentials | undefined>;
+}
