@@ -23,3 +23,24 @@ export interface AccountService extends vscode.Disposable {
   /** The credentials for an account; undefined when its secret is missing or unreadable (a normal state). */
   credentials(account: Account): Promise<Credentials | undefined>;
 }
+
+/** What a command needs to talk to the gateway for an account. */
+export interface GatewaySession {
+  account: Account;
+  client: import('../gateway/client').GatewayClient;
+  credentials: Credentials;
+}
+
+/** Resolves accounts to ready-to-use gateway sessions (starting the in-process sandbox when needed). */
+export interface SessionProvider {
+  /** The active account's session; rejects with NotSignedInError when there is none or its secret is missing. */
+  forActive(): Promise<GatewaySession>;
+  forAccount(accountId: string): Promise<GatewaySession>;
+}
+
+export class NotSignedInError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotSignedInError';
+  }
+}

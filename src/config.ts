@@ -1,0 +1,72 @@
+import * as vscode from 'vscode';
+
+export const DEFAULT_BASE_URL = 'http://httpapi.inviosmart.it';
+const SECTION = 'inviosmart';
+
+export type NotifyOn = 'all' | 'failures' | 'none';
+export type GroupBy = 'day' | 'status';
+
+/** Every setting the extension reads, typed, with defaults that match package.json. */
+export interface Settings {
+  baseUrl: string;
+  /** Empty means: send through baseUrl. */
+  sendUrl: string;
+  useProxy: boolean;
+  timeoutSeconds: number;
+  defaultCountry: string;
+  defaultSender: string;
+  lowCostRoute: boolean;
+  pollIntervalSeconds: number;
+  maxAgeHours: number;
+  maxConcurrency: number;
+  notifyOn: NotifyOn;
+  balanceCountryPrefix: string;
+  balanceRefreshMinutes: number;
+  balanceWarningBelow: number;
+  balanceErrorBelow: number;
+  groupBy: GroupBy;
+}
+
+function num(v: unknown, fallback: number, min: number, max: number): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+}
+function str(v: unknown, fallback: string): string {
+  return typeof v === 'string' ? v.trim() : fallback;
+}
+
+/**
+ * Reads the settings. The gateway URLs are application-scoped, so only user (never workspace)
+ * values count: read them through `inspect` to be sure a workspace cannot redirect credentials.
+ */
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const userOnly = (key: string, fallback: string): string => {
+    const i = c.inspect<string>(key);
+    return str(i?.globalValue ?? i?.defaultValue, fallback);
+  };
+  const notifyOn = c.get<string>('notifications.onFinalStatus');
+  const groupBy = c.get<string>('history.groupBy');
+  return {
+    baseUrl: userOnly('gateway.baseUrl', DEFAULT_BASE_URL) || DEFAULT_BASE_URL,
+    sendUrl: userOnly('gateway.sendUrl', ''),
+    useProxy: c.get<boolean>('gateway.useProxy', true) !== false,
+    timeoutSeconds: num(c.get('gateway.timeoutSeconds'), 30, 1, 300),
+    defaultCountry: str(c.get('send.defaultCountry'), '39').replace(/\D/g, ''),
+    defaultSender: str(c.get('send.defaultSender'), ''),
+    lowCostRoute: c.get<boolean>('send.lowCostRoute', false) === true,
+    pollIntervalSeconds: num(c.get('status.pollIntervalSeconds'), 5, 1, 3600),
+    maxAgeHours: num(c.get('status.maxAgeHours'), 48, 1, 24 * 30),
+    maxConcurrency: num(c.get('status.maxConcurrency'), 4, 1, 16),
+    notifyOn: notifyOn === 'failures' || notifyOn === 'none' ? notifyOn : 'all',
+    balanceCountryPrefix: str(c.get('balance.countryPrefix'), '39').replace(/\D/g, ''),
+    balanceRefreshMinutes: num(c.get('balance.refreshMinutes'), 10, 0, 24 * 60),
+    balanceWarningBelow: num(c.get('balance.warningBelow'), 5, 0, 1e9),
+    balanceErrorBelow: num(c.get('balance.errorBelow'), 1, 0, 1e9),
+    groupBy: groupBy === 'status' ? 'status' : 'day',
+  };
+}
+
+/** True when a configuration change touches our section (optionally one key under it). */
+export function affects(e: vscode.ConfigurationChangeEvent, key?: string): boolean {
+  return e.affectsConfiguration(key ? `${SECTION}.${key}` : SECTION);
+}
