@@ -1,0 +1,183 @@
+import * as vscode from 'vscode';
+import { DisposableBase } from '../common/lifecycle';
+import { affects, readSettings, type Settings } from '../config';
+import { GatewayClient } from '../gateway/client';
+import type { BalanceReport, CallEvent, CallOptions, Credentials, GatewayClientOptions, ProxyOptions } from '../gateway/types';
+import { SandboxGateway } from '../sandbox/server';
+import { SANDBOX_CREDENTIALS, type AccountStore } from './accountService';
+import { NotSignedInError, SANDBOX_ACCOUNT_ID, type GatewaySession, type SessionProvider } from './types';
+
+/** Where a logged call went: the real gateway or the in-process sandbox. */
+export type CallOrigin = 'gateway' | 'sandbox';
+
+export interface SandboxSessionOptions {
+  /** Speeds up the sandbox's status timeline (tests); 1 = the documented timings. */
+  timeScale?: number;
+}
+
+export interface SessionDeps {
+  /** Called after every gateway call; the extension connects it to the output channel. */
+  log?: (event: CallEvent, origin: CallOrigin) => void;
+  sandbox?: SandboxSessionOptions;
+  /** Defaults to the user's settings; tests point it at their own gateway. */
+  settings?: () => Settings;
+  /** Defaults to VS Code's `http.proxy` / `http.proxyStrictSSL`. */
+  proxy?: () => ProxyOptions | undefined;
+}
+
+/** VS Code's own proxy settings, which the gateway client honours when `inviosmart.gateway.useProxy` is on. */
+export function vscodeProxy(): ProxyOptions | undefined {
+  const http = vscode.workspace.getConfiguration('http');
+  const url = (http.get<string>('proxy') ?? '').trim();
+  if (!url) return undefined;
+  return { url, rejectUnauthorized: http.get<boolean>('proxyStrictSSL', true) !== false };
+}
+
+/** The client options one settings snapshot asks for. */
+export function clientOptions(settings: Settings, proxy: ProxyOptions | undefined): GatewayClientOptions {
+  const timeoutMs = settings.timeoutSeconds * 1000;
+  return {
+    baseUrl: settings.baseUrl,
+    sendUrl: settings.sendUrl || undefined,
+    connectTimeoutMs: timeoutMs,
+    headersTimeoutMs: timeoutMs,
+    bodyTimeoutMs: timeoutMs,
+    proxy: settings.useProxy ? proxy : undefined,
+  };
+}
+
+interface RunningSandbox {
+  server: SandboxGateway;
+  client: GatewayClient;
+  close(): Promise<void>;
+}
+
+/**
+ * Hands out gateway sessions: one GatewayClient shared by every real account (the settings are
+ * per user, not per account), and one in-process sandbox for the Sandbox account.
+ *
+ * The sandbox keeps its balance and messages in memory only: they last as long as this extension
+ * host (a window reload starts a fresh sandbox with the default balance). That is deliberate: it
+ * is a place to try the extension, not a store.
+ */
+export class GatewaySessions extends DisposableBase implements SessionProvider {
+  private gateway: GatewayClient | undefined;
+  private sandboxStart: Promise<RunningSandbox> | undefined;
+  private stopped: Promise<void> | undefined;
+  private readonly settings: () => Settings;
+  private readonly proxy: () => ProxyOptions | undefined;
+
+  constructor(
+    private readonly accounts: AccountStore,
+    private readonly deps: SessionDeps = {},
+  ) {
+    super();
+    this.settings = deps.settings ?? readSettings;
+    this.proxy = deps.proxy ?? vscodeProxy;
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, 'gateway') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
+          this.applySettings();
+        }
+      }),
+    );
+  }
+
+  async forActive(): Promise<GatewaySession> {
+    const account = this.accounts.active();
+    if (!account) throw new NotSignedInError(vscode.l10n.t('You are not signed in to Inviosmart. Run "Inviosmart: Sign In" or switch to the Sandbox.'));
+    return this.forAccount(account.id);
+  }
+
+  async forAccount(accountId: string): Promise<GatewaySession> {
+    const account = this.accounts.find(accountId);
+    if (!account) throw new NotSignedInError(vscode.l10n.t('That Inviosmart account no longer exists on this computer. Sign in again.'));
+    if (account.id === SANDBOX_ACCOUNT_ID) {
+      const sandbox = await this.sandbox();
+      return { account, client: sandbox.client, credentials: { ...SANDBOX_CREDENTIALS } };
+    }
+    const credentials = await this.accounts.credentials(account);
+    if (!credentials) {
+      throw new NotSignedInError(
+        vscode.l10n.t('The password for the Inviosmart account "{0}" is not available on this computer. Sign in again.', account.label),
+      );
+    }
+    return { account, client: this.gatewayClient(), credentials };
+  }
+
+  /** Checks credentials with a balance call on the real gateway, before anything is saved. */
+  verify(credentials: Credentials, options: CallOptions = {}): Promise<BalanceReport> {
+    return this.gatewayClient().balance(credentials, undefined, options);
+  }
+
+  /** The client for real accounts, built on first use from the current settings. */
+  gatewayClient(): GatewayClient {
+    if (this.isDisposed) throw new Error('GatewaySessions is disposed');
+    this.gateway ??= new GatewayClient({
+      ...clientOptions(this.settings(), this.proxy()),
+      onCall: (event) => this.deps.log?.(event, 'gateway'),
+    });
+    return this.gateway;
+  }
+
+  /** The in-process sandbox, started if needed: tests read its messages and inject faults into it. */
+  async sandboxGateway(): Promise<SandboxGateway> {
+    return (await this.sandbox()).server;
+  }
+
+  /** Re-reads the settings into the shared client; calls in flight finish with the old ones. */
+  applySettings(): void {
+    this.gateway?.updateOptions(clientOptions(this.settings(), this.proxy()));
+  }
+
+  /** Like dispose, but resolves once the sandbox has stopped listening (deactivate and tests await it). */
+  async shutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  override dispose(): void {
+    void this.stop();
+  }
+
+  private stop(): Promise<void> {
+    if (!this.isDisposed) {
+      super.dispose();
+      const gateway = this.gateway;
+      this.gateway = undefined;
+      const sandbox = this.sandboxStart;
+      this.stopped = Promise.all([
+        gateway?.close().catch(() => undefined),
+        sandbox?.then((s) => s.close(), () => undefined),
+      ]).then(() => undefined);
+    }
+    return this.stopped ?? Promise.resolve();
+  }
+
+  private sandbox(): Promise<RunningSandbox> {
+    if (this.isDisposed) return Promise.reject(new Error('GatewaySessions is disposed'));
+    // One sandbox per extension host, started on first use: most sessions never touch it.
+    this.sandboxStart ??= this.startSandbox();
+    return this.sandboxStart;
+  }
+
+  private async startSandbox(): Promise<RunningSandbox> {
+    let server: SandboxGateway;
+    try {
+      server = await SandboxGateway.start({ port: 0, timeScale: this.deps.sandbox?.timeScale ?? 1 });
+    } catch (e) {
+      // Let a later call try again rather than caching the failure for the whole session.
+      this.sandboxStart = undefined;
+      throw e;
+    }
+    const client = new GatewayClient({ baseUrl: server.url, onCall: (event) => this.deps.log?.(event, 'sandbox') });
+    let closed: Promise<void> | undefined;
+    return {
+      server,
+      client,
+      close: () => {
+        closed ??= Promise.all([client.close().catch(() => undefined), server.close()]).then(() => undefined);
+        return closed;
+      },
+    };
+  }
+}
