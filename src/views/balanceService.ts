@@ -1,0 +1,175 @@
+import * as vscode from 'vscode';
+import { DisposableBase } from '../common/lifecycle';
+import { affects, readSettings, type Settings } from '../config';
+import { NotSignedInError, type Account, type AccountService, type SessionProvider } from '../credentials/types';
+import { GatewayError } from '../gateway/errors';
+import { redactText } from '../gateway/redact';
+import type { BalanceReport, GatewayErrorKind } from '../gateway/types';
+
+/** How worrying a balance is, by the user's thresholds. */
+export type BalanceLevel = 'ok' | 'warning' | 'error';
+
+export interface BalanceFailure {
+  /** Plain-language reason with the fix (a GatewayError's explanation). */
+  explanation: string;
+  /** The gateway's (or transport's) own text, redacted. */
+  gatewayText?: string;
+  code?: number;
+  kind?: GatewayErrorKind;
+}
+
+export interface BalanceKnown {
+  kind: 'ok';
+  account: Account;
+  report: BalanceReport;
+  level: BalanceLevel;
+  /** The prefix the SMS count refers to; undefined when none was asked. */
+  countryPrefix?: string;
+  at: Date;
+}
+
+export type BalanceState =
+  /** No active account, or its password is missing (`account` set then). */
+  | { kind: 'signedOut'; account?: Account; reason?: string }
+  /** A check is running; `previous` is the last known balance of the same account, if any. */
+  | { kind: 'refreshing'; account: Account; previous?: BalanceKnown }
+  | BalanceKnown
+  | { kind: 'failed'; account: Account; failure: BalanceFailure; at: Date };
+
+/** Below `errorBelow` is an error, below `warningBelow` a warning (both strictly less than). */
+export function balanceLevel(balance: number, settings: Pick<Settings, 'balanceWarningBelow' | 'balanceErrorBelow'>): BalanceLevel {
+  if (balance < settings.balanceErrorBelow) return 'error';
+  if (balance < settings.balanceWarningBelow) return 'warning';
+  return 'ok';
+}
+
+/** Any failure as data the status bar can show; never carries a password. */
+export function toFailure(e: unknown): BalanceFailure {
+  if (e instanceof GatewayError) {
+    const failure: BalanceFailure = { explanation: e.explanation, gatewayText: e.gatewayText, kind: e.kind };
+    if (e.code !== undefined) failure.code = e.code;
+    return failure;
+  }
+  return { explanation: redactText(e instanceof Error ? e.message : String(e)) };
+}
+
+export interface BalanceServiceOptions {
+  /** Defaults to the user's settings; tests pass their thresholds and refresh interval. */
+  settings?: () => Settings;
+}
+
+/**
+ * Knows the active account's balance: checks it at start, on demand (after each send), on account
+ * or settings changes, and every `balance.refreshMinutes` (0 = never).
+ */
+export class BalanceService extends DisposableBase {
+  private readonly changed = this._register(new vscode.EventEmitter<BalanceState>());
+  readonly onDidChangeState = this.changed.event;
+
+  private current: BalanceState;
+  private generation = 0;
+  private inFlight: { abort: AbortController; done: Promise<BalanceState> } | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private lastKnown: BalanceKnown | undefined;
+  private readonly settings: () => Settings;
+
+  constructor(
+    private readonly accounts: AccountService,
+    private readonly sessions: SessionProvider,
+    options: BalanceServiceOptions = {},
+  ) {
+    super();
+    this.settings = options.settings ?? readSettings;
+    const active = accounts.active();
+    this.current = active ? { kind: 'refreshing', account: active } : { kind: 'signedOut' };
+    this._register(accounts.onDidChange(() => void this.refresh()));
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (affects(e, 'balance.refreshMinutes')) this.schedule();
+        if (affects(e, 'balance') || affects(e, 'gateway') || e.affectsConfiguration('http.proxy')) void this.refresh();
+      }),
+    );
+    this._register({ dispose: () => this.stopTimer() });
+  }
+
+  get state(): BalanceState {
+    return this.current;
+  }
+
+  /** Starts the periodic refresh and the first check. */
+  start(): Promise<BalanceState> {
+    this.schedule();
+    return this.refresh();
+  }
+
+  /**
+   * Checks the balance now. A newer call supersedes an older one still running (its answer could
+   * predate a send), and every caller gets the state the newest check ended in.
+   */
+  refresh(): Promise<BalanceState> {
+    if (this.isDisposed) return Promise.resolve(this.current);
+    this.inFlight?.abort.abort();
+    const generation = ++this.generation;
+    const abort = new AbortController();
+    const done = this.check(generation, abort.signal).then((state) => {
+      if (generation !== this.generation) return this.inFlight?.done ?? this.current;
+      this.inFlight = undefined;
+      return state;
+    });
+    this.inFlight = { abort, done };
+    return done;
+  }
+
+  /** Re-reads `balance.refreshMinutes` and restarts the timer. */
+  schedule(): void {
+    this.stopTimer();
+    const minutes = this.settings().balanceRefreshMinutes;
+    if (!(minutes > 0) || this.isDisposed) return;
+    this.timer = setInterval(() => void this.refresh(), minutes * 60_000);
+  }
+
+  override dispose(): void {
+    this.inFlight?.abort.abort();
+    super.dispose();
+  }
+
+  private stopTimer(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async check(generation: number, signal: AbortSignal): Promise<BalanceState> {
+    const current = (): boolean => generation === this.generation && !this.isDisposed;
+    const account = this.accounts.active();
+    if (!account) return this.set({ kind: 'signedOut' }, current);
+    const previous = this.lastKnown?.account.id === account.id ? this.lastKnown : undefined;
+    this.set({ kind: 'refreshing', account, ...(previous ? { previous } : {}) }, current);
+    const settings = this.settings();
+    const countryPrefix = settings.balanceCountryPrefix || undefined;
+    try {
+      const session = await this.sessions.forAccount(account.id);
+      const report = await session.client.balance(session.credentials, countryPrefix, { signal });
+      const known: BalanceKnown = {
+        kind: 'ok',
+        account,
+        report,
+        level: balanceLevel(report.balance, settings),
+        ...(countryPrefix ? { countryPrefix } : {}),
+        at: new Date(),
+      };
+      if (current()) this.lastKnown = known;
+      return this.set(known, current);
+    } catch (e) {
+      if (e instanceof NotSignedInError) return this.set({ kind: 'signedOut', account, reason: e.message }, current);
+      return this.set({ kind: 'failed', account, failure: toFailure(e), at: new Date() }, current);
+    }
+  }
+
+  /** Publishes a state unless a newer check has started since. */
+  private set(state: BalanceState, current: () => boolean): BalanceState {
+    if (!current()) return state;
+    this.current = state;
+    this.changed.fire(state);
+    return state;
+  }
+}
