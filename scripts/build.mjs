@@ -40,6 +40,8 @@ const common = {
 export const bundles = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist' },
+  // The SMS History webview app (with the vscode-elements it uses), loaded by media/ inside the webview.
+  { ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: 'media/dist', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
 ];
 
 export async function build() {
