@@ -1,0 +1,258 @@
+// Host side of the SMS History panel: creates or restores the webview, feeds it the history
+// (whole list on `ready`, then only changes), and turns row actions into commands.
+import * as vscode from 'vscode';
+import { CommandIds } from '../commands/ids';
+import type { HistoryEntry, HistoryReader } from '../history/types';
+import { createNonce, panelHtml } from './panelHtml';
+import {
+  HistoryPanelViewType,
+  isWebviewMessage,
+  type HostMessage,
+  type PanelStrings,
+  type RowAction,
+} from './panelProtocol';
+
+export { HistoryPanelViewType } from './panelProtocol';
+export * as panelProtocol from './panelProtocol';
+
+export interface HistoryPanelOptions {
+  /** Runs a row action's command; defaults to `vscode.commands.executeCommand`. */
+  executeCommand?: (command: string, ...args: unknown[]) => Thenable<unknown>;
+  /** Asks before deleting; defaults to a modal warning. */
+  confirmDelete?: (entry: HistoryEntry) => Thenable<boolean>;
+}
+
+export interface HistoryPanelController extends vscode.Disposable {
+  /** Opens the panel (or brings it to the front); selects `revealKey` when given. */
+  show(revealKey?: string): void;
+}
+
+/** Localized strings for the webview; literal `l10n.t` calls so the strings can be extracted. */
+export function panelStrings(): PanelStrings {
+  const t = vscode.l10n.t;
+  return {
+    gridLabel: t('Message history'),
+    searchLabel: t('Search'),
+    searchPlaceholder: t('Search text, number, sender, ID…'),
+    statusFilterLabel: t('Status'),
+    allStatuses: t('All statuses'),
+    fromLabel: t('From'),
+    toLabel: t('To'),
+    batchFilterLabel: t('Batch'),
+    allBatches: t('All batches'),
+    clearFilters: t('Clear Filters'),
+    colId: t('ID'),
+    colTime: t('Time'),
+    colDestination: t('Destination'),
+    colSender: t('Sender'),
+    colText: t('Text'),
+    colStatus: t('Status'),
+    colParts: t('Parts'),
+    colCharge: t('Charge'),
+    status_sending: t('Sending'),
+    status_queued: t('Queued'),
+    status_pending: t('Pending'),
+    status_delivered: t('Delivered'),
+    status_failed: t('Failed'),
+    status_unknown: t('Unknown'),
+    status_lookup: t('Number lookup'),
+    outcomeUnknown: t('Outcome unknown'),
+    acceptedNoStatus: t('Accepted'),
+    totalMessages: t('Messages'),
+    totalParts: t('Parts'),
+    totalCharge: t('Charge'),
+    totalInHistory: t('In history'),
+    chargeIncomplete: t('Charge not known yet'),
+    sandbox: t('Sandbox'),
+    sandboxTitle: t('Sent through the built-in sandbox gateway: no real SMS went out'),
+    emptyHistory: t('No messages yet. Messages you send appear here.'),
+    noMatches: t('No messages match the filters.'),
+    detailsLabel: t('Selected message'),
+    actionsLabel: t('Actions for the selected message'),
+    action_refreshStatus: t('Refresh Status'),
+    action_resend: t('Resend'),
+    action_copyId: t('Copy ID'),
+    action_copyText: t('Copy Text'),
+    action_deleteEntry: t('Delete from History'),
+    fieldRecorded: t('Recorded'),
+    fieldSubmitted: t('Submitted'),
+    fieldLastChange: t('Last status change'),
+    fieldLastChecked: t('Last checked'),
+    fieldAccount: t('Account'),
+    fieldBatch: t('Batch'),
+    fieldError: t('Error'),
+    fieldStatusCode: t('Gateway status'),
+    providerLocalTime: t('provider local time'),
+    notAvailable: t('not available'),
+  };
+}
+
+const actionCommands: Record<RowAction, string> = {
+  refreshStatus: CommandIds.refreshStatus,
+  resend: CommandIds.resend,
+  copyId: CommandIds.copyId,
+  copyText: CommandIds.copyText,
+  deleteEntry: CommandIds.deleteEntry,
+};
+
+function defaultConfirmDelete(entry: HistoryEntry): Thenable<boolean> {
+  const remove = vscode.l10n.t('Delete');
+  const preview = entry.text.length > 80 ? `${entry.text.slice(0, 79)}…` : entry.text;
+  return vscode.window
+    .showWarningMessage(
+      vscode.l10n.t('Delete this message from the history?'),
+      { modal: true, detail: vscode.l10n.t('To {0}: "{1}". The SMS itself is not affected.', entry.destination, preview) },
+      remove,
+    )
+    .then((choice) => choice === remove);
+}
+
+/** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
+class HistoryPanelSession {
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Messages posted before `ready` would be lost: the webview rebuilds on every re-show. */
+  private ready = false;
+  private revealKey: string | undefined;
+
+  constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly mediaRoot: vscode.Uri,
+    private readonly history: HistoryReader,
+    private readonly options: Required<HistoryPanelOptions>,
+    onDispose: () => void,
+  ) {
+    panel.webview.options = { enableScripts: true, localResourceRoots: [mediaRoot] };
+    panel.webview.html = this.html();
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
+      panel.onDidChangeViewState(() => {
+        // Hidden without retainContextWhenHidden means the page is gone; it says `ready` again when back.
+        if (!panel.visible) this.ready = false;
+      }),
+      history.onDidChange(({ upserted, removed }) => {
+        if (removed.length > 0) this.post({ type: 'remove', keys: removed });
+        if (upserted.length > 0) this.post({ type: 'upsert', entries: upserted });
+      }),
+      panel.onDidDispose(() => {
+        this.dispose();
+        onDispose();
+      }),
+    );
+  }
+
+  reveal(key: string | undefined): void {
+    this.panel.reveal();
+    if (!key) return;
+    if (this.ready) this.post({ type: 'reveal', key });
+    else this.revealKey = key;
+  }
+
+  dispose(): void {
+    this.ready = false;
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    return panelHtml({
+      cspSource: webview.cspSource,
+      nonce: createNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'dist', 'panel.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'panel.css')).toString(),
+      title: vscode.l10n.t('SMS History'),
+      lang: vscode.env.language,
+      loadingText: vscode.l10n.t('Loading history…'),
+    });
+  }
+
+  private post(message: HostMessage): void {
+    if (!this.ready) return;
+    void this.panel.webview.postMessage(message);
+  }
+
+  private onMessage(message: unknown): void {
+    if (!isWebviewMessage(message)) return;
+    if (message.type === 'ready') {
+      this.ready = true;
+      const revealKey = this.revealKey;
+      this.revealKey = undefined;
+      this.post({
+        type: 'init',
+        entries: [...this.history.all()],
+        strings: panelStrings(),
+        locale: vscode.env.language,
+        revealKey,
+      });
+      return;
+    }
+    void this.runAction(message.action, message.key);
+  }
+
+  private async runAction(action: RowAction, key: string): Promise<void> {
+    const entry = this.history.get(key);
+    // The row may have been deleted in another window a moment ago.
+    if (!entry) return;
+    try {
+      if (action === 'deleteEntry' && !(await this.options.confirmDelete(entry))) return;
+      await this.options.executeCommand(actionCommands[action], key);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not complete the action: {0}', reason));
+    }
+  }
+}
+
+/**
+ * Registers the SMS History panel: its serializer (so the panel comes back after a window reload;
+ * needs the `onWebviewPanel:inviosmart.historyPanel` activation event) and a controller to open it.
+ */
+export function registerHistoryPanel(
+  context: vscode.ExtensionContext,
+  history: HistoryReader,
+  options: HistoryPanelOptions = {},
+): HistoryPanelController {
+  const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
+  const resolved: Required<HistoryPanelOptions> = {
+    executeCommand: options.executeCommand ?? ((command, ...args) => vscode.commands.executeCommand(command, ...args)),
+    confirmDelete: options.confirmDelete ?? defaultConfirmDelete,
+  };
+  let current: HistoryPanelSession | undefined;
+
+  const adopt = (panel: vscode.WebviewPanel): HistoryPanelSession => {
+    // One panel at a time: a restored duplicate replaces the older one.
+    current?.panel.dispose();
+    const session: HistoryPanelSession = new HistoryPanelSession(panel, mediaRoot, history, resolved, () => {
+      if (current === session) current = undefined;
+    });
+    current = session;
+    return session;
+  };
+
+  const serializer = vscode.window.registerWebviewPanelSerializer(HistoryPanelViewType, {
+    async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+      // The webview restores its own view state from getState(); the host only re-attaches.
+      adopt(panel);
+    },
+  });
+
+  return {
+    show(revealKey?: string): void {
+      if (current) {
+        current.reveal(revealKey);
+        return;
+      }
+      const panel = vscode.window.createWebviewPanel(
+        HistoryPanelViewType,
+        vscode.l10n.t('SMS History'),
+        vscode.ViewColumn.Active,
+        { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [mediaRoot] },
+      );
+      adopt(panel).reveal(revealKey);
+    },
+    dispose(): void {
+      serializer.dispose();
+      current?.panel.dispose();
+      current = undefined;
+    },
+  };
+}

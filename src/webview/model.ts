@@ -1,0 +1,438 @@
+// The panel's pure core: filtering, sorting, totals, incremental updates and virtual-window maths.
+// No DOM and no 'vscode' here, so plain Node tests cover it; the webview only draws what this returns.
+import type { HistoryEntry } from '../history/types';
+
+/** What the status filter and the status indicator speak in. */
+export const statusCategories = ['sending', 'queued', 'pending', 'delivered', 'failed', 'unknown', 'lookup'] as const;
+export type StatusCategory = (typeof statusCategories)[number];
+
+export const sortColumns = ['smsId', 'createdAt', 'destination', 'sender', 'text', 'status', 'parts', 'charge'] as const;
+export type SortColumn = (typeof sortColumns)[number];
+export type SortDirection = 'asc' | 'desc';
+
+export interface SortSpec {
+  column: SortColumn;
+  direction: SortDirection;
+}
+
+export interface PanelFilter {
+  /** Case-insensitive substring over text, numbers, sender, status, batch, account and error. */
+  search: string;
+  /** '' for all. */
+  status: StatusCategory | '';
+  /** Local calendar day `YYYY-MM-DD`, inclusive; '' for open. */
+  from: string;
+  to: string;
+  /** '' for all. */
+  batch: string;
+}
+
+export interface Totals {
+  messages: number;
+  parts: number;
+  /** Euro, summed over the entries whose charge is known. */
+  charge: number;
+  /** Entries shown whose charge is not known yet (the sum leaves them out). */
+  chargeUnknown: number;
+}
+
+/** What the webview keeps through `setState` so a reload or a hidden tab comes back as it was. */
+export interface PanelViewState {
+  filter: PanelFilter;
+  sort: SortSpec;
+  scrollTop: number;
+  selectedKey?: string;
+}
+
+export const emptyFilter: PanelFilter = { search: '', status: '', from: '', to: '', batch: '' };
+export const defaultSort: SortSpec = { column: 'createdAt', direction: 'desc' };
+
+/** Where an entry stands, merging the extension's own state with the gateway's status class. */
+export function statusCategory(entry: HistoryEntry): StatusCategory {
+  switch (entry.state) {
+    case 'sending':
+      return 'sending';
+    case 'unknown':
+      return 'unknown';
+    case 'failed':
+      return 'failed';
+    case 'sent':
+    default:
+      // Accepted but never polled: the gateway holds it, which is what "queued" means to a user.
+      return entry.status?.statusClass ?? 'queued';
+  }
+}
+
+/** Parts as charged when the gateway said so, else as counted before sending. */
+export function entryParts(entry: HistoryEntry): number {
+  return entry.quantity ?? entry.parts;
+}
+
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Local midnight of a `YYYY-MM-DD` day, or undefined when the text is not such a day. */
+export function localDayStart(day: string): number | undefined {
+  const m = datePattern.exec(day);
+  if (!m) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(y, mo - 1, d);
+  // Reject 2024-02-31 and friends instead of letting Date roll them over.
+  if (date.getFullYear() !== y || date.getMonth() !== mo - 1 || date.getDate() !== d) return undefined;
+  return date.getTime();
+}
+
+function nextLocalDayStart(day: string): number | undefined {
+  const start = localDayStart(day);
+  if (start === undefined) return undefined;
+  const date = new Date(start);
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + 1).getTime();
+}
+
+const haystacks = new WeakMap<HistoryEntry, string>();
+
+function haystack(entry: HistoryEntry): string {
+  let text = haystacks.get(entry);
+  if (text === undefined) {
+    text = [
+      entry.text,
+      entry.destination,
+      entry.sender,
+      entry.smsId ?? '',
+      entry.status?.label ?? '',
+      entry.batchId ?? '',
+      entry.account,
+      entry.error?.gatewayText ?? '',
+    ]
+      .join('\n')
+      .toLowerCase();
+    haystacks.set(entry, text);
+  }
+  return text;
+}
+
+/** A filter prepared once, so checking 100k entries does not re-parse dates each time. */
+export function compileFilter(filter: PanelFilter): (entry: HistoryEntry) => boolean {
+  const needle = filter.search.trim().toLowerCase();
+  const from = filter.from ? localDayStart(filter.from) : undefined;
+  const to = filter.to ? nextLocalDayStart(filter.to) : undefined;
+  const { status, batch } = filter;
+  return (entry) => {
+    if (status && statusCategory(entry) !== status) return false;
+    if (batch && entry.batchId !== batch) return false;
+    if (from !== undefined || to !== undefined) {
+      const t = Date.parse(entry.createdAt);
+      if (Number.isNaN(t)) return false;
+      if (from !== undefined && t < from) return false;
+      if (to !== undefined && t >= to) return false;
+    }
+    return needle === '' || haystack(entry).includes(needle);
+  };
+}
+
+const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+const statusRank: Record<StatusCategory, number> = {
+  sending: 0, queued: 1, pending: 2, unknown: 3, failed: 4, delivered: 5, lookup: 6,
+};
+
+function compareNumbers(a: number | undefined, b: number | undefined, sign: number): number {
+  // Missing values go last in either direction: "no charge yet" is not "cheapest".
+  if (a === undefined || Number.isNaN(a)) return b === undefined || Number.isNaN(b) ? 0 : 1;
+  if (b === undefined || Number.isNaN(b)) return -1;
+  return (a - b) * sign;
+}
+
+function columnCompare(column: SortColumn, a: HistoryEntry, b: HistoryEntry, sign: number): number {
+  switch (column) {
+    case 'smsId':
+      return compareNumbers(a.smsId, b.smsId, sign);
+    case 'createdAt':
+      return compareNumbers(Date.parse(a.createdAt), Date.parse(b.createdAt), sign);
+    case 'destination':
+      return collator.compare(a.destination, b.destination) * sign;
+    case 'sender':
+      return collator.compare(a.sender, b.sender) * sign;
+    case 'text':
+      return collator.compare(a.text, b.text) * sign;
+    case 'status': {
+      const byRank = statusRank[statusCategory(a)] - statusRank[statusCategory(b)];
+      return (byRank || collator.compare(a.status?.label ?? '', b.status?.label ?? '')) * sign;
+    }
+    case 'parts':
+      return compareNumbers(entryParts(a), entryParts(b), sign);
+    case 'charge':
+      return compareNumbers(a.charge, b.charge, sign);
+  }
+}
+
+/** A total order (ties fall back to newest first, then key), so binary search can find any entry. */
+export function comparator(sort: SortSpec): (a: HistoryEntry, b: HistoryEntry) => number {
+  const sign = sort.direction === 'asc' ? 1 : -1;
+  return (a, b) =>
+    columnCompare(sort.column, a, b, sign) ||
+    compareNumbers(Date.parse(a.createdAt), Date.parse(b.createdAt), -1) ||
+    (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+}
+
+/** First index in sorted `rows` whose item is not before `item`. */
+export function lowerBound<T>(rows: readonly T[], item: T, cmp: (a: T, b: T) => number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cmp(rows[mid], item) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function computeTotals(rows: readonly HistoryEntry[]): Totals {
+  let parts = 0;
+  let microEuro = 0;
+  let chargeUnknown = 0;
+  for (const entry of rows) {
+    parts += entryParts(entry);
+    // Summed in millionths so a thousand 0.057s add up to exactly 57.
+    if (entry.charge === undefined || !Number.isFinite(entry.charge)) chargeUnknown++;
+    else microEuro += Math.round(entry.charge * 1e6);
+  }
+  return { messages: rows.length, parts, charge: microEuro / 1e6, chargeUnknown };
+}
+
+/** What an update did to the visible list, so the view can patch instead of redraw. */
+export interface ChangeSummary {
+  /** Keys now shown whose data changed (or that appeared). */
+  changed: string[];
+  /** True when rows were added, removed or moved in the shown order. */
+  orderChanged: boolean;
+}
+
+/**
+ * All entries by key plus the filtered, sorted list the table shows. Updates splice the shown list
+ * (binary search), so a status change costs O(log n) comparisons instead of a full re-sort.
+ */
+export class PanelModel {
+  private readonly byKey = new Map<string, HistoryEntry>();
+  private shown: HistoryEntry[] = [];
+  private filterValue: PanelFilter;
+  private sortValue: SortSpec;
+  private matches: (entry: HistoryEntry) => boolean;
+  private cmp: (a: HistoryEntry, b: HistoryEntry) => number;
+  private totalsCache: Totals | undefined;
+
+  constructor(filter: PanelFilter = emptyFilter, sort: SortSpec = defaultSort) {
+    this.filterValue = { ...filter };
+    this.sortValue = { ...sort };
+    this.matches = compileFilter(this.filterValue);
+    this.cmp = comparator(this.sortValue);
+  }
+
+  get filter(): PanelFilter {
+    return this.filterValue;
+  }
+
+  get sort(): SortSpec {
+    return this.sortValue;
+  }
+
+  /** The filtered, sorted entries. */
+  get rows(): readonly HistoryEntry[] {
+    return this.shown;
+  }
+
+  /** Every entry held, shown or not. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  get totals(): Totals {
+    this.totalsCache ??= computeTotals(this.shown);
+    return this.totalsCache;
+  }
+
+  get(key: string): HistoryEntry | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** Position of a key in the shown list, or -1 when it is filtered out or unknown. */
+  indexOf(key: string): number {
+    const entry = this.byKey.get(key);
+    if (!entry) return -1;
+    const i = lowerBound(this.shown, entry, this.cmp);
+    return this.shown[i]?.key === key ? i : -1;
+  }
+
+  /** Batch ids present in the history, for the batch filter. */
+  batches(): string[] {
+    const ids = new Set<string>();
+    for (const entry of this.byKey.values()) if (entry.batchId) ids.add(entry.batchId);
+    return [...ids].sort(collator.compare);
+  }
+
+  reset(entries: readonly HistoryEntry[]): void {
+    this.byKey.clear();
+    for (const entry of entries) {
+      const held = this.byKey.get(entry.key);
+      if (!held || held.rev <= entry.rev) this.byKey.set(entry.key, entry);
+    }
+    this.rebuild();
+  }
+
+  setFilter(filter: Partial<PanelFilter>): void {
+    this.filterValue = { ...this.filterValue, ...filter };
+    this.matches = compileFilter(this.filterValue);
+    this.rebuild();
+  }
+
+  setSort(sort: SortSpec): void {
+    this.sortValue = { ...sort };
+    this.cmp = comparator(this.sortValue);
+    this.rebuild();
+  }
+
+  /** Header click: a new column starts in its natural direction, the same column flips. */
+  toggleSort(column: SortColumn): SortSpec {
+    const direction: SortDirection =
+      this.sortValue.column === column
+        ? this.sortValue.direction === 'asc' ? 'desc' : 'asc'
+        : column === 'createdAt' || column === 'smsId' || column === 'charge' || column === 'parts' ? 'desc' : 'asc';
+    this.setSort({ column, direction });
+    return this.sortValue;
+  }
+
+  /** Adds or replaces entries; an older revision than the one held is ignored (another window was ahead). */
+  upsert(entries: readonly HistoryEntry[]): ChangeSummary {
+    const changed: string[] = [];
+    let orderChanged = false;
+    for (const entry of entries) {
+      const held = this.byKey.get(entry.key);
+      if (held && held.rev > entry.rev) continue;
+      let oldIndex = -1;
+      if (held) {
+        oldIndex = this.takeOut(held);
+      }
+      this.byKey.set(entry.key, entry);
+      if (this.matches(entry)) {
+        const at = lowerBound(this.shown, entry, this.cmp);
+        this.shown.splice(at, 0, entry);
+        if (at !== oldIndex) orderChanged = true;
+        changed.push(entry.key);
+      } else if (oldIndex !== -1) {
+        orderChanged = true;
+      }
+    }
+    if (changed.length > 0 || orderChanged) this.totalsCache = undefined;
+    return { changed, orderChanged };
+  }
+
+  remove(keys: readonly string[]): ChangeSummary {
+    let orderChanged = false;
+    for (const key of keys) {
+      const held = this.byKey.get(key);
+      if (!held) continue;
+      if (this.takeOut(held) !== -1) orderChanged = true;
+      this.byKey.delete(key);
+    }
+    if (orderChanged) this.totalsCache = undefined;
+    return { changed: [], orderChanged };
+  }
+
+  /** Removes a held entry from the shown list; returns where it was, or -1. */
+  private takeOut(held: HistoryEntry): number {
+    const i = lowerBound(this.shown, held, this.cmp);
+    if (this.shown[i]?.key !== held.key) return -1;
+    this.shown.splice(i, 1);
+    return i;
+  }
+
+  private rebuild(): void {
+    const rows: HistoryEntry[] = [];
+    for (const entry of this.byKey.values()) if (this.matches(entry)) rows.push(entry);
+    rows.sort(this.cmp);
+    this.shown = rows;
+    this.totalsCache = undefined;
+  }
+}
+
+/** Rows to put in the DOM for a scroll position: the visible ones plus `overscan` either side. */
+export function visibleRange(
+  scrollTop: number,
+  viewportHeight: number,
+  rowHeight: number,
+  count: number,
+  overscan = 0,
+): { start: number; end: number } {
+  if (count <= 0 || rowHeight <= 0) return { start: 0, end: 0 };
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const last = Math.ceil((Math.max(0, scrollTop) + Math.max(0, viewportHeight)) / rowHeight);
+  const start = Math.max(0, Math.min(count, first - overscan));
+  const end = Math.max(start, Math.min(count, last + overscan));
+  return { start, end };
+}
+
+/** The smallest scroll change that shows row `index` fully; unchanged when it is already visible. */
+export function scrollTopToReveal(index: number, scrollTop: number, viewportHeight: number, rowHeight: number): number {
+  const top = index * rowHeight;
+  const bottom = top + rowHeight;
+  if (top < scrollTop) return top;
+  if (bottom > scrollTop + viewportHeight) return Math.max(0, bottom - viewportHeight);
+  return scrollTop;
+}
+
+/** Largest valid scrollTop for `count` rows. */
+export function maxScrollTop(count: number, viewportHeight: number, rowHeight: number): number {
+  return Math.max(0, count * rowHeight - viewportHeight);
+}
+
+/** Index the selection moves to for a navigation key; undefined when the key is not one. */
+export function moveSelection(key: string, current: number, count: number, pageRows: number): number | undefined {
+  if (count === 0) return undefined;
+  const from = current < 0 ? -1 : current;
+  switch (key) {
+    case 'ArrowDown':
+      return Math.min(count - 1, from + 1);
+    case 'ArrowUp':
+      return from < 0 ? 0 : Math.max(0, from - 1);
+    case 'PageDown':
+      return Math.min(count - 1, Math.max(0, from) + Math.max(1, pageRows - 1));
+    case 'PageUp':
+      return Math.max(0, Math.max(0, from) - Math.max(1, pageRows - 1));
+    case 'Home':
+      return 0;
+    case 'End':
+      return count - 1;
+    default:
+      return undefined;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Reads back what `getState` returned, which may come from an older version or be missing. */
+export function restoreViewState(raw: unknown): PanelViewState {
+  const state: PanelViewState = { filter: { ...emptyFilter }, sort: { ...defaultSort }, scrollTop: 0 };
+  if (!isObject(raw)) return state;
+  if (isObject(raw.filter)) {
+    const f = raw.filter;
+    if (typeof f.search === 'string') state.filter.search = f.search;
+    if (typeof f.status === 'string' && (statusCategories as readonly string[]).includes(f.status)) {
+      state.filter.status = f.status as StatusCategory;
+    }
+    if (typeof f.from === 'string' && localDayStart(f.from) !== undefined) state.filter.from = f.from;
+    if (typeof f.to === 'string' && localDayStart(f.to) !== undefined) state.filter.to = f.to;
+    if (typeof f.batch === 'string') state.filter.batch = f.batch;
+  }
+  if (isObject(raw.sort)) {
+    const { column, direction } = raw.sort;
+    if (typeof column === 'string' && (sortColumns as readonly string[]).includes(column)) {
+      state.sort.column = column as SortColumn;
+    }
+    if (direction === 'asc' || direction === 'desc') state.sort.direction = direction;
+  }
+  if (typeof raw.scrollTop === 'number' && Number.isFinite(raw.scrollTop) && raw.scrollTop > 0) {
+    state.scrollTop = raw.scrollTop;
+  }
+  if (typeof raw.selectedKey === 'string') state.selectedKey = raw.selectedKey;
+  return state;
+}
