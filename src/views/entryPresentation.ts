@@ -1,0 +1,449 @@
+// How a history entry looks in the UI: labels, icons, day groups, tooltip Markdown.
+// Pure: no 'vscode' import, so plain-Node tests cover it; the tree turns ids into ThemeIcon/MarkdownString.
+import type { HistoryEntry } from '../history/types';
+
+/** The part of `vscode.l10n` these helpers need; the tree passes `vscode.l10n` itself. */
+export interface L10n {
+  t(message: string, ...args: Array<string | number | boolean>): string;
+}
+
+/** English fallback with `{0}` placeholders, for tests and for code running outside VS Code. */
+export const englishL10n: L10n = {
+  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : m)),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+/** The status groups of the tree, in display order. */
+export type StatusGroup = 'sending' | 'pending' | 'delivered' | 'failed' | 'unknown';
+export const STATUS_GROUPS: readonly StatusGroup[] = ['sending', 'pending', 'delivered', 'failed', 'unknown'];
+
+/** Finer than StatusGroup: what the icon of one message shows. */
+export type StatusVisual =
+  | 'sending'
+  | 'accepted' // the gateway gave an SMSId, no status asked yet
+  | 'queued'
+  | 'pending'
+  | 'delivered'
+  | 'failed'
+  | 'lookup' // HLR number lookup statuses
+  | 'unknownStatus' // a status number the protocol table does not list
+  | 'unknownOutcome'; // request sent, no answer: may have been sent
+
+/** A codicon id and a theme colour id; the tree builds `new ThemeIcon(codicon, new ThemeColor(color))`. */
+export interface IconSpec {
+  codicon: string;
+  color: string;
+}
+
+const VISUAL_ICONS: Record<StatusVisual, IconSpec> = {
+  sending: { codicon: 'sync~spin', color: 'charts.blue' },
+  accepted: { codicon: 'clock', color: 'charts.yellow' },
+  queued: { codicon: 'clock', color: 'charts.yellow' },
+  pending: { codicon: 'watch', color: 'charts.yellow' },
+  delivered: { codicon: 'pass-filled', color: 'charts.green' },
+  failed: { codicon: 'error', color: 'charts.red' },
+  lookup: { codicon: 'search', color: 'charts.blue' },
+  unknownStatus: { codicon: 'question', color: 'charts.orange' },
+  unknownOutcome: { codicon: 'question', color: 'charts.orange' },
+};
+
+const GROUP_ICONS: Record<StatusGroup, IconSpec> = {
+  sending: { codicon: 'sync', color: 'charts.blue' },
+  pending: { codicon: 'clock', color: 'charts.yellow' },
+  delivered: { codicon: 'pass-filled', color: 'charts.green' },
+  failed: { codicon: 'error', color: 'charts.red' },
+  unknown: { codicon: 'question', color: 'charts.orange' },
+};
+
+export function statusVisual(entry: HistoryEntry): StatusVisual {
+  switch (entry.state) {
+    case 'sending':
+      return 'sending';
+    case 'unknown':
+      return 'unknownOutcome';
+    case 'failed':
+      return 'failed';
+    case 'sent':
+      break;
+  }
+  switch (entry.status?.statusClass) {
+    case undefined:
+      return 'accepted';
+    case 'queued':
+      return 'queued';
+    case 'pending':
+      return 'pending';
+    case 'delivered':
+      return 'delivered';
+    case 'failed':
+      return 'failed';
+    case 'lookup':
+      return 'lookup';
+    case 'unknown':
+      return 'unknownStatus';
+  }
+}
+
+/** Which status group an entry belongs to. A finished number lookup counts as delivered: nothing more will happen. */
+export function statusGroupOf(entry: HistoryEntry): StatusGroup {
+  const v = statusVisual(entry);
+  switch (v) {
+    case 'sending':
+      return 'sending';
+    case 'accepted':
+    case 'queued':
+    case 'pending':
+      return 'pending';
+    case 'delivered':
+      return 'delivered';
+    case 'failed':
+      return 'failed';
+    case 'lookup':
+      return entry.status?.final ? 'delivered' : 'pending';
+    case 'unknownStatus':
+    case 'unknownOutcome':
+      return 'unknown';
+  }
+}
+
+export function statusIcon(entry: HistoryEntry): IconSpec {
+  return VISUAL_ICONS[statusVisual(entry)];
+}
+
+export function statusGroupIcon(group: StatusGroup): IconSpec {
+  return GROUP_ICONS[group];
+}
+
+export function statusGroupLabel(group: StatusGroup, l10n: L10n): string {
+  switch (group) {
+    case 'sending':
+      return l10n.t('Sending');
+    case 'pending':
+      return l10n.t('Queued/Pending');
+    case 'delivered':
+      return l10n.t('Delivered');
+    case 'failed':
+      return l10n.t('Failed');
+    case 'unknown':
+      return l10n.t('Unknown outcome');
+  }
+}
+
+/** Short status text for one message: the gateway's label when there is one, else the local state. */
+export function statusLabel(entry: HistoryEntry, l10n: L10n): string {
+  if (entry.status) return entry.status.label;
+  switch (entry.state) {
+    case 'sending':
+      return l10n.t('Sending…');
+    case 'sent':
+      return l10n.t('Accepted, waiting for status');
+    case 'failed':
+      return l10n.t('Not sent');
+    case 'unknown':
+      return l10n.t('Unknown outcome: may have been sent');
+  }
+}
+
+/** True while the gateway may still change the entry (the tree badge counts these). */
+export function isInFlight(entry: HistoryEntry): boolean {
+  return entry.state === 'sending' || (entry.state === 'sent' && !entry.status?.final);
+}
+
+/**
+ * `message.<state>[.id][.sandbox]`, e.g. `message.sent.id`, `message.failed`, `message.unknown.sandbox`.
+ * `.id` marks an SMSId (Copy ID, Refresh Status); menus match with `viewItem =~ /^message\.\w+\.id\b/`.
+ */
+export function contextValueOf(entry: HistoryEntry): string {
+  return `message.${entry.state}${entry.smsId !== undefined ? '.id' : ''}${entry.sandbox ? '.sandbox' : ''}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text
+
+/** Drops control characters other than newline and tab, and normalises line ends. */
+function cleanText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
+}
+
+/** The first non-blank line, whitespace collapsed, cut to `max` characters (code points) with an ellipsis. */
+export function messageLabel(text: string, l10n: L10n, max = 40): string {
+  const line = cleanText(text)
+    .split('\n')
+    .map((l) => l.replace(/\s+/g, ' ').trim())
+    .find((l) => l.length > 0);
+  if (!line) return l10n.t('(empty message)');
+  const chars = Array.from(line);
+  return chars.length <= max ? line : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+}
+
+/** Digits with country code are shown with a leading `+`; anything else as given. */
+export function formatDestination(destination: string): string {
+  return /^\d+$/.test(destination) ? `+${destination}` : destination;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+
+const QUARTER_HOUR = 15 * 60 * 1000;
+const DAY = 24 * 60 * 60 * 1000;
+
+export interface WallParts {
+  year: number;
+  /** 1..12 */
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/**
+ * Wall-clock reading of instants in one time zone (the system's when none is given). Offsets are
+ * cached per quarter hour: every zone's offset and transitions sit on quarter-hour boundaries, and a
+ * 100k-entry history then costs one Intl call per distinct quarter hour, not per entry.
+ */
+export class WallClock {
+  private readonly offsets = new Map<number, number>();
+  private readonly fmt?: Intl.DateTimeFormat;
+
+  constructor(readonly timeZone?: string) {
+    if (timeZone) {
+      this.fmt = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    }
+  }
+
+  /** Milliseconds to add to a UTC instant to get its wall-clock time read as UTC. */
+  offsetAt(ms: number): number {
+    const bucket = Math.floor(ms / QUARTER_HOUR);
+    let off = this.offsets.get(bucket);
+    if (off === undefined) {
+      const at = bucket * QUARTER_HOUR;
+      if (!this.fmt) {
+        off = -new Date(at).getTimezoneOffset() * 60_000;
+      } else {
+        const p: Record<string, number> = {};
+        for (const part of this.fmt.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+        off = Date.UTC(p.year, p.month - 1, p.day, p.hour % 24, p.minute, p.second) - at;
+      }
+      if (this.offsets.size > 50_000) this.offsets.clear();
+      this.offsets.set(bucket, off);
+    }
+    return off;
+  }
+
+  parts(ms: number): WallParts {
+    const d = new Date(ms + this.offsetAt(ms));
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth() + 1,
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+    };
+  }
+
+  /** `YYYY-MM-DD` of the local calendar day the instant falls on. */
+  dayKey(ms: number): string {
+    const p = this.parts(ms);
+    return `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+  }
+
+  /** The first instant of the local day after the one `ms` falls on. */
+  nextMidnight(ms: number): number {
+    const p = this.parts(ms);
+    // Start from the next day's midnight in "wall as UTC" time, then correct by the offset there.
+    const wallMidnight = Date.UTC(p.year, p.month - 1, p.day + 1);
+    let guess = wallMidnight - this.offsetAt(wallMidnight);
+    guess = wallMidnight - this.offsetAt(guess);
+    return guess > ms ? guess : ms + DAY;
+  }
+}
+
+function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}
+
+function dayKeyToUtc(dayKey: string): number {
+  const [y, m, d] = dayKey.split('-').map(Number);
+  return Date.UTC(y, m - 1, d);
+}
+
+/** Whole calendar days from `dayKey` to `todayKey` (1 = yesterday, negative = in the future). */
+export function daysBetween(dayKey: string, todayKey: string): number {
+  return Math.round((dayKeyToUtc(todayKey) - dayKeyToUtc(dayKey)) / DAY);
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const id = `${locale}|${JSON.stringify(options)}`;
+  let f = formatters.get(id);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat(locale, { ...options, timeZone: 'UTC' });
+    } catch {
+      // an unknown VS Code display language must not break the tree
+      f = new Intl.DateTimeFormat('en', { ...options, timeZone: 'UTC' });
+    }
+    formatters.set(id, f);
+  }
+  return f;
+}
+
+/** Locale-formatted calendar date of a day key (formatted as UTC: the key already is local). */
+function formatDay(dayKey: string, locale: string, options: Intl.DateTimeFormatOptions): string {
+  return dateFormat(locale, options).format(dayKeyToUtc(dayKey));
+}
+
+/** Label of a day group: Today, Yesterday, the weekday for the past week, then the date. */
+export function dayGroupLabel(dayKey: string, todayKey: string, l10n: L10n, locale: string): string {
+  const ago = daysBetween(dayKey, todayKey);
+  if (ago === 0) return l10n.t('Today');
+  if (ago === 1) return l10n.t('Yesterday');
+  if (ago > 1 && ago < 7) return formatDay(dayKey, locale, { weekday: 'long' });
+  const sameYear = dayKey.slice(0, 4) === todayKey.slice(0, 4);
+  return formatDay(dayKey, locale, sameYear ? { day: 'numeric', month: 'long' } : { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/** Long form of a day for tooltips, e.g. "Sunday, 10 March 2024". */
+export function dayLongLabel(dayKey: string, locale: string): string {
+  return formatDay(dayKey, locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+export interface TimeContext {
+  clock: WallClock;
+  /** Now, epoch ms. */
+  now: number;
+  locale: string;
+}
+
+/** `destination · HH:mm` for today's messages (or always when `timeOnly`, as under a day group), else `destination · date`. */
+export function messageDescription(entry: HistoryEntry, ctx: TimeContext, timeOnly: boolean): string {
+  const dest = formatDestination(entry.destination);
+  const ms = Date.parse(entry.createdAt);
+  if (Number.isNaN(ms)) return dest;
+  const p = ctx.clock.parts(ms);
+  const key = `${p.year}-${pad(p.month)}-${pad(p.day)}`;
+  const todayKey = ctx.clock.dayKey(ctx.now);
+  if (timeOnly || key === todayKey) return `${dest} · ${pad(p.hour)}:${pad(p.minute)}`;
+  const sameYear = p.year === Number(todayKey.slice(0, 4));
+  return `${dest} · ${formatDay(key, ctx.locale, sameYear ? { day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric' })}`;
+}
+
+/** `YYYY-MM-DD HH:mm:ss` of an ISO instant in the clock's zone; the input itself when it does not parse. */
+export function formatLocalTime(iso: string, clock: WallClock): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const p = clock.parts(ms);
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+}
+
+/**
+ * A gateway `YYYYMMDDHHmmSS` as `YYYY-MM-DD HH:mm:ss` (the provider's local time, zone undocumented);
+ * undefined when empty or all zeros ("nothing yet"); other text as received.
+ */
+export function formatProviderTime(raw: string | undefined): string | undefined {
+  const s = raw?.trim();
+  if (!s || /^0+$/.test(s)) return undefined;
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
+  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` : s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counts
+
+export function messageCountLabel(n: number, l10n: L10n): string {
+  return n === 1 ? l10n.t('1 message') : l10n.t('{0} messages', n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tooltip Markdown
+
+/**
+ * Text made inert for Markdown: every ASCII punctuation character is backslash-escaped (so no
+ * emphasis, link, autolink, HTML tag, entity, heading, list, table or `$(icon)` can form), leading
+ * blanks become non-breaking spaces (no indented code block), and lines end in hard breaks.
+ */
+export function escapeMarkdown(text: string): string {
+  return cleanText(text)
+    .replace(/^(?:[ \t]*\n)+/, '') // a hard break cannot end or start a paragraph: drop blank edge lines
+    .replace(/\s+$/, '')
+    .split('\n')
+    .map((line) =>
+      line
+        .replace(/[!-/:-@[-`{-~]/g, '\\$&')
+        .replace(/^[ \t]+/, (blanks) => '&nbsp;'.repeat(blanks.replace(/\t/g, '    ').length)),
+    )
+    .join('\\\n');
+}
+
+export interface TooltipContext {
+  l10n: L10n;
+  clock: WallClock;
+  locale: string;
+}
+
+function formatEuro(amount: number, locale: string): string {
+  try {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(amount);
+  } catch {
+    return `€${amount}`;
+  }
+}
+
+/**
+ * Markdown source for a message's tooltip, listing every field. Only our own labels use Markdown;
+ * everything from the user or the gateway goes through `escapeMarkdown`. Render it with
+ * `isTrusted = false`, `supportHtml = false`, `supportThemeIcons = false`.
+ */
+export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): string {
+  const { l10n } = ctx;
+  const e = escapeMarkdown;
+  const field = (label: string, value: string): string => `**${e(label)}:** ${value}`;
+  const fields: string[] = [];
+
+  let status = `**${e(statusLabel(entry, l10n))}**`;
+  if (entry.status) status += ` ${e(l10n.t('(status {0})', entry.status.code))}`;
+  const head = [status];
+  if (entry.state === 'unknown') {
+    head.push(e(l10n.t('The request went out but no answer came: the SMS may or may not have been sent. Check before resending.')));
+  }
+
+  if (entry.smsId !== undefined) fields.push(field(l10n.t('SMSId'), e(String(entry.smsId))));
+  fields.push(field(l10n.t('Destination'), e(formatDestination(entry.destination))));
+  fields.push(field(l10n.t('Sender'), e(entry.sender)));
+  const account = entry.sandbox ? l10n.t('{0} (sandbox: nothing really sent)', entry.account) : entry.account;
+  fields.push(field(l10n.t('Account'), e(account)));
+  fields.push(field(l10n.t('Created'), e(formatLocalTime(entry.createdAt, ctx.clock))));
+  const submitted = formatProviderTime(entry.submittedOn);
+  if (submitted) fields.push(field(l10n.t('Submitted'), e(l10n.t('{0} (provider local time)', submitted))));
+  const changed = formatProviderTime(entry.lastChangeOn);
+  if (changed) fields.push(field(l10n.t('Last status change'), e(l10n.t('{0} (provider local time)', changed))));
+  fields.push(field(l10n.t('Parts'), e(String(entry.parts))));
+  if (entry.quantity !== undefined) fields.push(field(l10n.t('Charged as'), e(l10n.t('{0} SMS', entry.quantity))));
+  if (entry.charge !== undefined) fields.push(field(l10n.t('Charge'), e(formatEuro(entry.charge, ctx.locale))));
+  if (entry.batchId) fields.push(field(l10n.t('Batch'), e(entry.batchId)));
+
+  const blocks = [head.join('\\\n'), fields.join('\\\n'), e(entry.text.length > 0 ? entry.text : l10n.t('(empty message)'))];
+
+  if (entry.error) {
+    const err = entry.error;
+    const title = err.code !== undefined ? l10n.t('Error {0}', err.code) : l10n.t('Error ({0})', err.kind);
+    const lines = [`**${e(title)}:** ${e(err.gatewayText)}`];
+    if (err.explanation) lines.push(e(err.explanation));
+    blocks.push(lines.join('\\\n'));
+  }
+  return blocks.join('\n\n---\n\n');
+}
