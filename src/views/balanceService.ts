@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import { affects, readSettings, type Settings } from '../config';
-import { NotSignedInError, type Account, type AccountService, type SessionProvider } from '../credentials/types';
+import type { AccountStore } from '../credentials/accountService';
+import { NotSignedInError, type Account, type SessionProvider } from '../credentials/types';
 import { GatewayError } from '../gateway/errors';
 import { redactText } from '../gateway/redact';
 import type { BalanceReport, GatewayErrorKind } from '../gateway/types';
@@ -74,7 +75,7 @@ export class BalanceService extends DisposableBase {
   private readonly settings: () => Settings;
 
   constructor(
-    private readonly accounts: AccountService,
+    private readonly accounts: AccountStore,
     private readonly sessions: SessionProvider,
     options: BalanceServiceOptions = {},
   ) {
@@ -82,7 +83,16 @@ export class BalanceService extends DisposableBase {
     this.settings = options.settings ?? readSettings;
     const active = accounts.active();
     this.current = active ? { kind: 'refreshing', account: active } : { kind: 'signedOut' };
-    this._register(accounts.onDidChange(() => void this.refresh()));
+    // Only a different active account (or its password appearing/vanishing) changes the balance shown.
+    let watched = this.accountKey();
+    this._register(
+      accounts.onDidChange(() => {
+        const key = this.accountKey();
+        if (key === watched) return;
+        watched = key;
+        void this.refresh();
+      }),
+    );
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (affects(e, 'balance.refreshMinutes')) this.schedule();
@@ -131,6 +141,10 @@ export class BalanceService extends DisposableBase {
   override dispose(): void {
     this.inFlight?.abort.abort();
     super.dispose();
+  }
+
+  private accountKey(): string {
+    return JSON.stringify([this.accounts.active() ?? null, this.accounts.snapshot.signedIn]);
   }
 
   private stopTimer(): void {
