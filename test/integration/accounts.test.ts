@@ -9,6 +9,8 @@ import { NotSignedInError, SANDBOX_ACCOUNT_ID } from '../../src/credentials/type
 import { GatewayError } from '../../src/gateway/errors';
 import type { CallEvent } from '../../src/gateway/types';
 import { SandboxGateway } from '../../src/sandbox/server';
+import type { BalanceService } from '../../src/views/balanceService';
+import type { BalanceStatusBar } from '../../src/views/balanceStatusBar';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, nextEvent, testSettings, waitFor } from './accountDoubles';
 
 const PASSWORD = 'Corr3ct-Horse!';
@@ -325,5 +327,57 @@ suite('Accounts and sign-in', () => {
   test('no active account: forActive says how to sign in', async () => {
     await accounts.setActive(undefined);
     await assert.rejects(sessions.forActive(), (e: unknown) => e instanceof NotSignedInError && /Sign In/.test(e.message));
+  });
+});
+
+/** The accounts part of the extension's exported API, whichever way the composition root nests it. */
+interface RunningAccounts {
+  accounts: AccountStore;
+  balance?: BalanceService;
+  statusBar?: BalanceStatusBar;
+}
+
+function runningAccounts(exports: unknown): RunningAccounts | undefined {
+  // Duck-typed: the extension is a separate bundle, so its classes are not the ones imported here.
+  const e = exports as { accounts?: { list?: unknown; accounts?: { list?: unknown } } } | undefined;
+  if (typeof e?.accounts?.list === 'function') return e as unknown as RunningAccounts;
+  if (typeof e?.accounts?.accounts?.list === 'function') return e.accounts as unknown as RunningAccounts;
+  return undefined;
+}
+
+suite('Accounts in the running extension (real SecretStorage and globalState)', () => {
+  let api: RunningAccounts | undefined;
+
+  suiteSetup(async () => {
+    const extension = vscode.extensions.all.find((x) => x.packageJSON?.name === 'inviosmart-sms');
+    api = runningAccounts(await extension?.activate());
+  });
+
+  test('a password round-trips through the real SecretStorage and is removed with the account', async function () {
+    if (!api) return this.skip(); // the extension does not export its accounts yet
+    const { accounts } = api;
+    const password = `real-${Date.now()}-secret`;
+    const account = await accounts.save({ username: `it-user-${Date.now()}`, password }, { activate: false });
+    try {
+      assert.deepEqual(await accounts.credentials(account), { username: account.username, password });
+      assert.ok(accounts.list().some((a) => a.id === account.id));
+    } finally {
+      await accounts.remove(account.id);
+    }
+    assert.equal(await accounts.credentials(account), undefined);
+    assert.ok(!accounts.list().some((a) => a.id === account.id));
+  });
+
+  test('the real status-bar item shows the Sandbox balance', async function () {
+    if (!api?.balance || !api.statusBar) return this.skip();
+    const before = api.accounts.active()?.id;
+    try {
+      await api.accounts.setActive(SANDBOX_ACCOUNT_ID);
+      await api.balance.refresh();
+      assert.match(api.statusBar.item.text, /^\$\(beaker\) Sandbox €\d+\.\d\d/);
+      assert.equal(api.statusBar.item.name, 'Inviosmart Balance');
+    } finally {
+      await api.accounts.setActive(before);
+    }
   });
 });
