@@ -1,0 +1,283 @@
+import * as vscode from 'vscode';
+import type { Settings } from '../config';
+import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
+import { countryPrefixOf, pricePerPart } from '../gateway/countries';
+import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
+import { parseDestinationList, validateSender } from '../gateway/validation';
+import { dispatchSend, type DispatchStore } from '../history/dispatch';
+import type { HistoryEntry } from '../history/types';
+import type { Log } from '../common/log';
+import { describeError } from './errors';
+import { CommandIds } from './ids';
+
+/** What the user is asked, one step at a time. Tests replace it with scripted answers. */
+export interface SendPrompts {
+  destinations(initial: string, validate: (v: string) => string | undefined): Promise<string | undefined>;
+  sender(recent: string[], validate: (v: string) => string | undefined): Promise<string | undefined>;
+  message(initial: string, describe: (v: string) => { info: string; error?: string }): Promise<string | undefined>;
+  confirm(summary: string, detail: string): Promise<boolean>;
+}
+
+export interface SendDeps {
+  sessions: SessionProvider;
+  history: DispatchStore & { get(key: string): HistoryEntry | undefined };
+  state: vscode.Memento;
+  settings: () => Settings;
+  log: Log;
+  /** Called after every send so the balance shown stays true. */
+  afterSend?: () => void;
+  prompts?: SendPrompts;
+}
+
+export interface SendDraft {
+  destinations?: string;
+  sender?: string;
+  text?: string;
+}
+
+const LAST_SENDERS = 'inviosmart.send.recentSenders';
+const LAST_DESTINATIONS = 'inviosmart.send.lastDestinations';
+
+/** One-line description of a text's size, as shown while typing. */
+export function describeText(text: string): { info: string; error?: string } {
+  const a = analyzeText(text);
+  const parts = a.parts === 1 ? vscode.l10n.t('1 SMS') : vscode.l10n.t('{0} SMS', a.parts);
+  let info = vscode.l10n.t('{0} characters · {1} · {2}', a.characters, a.encoding, parts);
+  if (a.ucs2Chars.length > 0) {
+    info += ' · ' + vscode.l10n.t('UCS-2 because of: {0}', a.ucs2Chars.slice(0, 8).join(' '));
+  }
+  if (text.trim().length === 0) return { info, error: vscode.l10n.t('Type the message text.') };
+  if (a.characters > MAX_MESSAGE_LENGTH) {
+    return { info, error: vscode.l10n.t('The message has {0} characters; the gateway accepts at most {1}. Shorten it by {2}.', a.characters, MAX_MESSAGE_LENGTH, a.characters - MAX_MESSAGE_LENGTH) };
+  }
+  return { info };
+}
+
+function defaultPrompts(): SendPrompts {
+  return {
+    destinations: (initial, validate) =>
+      Promise.resolve(
+        vscode.window.showInputBox({
+          title: vscode.l10n.t('Send SMS (1/3): destination'),
+          prompt: vscode.l10n.t('Phone numbers with country code, e.g. +39 339 123 4567; separate several with commas'),
+          value: initial,
+          ignoreFocusOut: true,
+          validateInput: validate,
+        }),
+      ),
+    sender: (recent, validate) =>
+      new Promise((resolve) => {
+        const qp = vscode.window.createQuickPick();
+        qp.title = vscode.l10n.t('Send SMS (2/3): sender');
+        qp.placeholder = vscode.l10n.t('Sender name shown on the phone: up to 11 characters, letters required');
+        qp.ignoreFocusOut = true;
+        const base = recent.map((label) => ({ label }));
+        qp.items = base;
+        qp.onDidChangeValue((v) => {
+          const problem = v ? validate(v) : undefined;
+          const typed = v && !recent.includes(v) ? [{ label: v, description: problem ? `$(error) ${problem}` : vscode.l10n.t('new sender') }] : [];
+          qp.items = [...typed, ...base];
+        });
+        let done = false;
+        qp.onDidAccept(() => {
+          const value = qp.selectedItems[0]?.label ?? qp.value;
+          const problem = validate(value);
+          if (problem) {
+            qp.validationMessage = problem;
+            return;
+          }
+          done = true;
+          resolve(value);
+          qp.hide();
+        });
+        qp.onDidHide(() => {
+          if (!done) resolve(undefined);
+          qp.dispose();
+        });
+        qp.show();
+      }),
+    message: (initial, describe) =>
+      new Promise((resolve) => {
+        const box = vscode.window.createInputBox();
+        box.title = vscode.l10n.t('Send SMS (3/3): message');
+        box.ignoreFocusOut = true;
+        box.value = initial;
+        const refresh = () => {
+          const d = describe(box.value);
+          box.prompt = d.info;
+          box.validationMessage = box.value.length > 0 ? d.error : undefined;
+        };
+        refresh();
+        box.onDidChangeValue(refresh);
+        let done = false;
+        box.onDidAccept(() => {
+          const d = describe(box.value);
+          if (d.error) {
+            box.validationMessage = d.error;
+            return;
+          }
+          done = true;
+          resolve(box.value);
+          box.hide();
+        });
+        box.onDidHide(() => {
+          if (!done) resolve(undefined);
+          box.dispose();
+        });
+        box.show();
+      }),
+    confirm: async (summary, detail) => {
+      const send = vscode.l10n.t('Send');
+      const choice = await vscode.window.showInformationMessage(summary, { modal: true, detail }, send);
+      return choice === send;
+    },
+  };
+}
+
+export class SendCommand {
+  private readonly prompts: SendPrompts;
+
+  constructor(private readonly deps: SendDeps) {
+    this.prompts = deps.prompts ?? defaultPrompts();
+  }
+
+  /** Asks for everything not in the draft, confirms, sends. Returns the history entries, or undefined when cancelled. */
+  async run(draft: SendDraft = {}): Promise<HistoryEntry[] | undefined> {
+    const settings = this.deps.settings();
+    let session: GatewaySession;
+    try {
+      session = await this.deps.sessions.forActive();
+    } catch (e) {
+      if (e instanceof NotSignedInError) {
+        const signIn = vscode.l10n.t('Sign In');
+        const pick = await vscode.window.showWarningMessage(e.message, signIn);
+        if (pick === signIn) await vscode.commands.executeCommand(CommandIds.signIn);
+        return undefined;
+      }
+      throw e;
+    }
+
+    const lastDestinations = this.deps.state.get<string>(LAST_DESTINATIONS, '');
+    const destinationInput = await this.prompts.destinations(draft.destinations ?? lastDestinations, (v) => {
+      const parsed = parseDestinationList(v, settings.defaultCountry);
+      if (parsed.invalid.length > 0) return parsed.invalid.map((i) => `${i.input}: ${i.reason}`).join(' · ');
+      if (parsed.valid.length === 0) return vscode.l10n.t('Enter at least one phone number.');
+      return undefined;
+    });
+    if (destinationInput === undefined) return undefined;
+    const parsed = parseDestinationList(destinationInput, settings.defaultCountry);
+    if (parsed.invalid.length > 0 || parsed.valid.length === 0) {
+      void vscode.window.showErrorMessage(
+        parsed.invalid.length > 0
+          ? vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${i.reason})`).join('; '))
+          : vscode.l10n.t('Nothing was sent: enter at least one phone number.'),
+      );
+      return undefined;
+    }
+    const destinations = parsed.valid;
+
+    const recentSenders = this.deps.state.get<string[]>(LAST_SENDERS, []);
+    const senderChoices = [draft.sender, ...recentSenders, settings.defaultSender].filter(
+      (s, i, all): s is string => !!s && all.indexOf(s) === i,
+    );
+    const senderProblem = (v: string) => {
+      const r = validateSender(v);
+      return r.ok ? undefined : r.reason;
+    };
+    const sender = draft.sender && !senderProblem(draft.sender) && draft.text !== undefined ? draft.sender : await this.prompts.sender(senderChoices, senderProblem);
+    if (sender === undefined) return undefined;
+    if (senderProblem(sender)) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was sent: {0}', senderProblem(sender) ?? ''));
+      return undefined;
+    }
+
+    const text = await this.prompts.message(draft.text ?? '', describeText);
+    if (text === undefined) return undefined;
+    const described = describeText(text);
+    if (described.error) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was sent: {0}', described.error));
+      return undefined;
+    }
+    const analysis = analyzeText(text);
+
+    const estimate = await this.estimateCost(session, destinations, analysis.parts);
+    const summary = destinations.length === 1
+      ? vscode.l10n.t('Send {0} SMS to {1}?', analysis.parts, destinations[0])
+      : vscode.l10n.t('Send {0} SMS each to {1} numbers?', analysis.parts, destinations.length);
+    const detailLines = [
+      vscode.l10n.t('To: {0}', destinations.join(', ')),
+      vscode.l10n.t('From: {0}', sender),
+      vscode.l10n.t('Account: {0}', session.account.sandbox ? vscode.l10n.t('Sandbox (no real SMS, no cost)') : session.account.label),
+      describeText(text).info,
+      estimate,
+    ];
+    if (!(await this.prompts.confirm(summary, detailLines.join('\n')))) return undefined;
+
+    await this.deps.state.update(LAST_SENDERS, [sender, ...recentSenders.filter((s) => s !== sender)].slice(0, 10));
+    await this.deps.state.update(LAST_DESTINATIONS, destinationInput);
+
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.join(', ')) },
+      () =>
+        dispatchSend(
+          this.deps.history,
+          { client: session.client, credentials: session.credentials, account: session.account.id, sandbox: session.account.sandbox },
+          { destinations, sender, message: text, pricecat: settings.lowCostRoute ? 1 : undefined },
+          analysis.parts,
+        ),
+    );
+    this.deps.afterSend?.();
+    void this.report(outcome.entries);
+    return outcome.entries;
+  }
+
+  private async estimateCost(session: GatewaySession, destinations: string[], parts: number): Promise<string> {
+    if (session.account.sandbox) return vscode.l10n.t('Estimated cost: sandbox prices, nothing is charged for real');
+    const prefixes = [...new Set(destinations.map(countryPrefixOf))];
+    let total = 0;
+    let balance: number | undefined;
+    for (const prefix of prefixes) {
+      try {
+        const b = await session.client.balance(session.credentials, prefix);
+        balance = b.balance;
+        const price = pricePerPart(b.balance, b.smsRemainCount);
+        if (price === undefined) return vscode.l10n.t('Estimated cost: unknown (the gateway gave no price for +{0})', prefix);
+        total += price * parts * destinations.filter((d) => countryPrefixOf(d) === prefix).length;
+      } catch (e) {
+        return vscode.l10n.t('Estimated cost: unknown ({0})', describeError(e).short);
+      }
+    }
+    return vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', total.toFixed(3), (balance ?? 0).toFixed(2));
+  }
+
+  private async report(entries: HistoryEntry[]): Promise<void> {
+    const sent = entries.filter((e) => e.state === 'sent');
+    const failed = entries.filter((e) => e.state === 'failed');
+    const unknown = entries.filter((e) => e.state === 'unknown');
+    const showStatus = vscode.l10n.t('Show Status');
+    const copyId = vscode.l10n.t('Copy ID');
+    if (sent.length === entries.length) {
+      const msg = sent.length === 1
+        ? vscode.l10n.t('SMS sent to {0} (ID {1}).', sent[0].destination, String(sent[0].smsId))
+        : vscode.l10n.t('{0} SMS sent (IDs {1}).', sent.length, sent.map((e) => e.smsId).join(', '));
+      const pick = await vscode.window.showInformationMessage(msg, showStatus, copyId);
+      if (pick === showStatus) await vscode.commands.executeCommand(CommandIds.checkStatus, sent[0].key);
+      if (pick === copyId) await vscode.env.clipboard.writeText(sent.map((e) => e.smsId).join(', '));
+      return;
+    }
+    const first = unknown[0] ?? failed[0];
+    const why = first?.error ? `${first.error.explanation} (${first.error.gatewayText})` : '';
+    if (unknown.length > 0) {
+      void vscode.window.showWarningMessage(
+        vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => e.destination).join(', '), why),
+      );
+    } else {
+      const showLog = vscode.l10n.t('Show Log');
+      const msg = sent.length > 0
+        ? vscode.l10n.t('{0} of {1} SMS sent; failed for {2}: {3}', sent.length, entries.length, failed.map((e) => e.destination).join(', '), why)
+        : vscode.l10n.t('SMS not sent: {0}', why);
+      const pick = await vscode.window.showErrorMessage(msg, showLog);
+      if (pick === showLog) this.deps.log.show();
+    }
+  }
+}
