@@ -1,0 +1,504 @@
+// The HTTP client for the four gateway commands: one keep-alive dispatcher, bounded concurrency,
+// time-outs, cancellation, and retries only where a retry cannot send an SMS twice.
+import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import type {
+  BalanceReport,
+  CallEvent,
+  CallOptions,
+  Credentials,
+  GatewayClientOptions,
+  GatewayCommand,
+  SendRequest,
+  SendResult,
+  StatusReport,
+} from './types';
+import { GatewayError, toGatewayError } from './errors';
+import { httpError, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
+import { redactText, redactUrl } from './redact';
+
+export const DEFAULT_BASE_URL = 'http://httpapi.inviosmart.it';
+
+/** The values used for every option the caller leaves out. */
+export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
+  baseUrl: DEFAULT_BASE_URL,
+  connectTimeoutMs: 10_000,
+  headersTimeoutMs: 30_000,
+  bodyTimeoutMs: 30_000,
+  maxConcurrency: 4,
+  maxRetries: 2,
+  retryBaseDelayMs: 500,
+  retryMaxDelayMs: 8_000,
+});
+
+// Every documented answer is one short line; the help text is a page at most.
+const MAX_RESPONSE_BYTES = 1024 * 1024;
+const USER_AGENT = 'inviosmart-sms-vscode';
+const CLOSE_GRACE_MS = 1000;
+
+/** The options with every default filled in. */
+type Resolved = Required<Omit<GatewayClientOptions, 'sendUrl' | 'proxy' | 'onCall'>> &
+  Pick<GatewayClientOptions, 'sendUrl' | 'proxy' | 'onCall'>;
+
+function pick(value: number | undefined, fallback: number, min: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= min ? Math.floor(value) : fallback;
+}
+
+function resolve(o: GatewayClientOptions): Resolved {
+  const d = DEFAULT_CLIENT_OPTIONS;
+  const baseUrl = typeof o.baseUrl === 'string' && o.baseUrl.trim() !== '' ? o.baseUrl.trim() : d.baseUrl;
+  const sendUrl = typeof o.sendUrl === 'string' && o.sendUrl.trim() !== '' ? o.sendUrl.trim() : undefined;
+  return {
+    baseUrl,
+    connectTimeoutMs: pick(o.connectTimeoutMs, d.connectTimeoutMs, 1),
+    headersTimeoutMs: pick(o.headersTimeoutMs, d.headersTimeoutMs, 1),
+    bodyTimeoutMs: pick(o.bodyTimeoutMs, d.bodyTimeoutMs, 1),
+    maxConcurrency: pick(o.maxConcurrency, d.maxConcurrency, 1),
+    maxRetries: pick(o.maxRetries, d.maxRetries, 0),
+    retryBaseDelayMs: pick(o.retryBaseDelayMs, d.retryBaseDelayMs, 0),
+    retryMaxDelayMs: pick(o.retryMaxDelayMs, d.retryMaxDelayMs, 0),
+    sendUrl,
+    proxy: o.proxy?.url ? o.proxy : undefined,
+    onCall: o.onCall,
+  };
+}
+
+/** Counts calls in flight across all commands; waiters are served in order and can be cancelled. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private limit: number) {}
+
+  setLimit(limit: number): void {
+    this.limit = limit;
+    this.pump();
+  }
+
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolvePromise, reject) => {
+      const onAbort = (): void => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal?.reason);
+      };
+      const grant = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        this.active++;
+        let released = false;
+        resolvePromise(() => {
+          if (released) return;
+          released = true;
+          this.active--;
+          this.pump();
+        });
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(grant);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.active < this.limit && this.waiting.length > 0) this.waiting.shift()?.();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolvePromise, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolvePromise();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function configError(command: GatewayCommand, gatewayText: string, explanation: string): GatewayError {
+  return new GatewayError({ kind: 'config', command, gatewayText, explanation, retryable: false, outcomeUnknown: false });
+}
+
+// Every value is percent-encoded as UTF-8 (spaces as %20), in the order the protocol doc lists them.
+function queryString(command: GatewayCommand, params: ReadonlyArray<readonly [string, string]>): string {
+  try {
+    return params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  } catch {
+    throw configError(command, 'The text contains a broken character (a lone UTF-16 surrogate).',
+      'The text cannot be encoded for the gateway. Remove the broken character and try again.');
+  }
+}
+
+function withQuery(url: string, query: string): string {
+  if (query === '') return url;
+  if (!url.includes('?')) return `${url}?${query}`;
+  return /[?&]$/.test(url) ? `${url}${query}` : `${url}&${query}`;
+}
+
+function decodeBody(bytes: ArrayBuffer, contentType: string | string[] | undefined): string {
+  const header = Array.isArray(contentType) ? contentType[0] : contentType;
+  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(header ?? '')?.[1];
+  try {
+    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+  } catch {
+    return new TextDecoder('utf-8').decode(bytes);
+  }
+}
+
+function shorten(text: string, max = 80): string {
+  const one = text.replace(/\s+/g, ' ');
+  return one.length > max ? `${one.slice(0, max)}…` : one;
+}
+
+function summarizeError(e: GatewayError): string {
+  const unknown = e.outcomeUnknown ? ' (outcome unknown)' : '';
+  switch (e.kind) {
+    case 'gateway': return `Error ${e.code ?? '?'}${unknown}`;
+    case 'http': return `HTTP ${e.code ?? '?'}${unknown}`;
+    case 'timeout': return `timeout${unknown}`;
+    case 'aborted': return `aborted${unknown}`;
+    default: return `${e.kind}: ${shorten(e.gatewayText)}${unknown}`;
+  }
+}
+
+// Per-destination errors leave the client like thrown ones: without the password in their texts.
+function redactItems(result: SendResult, secrets: Array<string | undefined>): SendResult {
+  const known = secrets.filter((x): x is string => typeof x === 'string' && x !== '');
+  if (known.length === 0) return result;
+  const items = result.items.map((i) =>
+    i.ok ? i : { ...i, error: new GatewayError(i.error, known).toInfo(), raw: redactText(i.raw, known) });
+  return { ...result, items };
+}
+
+function summarizeSend(r: SendResult): string {
+  return shorten(r.items.map((i) => (i.ok ? `OK ID:${i.smsId}` : `Error ${i.error.code ?? i.error.kind}`)).join('|'), 200);
+}
+
+/** The Inviosmart HTTP API gateway: help, send, status and balance over one pooled connection. */
+export class GatewayClient {
+  private given: GatewayClientOptions;
+  private opts: Resolved;
+  private dispatcher: Dispatcher | undefined;
+  /** Calls in flight per dispatcher, so a replaced one is destroyed only when idle. */
+  private readonly inFlight = new Map<Dispatcher, number>();
+  private readonly retired = new Set<Dispatcher>();
+  private readonly destroying = new Set<Promise<void>>();
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly gate: Semaphore;
+  private closed = false;
+
+  constructor(options: GatewayClientOptions = {}) {
+    this.given = { ...options };
+    this.opts = resolve(this.given);
+    this.gate = new Semaphore(this.opts.maxConcurrency);
+  }
+
+  /** Changes options for the next calls; calls in flight finish on the connection they started on. */
+  updateOptions(patch: Partial<GatewayClientOptions>): void {
+    const before = this.opts;
+    this.given = { ...this.given, ...patch };
+    this.opts = resolve(this.given);
+    this.gate.setLimit(this.opts.maxConcurrency);
+    const transportChanged =
+      before.connectTimeoutMs !== this.opts.connectTimeoutMs ||
+      before.proxy?.url !== this.opts.proxy?.url ||
+      before.proxy?.rejectUnauthorized !== this.opts.proxy?.rejectUnauthorized;
+    if (transportChanged) this.retireDispatcher();
+  }
+
+  /**
+   * Closes the pooled connections once the calls in flight finish, cutting those still running after a
+   * short grace (a hung gateway must not hold up a window reload). Later calls fail with a 'config' error.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.retireDispatcher();
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((r) => this.idleWaiters.push(r)),
+        new Promise<void>((r) => { timer = setTimeout(r, CLOSE_GRACE_MS); }),
+      ]);
+      clearTimeout(timer);
+    }
+    for (const d of this.retired) this.destroy(d);
+    await Promise.all([...this.destroying]);
+  }
+
+  /** The gateway's own usage text. */
+  help(o?: CallOptions): Promise<string> {
+    return this.call('help', () => this.endpoint('help'), [], parseHelp, (t) => `help (${t.length} chars)`, o);
+  }
+
+  /**
+   * Sends one message to one or more destinations in one request. Never retried automatically: when the
+   * answer is lost the error says outcomeUnknown, and only the user can decide to send again.
+   */
+  send(creds: Credentials, req: SendRequest, o?: CallOptions): Promise<SendResult> {
+    const destinations = Array.isArray(req?.destinations) ? [...req.destinations] : [];
+    return this.call(
+      'send',
+      () => {
+        this.checkCredentials('send', creds);
+        if (destinations.length === 0) throw configError('send', 'No destination given.', 'Add at least one destination number.');
+        const bad = destinations.find((d) => typeof d !== 'string' || !/^\d+$/.test(d));
+        if (bad !== undefined) {
+          throw configError('send', `Invalid destination "${String(bad)}".`,
+            'Write each number with the country code, digits only, without + or 00 (for example 393391234567).');
+        }
+        if (typeof req.sender !== 'string' || req.sender.trim() === '') {
+          throw configError('send', 'No sender given.', 'Set a sender name (at most 11 characters, with letters).');
+        }
+        if (typeof req.message !== 'string' || req.message === '') {
+          throw configError('send', 'No message text given.', 'Write the message text.');
+        }
+        if (req.pricecat !== undefined && req.pricecat !== 0 && req.pricecat !== 1) {
+          throw configError('send', `Invalid pricecat ${String(req.pricecat)}.`, 'Use 1 for the low-cost route, or leave it out.');
+        }
+        const params: Array<[string, string]> = [
+          ['username', creds.username],
+          ['password', creds.password],
+          ['destination', destinations.join('.')],
+          ['sender', req.sender],
+          ['message', req.message],
+        ];
+        if (req.pricecat !== undefined) params.push(['pricecat', String(req.pricecat)]);
+        return withQuery(this.endpoint('send'), queryString('send', params));
+      },
+      [creds?.password],
+      (body) => redactItems(parseSendAnswer(body, destinations), [creds?.password]),
+      summarizeSend,
+      o,
+    );
+  }
+
+  /** The delivery status of one sent message. */
+  status(creds: Credentials, smsId: number, o?: CallOptions): Promise<StatusReport> {
+    return this.call(
+      'status',
+      () => {
+        if (!Number.isSafeInteger(smsId) || smsId <= 0) {
+          throw configError('status', `Invalid SMS ID ${String(smsId)}.`, 'The SMS ID must be the positive whole number the gateway returned when sending.');
+        }
+        this.checkCredentials('status', creds);
+        return withQuery(this.endpoint('status'), queryString('status', [
+          ['SMSId', String(smsId)],
+          ['username', creds.username],
+          ['password', creds.password],
+        ]));
+      },
+      [creds?.password],
+      (body) => parseStatusAnswer(body, smsId),
+      (r) => `${r.smsId}: ${r.status.label}`,
+      o,
+    );
+  }
+
+  /** The account balance; with `countryprefix` also how many SMS it buys in that country. */
+  balance(creds: Credentials, countryprefix?: string, o?: CallOptions): Promise<BalanceReport> {
+    return this.call(
+      'balance',
+      () => {
+        this.checkCredentials('balance', creds);
+        if (countryprefix !== undefined && !/^\d{1,4}$/.test(countryprefix)) {
+          throw configError('balance', `Invalid country prefix "${String(countryprefix)}".`, 'Use the country calling code in digits, for example 39.');
+        }
+        const params: Array<[string, string]> = [['username', creds.username], ['password', creds.password]];
+        if (countryprefix !== undefined) params.push(['countryprefix', countryprefix]);
+        return withQuery(this.endpoint('balance'), queryString('balance', params));
+      },
+      [creds?.password],
+      (body) => parseBalanceAnswer(body, countryprefix),
+      (r) => `Balance ${r.balance}${r.smsRemainCount !== undefined ? `, ${r.smsRemainCount} SMS` : ''}`,
+      o,
+    );
+  }
+
+  private checkCredentials(command: GatewayCommand, creds: Credentials): void {
+    if (typeof creds?.username !== 'string' || creds.username.trim() === '') {
+      throw configError(command, 'No user name given.', 'Set the user name of the account.');
+    }
+    if (typeof creds.password !== 'string' || creds.password === '') {
+      throw configError(command, 'No password given.', 'Enter the password of the account.');
+    }
+  }
+
+  private endpoint(command: GatewayCommand): string {
+    if (command === 'send' && this.opts.sendUrl) {
+      return this.checkUrl(command, this.opts.sendUrl, 'send URL');
+    }
+    // A trailing slash on the base is common in settings; the paths below bring their own.
+    const base = this.checkUrl(command, this.opts.baseUrl, 'base URL').replace(/\/+$/, '');
+    const path = { help: '/help', send: '/sendsms/', status: '/smsstatus/', balance: '/account-balance/' }[command];
+    return `${base}${path}`;
+  }
+
+  private checkUrl(command: GatewayCommand, url: string, what: string): string {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw configError(command, `The ${what} "${redactUrl(url)}" is not a URL.`, `Set the ${what} to an http:// or https:// address.`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw configError(command, `The ${what} "${redactUrl(url)}" is not http or https.`, `Set the ${what} to an http:// or https:// address.`);
+    }
+    if (what === 'base URL' && (parsed.search !== '' || parsed.hash !== '')) {
+      throw configError(command, `The base URL "${redactUrl(url)}" has a query or fragment.`, 'Set the base URL to the gateway address only, for example http://httpapi.inviosmart.it');
+    }
+    return url;
+  }
+
+  private getDispatcher(): Dispatcher {
+    if (!this.dispatcher) {
+      const o = this.opts;
+      const common = {
+        connect: { timeout: o.connectTimeoutMs },
+        headersTimeout: o.headersTimeoutMs,
+        bodyTimeout: o.bodyTimeoutMs,
+        maxResponseSize: MAX_RESPONSE_BYTES,
+      };
+      if (o.proxy) {
+        const tls = { rejectUnauthorized: o.proxy.rejectUnauthorized !== false, timeout: o.connectTimeoutMs };
+        // proxyTunnel false: plain-http targets are forwarded as absolute-URI requests, as most proxies expect,
+        // instead of a CONNECT to port 80 that many proxies refuse. https targets still tunnel.
+        this.dispatcher = new ProxyAgent({ ...common, uri: o.proxy.url, proxyTunnel: false, requestTls: tls, proxyTls: tls });
+      } else {
+        this.dispatcher = new Agent(common);
+      }
+    }
+    return this.dispatcher;
+  }
+
+  // undici's close() never settles if destroy() follows it while a request hangs, so a replaced
+  // dispatcher is destroyed (never closed) once its last call is over.
+  private retireDispatcher(): void {
+    const old = this.dispatcher;
+    this.dispatcher = undefined;
+    if (!old) return;
+    this.retired.add(old);
+    if (!this.inFlight.has(old)) this.destroy(old);
+  }
+
+  private destroy(d: Dispatcher): void {
+    this.retired.delete(d);
+    const done: Promise<void> = d.destroy().catch(() => undefined).finally(() => this.destroying.delete(done));
+    this.destroying.add(done);
+  }
+
+  private enter(d: Dispatcher): void {
+    this.inFlight.set(d, (this.inFlight.get(d) ?? 0) + 1);
+  }
+
+  private leave(d: Dispatcher): void {
+    const left = (this.inFlight.get(d) ?? 1) - 1;
+    if (left > 0) {
+      this.inFlight.set(d, left);
+      return;
+    }
+    this.inFlight.delete(d);
+    if (this.retired.has(d)) this.destroy(d);
+    if (this.inFlight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  private emit(event: CallEvent): void {
+    try {
+      this.opts.onCall?.(event);
+    } catch {
+      // A failing listener (the output channel) must not turn a good call into a failed one.
+    }
+  }
+
+  private async call<T>(
+    command: GatewayCommand,
+    buildUrl: () => string,
+    secrets: Array<string | undefined>,
+    parse: (body: string) => T,
+    summarize: (result: T) => string,
+    o: CallOptions | undefined,
+  ): Promise<T> {
+    const signal = o?.signal;
+    const known = secrets.filter((s): s is string => typeof s === 'string' && s !== '');
+    if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
+    if (signal?.aborted) throw toGatewayError(signal.reason, command, { secrets: known, aborted: true });
+    // Input is checked before any request, so garbage never reaches the gateway.
+    const url = buildUrl();
+    const maxAttempts = command === 'send' ? 1 : 1 + this.opts.maxRetries;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(command, url, known, parse, summarize, attempt, signal);
+      } catch (e) {
+        const err = toGatewayError(e, command, { secrets: known });
+        if (command === 'send' || !err.retryable || attempt >= maxAttempts || this.closed) throw err;
+      }
+      // Full jitter: a random wait up to an exponentially growing cap, so clients do not retry in step.
+      const cap = Math.min(this.opts.retryMaxDelayMs, this.opts.retryBaseDelayMs * 2 ** (attempt - 1));
+      try {
+        await sleep(Math.random() * cap, signal);
+      } catch (e) {
+        throw toGatewayError(e, command, { secrets: known, aborted: true });
+      }
+    }
+  }
+
+  private async attempt<T>(
+    command: GatewayCommand,
+    url: string,
+    secrets: readonly string[],
+    parse: (body: string) => T,
+    summarize: (result: T) => string,
+    attempt: number,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const started = performance.now();
+    const event = (outcome: CallEvent['outcome'], summary: string): CallEvent => ({
+      command,
+      url: redactUrl(url, secrets),
+      durationMs: Math.round(performance.now() - started),
+      attempt,
+      outcome,
+      summary: redactText(summary, secrets),
+    });
+    let dispatched = false;
+    let release: (() => void) | undefined;
+    let dispatcher: Dispatcher | undefined;
+    try {
+      release = await this.gate.acquire(signal);
+      if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
+      const target = new URL(url);
+      dispatcher = this.getDispatcher();
+      this.enter(dispatcher);
+      dispatched = true;
+      const res = await dispatcher.request({
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: 'GET',
+        headers: { accept: 'text/plain, */*', 'user-agent': USER_AGENT },
+        signal,
+        headersTimeout: this.opts.headersTimeoutMs,
+        bodyTimeout: this.opts.bodyTimeoutMs,
+        // A send must never be replayed by the HTTP layer on a fresh socket.
+        idempotent: command !== 'send',
+      });
+      const body = decodeBody(await res.body.arrayBuffer(), res.headers['content-type']);
+      if (res.statusCode !== 200) {
+        const location = res.headers.location;
+        throw httpError(command, res.statusCode, body, typeof location === 'string' ? redactUrl(location, secrets) : undefined);
+      }
+      const value = parse(body);
+      this.emit(event('ok', summarize(value)));
+      return value;
+    } catch (e) {
+      const err = toGatewayError(e, command, { secrets, dispatched, aborted: signal?.aborted === true });
+      this.emit(event('error', summarizeError(err)));
+      throw err;
+    } finally {
+      if (dispatcher) this.leave(dispatcher);
+      release?.();
+    }
+  }
+}

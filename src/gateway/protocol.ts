@@ -1,0 +1,328 @@
+// Pure parsers and formatters for the gateway's answers (shared/docs/gateway-protocol.md).
+// Each parser returns a typed result or throws a GatewayError that keeps the gateway's exact text.
+import type {
+  BalanceReport,
+  DecodedStatus,
+  GatewayCommand,
+  GatewayTime,
+  SendItemResult,
+  SendResult,
+  StatusClass,
+  StatusReport,
+} from './types';
+import { GatewayError, gatewayCodeError } from './errors';
+
+/** Longest gateway text kept in an error; a longer body (an HTML page) is cut with `…`. */
+export const MAX_GATEWAY_TEXT = 1000;
+
+// ---------------------------------------------------------------------------------------------
+// Status numbers
+
+interface StatusEntry {
+  code: number;
+  label: string;
+  statusClass: StatusClass;
+  final: boolean;
+}
+
+/** The documented status numbers (field 5 of a status answer). */
+export const STATUS_NUMBERS: readonly StatusEntry[] = Object.freeze([
+  { code: 1, label: 'Queued', statusClass: 'queued', final: false },
+  { code: 2, label: 'Queued on SMSC', statusClass: 'queued', final: false },
+  { code: 4, label: 'Waiting validation', statusClass: 'queued', final: false },
+  { code: 8, label: 'Unknown subscriber', statusClass: 'failed', final: true },
+  { code: 16, label: 'Temporarily unavailable', statusClass: 'pending', final: false },
+  { code: 32, label: 'Pending', statusClass: 'pending', final: false },
+  { code: 64, label: 'Undelivered', statusClass: 'failed', final: true },
+  { code: 128, label: 'Expired', statusClass: 'failed', final: true },
+  { code: 256, label: 'Not delivered to SMSC', statusClass: 'failed', final: true },
+  { code: 512, label: 'Error', statusClass: 'failed', final: true },
+  { code: 1024, label: 'Unknown error', statusClass: 'failed', final: true },
+  { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true },
+  { code: 16384, label: 'HLR sent', statusClass: 'lookup', final: false },
+  { code: 32768, label: 'HLR completed', statusClass: 'lookup', final: true },
+]);
+
+const statusByCode = new Map(STATUS_NUMBERS.map((s) => [s.code, s]));
+
+/** Decodes a status number; an undocumented one is kept as `unknown status N` and never treated as final. */
+export function decodeStatus(code: number): DecodedStatus {
+  const known = statusByCode.get(code);
+  if (known) return { ...known };
+  return { code, label: `unknown status ${code}`, statusClass: 'unknown', final: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timestamps
+
+/** Reads `YYYYMMDDHHmmSS` as UTC wall-clock (the provider's time zone is undocumented); raw text always kept. */
+export function parseGatewayTime(raw: string): GatewayTime {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(raw);
+  if (!m) return { raw };
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  if (y === 0) return { raw };
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // Date.UTC rolls 31 February over into March; a timestamp that does not round-trip is not a real time.
+  const valid =
+    date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d &&
+    date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
+  return valid ? { raw, date } : { raw };
+}
+
+/** Writes a Date as the gateway's `YYYYMMDDHHmmSS` (UTC wall-clock, the inverse of parseGatewayTime). */
+export function formatGatewayTime(date: Date): string {
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${p(date.getUTCFullYear(), 4)}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}` +
+    `${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared answer checks
+
+function clip(text: string): string {
+  return text.length > MAX_GATEWAY_TEXT ? `${text.slice(0, MAX_GATEWAY_TEXT)}…` : text;
+}
+
+/** A malformed answer; for a send it may hide a message that went out, so the outcome is unknown. */
+export function malformedError(command: GatewayCommand, gatewayText: string, explanation: string): GatewayError {
+  const isSend = command === 'send';
+  return new GatewayError({
+    kind: 'malformed',
+    command,
+    gatewayText,
+    explanation: isSend
+      ? `${explanation} The SMS may or may not have been sent: check its status or the Inviosmart log before sending again.`
+      : explanation,
+    retryable: false,
+    outcomeUnknown: isSend,
+  });
+}
+
+function unnumberedError(command: GatewayCommand, text: string): GatewayError {
+  // The provider's un-numbered texts (`System error. Please retry...`) say themselves when a retry helps.
+  const retryable = /\b(retry|try again|temporar)/i.test(text);
+  return new GatewayError({
+    kind: 'unnumbered',
+    command,
+    gatewayText: clip(text),
+    explanation: retryable
+      ? 'The gateway reported a temporary failure. Try again in a few minutes.'
+      : 'The gateway refused the request with the message shown. Check the details you entered; contact Inviosmart support if the message is unclear.',
+    retryable,
+    outcomeUnknown: false,
+  });
+}
+
+/** The error for a non-200 HTTP answer; its body is kept (cut when long). */
+export function httpError(command: GatewayCommand, status: number, body: string, location?: string): GatewayError {
+  const text = body.trim();
+  const where = location ? ` (redirect to ${location})` : '';
+  const gatewayText = `HTTP ${status}${where}${text ? `: ${clip(text)}` : ' with an empty body'}`;
+  const serverSide = status >= 500;
+  const retryable = serverSide || status === 408 || status === 429;
+  let explanation: string;
+  if (status >= 300 && status < 400) {
+    explanation = 'The gateway address redirects elsewhere. Check the base URL and send URL settings (for example http versus https).';
+  } else if (status === 407) {
+    explanation = 'The proxy asks for credentials. Check the proxy settings.';
+  } else if (status === 404 || status === 405) {
+    explanation = 'The gateway address did not recognise this command. Check the base URL and send URL settings.';
+  } else if (retryable) {
+    explanation = 'The gateway (or a proxy in between) is having trouble. Try again in a few minutes.';
+  } else {
+    explanation = 'The gateway answered with an HTTP error instead of a result. Check the base URL and proxy settings.';
+  }
+  // A 5xx may come from a proxy after the gateway already took the message.
+  const outcomeUnknown = command === 'send' && serverSide;
+  if (outcomeUnknown) explanation += ' The SMS may or may not have been sent: check before sending again.';
+  return new GatewayError({ kind: 'http', command, code: status, gatewayText, explanation, retryable, outcomeUnknown });
+}
+
+/**
+ * Checks what every answer must be (non-empty, not HTML, readable); returns the trimmed text.
+ * `oneLine` is false only for help, whose usage text spans lines.
+ */
+function checkBody(body: string, command: GatewayCommand, oneLine: boolean): string {
+  const text = body.trim();
+  if (text === '') {
+    return fail(malformedError(command, '(empty answer: the gateway sent no text)', 'The gateway sent an empty answer.'));
+  }
+  if (text.startsWith('<') || /<html[\s>]/i.test(text) || /<!doctype/i.test(text)) {
+    return fail(malformedError(command, `HTML page instead of a gateway answer: ${clip(text)}`,
+      'An HTML page came back instead of a gateway answer, often from a proxy, captive portal or wrong base URL. Check the base URL and proxy settings.'));
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text)) {
+    return fail(malformedError(command, clip(text), 'The gateway answer contains unreadable characters.'));
+  }
+  if (oneLine && /[\r\n]/.test(text)) {
+    return fail(malformedError(command, clip(text), 'The gateway sent several lines where one was expected.'));
+  }
+  return text;
+}
+
+function fail(e: GatewayError): never {
+  throw e;
+}
+
+const ERROR_LINE = /^Error\s*:\s*(\d{1,6})\s*(?:-\s*([\s\S]*))?$/i;
+const STATUS_LINE = /^Status\s*:\s*(\d{1,6})\s*(?:-\s*([\s\S]*))?$/i;
+
+/** A numbered answer (`Error: NNNN - text`, or `Status: NNNN - text` other than 1000) as an error; else undefined. */
+export function parseErrorLine(line: string, command: GatewayCommand): GatewayError | undefined {
+  const text = line.trim();
+  const err = ERROR_LINE.exec(text);
+  if (err) return gatewayCodeError(command, Number(err[1]), clip(text));
+  const st = STATUS_LINE.exec(text);
+  if (st && Number(st[1]) !== 1000) return gatewayCodeError(command, Number(st[1]), clip(text));
+  return undefined;
+}
+
+// Status 1000 is success, but only balance documents it; anywhere else it is an answer we cannot read.
+function isStatus1000(text: string): boolean {
+  return /^Status\s*:\s*1000\b/i.test(text);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help
+
+/** The gateway's usage text (multi-line allowed); errors and non-text answers throw. */
+export function parseHelp(body: string): string {
+  const text = checkBody(body, 'help', false);
+  // An error answer is one numbered line; the whole text is kept in case more followed it.
+  const err = parseErrorLine(text.split(/\r?\n/, 1)[0] ?? '', 'help');
+  if (err?.code !== undefined) throw gatewayCodeError('help', err.code, clip(text));
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Send
+
+const OK_ID = /^OK\s*ID\s*:\s*(\d{1,16})$/;
+
+function parseSendSegment(segment: string, destination: string): SendItemResult {
+  const raw = segment.trim();
+  const ok = OK_ID.exec(raw);
+  if (ok) {
+    const smsId = Number(ok[1]);
+    if (smsId > 0 && Number.isSafeInteger(smsId)) return { destination, ok: true, smsId, raw };
+  }
+  const error = segmentError(raw);
+  return { destination, ok: false, error: error.toInfo(), raw };
+}
+
+function segmentError(raw: string): GatewayError {
+  if (raw === '') return malformedError('send', '(empty part of a multi-destination answer)', 'Part of the gateway answer is missing.');
+  if (/^OK\b/i.test(raw) || isStatus1000(raw)) {
+    return malformedError('send', clip(raw), 'The gateway answer looks like a success but is incomplete.');
+  }
+  return parseErrorLine(raw, 'send') ?? unnumberedError('send', raw);
+}
+
+/**
+ * Matches a send answer to the destinations, in order. Per-destination answers (`OK ID:a|Error: 1005 - ...`)
+ * give per-item results; one error for the whole request (always so with a single destination) throws.
+ */
+export function parseSendAnswer(body: string, destinations: readonly string[]): SendResult {
+  const text = checkBody(body, 'send', true);
+  const segments = text.split('|');
+  if (segments.length === 1) {
+    const only = parseSendSegment(text, destinations[0] ?? '');
+    if (!only.ok) throw segmentError(text);
+    if (destinations.length !== 1) {
+      throw malformedError('send', clip(text), `The gateway returned one message ID for ${destinations.length} destinations.`);
+    }
+    return { items: [only], raw: body };
+  }
+  if (segments.length !== destinations.length) {
+    throw malformedError('send', clip(text),
+      `The gateway returned ${segments.length} answers for ${destinations.length} destinations, so they cannot be matched.`);
+  }
+  return { items: segments.map((s, i) => parseSendSegment(s, destinations[i] as string)), raw: body };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status
+
+/** The seven fields of a status answer, as the gateway writes them. */
+export interface StatusLineFields {
+  smsId: number;
+  submittedOn: string;
+  destination: string;
+  deliveredOn: string;
+  status: number;
+  quantity: number;
+  /** Written as given when a string (e.g. `0.057`), else with String(). */
+  charge: number | string;
+}
+
+/** Writes `<SMSId>:<SubmittedOn>:<Destination>:<DeliveredOn>:<Status>:<Quantity>:<Charge>`. */
+export function formatStatusLine(f: StatusLineFields): string {
+  return [f.smsId, f.submittedOn, f.destination, f.deliveredOn, f.status, f.quantity, f.charge].join(':');
+}
+
+const INT = /^\d{1,15}$/;
+const DECIMAL = /^\d{1,12}(?:\.\d{1,12})?$/;
+
+/** Parses the 7-field status line; `expectedSmsId`, when given, must match field 1. */
+export function parseStatusAnswer(body: string, expectedSmsId?: number): StatusReport {
+  const text = checkBody(body, 'status', true);
+  if (!/^\d+:/.test(text)) {
+    if (isStatus1000(text)) throw malformedError('status', clip(text), 'The gateway answered with a status code where a status line was expected.');
+    throw parseErrorLine(text, 'status') ?? unnumberedError('status', text);
+  }
+  const fields = text.split(':');
+  if (fields.length !== 7) {
+    throw malformedError('status', clip(text),
+      `The status answer has ${fields.length} fields instead of 7 (cut short or changed format).`);
+  }
+  // The destination is kept as sent; the other fields are numbers, so stray spaces around them are harmless.
+  const [id, submitted, destination, delivered, status, quantity, charge] = fields.map((f, i) => (i === 2 ? f : f.trim())) as [
+    string, string, string, string, string, string, string,
+  ];
+  const bad = (what: string): never =>
+    fail(malformedError('status', clip(text), `The status answer has an unreadable ${what}.`));
+  if (!INT.test(id)) bad('SMS ID');
+  if (!/^\d*$/.test(submitted)) bad('submission time');
+  if (!/^\d*$/.test(delivered)) bad('time of the last change');
+  if (!INT.test(status)) bad('status number');
+  if (!INT.test(quantity)) bad('SMS count');
+  if (!DECIMAL.test(charge)) bad('charge');
+  const smsId = Number(id);
+  if (expectedSmsId !== undefined && smsId !== expectedSmsId) {
+    throw malformedError('status', clip(text), `The gateway answered about SMS ${smsId} when asked about SMS ${expectedSmsId}.`);
+  }
+  return {
+    smsId,
+    submittedOn: parseGatewayTime(submitted),
+    destination,
+    deliveredOn: parseGatewayTime(delivered),
+    status: decodeStatus(Number(status)),
+    quantity: Number(quantity),
+    charge: Number(charge),
+    raw: body,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Balance
+
+const BALANCE_OK = /^Status\s*:\s*1000\s*-\s*Balance\s*:\s*(-?\d{1,12}(?:\.\d{1,12})?)\s*\|\s*SmsRemainCount\s*:\s*(-?\d{1,12})$/i;
+
+/** Parses `Status: 1000 - Balance:112.24|SmsRemainCount:2877`; -9999 ("not asked") gives no count. */
+export function parseBalanceAnswer(body: string, countryprefix?: string): BalanceReport {
+  const text = checkBody(body, 'balance', true);
+  const m = BALANCE_OK.exec(text);
+  if (!m) {
+    if (isStatus1000(text) || /^Balance\b/i.test(text)) {
+      throw malformedError('balance', clip(text), 'The balance answer is incomplete (cut short or changed format).');
+    }
+    throw parseErrorLine(text, 'balance') ?? unnumberedError('balance', text);
+  }
+  const count = Number(m[2]);
+  const report: BalanceReport = { balance: Number(m[1]), raw: body };
+  // -9999 means "not asked"; no other negative count has a meaning either.
+  if (count >= 0) report.smsRemainCount = count;
+  if (countryprefix !== undefined) report.countryprefix = countryprefix;
+  return report;
+}
