@@ -389,6 +389,28 @@ export function escapeMarkdown(text: string): string {
     .join('\\\n');
 }
 
+/** Heading of an error in the tooltip: the gateway's code when numbered, else what kind of failure. */
+export function errorTitle(err: NonNullable<HistoryEntry['error']>, l10n: L10n): string {
+  switch (err.kind) {
+    case 'gateway':
+      return err.code !== undefined ? l10n.t('Error {0}', err.code) : l10n.t('Gateway error');
+    case 'http':
+      return err.code !== undefined ? l10n.t('HTTP error {0}', err.code) : l10n.t('HTTP error');
+    case 'unnumbered':
+      return l10n.t('Gateway error');
+    case 'malformed':
+      return l10n.t('Unreadable gateway answer');
+    case 'timeout':
+      return l10n.t('Timed out');
+    case 'network':
+      return l10n.t('Network error');
+    case 'aborted':
+      return l10n.t('Cancelled');
+    case 'config':
+      return l10n.t('Configuration error');
+  }
+}
+
 export interface TooltipContext {
   l10n: L10n;
   clock: WallClock;
@@ -440,7 +462,7 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
 
   if (entry.error) {
     const err = entry.error;
-    const title = err.code !== undefined ? l10n.t('Error {0}', err.code) : l10n.t('Error ({0})', err.kind);
+    const title = errorTitle(err, l10n);
     const lines = [`**${e(title)}:** ${e(err.gatewayText)}`];
     if (err.explanation) lines.push(e(err.explanation));
     blocks.push(lines.join('\\\n'));

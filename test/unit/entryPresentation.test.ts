@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
-import type { StatusClass } from '../../src/gateway/types';
+import type { GatewayErrorKind, StatusClass } from '../../src/gateway/types';
 import type { EntryState, HistoryEntry } from '../../src/history/types';
 import {
   WallClock,
@@ -9,6 +9,7 @@ import {
   dayGroupLabel,
   daysBetween,
   englishL10n,
+  errorTitle,
   escapeMarkdown,
   formatProviderTime,
   isInFlight,
@@ -338,6 +339,22 @@ describe('entryPresentation', () => {
       // our own bold labels do render
       assert.match(html, /<strong>Sender:<\/strong>/);
       assert.equal((html.match(/<strong>/g) ?? []).length, 13, 'only the status, the 11 field labels and the error title are bold');
+    });
+
+    it('titles every kind of error', () => {
+      const err = (kind: GatewayErrorKind, code?: number) => ({ kind, code, gatewayText: 't', explanation: 'e' });
+      assert.equal(errorTitle(err('gateway', 1013), englishL10n), 'Error 1013');
+      assert.equal(errorTitle(err('gateway'), englishL10n), 'Gateway error');
+      assert.equal(errorTitle(err('unnumbered'), englishL10n), 'Gateway error');
+      assert.equal(errorTitle(err('http', 503), englishL10n), 'HTTP error 503');
+      assert.equal(errorTitle(err('http'), englishL10n), 'HTTP error');
+      assert.equal(errorTitle(err('malformed'), englishL10n), 'Unreadable gateway answer');
+      assert.equal(errorTitle(err('timeout'), englishL10n), 'Timed out');
+      assert.equal(errorTitle(err('network'), englishL10n), 'Network error');
+      assert.equal(errorTitle(err('aborted'), englishL10n), 'Cancelled');
+      assert.equal(errorTitle(err('config'), englishL10n), 'Configuration error');
+      const text = tooltipMarkdown(entry({ state: 'unknown', error: err('timeout') }), { l10n: englishL10n, clock: new WallClock('UTC'), locale: 'en' });
+      assert.ok(text.includes('**Timed out:** t\\\ne'), text);
     });
 
     it('warns about an unknown outcome and leaves out what is not known', () => {
