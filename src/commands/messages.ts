@@ -1,0 +1,156 @@
+import * as vscode from 'vscode';
+import type { Log } from '../common/log';
+import type { SessionProvider } from '../credentials/types';
+import { statusPatch } from '../history/poller';
+import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
+import { describeError, showError } from './errors';
+import { CommandIds } from './ids';
+import type { SendCommand } from './send';
+
+/** A command argument naming one message: its history key, or a tree/panel node carrying `key`. */
+export type EntryArg = string | { key?: unknown } | undefined;
+
+export function keyOf(arg: EntryArg): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (arg && typeof arg === 'object' && typeof arg.key === 'string') return arg.key;
+  return undefined;
+}
+
+export interface MessageCommandDeps {
+  history: HistoryReader & {
+    update(key: string, patch: HistoryPatch): Promise<HistoryEntry | undefined>;
+    remove(keys: readonly string[]): Promise<void>;
+  };
+  sessions: SessionProvider;
+  send: SendCommand;
+  poller: { refreshNow(keys?: readonly string[]): Promise<void> };
+  openPanel: (key?: string) => void;
+  log: Log;
+  /** The entries selected in the tree, used when a command is run without an argument. */
+  selection?: () => readonly string[];
+}
+
+/** Status, resend, copy and delete: everything that acts on messages already in history. */
+export class MessageCommands {
+  constructor(private readonly deps: MessageCommandDeps) {}
+
+  register(): vscode.Disposable[] {
+    const r = vscode.commands.registerCommand;
+    return [
+      r(CommandIds.checkStatus, (arg?: EntryArg) => this.checkStatus(arg)),
+      r(CommandIds.refreshStatus, (arg?: EntryArg, many?: EntryArg[]) => this.refreshStatus(arg, many)),
+      r(CommandIds.resend, (arg?: EntryArg) => this.resend(arg)),
+      r(CommandIds.copyId, (arg?: EntryArg) => this.copy(arg, 'id')),
+      r(CommandIds.copyText, (arg?: EntryArg) => this.copy(arg, 'text')),
+      r(CommandIds.deleteEntry, (arg?: EntryArg, many?: EntryArg[]) => this.delete(arg, many)),
+      r('inviosmart.openEntryInPanel', (arg?: EntryArg) => this.deps.openPanel(keyOf(arg))),
+    ];
+  }
+
+  private entry(arg: EntryArg): HistoryEntry | undefined {
+    const key = keyOf(arg) ?? this.deps.selection?.()[0];
+    return key ? this.deps.history.get(key) : undefined;
+  }
+
+  private keys(arg: EntryArg, many?: EntryArg[]): string[] {
+    const all = (many && many.length > 0 ? many : [arg]).map(keyOf).filter((k): k is string => !!k);
+    return all.length > 0 ? all : [...(this.deps.selection?.() ?? [])];
+  }
+
+  /** Asks the gateway for one message's status and shows it; the history entry is updated too. */
+  async checkStatus(arg?: EntryArg): Promise<HistoryEntry | undefined> {
+    let entry = this.entry(arg);
+    if (!entry) {
+      entry = await this.pickEntry();
+      if (!entry) return undefined;
+    }
+    if (entry.smsId === undefined) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('This message has no SMS ID: the gateway never accepted it, so it has no status to check.'));
+      return entry;
+    }
+    try {
+      const session = await this.deps.sessions.forAccount(entry.account);
+      const report = await session.client.status(session.credentials, entry.smsId);
+      const updated = (await this.deps.history.update(entry.key, statusPatch(report, new Date().toISOString()))) ?? entry;
+      const when = report.deliveredOn.date ? ` · ${report.deliveredOn.raw.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/, '$1-$2-$3 $4:$5:$6')} ${vscode.l10n.t('(provider local time)')}` : '';
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · €{6}', report.smsId, report.destination, report.status.label, report.status.code, when, report.quantity, report.charge.toFixed(4)),
+      );
+      return updated;
+    } catch (e) {
+      await showError(vscode.l10n.t('The status of SMS {0} could not be checked:', entry.smsId), e, () => this.deps.log.show());
+      return entry;
+    }
+  }
+
+  private async pickEntry(): Promise<HistoryEntry | undefined> {
+    const withId = this.deps.history.all().filter((e) => e.smsId !== undefined).slice(0, 200);
+    if (withId.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No sent message has an SMS ID yet. Send one first.'));
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      withId.map((e) => ({
+        label: `${e.smsId}`,
+        description: `${e.destination} · ${e.status?.label ?? e.state}`,
+        detail: e.text.split('\n')[0].slice(0, 80),
+        key: e.key,
+      })),
+      { title: vscode.l10n.t('Check Message Status'), placeHolder: vscode.l10n.t('Choose a message (type to filter by ID, number or text)'), matchOnDescription: true, matchOnDetail: true },
+    );
+    return pick ? this.deps.history.get(pick.key) : undefined;
+  }
+
+  async refreshStatus(arg?: EntryArg, many?: EntryArg[]): Promise<void> {
+    const keys = this.keys(arg, many);
+    await vscode.window.withProgress(
+      { location: { viewId: 'inviosmart.history' }, title: vscode.l10n.t('Refreshing status…') },
+      () => this.deps.poller.refreshNow(keys.length > 0 ? keys : undefined),
+    );
+  }
+
+  async resend(arg?: EntryArg): Promise<HistoryEntry[] | undefined> {
+    const entry = this.entry(arg);
+    if (!entry) return undefined;
+    if (entry.state === 'unknown' || entry.state === 'sending') {
+      const resend = vscode.l10n.t('Resend Anyway');
+      const pick = await vscode.window.showWarningMessage(
+        vscode.l10n.t('The first attempt to {0} had no answer: it may already have been delivered. Resending could deliver it twice.', entry.destination),
+        { modal: true },
+        resend,
+      );
+      if (pick !== resend) return undefined;
+    }
+    return this.deps.send.run({ destinations: entry.destination, sender: entry.sender, text: entry.text });
+  }
+
+  async copy(arg: EntryArg, what: 'id' | 'text'): Promise<void> {
+    const entry = this.entry(arg);
+    if (!entry) return;
+    if (what === 'id' && entry.smsId === undefined) {
+      void vscode.window.showWarningMessage(vscode.l10n.t('This message has no SMS ID.'));
+      return;
+    }
+    await vscode.env.clipboard.writeText(what === 'id' ? String(entry.smsId) : entry.text);
+    vscode.window.setStatusBarMessage(what === 'id' ? vscode.l10n.t('SMS ID copied') : vscode.l10n.t('Message text copied'), 2500);
+  }
+
+  async delete(arg?: EntryArg, many?: EntryArg[]): Promise<boolean> {
+    const keys = this.keys(arg, many).filter((k) => this.deps.history.get(k));
+    if (keys.length === 0) return false;
+    const del = vscode.l10n.t('Delete');
+    const pick = await vscode.window.showWarningMessage(
+      keys.length === 1 ? vscode.l10n.t('Delete this message from the history?') : vscode.l10n.t('Delete {0} messages from the history?', keys.length),
+      { modal: true, detail: vscode.l10n.t('Only the local record is removed; the gateway keeps its own.') },
+      del,
+    );
+    if (pick !== del) return false;
+    try {
+      await this.deps.history.remove(keys);
+      return true;
+    } catch (e) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('The history could not be changed: {0}', describeError(e).full));
+      return false;
+    }
+  }
+}
