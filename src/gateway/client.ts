@@ -405,9 +405,12 @@ export class GatewayClient {
     if (this.inFlight.size === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
-  private emit(event: CallEvent): void {
+  private emit(make: () => CallEvent): void {
+    // Redaction is not free: build the event only when somebody listens.
+    const listener = this.opts.onCall;
+    if (!listener) return;
     try {
-      this.opts.onCall?.(event);
+      listener(make());
     } catch {
       // A failing listener (the output channel) must not turn a good call into a failed one.
     }
@@ -455,7 +458,7 @@ export class GatewayClient {
     signal: AbortSignal | undefined,
   ): Promise<T> {
     const started = performance.now();
-    const event = (outcome: CallEvent['outcome'], summary: string): CallEvent => ({
+    const event = (outcome: CallEvent['outcome'], summary: string) => (): CallEvent => ({
       command,
       url: redactUrl(url, secrets),
       durationMs: Math.round(performance.now() - started),

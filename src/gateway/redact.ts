@@ -31,19 +31,34 @@ function spellings(secret: string): string[] {
   return [...forms].filter((f) => f.length > 0);
 }
 
-/**
- * Removes passwords from free text: every `password=` value, credentials inside URLs, and each
- * given secret in any of its encodings.
- */
-export function redactText(text: string, secrets?: readonly string[]): string {
-  const forms = (secrets ?? [])
-    .filter((s) => typeof s === 'string' && s.length > 0)
+// Compiled patterns for the last few secret sets: every gateway call redacts with the same password.
+const patternCache = new Map<string, RegExp[]>();
+const PATTERN_CACHE_SIZE = 8;
+
+function secretPatterns(secrets: readonly string[] | undefined): RegExp[] {
+  const usable = (secrets ?? []).filter((s) => typeof s === 'string' && s.length > 0);
+  if (usable.length === 0) return [];
+  const cacheKey = JSON.stringify(usable);
+  const cached = patternCache.get(cacheKey);
+  if (cached) return cached;
+  const patterns = usable
     .flatMap(spellings)
     .sort((a, b) => b.length - a.length)
     .map((form) => {
       const body = escapeRegExp(form);
       return new RegExp(form.length >= MIN_FREE_MATCH ? body : `(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'gu');
     });
+  if (patternCache.size >= PATTERN_CACHE_SIZE) patternCache.delete(patternCache.keys().next().value as string);
+  patternCache.set(cacheKey, patterns);
+  return patterns;
+}
+
+/**
+ * Removes passwords from free text: every `password=` value, credentials inside URLs, and each
+ * given secret in any of its encodings.
+ */
+export function redactText(text: string, secrets?: readonly string[]): string {
+  const forms = secretPatterns(secrets);
   // Secrets go first, whole, before the URL patterns cut them at a delimiter; repeat in case the mask
   // and its neighbours spell a secret again.
   let out = text;
