@@ -310,7 +310,7 @@ class HistoryPanelApp {
       cell.dataset.column = column.id;
       const button = el('button', 'sort');
       button.type = 'button';
-      button.tabIndex = -1;
+      button.title = s[column.label];
       button.append(el('span', 'label', s[column.label]), el('span', 'sort-indicator'));
       button.addEventListener('click', () => {
         this.model.toggleSort(column.id);
@@ -418,15 +418,21 @@ class HistoryPanelApp {
   }
 
   private applyRemove(keys: string[]): void {
-    let nextSelection: number | undefined;
-    if (this.selectedKey && keys.includes(this.selectedKey)) nextSelection = this.model.indexOf(this.selectedKey);
+    const selected = this.selectedKey;
+    const removed = new Set(keys);
+    const successor = selected && removed.has(selected) ? this.survivingNeighbour(selected, removed) : null;
     this.applyChange(() => this.model.remove(keys).orderChanged);
-    if (nextSelection !== undefined) {
-      const rows = this.model.rows;
-      // The row that slid into the removed one's place takes the selection, as in a list editor.
-      const next = rows.length === 0 || nextSelection < 0 ? undefined : rows[Math.min(nextSelection, rows.length - 1)];
-      this.select(next?.key, false);
-    }
+    // The next row that stays takes the selection (the previous one at the end), as in a list editor.
+    if (successor !== null) this.select(successor, false);
+  }
+
+  private survivingNeighbour(key: string, removed: Set<string>): string | undefined {
+    const rows = this.model.rows;
+    const index = this.model.indexOf(key);
+    if (index < 0) return undefined;
+    for (let i = index + 1; i < rows.length; i++) if (!removed.has(rows[i].key)) return rows[i].key;
+    for (let i = index - 1; i >= 0; i--) if (!removed.has(rows[i].key)) return rows[i].key;
+    return undefined;
   }
 
   private scrollAnchor(): { key: string; offset: number } | undefined {
