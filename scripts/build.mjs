@@ -41,11 +41,14 @@ export const bundles = [
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
   { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist' },
   // The SMS History webview app (with the vscode-elements it uses), loaded by media/ inside the webview.
-  { ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: 'media/dist', platform: 'browser', format: 'iife', target: 'es2022', external: [] },
+  // Keeps Lit's and vscode-elements' licence notices (collected at the end) even when minified.
+  { ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: 'media/dist', platform: 'browser', format: 'iife', target: 'es2022', external: [], legalComments: 'eof' },
 ];
 
 export async function build() {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
+  // media/dist is packaged whole: a dev build's source map must not linger into a production .vsix.
+  rmSync(join(root, 'media', 'dist'), { recursive: true, force: true });
   const entries = bundles.filter((b) => Object.values(b.entryPoints).every((p) => {
     try { return statSync(join(root, p)).isFile(); } catch { return false; }
   }));
