@@ -18,9 +18,14 @@ export * as panelProtocol from './panelProtocol';
 export interface HistoryPanelOptions {
   /** Runs a row action's command; defaults to `vscode.commands.executeCommand`. */
   executeCommand?: (command: string, ...args: unknown[]) => Thenable<unknown>;
-  /** Asks before deleting; defaults to a modal warning. */
+  /**
+   * Asks before deleting. Left out by default because the deleteEntry command itself asks in a
+   * modal (the tree uses it too); set it only when wiring a command that does not.
+   */
   confirmDelete?: (entry: HistoryEntry) => Thenable<boolean>;
 }
+
+type ResolvedOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete'>;
 
 export interface HistoryPanelController extends vscode.Disposable {
   /** Opens the panel (or brings it to the front); selects `revealKey` when given. */
@@ -94,18 +99,6 @@ const actionCommands: Record<RowAction, string> = {
   deleteEntry: CommandIds.deleteEntry,
 };
 
-function defaultConfirmDelete(entry: HistoryEntry): Thenable<boolean> {
-  const remove = vscode.l10n.t('Delete');
-  const preview = entry.text.length > 80 ? `${entry.text.slice(0, 79)}…` : entry.text;
-  return vscode.window
-    .showWarningMessage(
-      vscode.l10n.t('Delete this message from the history?'),
-      { modal: true, detail: vscode.l10n.t('To {0}: "{1}". The SMS itself is not affected.', entry.destination, preview) },
-      remove,
-    )
-    .then((choice) => choice === remove);
-}
-
 /** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
 class HistoryPanelSession {
   private readonly disposables: vscode.Disposable[] = [];
@@ -117,7 +110,7 @@ class HistoryPanelSession {
     readonly panel: vscode.WebviewPanel,
     private readonly mediaRoot: vscode.Uri,
     private readonly history: HistoryReader,
-    private readonly options: Required<HistoryPanelOptions>,
+    private readonly options: ResolvedOptions,
     onDispose: () => void,
   ) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [mediaRoot] };
@@ -192,7 +185,7 @@ class HistoryPanelSession {
     // The row may have been deleted in another window a moment ago.
     if (!entry) return;
     try {
-      if (action === 'deleteEntry' && !(await this.options.confirmDelete(entry))) return;
+      if (action === 'deleteEntry' && this.options.confirmDelete && !(await this.options.confirmDelete(entry))) return;
       await this.options.executeCommand(actionCommands[action], key);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
@@ -211,9 +204,9 @@ export function registerHistoryPanel(
   options: HistoryPanelOptions = {},
 ): HistoryPanelController {
   const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
-  const resolved: Required<HistoryPanelOptions> = {
+  const resolved: ResolvedOptions = {
     executeCommand: options.executeCommand ?? ((command, ...args) => vscode.commands.executeCommand(command, ...args)),
-    confirmDelete: options.confirmDelete ?? defaultConfirmDelete,
+    confirmDelete: options.confirmDelete,
   };
   let current: HistoryPanelSession | undefined;
 
