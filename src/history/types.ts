@@ -65,3 +65,9 @@ export interface HistoryReader {
   /** Fires after entries were added/changed (`upserted`) or deleted (`removed` keys). */
   onDidChange(listener: (change: { upserted: HistoryEntry[]; removed: string[] }) => void): Disposable;
 }
+
+/** What a caller gives to record a new attempt; the store assigns key, rev and times (state defaults to 'sending'). */
+export type HistoryDraft = Omit<HistoryEntry, 'key' | 'rev' | 'createdAt' | 'updatedAt' | 'state'> & { state?: EntryState };
+
+/** Fields a caller may change on an entry; the store bumps rev and updatedAt. An `undefined` value clears the field. */
+export type HistoryPatch = Partial<Omit<HistoryEntry, 'key' | 'rev' | 'createdAt' | 'updatedAt'>>;
