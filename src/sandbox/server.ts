@@ -276,6 +276,22 @@ export class SandboxGateway {
     return this.sent;
   }
 
+  /**
+   * Takes over messages accepted by an earlier sandbox (e.g. before a window reload) so their status
+   * can still be asked. Nothing is charged; ids already known are left alone.
+   */
+  adopt(messages: readonly SandboxMessage[]): number {
+    let adopted = 0;
+    for (const m of messages) {
+      if (!Number.isSafeInteger(m.smsId) || m.smsId <= 0 || this.messageById.has(m.smsId)) continue;
+      this.messageById.set(m.smsId, { ...m });
+      this.sent.push({ ...m });
+      this.nextId = Math.max(this.nextId, m.smsId + 1);
+      adopted++;
+    }
+    return adopted;
+  }
+
   injectFault(rule: FaultRule): void {
     if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) {
       throw new RangeError(`invalid times: ${rule.times}`);

@@ -638,3 +638,24 @@ describe('SandboxGateway', () => {
     });
   });
 });
+
+describe('sandbox: adopting messages of an earlier sandbox', () => {
+  it('answers the status of an adopted message and never reuses its id', async () => {
+    const gw = await SandboxGateway.start({ port: 0 });
+    try {
+      const submittedAt = Date.now() - 60_000;
+      const adopted = gw.adopt([
+        { smsId: 999_999, username: 'sandbox', destination: '393331234567', sender: 'Test', message: 'hi', pricecat: 0, parts: 1, charge: 0.055, submittedAt },
+      ]);
+      assert.equal(adopted, 1);
+      assert.equal(gw.adopt([{ ...gw.messages[0] }]), 0, 'an id already known is not adopted twice');
+      const status = await (await fetch(`${gw.url}/smsstatus/?SMSId=999999&username=sandbox&password=sandbox`)).text();
+      assert.match(status, /^999999:\d{14}:393331234567:\d{14}:2048:1:0\.055$/);
+      const sent = await (await fetch(`${gw.url}/sendsms/?username=sandbox&password=sandbox&destination=393331234567&sender=Test&message=x`)).text();
+      assert.equal(sent, 'OK ID:1000000');
+      assert.equal(gw.account('sandbox')?.balance, 25 - 0.055, 'adopting charges nothing; the new send is charged once');
+    } finally {
+      await gw.close();
+    }
+  });
+});
