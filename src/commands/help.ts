@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import type { Log } from '../common/log';
+import type { GatewaySessions } from '../credentials/sessions';
+import { showError } from './errors';
+import { CommandIds } from './ids';
+
+export const HELP_SCHEME = 'inviosmart-help';
+const HELP_URI = vscode.Uri.from({ scheme: HELP_SCHEME, path: '/Inviosmart API Help.txt' });
+
+/**
+ * "Show API Help": the gateway's own usage text in a read-only editor (a virtual document).
+ * Asks the active account's gateway (the sandbox when it is active); signed out, the configured one.
+ */
+export class HelpCommand implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+  private text = '';
+  private readonly registrations: vscode.Disposable[];
+
+  constructor(
+    private readonly sessions: Pick<GatewaySessions, 'forActive' | 'gatewayClient'>,
+    private readonly log: Log,
+  ) {
+    this.registrations = [
+      vscode.workspace.registerTextDocumentContentProvider(HELP_SCHEME, this),
+      vscode.commands.registerCommand(CommandIds.showHelp, () => this.run()),
+    ];
+  }
+
+  private async fetch(): Promise<string> {
+    const client = await this.sessions.forActive().then(
+      (s) => s.client,
+      () => this.sessions.gatewayClient(),
+    );
+    return client.help();
+  }
+
+  async provideTextDocumentContent(): Promise<string> {
+    // An editor restored after a reload asks before any command ran.
+    if (this.text === '') {
+      try {
+        this.text = await this.fetch();
+      } catch {
+        return vscode.l10n.t('The gateway help could not be loaded. Run "Inviosmart: Show API Help" again.');
+      }
+    }
+    return this.text;
+  }
+
+  /** Fetches the help and shows it; returns the editor, or undefined when it failed (the error is shown). */
+  async run(): Promise<vscode.TextEditor | undefined> {
+    try {
+      this.text = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Inviosmart: loading API help…') },
+        () => this.fetch(),
+      );
+      this.changed.fire(HELP_URI);
+      const doc = await vscode.workspace.openTextDocument(HELP_URI);
+      return await vscode.window.showTextDocument(doc, { preview: true });
+    } catch (e) {
+      this.log.warn(`help: ${e instanceof Error ? e.message : String(e)}`);
+      await showError(vscode.l10n.t('Could not get the API help:'), e, () => this.log.show());
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.registrations) d.dispose();
+    this.changed.dispose();
+  }
+}
