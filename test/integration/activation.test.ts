@@ -1,0 +1,108 @@
+// Runs inside a real VS Code extension host: the extension activates and "Show API Help" shows a sandbox's help.
+import * as assert from 'node:assert/strict';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+import { SandboxGateway } from '../../src/sandbox/server';
+
+const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
+// out/test/integration -> the repository
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/** 'source' (extensionDevelopmentPath = the repo) or 'vsix' (the packaged build installed as users get it). */
+const MODE = process.env.INVIOSMART_TEST_MODE ?? 'source';
+
+function settings(): vscode.WorkspaceConfiguration {
+  return vscode.workspace.getConfiguration('inviosmart');
+}
+
+async function showHelpWith(sandbox: SandboxGateway): Promise<vscode.TextEditor> {
+  await settings().update('gateway.baseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
+  await vscode.commands.executeCommand('inviosmart.showHelp');
+  const editor = vscode.window.activeTextEditor;
+  assert.ok(editor, 'no active editor after Show API Help');
+  return editor;
+}
+
+/** The document's text once it equals `expected`, or its last text after a few seconds. */
+async function settledText(doc: vscode.TextDocument, expected: string): Promise<string> {
+  for (let i = 0; i < 50 && doc.getText().trim() !== expected.trim(); i++) await new Promise((r) => setTimeout(r, 100));
+  return doc.getText();
+}
+
+suite('extension in a real VS Code', () => {
+  const sandboxes: SandboxGateway[] = [];
+  const start = async (helpText: string) => {
+    const sb = await SandboxGateway.start({ port: 0, helpText });
+    sandboxes.push(sb);
+    return sb;
+  };
+
+  suiteTeardown(async () => {
+    await settings().update('gateway.baseUrl', undefined, vscode.ConfigurationTarget.Global);
+    await Promise.all(sandboxes.map((s) => s.close()));
+  });
+
+  test(`the extension under test is the ${MODE} build`, () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is not installed`);
+    const extPath = realpathSync(ext.extensionPath);
+    if (MODE === 'vsix') {
+      assert.notEqual(extPath, realpathSync(REPO_ROOT), 'expected the installed .vsix, got the source folder');
+      assert.match(basename(extPath), /^inviosmart-sms-team\.inviosmart-sms-\d+\.\d+\.\d+/);
+      assert.ok(existsSync(join(extPath, 'dist', 'extension.js')), 'the package has no dist/extension.js');
+      assert.ok(!existsSync(join(extPath, 'src')), 'the package ships src/');
+    } else {
+      assert.equal(MODE, 'source', `unknown INVIOSMART_TEST_MODE ${MODE}`);
+      assert.equal(extPath, realpathSync(REPO_ROOT));
+    }
+  });
+
+  test('activates and registers Show API Help', async () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    await ext.activate();
+    assert.equal(ext.isActive, true);
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('inviosmart.showHelp'), 'inviosmart.showHelp is not registered');
+  });
+
+  test('Show API Help opens the sandbox help text, read-only', async () => {
+    const helpText = `Inviosmart sandbox help for test ${Date.now()}\nline two: /sendsms/`;
+    const editor = await showHelpWith(await start(helpText));
+    assert.equal(editor.document.uri.scheme, 'inviosmart-help');
+    assert.equal(editor.document.getText().trim(), helpText);
+
+    // Typing goes through the editor like a user's keys; check it reaches an ordinary editor first.
+    const scratch = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: '' }));
+    await vscode.commands.executeCommand('type', { text: 'typed' });
+    assert.equal(scratch.document.getText(), 'typed', 'typing did not reach the active editor');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+
+    const help = await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('type', { text: 'typed' });
+    assert.equal(help.document.getText().trim(), helpText, 'the help document accepted typing');
+    assert.equal(help.document.isDirty, false);
+  });
+
+  test('Show API Help follows a changed gateway.baseUrl', async () => {
+    await showHelpWith(await start('first sandbox help'));
+    const second = 'second sandbox help';
+    const editor = await showHelpWith(await start(second));
+    assert.equal(editor.document.uri.scheme, 'inviosmart-help');
+    assert.equal((await settledText(editor.document, second)).trim(), second);
+  });
+
+  test('an unreachable gateway leaves the last help text in place', async () => {
+    const last = 'help before the gateway went away';
+    const editor = await showHelpWith(await start(last));
+    const gone = await start('closed');
+    const url = gone.url;
+    await gone.close();
+    await settings().update('gateway.baseUrl', url, vscode.ConfigurationTarget.Global);
+    // The command reports the failure itself; its error message may wait for the user, so don't wait for it.
+    const ran = vscode.commands.executeCommand('inviosmart.showHelp').then(() => 'done', (e: unknown) => e);
+    const outcome = await Promise.race([ran, new Promise((r) => setTimeout(() => r('waiting'), 5000))]);
+    assert.ok(outcome === 'done' || outcome === 'waiting', `the command rejected: ${String(outcome)}`);
+    assert.equal(editor.document.getText().trim(), last);
+  });
+});
