@@ -1,0 +1,154 @@
+// `npm run test:integration`: the integration suite inside a real VS Code (code-server), twice:
+// from the source folder (extensionDevelopmentPath) and from the packaged .vsix installed into a fresh server.
+// Also holds the step runner and summary that scripts/test.mjs uses.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureHost, runExtensionTests } from './vscode-host.mjs';
+
+export const root = fileURLToPath(new URL('..', import.meta.url));
+const SUITE_INDEX = join(root, 'out', 'test', 'integration', 'index');
+const SUITE_TIMEOUT_MS = 10 * 60_000;
+
+/** Runs a command with the output shown live; resolves with its exit code and (when asked) the output. */
+export function runCommand(cmd, args, { capture = false, env } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
+    let output = '';
+    if (capture) {
+      child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
+      child.stderr.on('data', (d) => { output += d; process.stderr.write(d); });
+    }
+    child.on('error', (e) => { output += String(e); resolve({ code: 127, output }); });
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
+/**
+ * Collects named steps with their result, duration and test counts, and prints the summary.
+ * A step that fails without reporting a failed test adds one failure, so the total never reads as green.
+ */
+export class Steps {
+  results = [];
+
+  /** Runs fn (which returns { ok, passed?, failed?, pending?, note? }) and records it. */
+  async run(name, fn) {
+    console.log(`\n=== ${name} ===`);
+    const started = Date.now();
+    let r;
+    try {
+      r = await fn();
+    } catch (e) {
+      console.error(e instanceof Error ? e.message : String(e));
+      r = { ok: false, note: 'crashed' };
+    }
+    const result = { name, durationMs: Date.now() - started, ...r };
+    this.results.push(result);
+    console.log(`=== ${name}: ${result.ok ? 'ok' : 'FAILED'} (${(result.durationMs / 1000).toFixed(1)} s) ===`);
+    return result;
+  }
+
+  skip(name, why) {
+    this.results.push({ name, ok: true, skipped: true, durationMs: 0, note: `skipped: ${why}` });
+  }
+
+  get ok() {
+    return this.results.every((r) => r.ok);
+  }
+
+  totals() {
+    let passed = 0;
+    let failed = 0;
+    for (const r of this.results) {
+      passed += r.passed ?? 0;
+      failed += r.failed ?? 0;
+      if (!r.ok && !(r.failed > 0)) failed += 1;
+    }
+    return { passed, failed };
+  }
+
+  /** Prints the table; the last line is exactly `N passed, N failed`. */
+  print(title) {
+    console.log(`\n=== ${title} ===`);
+    for (const r of this.results) {
+      const status = r.skipped ? 'skipped' : r.ok ? 'ok' : 'FAILED';
+      const counts = r.passed !== undefined || r.failed !== undefined
+        ? `${r.passed ?? 0} passed, ${r.failed ?? 0} failed${r.pending ? `, ${r.pending} pending` : ''}` : '';
+      const note = [counts, r.note].filter(Boolean).join('; ');
+      console.log(`  ${r.name.padEnd(22)} ${status.padEnd(8)} ${`${(r.durationMs / 1000).toFixed(1)} s`.padStart(8)}  ${note}`);
+    }
+    const { passed, failed } = this.totals();
+    console.log(`${passed} passed, ${failed} failed`);
+  }
+}
+
+/** Reads the suite's own result line (printed by test/integration/index.ts). */
+export function parseIntegrationCounts(output) {
+  const m = /integration-result: (\d+) passed, (\d+) failed, (\d+) pending/.exec(output);
+  return m ? { passed: Number(m[1]), failed: Number(m[2]), pending: Number(m[3]) } : {};
+}
+
+/** Builds the .vsix users would install. Swappable: today scripts/package.mjs, else vsce directly. */
+export async function packageVsix(outFile) {
+  if (existsSync(join(root, 'scripts', 'package.mjs'))) {
+    return runCommand(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', outFile]);
+  }
+  return runCommand('npx', ['vsce', 'package', '--no-dependencies', '-o', outFile]);
+}
+
+/** Installs (or finds) the code-server host; notes how long a cold install took. */
+export async function hostStep() {
+  const host = await ensureHost();
+  return { ok: true, note: host.installMs ? `cold install ${(host.installMs / 1000).toFixed(1)} s into ${host.dir}` : `cached in ${host.dir}` };
+}
+
+/** One integration run: mode 'source' loads the repo as a development extension, 'vsix' installs the package. */
+export async function integrationStep(mode, vsix) {
+  let output = '';
+  const code = await runExtensionTests({
+    extensionDevelopmentPath: mode === 'source' ? root : undefined,
+    extensionTestsPath: SUITE_INDEX,
+    vsix: mode === 'vsix' ? vsix : undefined,
+    env: { INVIOSMART_TEST_MODE: mode },
+    timeoutMs: SUITE_TIMEOUT_MS,
+    onOutput: (s) => { output += s; process.stdout.write(s); },
+  });
+  const counts = parseIntegrationCounts(output);
+  return { ok: code === 0 && counts.passed !== undefined, ...counts, note: code === 124 ? 'timed out' : code === 0 ? '' : `exit ${code}` };
+}
+
+/** Both integration runs; `vsix` is built first unless given. Records into `steps`. */
+export async function integrationSteps(steps, { vsix } = {}) {
+  const work = mkdtempSync(join(tmpdir(), 'inviosmart-package-'));
+  try {
+    let vsixPath = vsix;
+    if (!vsixPath) {
+      vsixPath = join(work, 'inviosmart-sms.vsix');
+      const pkg = await steps.run('package', async () => ({ ok: (await packageVsix(vsixPath)).code === 0 && existsSync(vsixPath) }));
+      if (!pkg.ok) vsixPath = undefined;
+    }
+    const host = await steps.run('vscode-host', hostStep);
+    if (!host.ok) {
+      steps.skip('integration:source', 'no VS Code host');
+      steps.skip('integration:vsix', 'no VS Code host');
+      return;
+    }
+    await steps.run('integration:source', () => integrationStep('source'));
+    if (vsixPath) await steps.run('integration:vsix', () => integrationStep('vsix', vsixPath));
+    else steps.skip('integration:vsix', 'no .vsix');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const steps = new Steps();
+  const build = await steps.run('build', async () => ({ ok: (await runCommand(process.execPath, [join(root, 'scripts', 'build.mjs'), '--tests'])).code === 0 }));
+  if (build.ok) await integrationSteps(steps);
+  steps.print('test:integration summary');
+  process.exit(steps.ok ? 0 : 1);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();
