@@ -7,7 +7,7 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { URLSearchParams, fileURLToPath } from 'node:url';
+import { URLSearchParams } from 'node:url';
 import { format } from 'node:util';
 import { ensureAptPackages } from './ensure-deps.mjs';
 
@@ -43,7 +43,6 @@ const WORKBENCH_CHATTER = [
   /^Updating additional builtin extensions cache/,
 ];
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const INSTALL_TIMEOUT_MS = 30 * 60_000;
 
 /** Where the host is installed: outside the checkout, one folder per version pair, shared by every clone. */
@@ -458,4 +457,3 @@ export async function runExtensionTests({
   return exitCode;
 }
 
-export { repoRoot };
