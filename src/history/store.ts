@@ -30,7 +30,7 @@ export const LOCK_FILE = 'history.lock';
 export const REJECTED_FILE = 'history.rejected.txt';
 const SEALED_RE = /^history\.journal\.[\w-]+\.sealed\.jsonl$/;
 const TEMP_RE = /^history\.snapshot\.json\.[\w-]+\.tmp$/;
-const STALE_LOCK_RE = /^history\.lock\.[\w-]+\.stale$/;
+const STALE_LOCK_RE = /^history\.lock\.[\w-]+\.(stale|new)$/;
 const SNAPSHOT_FORMAT = 'inviosmart-sms-history';
 const SNAPSHOT_VERSION = 1;
 /** Lines kept for history.rejected.txt between compactions; beyond this they are only counted. */
@@ -742,7 +742,9 @@ export class HistoryStore implements HistoryReader, Disposable {
         }
         buf = await fsp.readFile(p);
       } catch (err) {
-        if (errCode(err) === 'ENOENT') continue; // folded and deleted meanwhile; the snapshot check repeats the load
+        // Gone (or, on Windows, pending deletion): it was folded into the snapshot, which the caller checks.
+        const code = errCode(err);
+        if (code === 'ENOENT' || code === 'EPERM' || code === 'EACCES' || code === 'EBUSY') continue;
         throw err;
       }
       applyLines(this.state, buf, buf.length);
@@ -858,21 +860,42 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   private async tryLock(): Promise<LockInfo | undefined> {
     const info: LockInfo = { pid: process.pid, host: os.hostname(), nonce: randomUUID(), at: new Date().toISOString() };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        const h = await fsp.open(this.lockPath, 'wx');
+    // The lock appears with its owner already written in it (hard link of a filled file), so a
+    // process killed while taking it never leaves an empty lock nobody can judge.
+    const filled = `${this.lockPath}.${info.nonce.slice(0, 8)}.new`;
+    await fsp.writeFile(filled, JSON.stringify(info));
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
         try {
-          await h.writeFile(JSON.stringify(info));
-        } finally {
-          await h.close();
+          await this.createLock(filled, info);
+          return info;
+        } catch (err) {
+          const code = errCode(err);
+          if (code === 'ENOENT') return undefined; // our filled file was cleared away by a compaction
+          if (code !== 'EEXIST') throw err;
+          if (!(await this.breakStaleLock())) return undefined;
         }
-        return info;
-      } catch (err) {
-        if (errCode(err) !== 'EEXIST') throw err;
-        if (!(await this.breakStaleLock())) return undefined;
+      }
+      return undefined;
+    } finally {
+      await fsp.rm(filled, { force: true }).catch(() => undefined);
+    }
+  }
+
+  private async createLock(filled: string, info: LockInfo): Promise<void> {
+    try {
+      await fsp.link(filled, this.lockPath);
+    } catch (err) {
+      const code = errCode(err);
+      if (code === 'EEXIST' || code === 'ENOENT') throw err;
+      // No hard links on this file system (FAT, some network shares): create exclusively, then fill.
+      const h = await fsp.open(this.lockPath, 'wx');
+      try {
+        await h.writeFile(JSON.stringify(info));
+      } finally {
+        await h.close();
       }
     }
-    return undefined;
   }
 
   private async readLock(p: string): Promise<{ text: string; info?: LockInfo; ageMs: number } | undefined> {
