@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'media/**', '.vscode-test/**', '*.vsix'] },
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', 'media/**', '.vscode-test/**', '.tmp/**', 'test-results/**', '*.vsix'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

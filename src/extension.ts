@@ -1,63 +1,161 @@
-// Composition root: builds each service once and registers the UI. Minimal for now: the API help command.
+// Composition root: every service is built once here, handed to those that need it, and every
+// disposable goes to context.subscriptions. Nothing else creates services.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { Log } from './common/log';
+import { affects, readSettings } from './config';
+import { registerAccounts, type AccountsApi } from './credentials/commands';
+import { HelpCommand } from './commands/help';
 import { CommandIds } from './commands/ids';
-import { readSettings } from './config';
-import { GatewayClient } from './gateway/client';
+import { MessageCommands } from './commands/messages';
+import { SendCommand } from './commands/send';
 import { GatewayError } from './gateway/errors';
+import type { StatusReport } from './gateway/types';
+import { StatusPoller } from './history/poller';
+import { HistoryStore } from './history/store';
+import type { HistoryEntry } from './history/types';
+import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
+import { registerHistoryTree, type HistoryTreeHandle } from './views/historyTree';
+import type { SandboxMessage } from './sandbox/server';
+import { SANDBOX_ACCOUNT_ID } from './credentials/types';
 
-export const HELP_SCHEME = 'inviosmart-help';
-const HELP_URI = vscode.Uri.from({ scheme: HELP_SCHEME, path: '/Inviosmart API Help.txt' });
-
-/** Serves the last help text fetched; a virtual document, so the editor is read-only. */
-class HelpDocuments implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-  private text = '';
-
-  constructor(private readonly fetchHelp: () => Promise<string>) {}
-
-  set(text: string): void {
-    this.text = text;
-    this.changed.fire(HELP_URI);
-  }
-
-  async provideTextDocumentContent(): Promise<string> {
-    // An editor restored after a reload asks before any command ran.
-    if (this.text === '') this.text = await this.fetchHelp();
-    return this.text;
-  }
-
-  dispose(): void {
-    this.changed.dispose();
-  }
+/** What `activate` returns: the services, for the integration tests (and nothing else relies on it). */
+export interface InviosmartApi {
+  log: Log;
+  accounts: AccountsApi;
+  history: HistoryStore;
+  poller: StatusPoller;
+  send: SendCommand;
+  messages: MessageCommands;
+  tree: HistoryTreeHandle;
+  panel: HistoryPanelController;
+  help: HelpCommand;
 }
 
-async function fetchHelp(): Promise<string> {
-  const client = new GatewayClient({ baseUrl: readSettings().baseUrl });
-  try {
-    return await client.help();
-  } finally {
-    await client.close();
-  }
-}
+let api: InviosmartApi | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
-  const helpDocs = new HelpDocuments(fetchHelp);
+export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi> {
+  const log = new Log();
+  context.subscriptions.push(log);
+  const accounts = registerAccounts(context, { log: (event) => log.call(event) });
+
+  const historyDir = path.join(context.globalStorageUri.fsPath, 'history');
+  const history = await HistoryStore.open(historyDir, {
+    onError: (e) => log.warn(`history: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  context.subscriptions.push(history);
+  log.info(`history: ${history.stats().entries} messages in ${historyDir}`);
+
+  const settings = readSettings();
+  const poller = new StatusPoller({
+    store: history,
+    checkStatus: (entry, signal) => checkStatus(accounts, entry, signal),
+    maxConcurrency: settings.maxConcurrency,
+    baseIntervalMs: settings.pollIntervalSeconds * 1000,
+    maxAgeMs: settings.maxAgeHours * 3600_000,
+    isActive: () => vscode.window.state.focused,
+    onFinal: (entry) => notifyFinal(entry),
+    onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
+  });
+  context.subscriptions.push(poller, vscode.window.onDidChangeWindowState((s) => poller.setActive(s.focused)));
+
+  const tree = registerHistoryTree(history, () => readSettings().groupBy);
+  const panel = registerHistoryPanel(context, history);
+  context.subscriptions.push(tree, panel);
+
+  const send = new SendCommand({
+    sessions: accounts.sessions,
+    history,
+    state: context.globalState,
+    settings: readSettings,
+    log,
+    afterSend: () => void accounts.balance.refresh(),
+  });
+  const messages = new MessageCommands({
+    history,
+    sessions: accounts.sessions,
+    send,
+    poller,
+    openPanel: (key) => panel.show(key),
+    log,
+    selection: () => tree.view.selection.flatMap((n) => (n.kind === 'message' ? [n.key] : [])),
+  });
+  const help = new HelpCommand(accounts.sessions, log);
+
   context.subscriptions.push(
-    helpDocs,
-    vscode.workspace.registerTextDocumentContentProvider(HELP_SCHEME, helpDocs),
-    vscode.commands.registerCommand(CommandIds.showHelp, async () => {
-      try {
-        helpDocs.set(await fetchHelp());
-        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(HELP_URI), { preview: true });
-      } catch (e) {
-        const why = e instanceof GatewayError ? `${e.explanation} (${e.gatewayText})` : e instanceof Error ? e.message : String(e);
-        void vscode.window.showErrorMessage(`Inviosmart: could not get the API help. ${why}`);
+    ...messages.register(),
+    help,
+    vscode.commands.registerCommand(CommandIds.sendSms, () => send.run()),
+    vscode.commands.registerCommand(CommandIds.sendSelection, () => {
+      const editor = vscode.window.activeTextEditor;
+      const text = editor ? editor.selections.map((s) => editor.document.getText(s)).join('\n').trim() : '';
+      if (!text) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Select the text to send first.'));
+        return undefined;
       }
+      return send.run({ text });
+    }),
+    vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => panel.show(typeof key === 'string' ? key : undefined)),
+    vscode.commands.registerCommand(CommandIds.showLog, () => log.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (affects(e, 'gateway') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
+        accounts.sessions.applySettings();
+      }
+      if (affects(e, 'status')) log.info('status settings changed: they apply to the next window reload');
     }),
   );
+
+  poller.start();
+  api = { log, accounts, history, poller, send, messages, tree, panel, help };
+  return api;
+
+  function notifyFinal(entry: HistoryEntry): void {
+    const when = readSettings().notifyOn;
+    const failed = entry.status?.statusClass === 'failed';
+    if (when === 'none' || (when === 'failures' && !failed)) return;
+    const label = entry.status?.label ?? '';
+    const show = vscode.l10n.t('Show in Panel');
+    const message = failed
+      ? vscode.l10n.t('SMS to {0} failed: {1}', entry.destination, label)
+      : vscode.l10n.t('SMS to {0}: {1}', entry.destination, label);
+    const shown = failed ? vscode.window.showWarningMessage(message, show) : vscode.window.showInformationMessage(message, show);
+    void shown.then((pick) => {
+      if (pick === show) panel.show(entry.key);
+    });
+  }
 }
 
-export function deactivate(): void {
-  // Everything is in context.subscriptions.
+/**
+ * One status request for the poller. A sandbox message sent before a window reload is unknown to
+ * this window's new sandbox: it is handed over (adopted) and asked again, so its timeline goes on.
+ */
+async function checkStatus(accounts: AccountsApi, entry: HistoryEntry, signal: AbortSignal): Promise<StatusReport> {
+  const session = await accounts.sessions.forAccount(entry.account);
+  const ask = () => session.client.status(session.credentials, entry.smsId as number, { signal });
+  try {
+    return await ask();
+  } catch (e) {
+    if (!(entry.account === SANDBOX_ACCOUNT_ID && e instanceof GatewayError && e.code === 1028 && entry.smsId !== undefined)) throw e;
+    const sandbox = await accounts.sessions.sandboxGateway();
+    const adopted: SandboxMessage = {
+      smsId: entry.smsId,
+      username: session.credentials.username,
+      destination: entry.destination,
+      sender: entry.sender,
+      message: entry.text,
+      pricecat: 0,
+      parts: entry.parts,
+      charge: entry.charge ?? 0,
+      submittedAt: Date.parse(entry.createdAt),
+    };
+    if (sandbox.adopt([adopted]) === 0) throw e;
+    return ask();
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  // Never deletes data or credentials: this runs on every window reload.
+  await api?.accounts.shutdown();
+  await api?.history.close();
+  api = undefined;
 }

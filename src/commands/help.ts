@@ -59,7 +59,7 @@ export class HelpCommand implements vscode.TextDocumentContentProvider, vscode.D
       return await vscode.window.showTextDocument(doc, { preview: true });
     } catch (e) {
       this.log.warn(`help: ${e instanceof Error ? e.message : String(e)}`);
-      await showError(vscode.l10n.t('Could not get the API help:'), e, () => this.log.show());
+      void showError(vscode.l10n.t('Could not get the API help:'), e, () => this.log.show());
       return undefined;
     }
   }

@@ -83,7 +83,8 @@ function defaultPrompts(): SendPrompts {
           const value = qp.selectedItems[0]?.label ?? qp.value;
           const problem = validate(value);
           if (problem) {
-            qp.validationMessage = problem;
+            // QuickPick has no validation message in the oldest VS Code we support: say it in the title.
+            qp.title = `${vscode.l10n.t('Send SMS (2/3): sender')} — ${problem}`;
             return;
           }
           done = true;

@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { DEFAULT_HELP_TEXT, SandboxGateway } from '../../src/sandbox/server';
+import type { InviosmartApi } from '../../src/extension';
+import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 
 const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
 // out/test/integration -> the repository
@@ -15,7 +17,16 @@ function settings(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('inviosmart');
 }
 
+/** The extension's services, as `activate` returns them. */
+async function extensionApi(): Promise<InviosmartApi> {
+  const ext = vscode.extensions.getExtension<InviosmartApi>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed`);
+  return ext.activate();
+}
+
 async function showHelpWith(sandbox: SandboxGateway): Promise<vscode.TextEditor> {
+  // Signed out, help comes from the configured gateway (with the Sandbox account, from the built-in one).
+  await (await extensionApi()).accounts.accounts.setActive(undefined);
   await settings().update('gateway.baseUrl', sandbox.url, vscode.ConfigurationTarget.Global);
   await vscode.commands.executeCommand('inviosmart.showHelp');
   const editor = vscode.window.activeTextEditor;
@@ -82,6 +93,20 @@ suite('extension in a real VS Code', () => {
     await vscode.commands.executeCommand('type', { text: 'typed' });
     assert.equal(help.document.getText().trim(), helpText, 'the help document accepted typing');
     assert.equal(help.document.isDirty, false);
+  });
+
+  test('with the Sandbox account active, Show API Help shows the built-in sandbox help', async () => {
+    const api = await extensionApi();
+    await settings().update('gateway.baseUrl', 'http://127.0.0.1:9/', vscode.ConfigurationTarget.Global);
+    await api.accounts.accounts.setActive(SANDBOX_ACCOUNT_ID);
+    try {
+      const editor = await api.help.run();
+      assert.ok(editor, 'Show API Help failed with the Sandbox active');
+      assert.equal(editor.document.uri.scheme, 'inviosmart-help');
+      assert.equal((await settledText(editor.document, DEFAULT_HELP_TEXT)).trim(), DEFAULT_HELP_TEXT.trim());
+    } finally {
+      await api.accounts.accounts.setActive(undefined);
+    }
   });
 
   test('Show API Help follows a changed gateway.baseUrl', async () => {
