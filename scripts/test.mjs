@@ -43,10 +43,20 @@ async function main() {
   await steps.run('lint', async () => ({ ok: (await node('node_modules/eslint/bin/eslint.js', '.')).code === 0 }));
   const build = await steps.run('build', async () => ({ ok: (await node('scripts/build.mjs', '--tests')).code === 0 }));
   if (!build.ok) {
-    for (const s of ['unit', 'package', 'vscode-host', 'integration:source', 'integration:vsix']) steps.skip(s, 'build failed');
+    for (const s of ['unit', 'browser', 'package', 'vscode-host', 'integration:source', 'integration:vsix']) steps.skip(s, 'build failed');
   } else {
     await steps.run('unit', async () => {
       const r = await runCommand(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--config', '.mocharc.json'], { capture: true });
+      const counts = mochaCounts(r.output);
+      return { ok: r.code === 0 && counts.passed > 0, ...counts, note: r.code === 0 ? '' : `exit ${r.code}` };
+    });
+    // Browser tests: the webview app and the real workbench UI in Debian's Chromium (test/e2e).
+    await steps.run('browser', async () => {
+      const r = await runCommand(
+        process.execPath,
+        [join(root, 'node_modules/mocha/bin/mocha.js'), '--no-config', '--timeout', '120000', '--exit', 'out/test/e2e/**/*.test.js'],
+        { capture: true },
+      );
       const counts = mochaCounts(r.output);
       return { ok: r.code === 0 && counts.passed > 0, ...counts, note: r.code === 0 ? '' : `exit ${r.code}` };
     });
