@@ -2,6 +2,26 @@ import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
 import { redactText } from '../gateway/redact';
 
+export type NoticeKind = 'info' | 'warning' | 'error';
+
+/** Shows a notification and resolves with the action chosen (undefined when dismissed). */
+export type Notify = (kind: NoticeKind, text: string, ...actions: string[]) => Thenable<string | undefined>;
+
+/** A modal question; resolves true only when `action` was chosen. */
+export type Confirm = (message: string, detail: string | undefined, action: string) => Thenable<boolean>;
+
+/** Notifications as VS Code shows them; tests pass their own to read what the user was told. */
+export const windowNotify: Notify = (kind, text, ...actions) =>
+  kind === 'error'
+    ? vscode.window.showErrorMessage(text, ...actions)
+    : kind === 'warning'
+      ? vscode.window.showWarningMessage(text, ...actions)
+      : vscode.window.showInformationMessage(text, ...actions);
+
+/** A modal warning with one action (plus VS Code's own Cancel). */
+export const windowConfirm: Confirm = async (message, detail, action) =>
+  (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action;
+
 /** Turns any failure into words for the user: a short form for the status bar, a full one for messages. */
 export function describeError(e: unknown): { short: string; full: string } {
   if (e instanceof GatewayError) {
@@ -15,9 +35,9 @@ export function describeError(e: unknown): { short: string; full: string } {
   return { short: text.slice(0, 40), full: text };
 }
 
-/** Shows an error as a notification with a "Show Log" action. */
-export async function showError(prefix: string, e: unknown, showLog: () => void): Promise<void> {
+/** Shows an error as a notification with a "Show Log" action; resolves once the user acted on it (or dismissed it). */
+export async function showError(prefix: string, e: unknown, showLog: () => void, notify: Notify = windowNotify): Promise<void> {
   const action = vscode.l10n.t('Show Log');
-  const pick = await vscode.window.showErrorMessage(`${prefix} ${describeError(e).full}`, action);
+  const pick = await notify('error', `${prefix} ${describeError(e).full}`, action);
   if (pick === action) showLog();
 }

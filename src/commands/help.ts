@@ -1,11 +1,18 @@
 import * as vscode from 'vscode';
 import type { Log } from '../common/log';
 import type { GatewaySessions } from '../credentials/sessions';
-import { showError } from './errors';
+import { showError, windowNotify, type Notify } from './errors';
 import { CommandIds } from './ids';
 
 export const HELP_SCHEME = 'inviosmart-help';
 const HELP_URI = vscode.Uri.from({ scheme: HELP_SCHEME, path: '/Inviosmart API Help.txt' });
+
+export interface HelpCommandOptions {
+  /** How a failure is told; defaults to VS Code notifications. */
+  notify?: Notify;
+  /** False leaves the command and the document provider unregistered (a second instance in tests). */
+  register?: boolean;
+}
 
 /**
  * "Show API Help": the gateway's own usage text in a read-only editor (a virtual document).
@@ -16,12 +23,15 @@ export class HelpCommand implements vscode.TextDocumentContentProvider, vscode.D
   readonly onDidChange = this.changed.event;
   private text = '';
   private readonly registrations: vscode.Disposable[];
+  private readonly notify: Notify;
 
   constructor(
     private readonly sessions: Pick<GatewaySessions, 'forActive' | 'gatewayClient'>,
     private readonly log: Log,
+    options: HelpCommandOptions = {},
   ) {
-    this.registrations = [
+    this.notify = options.notify ?? windowNotify;
+    this.registrations = options.register === false ? [] : [
       vscode.workspace.registerTextDocumentContentProvider(HELP_SCHEME, this),
       vscode.commands.registerCommand(CommandIds.showHelp, () => this.run()),
     ];
@@ -59,7 +69,7 @@ export class HelpCommand implements vscode.TextDocumentContentProvider, vscode.D
       return await vscode.window.showTextDocument(doc, { preview: true });
     } catch (e) {
       this.log.warn(`help: ${e instanceof Error ? e.message : String(e)}`);
-      void showError(vscode.l10n.t('Could not get the API help:'), e, () => this.log.show());
+      void showError(vscode.l10n.t('Could not get the API help:'), e, () => this.log.show(), this.notify);
       return undefined;
     }
   }

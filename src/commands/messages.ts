@@ -3,7 +3,7 @@ import type { Log } from '../common/log';
 import type { SessionProvider } from '../credentials/types';
 import { statusPatch } from '../history/poller';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
-import { describeError, showError } from './errors';
+import { describeError, showError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 import type { SendCommand } from './send';
 
@@ -28,11 +28,21 @@ export interface MessageCommandDeps {
   log: Log;
   /** The entries selected in the tree, used when a command is run without an argument. */
   selection?: () => readonly string[];
+  /** How results are told; defaults to VS Code notifications. */
+  notify?: Notify;
+  /** Asks before a risky resend or a delete; defaults to a modal warning. */
+  confirm?: Confirm;
 }
 
 /** Status, resend, copy and delete: everything that acts on messages already in history. */
 export class MessageCommands {
-  constructor(private readonly deps: MessageCommandDeps) {}
+  private readonly notify: Notify;
+  private readonly confirm: Confirm;
+
+  constructor(private readonly deps: MessageCommandDeps) {
+    this.notify = deps.notify ?? windowNotify;
+    this.confirm = deps.confirm ?? windowConfirm;
+  }
 
   register(): vscode.Disposable[] {
     const r = vscode.commands.registerCommand;
@@ -65,7 +75,7 @@ export class MessageCommands {
       if (!entry) return undefined;
     }
     if (entry.smsId === undefined) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('This message has no SMS ID: the gateway never accepted it, so it has no status to check.'));
+      void this.notify('warning', vscode.l10n.t('This message has no SMS ID: the gateway never accepted it, so it has no status to check.'));
       return entry;
     }
     try {
@@ -73,12 +83,13 @@ export class MessageCommands {
       const report = await session.client.status(session.credentials, entry.smsId);
       const updated = (await this.deps.history.update(entry.key, statusPatch(report, new Date().toISOString()))) ?? entry;
       const when = report.deliveredOn.date ? ` · ${report.deliveredOn.raw.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/, '$1-$2-$3 $4:$5:$6')} ${vscode.l10n.t('(provider local time)')}` : '';
-      void vscode.window.showInformationMessage(
+      void this.notify(
+        'info',
         vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · €{6}', report.smsId, report.destination, report.status.label, report.status.code, when, report.quantity, report.charge.toFixed(4)),
       );
       return updated;
     } catch (e) {
-      await showError(vscode.l10n.t('The status of SMS {0} could not be checked:', entry.smsId), e, () => this.deps.log.show());
+      await showError(vscode.l10n.t('The status of SMS {0} could not be checked:', entry.smsId), e, () => this.deps.log.show(), this.notify);
       return entry;
     }
   }
@@ -86,7 +97,7 @@ export class MessageCommands {
   private async pickEntry(): Promise<HistoryEntry | undefined> {
     const withId = this.deps.history.all().filter((e) => e.smsId !== undefined).slice(0, 200);
     if (withId.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('No sent message has an SMS ID yet. Send one first.'));
+      void this.notify('info', vscode.l10n.t('No sent message has an SMS ID yet. Send one first.'));
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
@@ -113,13 +124,12 @@ export class MessageCommands {
     const entry = this.entry(arg);
     if (!entry) return undefined;
     if (entry.state === 'unknown' || entry.state === 'sending') {
-      const resend = vscode.l10n.t('Resend Anyway');
-      const pick = await vscode.window.showWarningMessage(
+      const resendAnyway = await this.confirm(
         vscode.l10n.t('The first attempt to {0} had no answer: it may already have been delivered. Resending could deliver it twice.', entry.destination),
-        { modal: true },
-        resend,
+        undefined,
+        vscode.l10n.t('Resend Anyway'),
       );
-      if (pick !== resend) return undefined;
+      if (!resendAnyway) return undefined;
     }
     return this.deps.send.run({ destinations: entry.destination, sender: entry.sender, text: entry.text });
   }
@@ -128,7 +138,7 @@ export class MessageCommands {
     const entry = this.entry(arg);
     if (!entry) return;
     if (what === 'id' && entry.smsId === undefined) {
-      void vscode.window.showWarningMessage(vscode.l10n.t('This message has no SMS ID.'));
+      void this.notify('warning', vscode.l10n.t('This message has no SMS ID.'));
       return;
     }
     await vscode.env.clipboard.writeText(what === 'id' ? String(entry.smsId) : entry.text);
@@ -138,18 +148,17 @@ export class MessageCommands {
   async delete(arg?: EntryArg, many?: EntryArg[]): Promise<boolean> {
     const keys = this.keys(arg, many).filter((k) => this.deps.history.get(k));
     if (keys.length === 0) return false;
-    const del = vscode.l10n.t('Delete');
-    const pick = await vscode.window.showWarningMessage(
+    const confirmed = await this.confirm(
       keys.length === 1 ? vscode.l10n.t('Delete this message from the history?') : vscode.l10n.t('Delete {0} messages from the history?', keys.length),
-      { modal: true, detail: vscode.l10n.t('Only the local record is removed; the gateway keeps its own.') },
-      del,
+      vscode.l10n.t('Only the local record is removed; the gateway keeps its own.'),
+      vscode.l10n.t('Delete'),
     );
-    if (pick !== del) return false;
+    if (!confirmed) return false;
     try {
       await this.deps.history.remove(keys);
       return true;
     } catch (e) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('The history could not be changed: {0}', describeError(e).full));
+      void this.notify('error', vscode.l10n.t('The history could not be changed: {0}', describeError(e).full));
       return false;
     }
   }

@@ -7,7 +7,7 @@ import { parseDestinationList, validateSender } from '../gateway/validation';
 import { dispatchSend, type DispatchStore } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
-import { describeError } from './errors';
+import { describeError, windowNotify, type Notify } from './errors';
 import { CommandIds } from './ids';
 
 /** What the user is asked, one step at a time. Tests replace it with scripted answers. */
@@ -27,6 +27,8 @@ export interface SendDeps {
   /** Called after every send so the balance shown stays true. */
   afterSend?: () => void;
   prompts?: SendPrompts;
+  /** How results and refusals are told; defaults to VS Code notifications. */
+  notify?: Notify;
 }
 
 export interface SendDraft {
@@ -137,9 +139,11 @@ function defaultPrompts(): SendPrompts {
 
 export class SendCommand {
   private readonly prompts: SendPrompts;
+  private readonly notify: Notify;
 
   constructor(private readonly deps: SendDeps) {
     this.prompts = deps.prompts ?? defaultPrompts();
+    this.notify = deps.notify ?? windowNotify;
   }
 
   /** Asks for everything not in the draft, confirms, sends. Returns the history entries, or undefined when cancelled. */
@@ -151,7 +155,7 @@ export class SendCommand {
     } catch (e) {
       if (e instanceof NotSignedInError) {
         const signIn = vscode.l10n.t('Sign In');
-        const pick = await vscode.window.showWarningMessage(e.message, signIn);
+        const pick = await this.notify('warning', e.message, signIn);
         if (pick === signIn) await vscode.commands.executeCommand(CommandIds.signIn);
         return undefined;
       }
@@ -168,7 +172,8 @@ export class SendCommand {
     if (destinationInput === undefined) return undefined;
     const parsed = parseDestinationList(destinationInput, settings.defaultCountry);
     if (parsed.invalid.length > 0 || parsed.valid.length === 0) {
-      void vscode.window.showErrorMessage(
+      void this.notify(
+        'error',
         parsed.invalid.length > 0
           ? vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${i.reason})`).join('; '))
           : vscode.l10n.t('Nothing was sent: enter at least one phone number.'),
@@ -188,7 +193,7 @@ export class SendCommand {
     const sender = draft.sender && !senderProblem(draft.sender) && draft.text !== undefined ? draft.sender : await this.prompts.sender(senderChoices, senderProblem);
     if (sender === undefined) return undefined;
     if (senderProblem(sender)) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was sent: {0}', senderProblem(sender) ?? ''));
+      void this.notify('error', vscode.l10n.t('Nothing was sent: {0}', senderProblem(sender) ?? ''));
       return undefined;
     }
 
@@ -196,7 +201,7 @@ export class SendCommand {
     if (text === undefined) return undefined;
     const described = describeText(text);
     if (described.error) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Nothing was sent: {0}', described.error));
+      void this.notify('error', vscode.l10n.t('Nothing was sent: {0}', described.error));
       return undefined;
     }
     const analysis = analyzeText(text);
@@ -261,7 +266,7 @@ export class SendCommand {
       const msg = sent.length === 1
         ? vscode.l10n.t('SMS sent to {0} (ID {1}).', sent[0].destination, String(sent[0].smsId))
         : vscode.l10n.t('{0} SMS sent (IDs {1}).', sent.length, sent.map((e) => e.smsId).join(', '));
-      const pick = await vscode.window.showInformationMessage(msg, showStatus, copyId);
+      const pick = await this.notify('info', msg, showStatus, copyId);
       if (pick === showStatus) await vscode.commands.executeCommand(CommandIds.checkStatus, sent[0].key);
       if (pick === copyId) await vscode.env.clipboard.writeText(sent.map((e) => e.smsId).join(', '));
       return;
@@ -269,7 +274,8 @@ export class SendCommand {
     const first = unknown[0] ?? failed[0];
     const why = first?.error ? `${first.error.explanation} (${first.error.gatewayText})` : '';
     if (unknown.length > 0) {
-      void vscode.window.showWarningMessage(
+      void this.notify(
+        'warning',
         vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => e.destination).join(', '), why),
       );
     } else {
@@ -277,7 +283,7 @@ export class SendCommand {
       const msg = sent.length > 0
         ? vscode.l10n.t('{0} of {1} SMS sent; failed for {2}: {3}', sent.length, entries.length, failed.map((e) => e.destination).join(', '), why)
         : vscode.l10n.t('SMS not sent: {0}', why);
-      const pick = await vscode.window.showErrorMessage(msg, showLog);
+      const pick = await this.notify('error', msg, showLog);
       if (pick === showLog) this.deps.log.show();
     }
   }
