@@ -25,11 +25,26 @@ export interface HistoryPanelOptions {
   confirmDelete?: (entry: HistoryEntry) => Thenable<boolean>;
 }
 
-type ResolvedOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete'>;
+export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete'>;
 
 export interface HistoryPanelController extends vscode.Disposable {
   /** Opens the panel (or brings it to the front); selects `revealKey` when given. */
   show(revealKey?: string): void;
+  /** The open panel's host, if a panel is open (tests read its state). */
+  readonly host: HistoryPanelHost | undefined;
+}
+
+/**
+ * The parts of a webview panel the host uses. A real `vscode.WebviewPanel` fits; tests hand in a
+ * double to play the webview's side of the protocol, which the extension host cannot reach.
+ */
+export interface HostedPanel {
+  readonly webview: Pick<vscode.Webview, 'options' | 'html' | 'cspSource' | 'asWebviewUri' | 'postMessage' | 'onDidReceiveMessage'>;
+  readonly visible: boolean;
+  reveal(): void;
+  readonly onDidChangeViewState: vscode.Event<unknown>;
+  readonly onDidDispose: vscode.Event<void>;
+  dispose(): void;
 }
 
 /** Localized strings for the webview; literal `l10n.t` calls so the strings can be extracted. */
@@ -100,18 +115,18 @@ const actionCommands: Record<RowAction, string> = {
 };
 
 /** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
-class HistoryPanelSession {
+export class HistoryPanelHost {
   private readonly disposables: vscode.Disposable[] = [];
   /** Messages posted before `ready` would be lost: the webview rebuilds on every re-show. */
   private ready = false;
   private revealKey: string | undefined;
 
   constructor(
-    readonly panel: vscode.WebviewPanel,
+    readonly panel: HostedPanel,
     private readonly mediaRoot: vscode.Uri,
     private readonly history: HistoryReader,
-    private readonly options: ResolvedOptions,
-    onDispose: () => void,
+    private readonly options: ResolvedPanelOptions,
+    onDispose: () => void = () => undefined,
   ) {
     panel.webview.options = { enableScripts: true, localResourceRoots: [mediaRoot] };
     panel.webview.html = this.html();
@@ -130,6 +145,11 @@ class HistoryPanelSession {
         onDispose();
       }),
     );
+  }
+
+  /** True between the webview's `ready` and the page going away (hidden or disposed). */
+  get isReady(): boolean {
+    return this.ready;
   }
 
   reveal(key: string | undefined): void {
@@ -204,16 +224,16 @@ export function registerHistoryPanel(
   options: HistoryPanelOptions = {},
 ): HistoryPanelController {
   const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
-  const resolved: ResolvedOptions = {
+  const resolved: ResolvedPanelOptions = {
     executeCommand: options.executeCommand ?? ((command, ...args) => vscode.commands.executeCommand(command, ...args)),
     confirmDelete: options.confirmDelete,
   };
-  let current: HistoryPanelSession | undefined;
+  let current: HistoryPanelHost | undefined;
 
-  const adopt = (panel: vscode.WebviewPanel): HistoryPanelSession => {
+  const adopt = (panel: vscode.WebviewPanel): HistoryPanelHost => {
     // One panel at a time: a restored duplicate replaces the older one.
     current?.panel.dispose();
-    const session: HistoryPanelSession = new HistoryPanelSession(panel, mediaRoot, history, resolved, () => {
+    const session: HistoryPanelHost = new HistoryPanelHost(panel, mediaRoot, history, resolved, () => {
       if (current === session) current = undefined;
     });
     current = session;
@@ -228,6 +248,9 @@ export function registerHistoryPanel(
   });
 
   return {
+    get host(): HistoryPanelHost | undefined {
+      return current;
+    },
     show(revealKey?: string): void {
       if (current) {
         current.reveal(revealKey);
