@@ -89,7 +89,7 @@ export class MessageCommands {
       );
       return updated;
     } catch (e) {
-      await showError(vscode.l10n.t('The status of SMS {0} could not be checked:', entry.smsId), e, () => this.deps.log.show(), this.notify);
+      void showError(vscode.l10n.t('The status of SMS {0} could not be checked:', entry.smsId), e, () => this.deps.log.show(), this.notify);
       return entry;
     }
   }
