@@ -1,0 +1,30 @@
+// The one error type of the bulk core: a code the UI can act on, and where in the file it happened.
+
+export type BulkErrorCode =
+  | 'csv-invalid' // the CSV cannot be read (unclosed quote, …)
+  | 'csv-empty' // no rows at all
+  | 'csv-too-large' // more rows or bytes than a bulk send takes
+  | 'template-invalid' // unknown placeholder, unclosed `{{`, empty template
+  | 'column-unknown' // the destination column is not in the file
+  | 'batch-not-found'
+  | 'batch-corrupt' // a batch file that cannot be read
+  | 'batch-busy' // another window (or this one) is running the batch
+  | 'batch-write' // the batch files cannot be written: nothing more is sent
+  | 'row-already-sent'; // asked to send a row that was sent: never done
+
+export class BulkError extends Error {
+  readonly code: BulkErrorCode;
+  /** 1-based line in the CSV file, when the problem has one. */
+  readonly line?: number;
+
+  constructor(code: BulkErrorCode, message: string, line?: number) {
+    super(message);
+    this.name = 'BulkError';
+    this.code = code;
+    this.line = line;
+  }
+}
+
+export function isBulkError(e: unknown): e is BulkError {
+  return e instanceof BulkError;
+}
