@@ -1,0 +1,309 @@
+// Sends a batch: requests from the plan with bounded concurrency and a rate limit, each recorded in
+// history and in the batch journal before it goes out, progress events, cancel, and a summary.
+// Cancel is graceful: no new request starts, those in flight finish and get their answers.
+import { toGatewayError } from '../gateway/errors';
+import type { GatewayErrorInfo, SendRequest, SendResult } from '../gateway/types';
+import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types';
+import {
+  countRows,
+  type BatchCounts,
+  type BatchHandle,
+  type BulkHistory,
+  type ErrorSummary,
+  type RowOutcome,
+} from './batchStore';
+import { RateLimiter, realClock, type BulkClock } from './clock';
+import { BulkError } from './errors';
+import { groupRequests, type PlannedRequest, type PlannedRow } from './plan';
+
+export const DEFAULT_CONCURRENCY = 4;
+export const DEFAULT_MAX_PER_SECOND = 10;
+/** This many requests in a row without an answer stop the batch: the gateway or the network is in trouble. */
+export const MAX_CONSECUTIVE_UNKNOWN = 3;
+
+/** One send request to the gateway (the client's `send` with the credentials bound). */
+export type BulkSend = (request: SendRequest) => Promise<SendResult>;
+
+export interface RunnerDeps {
+  history: Pick<BulkHistory, 'recordMany' | 'update' | 'get'>;
+  send: BulkSend;
+  clock?: BulkClock;
+}
+
+export interface BulkProgress {
+  /** Rows this run sends. */
+  total: number;
+  /** Rows answered so far in this run. */
+  done: number;
+  sent: number;
+  failed: number;
+  unknown: number;
+  inFlight: number;
+  requestsDone: number;
+  requestsTotal: number;
+  elapsedMs: number;
+  /** Estimated time left, once a first answer gives a pace. */
+  etaMs?: number;
+}
+
+export interface RunOptions {
+  /** Requests in flight at once. Default 4. */
+  concurrency?: number;
+  /** Requests started per second at most; 0 or Infinity for no limit. Default 10. */
+  maxPerSecond?: number;
+  /** Destinations per request for rows with the same text. Default: the plan's. */
+  maxPerRequest?: number;
+  /** Stops starting requests (those in flight finish). */
+  signal?: AbortSignal;
+  /**
+   * Rows to send again that ended failed or unknown: only by the user's explicit choice. A row that
+   * was sent is refused (BulkError `row-already-sent`).
+   */
+  resend?: readonly number[];
+  onProgress?: (progress: BulkProgress) => void;
+}
+
+export interface RowProblem {
+  row: number;
+  line: number;
+  destination: string;
+  /** Gateway code (or HTTP status), when there is one. */
+  code?: number;
+  reason: string;
+}
+
+export interface BatchSummary {
+  batchId: string;
+  /** This run. */
+  run: { rows: number; sent: number; failed: number; unknown: number; notSent: number; requests: number; elapsedMs: number };
+  /** The whole batch after this run (earlier runs included). */
+  counts: BatchCounts;
+  failures: RowProblem[];
+  /** Failures grouped by reason, most frequent first. */
+  failureReasons: Array<{ reason: string; count: number }>;
+  unknown: RowProblem[];
+  cancelled: boolean;
+  /** The failure that made the runner stop early, if one did. */
+  stopped?: ErrorSummary;
+}
+
+/** Answers after which sending more requests only repeats the failure (or costs money for nothing). */
+const STOPPING_CODES = new Set([1001, 1002, 1012, 1013, 1014, 1025, 1028, 1031, 1032, 1038, 1043]);
+
+function summarizeError(e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'gatewayText' | 'explanation'>): ErrorSummary {
+  return { kind: e.kind, code: e.code, gatewayText: e.gatewayText, explanation: e.explanation };
+}
+
+/** Whether a failure means the rest of the batch would fail the same way. */
+export function stopsBatch(e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'outcomeUnknown'>): boolean {
+  switch (e.kind) {
+    case 'gateway':
+      return e.code !== undefined && STOPPING_CODES.has(e.code);
+    case 'config':
+    case 'http':
+    case 'aborted':
+      return true;
+    case 'network':
+    case 'timeout':
+      // Nothing was sent: the gateway cannot be reached. Unknown outcomes count towards MAX_CONSECUTIVE_UNKNOWN.
+      return !e.outcomeUnknown;
+    case 'malformed':
+      return !e.outcomeUnknown;
+    default:
+      return false;
+  }
+}
+
+function reasonOf(e: ErrorSummary | undefined): string {
+  if (!e) return 'no answer';
+  return e.code !== undefined && e.kind === 'gateway' ? `Error ${e.code}: ${e.gatewayText.replace(/^Error:\s*\d+\s*-\s*/, '')}` : e.gatewayText;
+}
+
+function clampConcurrency(n: number | undefined): number {
+  if (n === undefined || !Number.isFinite(n)) return DEFAULT_CONCURRENCY;
+  return Math.max(1, Math.min(64, Math.floor(n)));
+}
+
+/**
+ * Runs what is left of a batch: every pending row, plus `resend` rows. The handle must be open
+ * (locked) and, after an interruption, reconciled. Never sends a row twice on its own: a row whose
+ * request went out without an answer stays 'unknown' until the user decides.
+ */
+export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: RunOptions = {}): Promise<BatchSummary> {
+  const clock = deps.clock ?? realClock;
+  const started = clock.now();
+  const plan = handle.plan;
+  const lookup = (key: string): HistoryEntry | undefined => deps.history.get(key);
+  const before = handle.statuses(lookup);
+  const stateOf = new Map(before.map((s) => [s.row, s.state]));
+  const resend = new Set(options.resend ?? []);
+  for (const row of resend) {
+    const state = stateOf.get(row);
+    if (state === 'sent') throw new BulkError('row-already-sent', `Row ${row + 1} was sent already; it is never sent twice.`);
+    if (state !== 'failed' && state !== 'unknown' && state !== 'pending') resend.delete(row);
+  }
+  const toSend: PlannedRow[] = plan.rows.filter((r) => stateOf.get(r.row) === 'pending' || resend.has(r.row));
+  const rowInfo = new Map(plan.rows.map((r) => [r.row, r]));
+  const queue: PlannedRequest[] = groupRequests(toSend, options.maxPerRequest ?? plan.maxPerRequest);
+  const requestsTotal = queue.length;
+
+  const halt = new AbortController();
+  const onCancel = (): void => halt.abort();
+  if (options.signal?.aborted) halt.abort();
+  options.signal?.addEventListener('abort', onCancel, { once: true });
+  const limiter = new RateLimiter(options.maxPerSecond ?? DEFAULT_MAX_PER_SECOND, clock);
+
+  const progress: BulkProgress = { total: toSend.length, done: 0, sent: 0, failed: 0, unknown: 0, inFlight: 0, requestsDone: 0, requestsTotal, elapsedMs: 0 };
+  let stopped: ErrorSummary | undefined;
+  let consecutiveUnknown = 0;
+  const emit = (): void => {
+    const elapsedMs = clock.now() - started;
+    const left = progress.total - progress.done;
+    const etaMs = progress.done > 0 ? Math.round((elapsedMs / progress.done) * left) : undefined;
+    try {
+      options.onProgress?.({ ...progress, elapsedMs, etaMs });
+    } catch {
+      // a failing listener must not stop a send half-way
+    }
+  };
+  const stop = (e: ErrorSummary): void => {
+    stopped ??= e;
+    halt.abort();
+  };
+
+  const dispatchOne = async (request: PlannedRequest): Promise<void> => {
+    const drafts: HistoryDraft[] = request.destinations.map((destination) => ({
+      destination,
+      sender: plan.sender,
+      text: request.text,
+      account: plan.account,
+      sandbox: plan.sandbox || undefined,
+      batchId: plan.batchId,
+      state: 'sending',
+      parts: request.parts,
+    }));
+    let entries: HistoryEntry[];
+    try {
+      entries = await deps.history.recordMany(drafts);
+    } catch (e) {
+      stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: 'The message history could not be written, so nothing more was sent.' });
+      return;
+    }
+    const d = handle.takeDispatchNumber();
+    try {
+      // The point of no return: once this line is on disk the rows count as possibly sent.
+      await handle.append({ t: 'dispatch', d, rows: request.rows, keys: entries.map((e) => e.key), at: new Date(clock.now()).toISOString() });
+    } catch (e) {
+      // Not dispatched, so not sent: the entries go (resume would remove them too) and the batch stops.
+      const why = e instanceof Error ? e.message : String(e);
+      for (const entry of entries) {
+        await deps.history.update(entry.key, { state: 'failed', error: { kind: 'config', gatewayText: why, explanation: 'Not sent: the batch file could not be written.' } }).catch(() => undefined);
+      }
+      stop({ kind: 'config', gatewayText: why, explanation: 'The batch file could not be written, so nothing more was sent.' });
+      return;
+    }
+
+    progress.inFlight += request.rows.length;
+    emit();
+    let outcomes: RowOutcome[];
+    let requestError: ErrorSummary | undefined;
+    try {
+      const result = await deps.send({ destinations: request.destinations, sender: plan.sender, message: request.text, pricecat: plan.pricecat });
+      outcomes = request.destinations.map((_, i): RowOutcome => {
+        const item = result.items[i];
+        if (!item) {
+          return {
+            s: 'unknown',
+            error: { kind: 'malformed', gatewayText: result.raw, explanation: 'The gateway answered for fewer destinations than were sent; this one may or may not have been sent.' },
+          };
+        }
+        if (item.ok) return { s: 'sent', smsId: item.smsId };
+        const error = summarizeError(item.error);
+        if (stopsBatch(item.error)) stop(error);
+        return item.error.outcomeUnknown ? { s: 'unknown', error } : { s: 'failed', error };
+      });
+    } catch (e) {
+      const err = toGatewayError(e, 'send');
+      const error = summarizeError(err);
+      requestError = error;
+      outcomes = request.rows.map((): RowOutcome => (err.outcomeUnknown ? { s: 'unknown', error } : { s: 'failed', error }));
+      if (stopsBatch(err)) stop(error);
+    }
+    if (outcomes.every((o) => o.s === 'unknown')) {
+      consecutiveUnknown++;
+      if (consecutiveUnknown >= MAX_CONSECUTIVE_UNKNOWN) {
+        stop({
+          ...(requestError ?? (outcomes[0] as { error?: ErrorSummary }).error ?? { kind: 'timeout', gatewayText: 'no answer' }),
+          explanation: `${MAX_CONSECUTIVE_UNKNOWN} requests in a row got no answer, so the batch stopped. Check the gateway and the network, then resume.`,
+        });
+      }
+    } else {
+      consecutiveUnknown = 0;
+    }
+
+    for (let i = 0; i < entries.length; i++) {
+      const o = outcomes[i];
+      const patch: HistoryPatch = o.s === 'sent' ? { state: 'sent', smsId: o.smsId } : { state: o.s, error: o.error };
+      // A lost history update is repaired from the journal by the next reconcile.
+      await deps.history.update(entries[i].key, patch).catch(() => undefined);
+    }
+    await handle.append({ t: 'done', d, out: outcomes, at: new Date(clock.now()).toISOString() }).catch(() => undefined);
+
+    progress.inFlight -= request.rows.length;
+    progress.requestsDone++;
+    for (const o of outcomes) {
+      progress.done++;
+      if (o.s === 'sent') progress.sent++;
+      else if (o.s === 'failed') progress.failed++;
+      else progress.unknown++;
+    }
+    emit();
+  };
+
+  const worker = async (): Promise<void> => {
+    while (queue.length > 0 && !halt.signal.aborted) {
+      if (!(await limiter.acquire(halt.signal))) return;
+      const request = queue.shift();
+      if (!request) return;
+      await dispatchOne(request);
+    }
+  };
+
+  emit();
+  try {
+    await Promise.all(Array.from({ length: Math.min(clampConcurrency(options.concurrency), Math.max(1, queue.length)) }, worker));
+  } finally {
+    options.signal?.removeEventListener('abort', onCancel);
+  }
+
+  const after = handle.statuses(lookup);
+  await handle.finishIfDone(lookup).catch(() => false);
+  const failures: RowProblem[] = [];
+  const unknown: RowProblem[] = [];
+  for (const s of after) {
+    if (s.state !== 'failed' && s.state !== 'unknown') continue;
+    const info = rowInfo.get(s.row);
+    const problem: RowProblem = { row: s.row, line: info?.line ?? 0, destination: info?.destination ?? '', code: s.error?.code, reason: reasonOf(s.error) };
+    (s.state === 'failed' ? failures : unknown).push(problem);
+  }
+  const reasons = new Map<string, number>();
+  for (const f of failures) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+  return {
+    batchId: plan.batchId,
+    run: {
+      rows: toSend.length,
+      sent: progress.sent,
+      failed: progress.failed,
+      unknown: progress.unknown,
+      notSent: toSend.length - progress.done,
+      requests: progress.requestsDone,
+      elapsedMs: clock.now() - started,
+    },
+    counts: countRows(after),
+    failures,
+    failureReasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
+    unknown,
+    cancelled: options.signal?.aborted === true,
+    stopped,
+  };
+}
