@@ -67,6 +67,12 @@ export interface HistoryStoreOptions {
   tombstoneMaxAgeMs?: number;
   /** A compaction lock older than this is stale when its owner cannot be checked. Default 30 s. */
   lockStaleMs?: number;
+  /**
+   * The retention rule: every compaction asks it (under the lock, with every entry this window has
+   * read, newest first) which keys to drop for good. They leave the new snapshot and become
+   * tombstones there, so every window drops them. Default: none.
+   */
+  retention?: (newestFirst: readonly HistoryEntry[], now: number) => readonly string[];
   /** Called with errors of background work (watching, syncing, compacting). */
   onError?: (err: unknown) => void;
 }
@@ -86,12 +92,14 @@ export interface HistoryStats {
   snapshotBytes: number;
   /** Compactions this store performed. */
   compactions: number;
+  /** Entries this store's compactions removed under the retention rule. */
+  pruned: number;
 }
 
 type Required2<T> = { [K in keyof T]-?: T[K] };
-type ResolvedOptions = Required2<Omit<HistoryStoreOptions, 'onError'>> & Pick<HistoryStoreOptions, 'onError'>;
+type ResolvedOptions = Required2<Omit<HistoryStoreOptions, 'onError' | 'retention'>> & Pick<HistoryStoreOptions, 'onError' | 'retention'>;
 
-const DEFAULTS: Omit<ResolvedOptions, 'clock' | 'onError'> = {
+const DEFAULTS: Omit<ResolvedOptions, 'clock' | 'onError' | 'retention'> = {
   durable: true,
   compactLines: 2000,
   compactBytes: 4 * 1024 * 1024,
@@ -398,6 +406,7 @@ export class HistoryStore implements HistoryReader, Disposable {
   private readonly sealedRead = new Set<string>();
   private nextCompactTry = 0;
   private compactions = 0;
+  private pruned = 0;
   private watcher: fs.FSWatcher | undefined;
   private interval: NodeJS.Timeout | undefined;
   private syncTimer: NodeJS.Timeout | undefined;
@@ -475,6 +484,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       snapshotEntries: this.snapshotEntries,
       snapshotBytes: this.snapshotBytes,
       compactions: this.compactions,
+      pruned: this.pruned,
     };
   }
 
@@ -782,6 +792,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       await this.readJournal(j);
       const folded = await this.sealedNames();
       await this.reopenLocked(); // reads the other sealed journals too, and starts the new journal
+      this.applyRetention();
       const entries = this.state.ascending();
       const oldest = new Date(this.options.clock.now() - this.options.tombstoneMaxAgeMs).toISOString();
       const tombstones = [...this.state.tombstones].filter(([, at]) => at >= oldest);
@@ -815,6 +826,25 @@ export class HistoryStore implements HistoryReader, Disposable {
     }
     this.compactions++;
     return true;
+  }
+
+  /**
+   * Drops what the retention rule names, as tombstones. Lines written after the seal are in the new
+   * journal and not in memory yet, so the rule never judges (or loses) them in this compaction.
+   */
+  private applyRetention(): void {
+    const rule = this.options.retention;
+    if (!rule) return;
+    const now = this.options.clock.now();
+    let doomed: readonly string[];
+    try {
+      doomed = rule(this.state.newestFirstView(), now);
+    } catch (err) {
+      this.report(err); // a broken rule must not stop compaction: keep everything
+      return;
+    }
+    const at = new Date(now).toISOString();
+    for (const key of doomed) if (this.state.removeKey(key, at)) this.pruned++;
   }
 
   /** Temp files and broken locks a crashed compaction left; only called while holding the lock. */
