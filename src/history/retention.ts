@@ -1,0 +1,190 @@
+// How long the message history keeps messages, and the service that applies it. Plain Node.
+//
+// The rule (the settings inviosmart.history.maxAgeDays and inviosmart.history.maxEntries):
+//   1. A message still in flight is never removed: being sent ('sending'), outcome unknown
+//      ('unknown'), or sent without a final delivery status yet. Only the user settles those.
+//   2. Age comes first: every other message recorded more than maxAgeDays ago is removed.
+//   3. Then count: while more than maxEntries messages remain, the oldest (by recorded time)
+//      that are not in flight are removed, even when younger than maxAgeDays. In-flight
+//      messages count towards maxEntries, so they can keep the history above it.
+//   0 turns a limit off. A message is never removed for any other reason.
+//
+// Removal happens inside the store's compaction (HistoryStore option `retention`): the rule is
+// applied to everything the compacting window has read, under the compaction lock, and each removed
+// key becomes a tombstone in the new snapshot, so every other window drops it too and a late write
+// from a window that had not seen the removal yet cannot bring it back. A message another window
+// records while this one compacts lands in the new journal, which this compaction never looks at:
+// it can only be judged by a later compaction, so a new message is never lost to a race.
+import type { Disposable, HistoryEntry } from './types';
+
+export interface RetentionLimits {
+  /** Days; 0 keeps messages forever. */
+  maxAgeDays: number;
+  /** 0 for no limit. */
+  maxEntries: number;
+}
+
+export const DEFAULT_RETENTION: RetentionLimits = { maxAgeDays: 365, maxEntries: 100_000 };
+
+const DAY_MS = 86_400_000;
+
+/** True while retention must keep the entry whatever its age: its outcome or delivery is not settled. */
+export function isUnsettled(e: HistoryEntry): boolean {
+  return e.state === 'sending' || e.state === 'unknown' || (e.state === 'sent' && e.status?.final !== true);
+}
+
+/** Limits as given by a user (any number), made whole and non-negative; non-numbers fall back to the defaults. */
+export function normalizeLimits(limits: Partial<RetentionLimits>): RetentionLimits {
+  const whole = (v: unknown, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? Math.max(0, Math.floor(v)) : fallback);
+  return { maxAgeDays: whole(limits.maxAgeDays, DEFAULT_RETENTION.maxAgeDays), maxEntries: whole(limits.maxEntries, DEFAULT_RETENTION.maxEntries) };
+}
+
+/**
+ * The keys the rule removes now, oldest first. `newestFirst` is the whole history as the store
+ * keeps it (newest first by createdAt). Stops at the first message both limits keep, so the cost
+ * is the number removed (plus in-flight messages passed over), not the size of the history.
+ */
+export function selectForRemoval(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits): string[] {
+  const { maxAgeDays, maxEntries } = normalizeLimits(limits);
+  const cutoff = maxAgeDays > 0 ? now - maxAgeDays * DAY_MS : -Infinity;
+  let excess = maxEntries > 0 ? newestFirst.length - maxEntries : 0;
+  const out: string[] = [];
+  for (let i = newestFirst.length - 1; i >= 0; i--) {
+    const e = newestFirst[i];
+    const created = Date.parse(e.createdAt);
+    // An unreadable time is never "too old"; the count limit may still take it.
+    const expired = created < cutoff;
+    if (!expired && excess <= 0) break;
+    if (isUnsettled(e)) continue;
+    out.push(e.key);
+    excess--;
+  }
+  return out;
+}
+
+/** The store as retention sees it (HistoryStore has it). */
+export interface RetentionStore {
+  all(): readonly HistoryEntry[];
+  get(key: string): HistoryEntry | undefined;
+  /** Folds the journal into a snapshot, applying the retention rule; false when another window holds the lock. */
+  compact(): Promise<boolean>;
+}
+
+export interface RetentionClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface RetentionServiceOptions {
+  store: RetentionStore;
+  /** Read at every run, so a changed setting counts from the next one. */
+  limits: () => RetentionLimits;
+  clock?: RetentionClock;
+  /** First run after `start`; default 10 s, so it does not compete with the window starting up. */
+  initialDelayMs?: number;
+  /** Then one run every this often; default a day. */
+  intervalMs?: number;
+  /** After a run that could not compact (another window held the lock), try again this soon; default 1 min. */
+  retryMs?: number;
+  /** A run removed messages. */
+  onPruned?: (removed: number) => void;
+  onError?: (err: unknown) => void;
+}
+
+export interface RetentionResult {
+  /** Messages beyond the limits when the run started. */
+  due: number;
+  /** Of those, how many are gone now. */
+  removed: number;
+  /** The compaction did not run (another window was compacting); a retry is scheduled. */
+  deferred: boolean;
+}
+
+const realClock: RetentionClock = {
+  now: () => Date.now(),
+  setTimeout: (cb, ms) => {
+    const t = setTimeout(cb, ms);
+    t.unref?.(); // never keeps a process alive on its own
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/**
+ * Applies the retention rule at start-up, once a day and when the limits change, by compacting the
+ * store when something is beyond them (the store's compaction does the removing). Compactions the
+ * store runs on its own apply the rule as well.
+ */
+export class RetentionService implements Disposable {
+  private readonly clock: RetentionClock;
+  private readonly intervalMs: number;
+  private readonly retryMs: number;
+  private timer: unknown;
+  private running: Promise<RetentionResult> | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: RetentionServiceOptions) {
+    this.clock = options.clock ?? realClock;
+    this.intervalMs = Math.max(1, options.intervalMs ?? DAY_MS);
+    this.retryMs = Math.max(1, options.retryMs ?? 60_000);
+  }
+
+  /** Schedules the first run (then daily). */
+  start(): void {
+    this.schedule(this.options.initialDelayMs ?? 10_000);
+  }
+
+  /** The limits changed: run soon. */
+  limitsChanged(): void {
+    this.schedule(1000);
+  }
+
+  /**
+   * Applies the rule now. Runs one at a time: a call while a run is under way waits for it and
+   * then runs again (the history may have changed meanwhile).
+   */
+  run(): Promise<RetentionResult> {
+    if (this.running) return this.running.catch(() => undefined).then(() => this.run());
+    const run = this.runOnce().finally(() => {
+      this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.clearTimer();
+  }
+
+  private async runOnce(): Promise<RetentionResult> {
+    if (this.disposed) return { due: 0, removed: 0, deferred: false };
+    const { store } = this.options;
+    const due = selectForRemoval(store.all(), this.clock.now(), this.options.limits());
+    if (due.length === 0) return { due: 0, removed: 0, deferred: false };
+    const compacted = await store.compact();
+    const removed = due.filter((k) => store.get(k) === undefined).length;
+    if (removed > 0) this.options.onPruned?.(removed);
+    // Whoever holds the lock applies the same rule; if it did not get everything, look again soon.
+    const deferred = !compacted && removed < due.length;
+    if (deferred && !this.disposed) this.schedule(this.retryMs);
+    return { due: due.length, removed, deferred };
+  }
+
+  private schedule(ms: number): void {
+    if (this.disposed) return;
+    this.clearTimer();
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      // The daily run is armed first, so a failing run does not end the schedule.
+      this.schedule(this.intervalMs);
+      this.run().catch((err) => this.options.onError?.(err));
+    }, ms);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
