@@ -66,6 +66,15 @@ export function readSettings(): Settings {
   };
 }
 
+/** The history retention settings (see src/history/retention.ts for the rule); 0 turns a limit off. */
+export function readRetentionSettings(): { maxAgeDays: number; maxEntries: number } {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return {
+    maxAgeDays: Math.floor(num(c.get('history.maxAgeDays'), 365, 0, 36_500)),
+    maxEntries: Math.floor(num(c.get('history.maxEntries'), 100_000, 0, 100_000_000)),
+  };
+}
+
 /** True when a configuration change touches our section (optionally one key under it). */
 export function affects(e: vscode.ConfigurationChangeEvent, key?: string): boolean {
   return e.affectsConfiguration(key ? `${SECTION}.${key}` : SECTION);

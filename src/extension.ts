@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Log } from './common/log';
-import { affects, readSettings } from './config';
+import { affects, readRetentionSettings, readSettings } from './config';
 import { registerAccounts, type AccountsApi } from './credentials/commands';
 import { HelpCommand } from './commands/help';
 import { CommandIds } from './commands/ids';
@@ -12,6 +12,7 @@ import { SendCommand } from './commands/send';
 import { GatewayError } from './gateway/errors';
 import type { StatusReport } from './gateway/types';
 import { StatusPoller } from './history/poller';
+import { RetentionService, selectForRemoval } from './history/retention';
 import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
@@ -24,6 +25,7 @@ export interface InviosmartApi {
   log: Log;
   accounts: AccountsApi;
   history: HistoryStore;
+  retention: RetentionService;
   poller: StatusPoller;
   send: SendCommand;
   messages: MessageCommands;
@@ -42,9 +44,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   const historyDir = path.join(context.globalStorageUri.fsPath, 'history');
   const history = await HistoryStore.open(historyDir, {
     onError: (e) => log.warn(`history: ${e instanceof Error ? e.message : String(e)}`),
+    // Every compaction (this window's or on its own) applies the retention settings.
+    retention: (entries, now) => selectForRemoval(entries, now, readRetentionSettings()),
   });
   context.subscriptions.push(history);
   log.info(`history: ${history.stats().entries} messages in ${historyDir}`);
+  const retention = new RetentionService({
+    store: history,
+    limits: readRetentionSettings,
+    onPruned: (n) => log.info(`history: removed ${n} messages beyond the retention settings`),
+    onError: (e) => log.warn(`history retention: ${e instanceof Error ? e.message : String(e)}`),
+  });
+  context.subscriptions.push(retention);
+  retention.start();
 
   const settings = readSettings();
   const poller = new StatusPoller({
@@ -102,11 +114,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
         accounts.sessions.applySettings();
       }
       if (affects(e, 'status')) log.info('status settings changed: they apply to the next window reload');
+      if (affects(e, 'history.maxAgeDays') || affects(e, 'history.maxEntries')) retention.limitsChanged();
     }),
   );
 
   poller.start();
-  api = { log, accounts, history, poller, send, messages, tree, panel, help };
+  api = { log, accounts, history, retention, poller, send, messages, tree, panel, help };
   return api;
 
   function notifyFinal(entry: HistoryEntry): void {
