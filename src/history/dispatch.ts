@@ -6,7 +6,8 @@ import type { Credentials, SendRequest } from '../gateway/types';
 import type { HistoryEntry } from './types';
 
 export interface DispatchStore {
-  record(draft: Omit<HistoryEntry, 'key' | 'rev' | 'createdAt' | 'updatedAt'>): Promise<HistoryEntry>;
+  /** Records every draft with one write: all of them are on disk, or none. */
+  recordMany(drafts: ReadonlyArray<Omit<HistoryEntry, 'key' | 'rev' | 'createdAt' | 'updatedAt'>>): Promise<HistoryEntry[]>;
   update(key: string, patch: Partial<HistoryEntry>): Promise<HistoryEntry | undefined>;
 }
 
@@ -39,21 +40,20 @@ export async function dispatchSend(
   request: SendRequest,
   parts: number,
 ): Promise<DispatchOutcome> {
-  const entries: HistoryEntry[] = [];
-  for (const destination of request.destinations) {
-    entries.push(
-      await store.record({
-        destination,
-        sender: request.sender,
-        text: request.message,
-        account: ctx.account,
-        sandbox: ctx.sandbox || undefined,
-        batchId: ctx.batchId,
-        state: 'sending',
-        parts,
-      }),
-    );
-  }
+  // One write for the whole request: a crash between per-destination writes would leave some
+  // entries "sending" for a request that never went out.
+  const entries = await store.recordMany(
+    request.destinations.map((destination) => ({
+      destination,
+      sender: request.sender,
+      text: request.message,
+      account: ctx.account,
+      sandbox: ctx.sandbox || undefined,
+      batchId: ctx.batchId,
+      state: 'sending' as const,
+      parts,
+    })),
+  );
   try {
     const result = await ctx.client.send(ctx.credentials, request, { signal: ctx.signal });
     const done: HistoryEntry[] = [];
