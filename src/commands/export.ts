@@ -1,0 +1,223 @@
+// "Export History": the whole history, one bulk batch, one status, a search, or the keys a caller
+// passes (the panel's filtered rows), to CSV or JSON, optionally masked, through a save dialog.
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { exportHistory, type ExportFormat } from '../bulk/export';
+import type { HistoryEntry, HistoryReader } from '../history/types';
+import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../webview/model';
+import { windowNotify, type Notify } from './errors';
+
+export const ExportCommandIds = {
+  exportHistory: 'inviosmart.exportHistory',
+} as const;
+
+/** What a caller may fix in advance (the panel passes its filtered keys; tests pass everything). */
+export interface ExportArgs {
+  /** Exactly these messages, e.g. the panel's current view. */
+  keys?: readonly string[];
+  batchId?: string;
+  format?: ExportFormat;
+  maskNumbers?: boolean;
+  maskTexts?: boolean;
+  /** Where to write, instead of asking with a save dialog. */
+  target?: vscode.Uri;
+}
+
+export type ScopeKind = 'all' | 'batch' | 'status' | 'search';
+
+export interface ExportPrompts {
+  scope(counts: { all: number; batches: number }): Promise<ScopeKind | undefined>;
+  batch(batches: Array<{ batchId: string; count: number; createdAt: string }>): Promise<string | undefined>;
+  status(counts: Array<{ status: StatusCategory; count: number }>): Promise<StatusCategory | undefined>;
+  search(): Promise<string | undefined>;
+  format(): Promise<ExportFormat | undefined>;
+  masking(): Promise<{ maskNumbers: boolean; maskTexts: boolean } | undefined>;
+  /** The save dialog. */
+  saveAs(suggested: vscode.Uri, format: ExportFormat): Promise<vscode.Uri | undefined>;
+}
+
+export interface ExportDeps {
+  history: HistoryReader;
+  /** Account name for an account id, so the export shows names (never credentials). */
+  accountLabel?: (accountId: string) => string;
+  prompts?: ExportPrompts;
+  notify?: Notify;
+  register?: boolean;
+}
+
+function statusLabel(s: StatusCategory): string {
+  switch (s) {
+    case 'sending': return vscode.l10n.t('Sending');
+    case 'queued': return vscode.l10n.t('Queued');
+    case 'pending': return vscode.l10n.t('Pending');
+    case 'delivered': return vscode.l10n.t('Delivered');
+    case 'failed': return vscode.l10n.t('Failed');
+    case 'unknown': return vscode.l10n.t('Unknown');
+    case 'lookup': return vscode.l10n.t('Number lookup');
+  }
+}
+
+function defaultPrompts(): ExportPrompts {
+  const pick = async <T>(items: Array<vscode.QuickPickItem & { value: T }>, title: string): Promise<T | undefined> =>
+    (await vscode.window.showQuickPick(items, { title, ignoreFocusOut: true }))?.value;
+  return {
+    scope: (counts) =>
+      pick<ScopeKind>(
+        [
+          { label: vscode.l10n.t('All messages'), description: String(counts.all), value: 'all' },
+          ...(counts.batches > 0 ? [{ label: vscode.l10n.t('One bulk batch…'), description: String(counts.batches), value: 'batch' as const }] : []),
+          { label: vscode.l10n.t('Messages with one status…'), value: 'status' },
+          { label: vscode.l10n.t('Messages matching a search…'), value: 'search' },
+        ],
+        vscode.l10n.t('Export History (1/3): which messages?'),
+      ),
+    batch: (batches) =>
+      pick(
+        batches.map((b) => ({ label: b.batchId, description: vscode.l10n.t('{0} messages', b.count), detail: new Date(b.createdAt).toLocaleString(vscode.env.language), value: b.batchId })),
+        vscode.l10n.t('Export History: which batch?'),
+      ),
+    status: (counts) =>
+      pick(
+        counts.map((c) => ({ label: statusLabel(c.status), description: String(c.count), value: c.status })),
+        vscode.l10n.t('Export History: which status?'),
+      ),
+    search: () =>
+      Promise.resolve(
+        vscode.window.showInputBox({
+          title: vscode.l10n.t('Export History: search'),
+          prompt: vscode.l10n.t('Text, number, sender, ID or batch, as in the SMS History panel'),
+          ignoreFocusOut: true,
+        }),
+      ),
+    format: () =>
+      pick<ExportFormat>(
+        [
+          { label: 'CSV', description: vscode.l10n.t('for spreadsheets'), value: 'csv' },
+          { label: 'JSON', description: vscode.l10n.t('for programs'), value: 'json' },
+        ],
+        vscode.l10n.t('Export History (2/3): format'),
+      ),
+    masking: () =>
+      pick(
+        [
+          { label: vscode.l10n.t('Full numbers and texts'), value: { maskNumbers: false, maskTexts: false } },
+          { label: vscode.l10n.t('Mask numbers'), description: '39333****567', value: { maskNumbers: true, maskTexts: false } },
+          { label: vscode.l10n.t('Mask texts'), description: vscode.l10n.t('[12 chars]'), value: { maskNumbers: false, maskTexts: true } },
+          { label: vscode.l10n.t('Mask numbers and texts'), value: { maskNumbers: true, maskTexts: true } },
+        ],
+        vscode.l10n.t('Export History (3/3): personal data'),
+      ),
+    saveAs: (suggested, format) =>
+      Promise.resolve(
+        vscode.window.showSaveDialog({
+          title: vscode.l10n.t('Export History'),
+          defaultUri: suggested,
+          filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+        }),
+      ),
+  };
+}
+
+function byTime(a: HistoryEntry, b: HistoryEntry): number {
+  return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
+}
+
+export class ExportCommand implements vscode.Disposable {
+  private readonly prompts: ExportPrompts;
+  private readonly notify: Notify;
+  private readonly registrations: vscode.Disposable[];
+
+  constructor(private readonly deps: ExportDeps) {
+    this.prompts = deps.prompts ?? defaultPrompts();
+    this.notify = deps.notify ?? windowNotify;
+    this.registrations = deps.register === false ? [] : [
+      vscode.commands.registerCommand(ExportCommandIds.exportHistory, (args?: unknown) => this.run(isArgs(args) ? args : undefined)),
+    ];
+  }
+
+  /** Asks what is not given, writes the file, and returns where; undefined when cancelled or empty. */
+  async run(args: ExportArgs = {}): Promise<vscode.Uri | undefined> {
+    try {
+      const chosen = await this.choose(args);
+      if (!chosen) return undefined;
+      const { entries, scope } = chosen;
+      if (entries.length === 0) {
+        void this.notify('info', vscode.l10n.t('There are no messages to export.'));
+        return undefined;
+      }
+      const format = args.format ?? (await this.prompts.format());
+      if (!format) return undefined;
+      const masking = args.maskNumbers !== undefined || args.maskTexts !== undefined
+        ? { maskNumbers: args.maskNumbers === true, maskTexts: args.maskTexts === true }
+        : await this.prompts.masking();
+      if (!masking) return undefined;
+      const target = args.target ?? (await this.prompts.saveAs(this.suggested(format), format));
+      if (!target) return undefined;
+      const content = exportHistory([...entries].sort(byTime), { format, ...masking, accountLabel: this.deps.accountLabel, scope });
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
+      const open = vscode.l10n.t('Open');
+      void this.notify('info', vscode.l10n.t('Exported {0} messages to {1}.', entries.length, target.fsPath || target.path), open).then(async (pick) => {
+        if (pick === open) await vscode.window.showTextDocument(target);
+      });
+      return target;
+    } catch (e) {
+      void this.notify('error', vscode.l10n.t('The history could not be exported: {0}', e instanceof Error ? e.message : String(e)));
+      return undefined;
+    }
+  }
+
+  private async choose(args: ExportArgs): Promise<{ entries: readonly HistoryEntry[]; scope: string } | undefined> {
+    const all = this.deps.history.all();
+    if (args.keys) {
+      const wanted = new Set(args.keys);
+      return { entries: all.filter((e) => wanted.has(e.key)), scope: `${wanted.size} selected messages` };
+    }
+    if (args.batchId) return { entries: all.filter((e) => e.batchId === args.batchId), scope: `batch ${args.batchId}` };
+    const batches = new Map<string, { batchId: string; count: number; createdAt: string }>();
+    for (const e of all) {
+      if (!e.batchId) continue;
+      const b = batches.get(e.batchId) ?? { batchId: e.batchId, count: 0, createdAt: e.createdAt };
+      b.count++;
+      if (e.createdAt < b.createdAt) b.createdAt = e.createdAt;
+      batches.set(e.batchId, b);
+    }
+    const kind = await this.prompts.scope({ all: all.length, batches: batches.size });
+    switch (kind) {
+      case undefined:
+        return undefined;
+      case 'all':
+        return { entries: all, scope: 'all messages' };
+      case 'batch': {
+        const id = await this.prompts.batch([...batches.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)));
+        return id === undefined ? undefined : { entries: all.filter((e) => e.batchId === id), scope: `batch ${id}` };
+      }
+      case 'status': {
+        const counts = statusCategories.map((status) => ({ status, count: all.filter((e) => statusCategory(e) === status).length })).filter((c) => c.count > 0);
+        const status = await this.prompts.status(counts);
+        return status === undefined ? undefined : { entries: all.filter((e) => statusCategory(e) === status), scope: `status ${status}` };
+      }
+      case 'search': {
+        const search = await this.prompts.search();
+        if (search === undefined) return undefined;
+        const matches = compileFilter({ ...emptyFilter, search });
+        return { entries: all.filter(matches), scope: `search "${search}"` };
+      }
+    }
+  }
+
+  private suggested(format: ExportFormat): vscode.Uri {
+    const day = new Date().toISOString().slice(0, 10);
+    const name = `inviosmart-history-${day}.${format}`;
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    return folder ? vscode.Uri.joinPath(folder, name) : vscode.Uri.file(path.join(os.homedir(), name));
+  }
+
+  dispose(): void {
+    for (const d of this.registrations) d.dispose();
+  }
+}
+
+function isArgs(v: unknown): v is ExportArgs {
+  return typeof v === 'object' && v !== null && !(v instanceof vscode.Uri) && !Array.isArray(v);
+}
