@@ -5,6 +5,9 @@ import * as vscode from 'vscode';
 import { Log } from './common/log';
 import { affects, readRetentionSettings, readSettings } from './config';
 import { registerAccounts, type AccountsApi } from './credentials/commands';
+import { BatchStore } from './bulk/batchStore';
+import { BulkCommand } from './commands/bulk';
+import { ExportCommand } from './commands/export';
 import { HelpCommand } from './commands/help';
 import { CommandIds } from './commands/ids';
 import { MessageCommands } from './commands/messages';
@@ -32,6 +35,8 @@ export interface InviosmartApi {
   tree: HistoryTreeHandle;
   panel: HistoryPanelController;
   help: HelpCommand;
+  bulk: BulkCommand;
+  exporter: ExportCommand;
 }
 
 let api: InviosmartApi | undefined;
@@ -93,10 +98,23 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     selection: () => tree.view.selection.flatMap((n) => (n.kind === 'message' ? [n.key] : [])),
   });
   const help = new HelpCommand(accounts.sessions, log);
+  const bulk = new BulkCommand({
+    sessions: accounts.sessions,
+    history,
+    batches: new BatchStore(path.join(context.globalStorageUri.fsPath, 'batches')),
+    state: context.globalState,
+    settings: readSettings,
+    log,
+    afterSend: () => void accounts.balance.refresh(),
+    openPanel: (key) => panel.show(key),
+  });
+  const exporter = new ExportCommand({ history, accountLabel: (id) => accounts.accounts.find(id)?.label ?? id });
 
   context.subscriptions.push(
     ...messages.register(),
     help,
+    bulk,
+    exporter,
     vscode.commands.registerCommand(CommandIds.sendSms, () => send.run()),
     vscode.commands.registerCommand(CommandIds.sendSelection, () => {
       const editor = vscode.window.activeTextEditor;
@@ -119,7 +137,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   );
 
   poller.start();
-  api = { log, accounts, history, retention, poller, send, messages, tree, panel, help };
+  api = { log, accounts, history, retention, poller, send, messages, tree, panel, help, bulk, exporter };
   return api;
 
   function notifyFinal(entry: HistoryEntry): void {
