@@ -164,6 +164,10 @@ describe('Workbench end to end (code-server + Chromium)', function () {
 
     const treeRow = await wb.waitForTreeMessage(MARKUP_TEXT, /, Delivered, /);
     assert.equal(treeRow.label, MARKUP_TEXT);
+    // The tooltip is Markdown: the text must come out literally, without escape backslashes or markup.
+    const hover = await wb.treeHover(MARKUP_TEXT, `SMSId: ${smsId}`);
+    assert.ok(hover.text.includes(MARKUP_TEXT), `the hover shows the text as it is: ${JSON.stringify(hover.text)}`);
+    assert.doesNotMatch(hover.html, /<img/i, 'the hover holds an <img>');
     const panelRow = await wb.waitForPanelRow((r) => r.id === String(smsId) && r.status === 'Delivered', `for SMS ${smsId} saying Delivered`);
     assert.equal(panelRow.text, MARKUP_TEXT);
     assert.deepEqual(panelRow.foreignElements, [], 'the text cell holds only the app\'s own spans');

@@ -389,6 +389,42 @@ export class Workbench {
     );
   }
 
+  /**
+   * Hovers the tree row labelled `label` and returns the text and HTML of its hover, recognised by
+   * `marker` (e.g. its SMSId: the label itself is what the caller wants to check). The mouse is
+   * moved away afterwards so the hover closes.
+   */
+  async treeHover(label: string, marker: string): Promise<{ text: string; html: string }> {
+    const page = this.page;
+    const row = page.locator(TREE_ROWS).filter({ has: page.locator('.label-name', { hasText: label }) }).first();
+    const anyHover = page.locator('.workbench-hover-container .monaco-hover');
+    const hover = anyHover.filter({ hasText: marker });
+    // A hover left open elsewhere (the notification bell after a click) would be in the way.
+    await page.mouse.move(700, 400);
+    await waitFor(`${this.name}: other hovers to close`, async () => ((await anyHover.count()) === 0 ? true : undefined), { timeoutMs: 5_000 }).catch(() => undefined);
+    try {
+      return await waitFor(
+        `${this.name}: the hover of the tree row ${JSON.stringify(label)} (with ${JSON.stringify(marker)})`,
+        async () => {
+          if (!(await hover.first().isVisible().catch(() => false))) {
+            // The hover opens only once the pointer rests on the row: leave and come back.
+            await page.mouse.move(700, 400);
+            await row.hover({ position: { x: 60, y: 10 } });
+            return undefined;
+          }
+          return { text: ((await hover.first().textContent()) ?? '').trim(), html: await hover.first().innerHTML() };
+        },
+        {
+          timeoutMs: 15_000,
+          intervalMs: 1_500,
+          describe: async () => `hovers ${JSON.stringify(await anyHover.evaluateAll((els) => els.map((e) => e.textContent ?? '')))}`,
+        },
+      );
+    } finally {
+      await page.mouse.move(700, 400);
+    }
+  }
+
   // ---- the SMS History panel (webview) ---------------------------------------------------------
 
   /** The panel's document: the workbench's webview iframe, then the app's own frame inside it. */
