@@ -341,6 +341,17 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     ];
   }
 
+  /** Where the batches are kept (tests build a store of the same class for their own directory). */
+  get batches(): BatchStore {
+    return this.deps.batches;
+  }
+
+  /** Stops every bulk send of this window from starting more requests; returns how many were running. */
+  cancelRunning(): number {
+    for (const a of this.running) a.abort();
+    return this.running.size;
+  }
+
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.reports.get(uri.path) ?? vscode.l10n.t('This report is no longer available. Run the command again.');
   }
@@ -741,7 +752,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
 
   dispose(): void {
     // Graceful: no new requests start; those in flight finish or are cut by the closing client.
-    for (const a of this.running) a.abort();
+    this.cancelRunning();
     for (const d of this.registrations) d.dispose();
     this.changed.dispose();
   }
