@@ -164,7 +164,10 @@ export class Workbench {
 
   // ---- command palette and quick input --------------------------------------------------------
 
-  /** F1, types the command's title, runs it (Enter on the exact match, which must be the first row). */
+  /**
+   * F1, types the command's title and runs it: Enter when its row has the focus, else a click on
+   * its row (another command can rank first for the same words).
+   */
   async runCommand(title: string): Promise<void> {
     trace(`${this.name}: run ${title}`);
     const page = this.page;
@@ -176,19 +179,21 @@ export class Workbench {
       timeoutMs: 10_000,
     });
     await page.keyboard.type(title);
-    await waitFor(
-      `${this.name}: "${title}" as the first command in the palette`,
+    // The row's aria-label is the title, then ", recently used" / ", similar commands" / a keybinding.
+    const isTitle = (label: string | null): boolean => label === title || !!label?.startsWith(`${title},`);
+    const match = await waitFor(
+      `${this.name}: "${title}" among the commands in the palette`,
       async () => {
-        const first = page.locator(QUICK_INPUT_ROWS).first();
-        if ((await first.count()) === 0) return undefined;
-        const label = (await first.getAttribute('aria-label')) ?? '';
-        // The row's aria-label is the title, then ", recently used" / ", similar commands" / a keybinding.
-        const exact = label === title || label.startsWith(`${title},`);
-        return exact && (await first.getAttribute('class'))?.includes('focused') ? true : undefined;
+        if ((await box.inputValue()) !== `>${title}`) return undefined;
+        const rows = await page.locator(QUICK_INPUT_ROWS).evaluateAll((els) =>
+          els.map((e) => ({ label: e.getAttribute('aria-label'), focused: e.classList.contains('focused') })),
+        );
+        return rows.find((r) => isTitle(r.label));
       },
       { timeoutMs: 15_000, describe: () => this.quickInputSummary() },
     );
-    await page.keyboard.press('Enter');
+    if (match.focused) await page.keyboard.press('Enter');
+    else await page.locator(`${QUICK_INPUT_ROWS}[aria-label=${JSON.stringify(match.label)}]`).first().click();
   }
 
   /**
