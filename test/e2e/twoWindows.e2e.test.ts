@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { SandboxGateway } from '../../src/sandbox/server';
 import type { HistoryEntry } from '../../src/history/types';
 import { historyDir, readHistoryFromDisk, sendSms, signIn } from './support/flows';
-import { startWorkbench, type WorkbenchServer } from './support/host';
+import { clearResults, startWorkbench, type WorkbenchServer } from './support/host';
 import { Workbench, trace, waitFor } from './support/workbench';
 
 const USERNAME = 'e2e-user';
@@ -63,6 +63,7 @@ describe('Two windows sending at once (code-server + Chromium)', function () {
     // A cold machine installs code-server first (once, about 80 s).
     this.timeout(15 * 60_000);
     failed = true; // until the window is up
+    clearResults(['e2e-failure-A-', 'e2e-failure-B-', 'e2e-logs-two-windows']);
     sandbox = await SandboxGateway.start({
       accounts: [{ username: USERNAME, password: PASSWORD, balance: START_BALANCE }],
       timeScale: 10,

@@ -8,6 +8,10 @@
 // (inviosmart.status.pollIntervalSeconds = 1). code-server runs in a fresh state folder and loads
 // the extension from this repository (extensionDevelopmentPath in the page URL, as `npm start`).
 //
+// Notifications: code-server runs with the smoke-test driver (vscode-host needs it for test
+// payloads), and with it the workbench never shows toasts, so they are read from the notification
+// centre (toasts are looked at too, in case they do appear).
+//
 // Screenshots: test-results/e2e-tree.png, e2e-panel.png, e2e-statusbar.png; on failure
 // test-results/e2e-failure-*.png. The tests run in order and share one window; after a failure the
 // rest are skipped (they would fail for the same reason).
@@ -16,7 +20,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { sendSmsAndWait, signIn } from './support/flows';
-import { startWorkbench, type WorkbenchServer } from './support/host';
+import { clearResults, startWorkbench, type WorkbenchServer } from './support/host';
 import { BALANCE_ITEM_SELECTOR, Workbench, waitFor } from './support/workbench';
 
 const USERNAME = 'e2e-user';
@@ -41,6 +45,7 @@ describe('Workbench end to end (code-server + Chromium)', function () {
     // A cold machine installs code-server first (once, about 80 s).
     this.timeout(15 * 60_000);
     failed = true; // until the window is up
+    clearResults(['e2e-failure-window-', 'e2e-logs-workbench']);
     sandbox = await SandboxGateway.start({
       accounts: [{ username: USERNAME, password: PASSWORD, balance: START_BALANCE }],
       timeScale: 2,

@@ -38,6 +38,14 @@ export interface HostModule {
 
 let loaded: Promise<HostModule> | undefined;
 
+/** Removes what an earlier run left in test-results under these names (failure shots, log copies). */
+export function clearResults(prefixes: string[]): void {
+  if (!existsSync(resultsDir)) return;
+  for (const name of readdirSync(resultsDir)) {
+    if (prefixes.some((p) => name.startsWith(p))) rmSync(path.join(resultsDir, name), { recursive: true, force: true });
+  }
+}
+
 /** Loads the harness once; a computed specifier keeps both esbuild and tsc from turning it into require(). */
 export function hostModule(): Promise<HostModule> {
   const specifier = pathToFileURL(path.join(repoRoot, 'scripts', 'vscode-host.mjs')).href;
