@@ -63,18 +63,38 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   context.subscriptions.push(retention);
   retention.start();
 
-  const settings = readSettings();
-  const poller = new StatusPoller({
-    store: history,
-    checkStatus: (entry, signal) => checkStatus(accounts, entry, signal),
-    maxConcurrency: settings.maxConcurrency,
-    baseIntervalMs: settings.pollIntervalSeconds * 1000,
-    maxAgeMs: settings.maxAgeHours * 3600_000,
-    isActive: () => vscode.window.state.focused,
-    onFinal: (entry) => notifyFinal(entry),
-    onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
-  });
-  context.subscriptions.push(poller, vscode.window.onDidChangeWindowState((s) => poller.setActive(s.focused)));
+  // The poller is rebuilt when its settings change; everything else reaches it through this holder.
+  const makePoller = () => {
+    const settings = readSettings();
+    const p = new StatusPoller({
+      store: history,
+      checkStatus: (entry, signal) => checkStatus(accounts, entry, signal),
+      maxConcurrency: settings.maxConcurrency,
+      baseIntervalMs: settings.pollIntervalSeconds * 1000,
+      maxAgeMs: settings.maxAgeHours * 3600_000,
+      isActive: () => vscode.window.state.focused,
+      onFinal: (entry) => notifyFinal(entry),
+      onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
+    });
+    p.start();
+    return p;
+  };
+  let poller = makePoller();
+  const pollerRef = { refreshNow: (keys?: readonly string[]) => poller.refreshNow(keys) };
+  context.subscriptions.push(
+    { dispose: () => poller.dispose() },
+    vscode.window.onDidChangeWindowState((s) => poller.setActive(s.focused)),
+  );
+
+  // Passwords are masked by pattern in the log anyway; knowing them masks them wherever they appear.
+  const learnSecrets = async () => {
+    for (const account of accounts.accounts.list()) {
+      // The sandbox's password is public ('sandbox'): masking it would blank out every mention of the sandbox.
+      if (!account.sandbox) log.addSecret((await accounts.accounts.credentials(account))?.password);
+    }
+  };
+  void accounts.ready.then(learnSecrets);
+  context.subscriptions.push(accounts.accounts.onDidChange(() => void learnSecrets()));
 
   const tree = registerHistoryTree(history, () => readSettings().groupBy);
   const panel = registerHistoryPanel(context, history);
@@ -92,7 +112,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     history,
     sessions: accounts.sessions,
     send,
-    poller,
+    poller: pollerRef,
     openPanel: (key) => panel.show(key),
     log,
     selection: () => tree.view.selection.flatMap((n) => (n.kind === 'message' ? [n.key] : [])),
@@ -131,12 +151,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
       if (affects(e, 'gateway') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
         accounts.sessions.applySettings();
       }
-      if (affects(e, 'status')) log.info('status settings changed: they apply to the next window reload');
+      if (affects(e, 'status')) {
+        poller.dispose();
+        poller = makePoller();
+        if (api) api.poller = poller;
+      }
       if (affects(e, 'history.maxAgeDays') || affects(e, 'history.maxEntries')) retention.limitsChanged();
     }),
   );
 
-  poller.start();
   api = { log, accounts, history, retention, poller, send, messages, tree, panel, help, bulk, exporter };
   return api;
 
