@@ -294,7 +294,8 @@ interface LockContent {
 export class BatchHandle {
   private lines: JournalLine[];
   private fd: fsp.FileHandle | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
+  private queued: Array<{ line: JournalLine; sync: boolean; resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
   private nextDispatch: number;
   private closed = false;
 
@@ -328,28 +329,45 @@ export class BatchHandle {
     return this.nextDispatch++;
   }
 
-  /** Appends one line and resolves once it is on disk (fdatasync when durable). Lines keep their order. */
-  append(line: JournalLine): Promise<void> {
-    const run = this.chain.then(async () => {
-      if (this.closed) throw new BulkError('batch-write', `Batch ${this.batchId} is closed.`);
-      if (!this.fd) {
-        this.fd = await fsp.open(this.files.journal, 'a+');
-        const { size } = await this.fd.stat();
-        if (size > 0) {
-          // A crash can leave the last line without its newline: end it so the next line stands alone.
-          const last = Buffer.alloc(1);
-          await this.fd.read(last, 0, 1, size - 1);
-          if (last[0] !== 10) await this.fd.write('\n');
+  /**
+   * Appends one line and resolves once it is written, and on disk (fdatasync) when `sync` and the
+   * store is durable. Lines keep their order; lines asked for while a write is under way go out
+   * together in the next write, with one fdatasync (group commit), so concurrent requests share it.
+   */
+  append(line: JournalLine, options: { sync?: boolean } = {}): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queued.push({ line, sync: options.sync !== false, resolve, reject });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0);
+      try {
+        if (this.closed) throw new BulkError('batch-write', `Batch ${this.batchId} is closed.`);
+        if (!this.fd) {
+          this.fd = await fsp.open(this.files.journal, 'a+');
+          const { size } = await this.fd.stat();
+          if (size > 0) {
+            // A crash can leave the last line without its newline: end it so the next line stands alone.
+            const last = Buffer.alloc(1);
+            await this.fd.read(last, 0, 1, size - 1);
+            if (last[0] !== 10) await this.fd.write('\n');
+          }
         }
+        await this.fd.write(batch.map((b) => JSON.stringify(b.line) + '\n').join(''));
+        if (this.durable && batch.some((b) => b.sync)) await this.fd.datasync();
+        for (const b of batch) {
+          this.lines.push(b.line);
+          b.resolve();
+        }
+      } catch (e) {
+        const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${e instanceof Error ? e.message : String(e)}`);
+        for (const b of batch) b.reject(err);
       }
-      await this.fd.write(JSON.stringify(line) + '\n');
-      if (this.durable) await this.fd.datasync();
-      this.lines.push(line);
-    });
-    this.chain = run.catch(() => undefined);
-    return run.catch((e: unknown) => {
-      throw e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${e instanceof Error ? e.message : String(e)}`);
-    });
+    }
+    this.flushing = undefined;
   }
 
   /** Marks the batch finished when nothing is left to send or decide; returns whether it is. */
@@ -414,7 +432,7 @@ export class BatchHandle {
   /** Releases the lock (the files stay). Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.chain;
+    while (this.flushing) await this.flushing;
     this.closed = true;
     await this.fd?.close().catch(() => undefined);
     this.fd = undefined;

@@ -25,7 +25,7 @@ export const MAX_CONSECUTIVE_UNKNOWN = 3;
 export type BulkSend = (request: SendRequest) => Promise<SendResult>;
 
 export interface RunnerDeps {
-  history: Pick<BulkHistory, 'recordMany' | 'update' | 'get'>;
+  history: Pick<BulkHistory, 'recordMany' | 'update' | 'get' | 'remove'>;
   send: BulkSend;
   clock?: BulkClock;
 }
@@ -171,7 +171,17 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     halt.abort();
   };
 
-  const dispatchOne = async (request: PlannedRequest): Promise<void> => {
+  interface Prepared {
+    request: PlannedRequest;
+    entries: HistoryEntry[];
+  }
+
+  // Stage 1, ahead of time: the history entries ('sending'). Harmless if the request never goes:
+  // without a dispatch line they are provably unsent, and are removed (here, or by reconcile).
+  const prepare = async (): Promise<Prepared | undefined> => {
+    if (halt.signal.aborted) return undefined;
+    const request = queue.shift();
+    if (!request) return undefined;
     const drafts: HistoryDraft[] = request.destinations.map((destination) => ({
       destination,
       sender: plan.sender,
@@ -182,29 +192,34 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
       state: 'sending',
       parts: request.parts,
     }));
-    let entries: HistoryEntry[];
     try {
-      entries = await deps.history.recordMany(drafts);
+      return { request, entries: await deps.history.recordMany(drafts) };
     } catch (e) {
       stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: 'The message history could not be written, so nothing more was sent.' });
-      return;
+      return undefined;
     }
+  };
+
+  const discard = async (p: Prepared): Promise<void> => {
+    await deps.history.remove(p.entries.map((e) => e.key)).catch(() => undefined);
+  };
+
+  // Stage 2: the dispatch line, the request, and its answer in the journal. Returns the outcomes,
+  // or undefined when the line could not be written (then nothing was sent).
+  const dispatch = async (p: Prepared, onOut: () => void): Promise<{ outcomes: RowOutcome[] } | undefined> => {
+    const { request, entries } = p;
     const d = handle.takeDispatchNumber();
     try {
       // The point of no return: once this line is on disk the rows count as possibly sent.
       await handle.append({ t: 'dispatch', d, rows: request.rows, keys: entries.map((e) => e.key), at: new Date(clock.now()).toISOString() });
     } catch (e) {
-      // Not dispatched, so not sent: the entries go (resume would remove them too) and the batch stops.
-      const why = e instanceof Error ? e.message : String(e);
-      for (const entry of entries) {
-        await deps.history.update(entry.key, { state: 'failed', error: { kind: 'config', gatewayText: why, explanation: 'Not sent: the batch file could not be written.' } }).catch(() => undefined);
-      }
-      stop({ kind: 'config', gatewayText: why, explanation: 'The batch file could not be written, so nothing more was sent.' });
-      return;
+      await discard(p);
+      stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: 'The batch file could not be written, so nothing more was sent.' });
+      return undefined;
     }
-
     progress.inFlight += request.rows.length;
     emit();
+    onOut();
     let outcomes: RowOutcome[];
     let requestError: ErrorSummary | undefined;
     try {
@@ -240,16 +255,24 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     } else {
       consecutiveUnknown = 0;
     }
+    // The answer is written before this worker sends anything else, so a killed window loses only what
+    // is in flight. No fdatasync of its own: the next dispatch line's flushes it, and after a power
+    // loss without it the rows are merely unknown (the history update follows in the background).
+    await handle.append({ t: 'done', d, out: outcomes, at: new Date(clock.now()).toISOString() }, { sync: false }).catch(() => undefined);
+    return { outcomes };
+  };
 
-    for (let i = 0; i < entries.length; i++) {
-      const o = outcomes[i];
-      const patch: HistoryPatch = o.s === 'sent' ? { state: 'sent', smsId: o.smsId } : { state: o.s, error: o.error };
-      // A lost history update is repaired from the journal by the next reconcile.
-      await deps.history.update(entries[i].key, patch).catch(() => undefined);
-    }
-    await handle.append({ t: 'done', d, out: outcomes, at: new Date(clock.now()).toISOString() }).catch(() => undefined);
-
-    progress.inFlight -= request.rows.length;
+  // Stage 3, in the background of the next request: the history updates.
+  const finish = async (p: Prepared, outcomes: RowOutcome[]): Promise<void> => {
+    await Promise.all(
+      p.entries.map((entry, i) => {
+        const o = outcomes[i];
+        const patch: HistoryPatch = o.s === 'sent' ? { state: 'sent', smsId: o.smsId } : { state: o.s, error: o.error };
+        // A lost history update is repaired from the journal by the next reconcile.
+        return deps.history.update(entry.key, patch).catch(() => undefined);
+      }),
+    );
+    progress.inFlight -= p.request.rows.length;
     progress.requestsDone++;
     for (const o of outcomes) {
       progress.done++;
@@ -260,12 +283,30 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     emit();
   };
 
+  // Each worker keeps one request at the gateway; the bookkeeping before and after it overlaps with
+  // the request, so the concurrency setting is spent on the gateway rather than on disk writes.
   const worker = async (): Promise<void> => {
-    while (queue.length > 0 && !halt.signal.aborted) {
-      if (!(await limiter.acquire(halt.signal))) return;
-      const request = queue.shift();
-      if (!request) return;
-      await dispatchOne(request);
+    let next: Promise<Prepared | undefined> = prepare();
+    let finishing: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const p = await next;
+        next = Promise.resolve(undefined);
+        if (!p) break;
+        if (halt.signal.aborted || !(await limiter.acquire(halt.signal))) {
+          await discard(p);
+          break;
+        }
+        // The next request is prepared while this one is at the gateway.
+        const r = await dispatch(p, () => (next = prepare()));
+        if (!r) break;
+        await finishing;
+        finishing = finish(p, r.outcomes);
+      }
+      const left = await next;
+      if (left) await discard(left);
+    } finally {
+      await finishing;
     }
   };
 
