@@ -3,10 +3,11 @@
 // verdicts, and 1 only when a benchmark crashes.
 import * as os from 'node:os';
 import { formatMarkdown, formatTable, verdict, type Bench, type Row } from './report';
+import { bulkBench } from './bulk';
 import { gatewayClientBench } from './gatewayClient';
 
 /** Every benchmark, in the order they run; add new files here. */
-const BENCHES: readonly Bench[] = [gatewayClientBench];
+const BENCHES: readonly Bench[] = [gatewayClientBench, bulkBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const markdown = argv.includes('--markdown');
