@@ -1,6 +1,6 @@
 // The HTTP client for the four gateway commands: one keep-alive dispatcher, bounded concurrency,
 // time-outs, cancellation, and retries only where a retry cannot send an SMS twice.
-import { Agent, ProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type {
   BalanceReport,
   CallEvent,
@@ -355,6 +355,9 @@ export class GatewayClient {
 
   private getDispatcher(): Dispatcher {
     if (!this.dispatcher) {
+      // undici is two thirds of the extension's bundle: loaded with the first request, not at activation.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { Agent, ProxyAgent } = require('undici') as typeof import('undici');
       const o = this.opts;
       const common = {
         connect: { timeout: o.connectTimeoutMs },
