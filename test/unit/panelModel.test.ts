@@ -196,6 +196,27 @@ describe('panel model', () => {
       assert.equal(model.size, 1);
     });
 
+    it('removes thousands of rows at once (retention) in one rebuild, with the same result', () => {
+      const all = Array.from({ length: 30_000 }, (_, i) =>
+        entry({ key: `k${i}`, createdAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(), status: i % 3 ? delivered : pending, charge: 0.05 }));
+      const model = new PanelModel({ ...emptyFilter, status: 'delivered' });
+      model.reset(all);
+      const gone = all.slice(0, 20_000).map((e) => e.key); // the oldest two thirds
+      const t = performance.now();
+      assert.deepEqual(model.remove([...gone, 'no-such-key']), { changed: [], orderChanged: true });
+      const ms = performance.now() - t;
+      const expected = all.slice(20_000).filter((e) => e.status === delivered).reverse();
+      assert.deepEqual(model.rows.map((e) => e.key), expected.map((e) => e.key));
+      assert.equal(model.size, 10_000);
+      assert.deepEqual(model.totals, computeTotals(expected));
+      // Key by key this took seconds; one rebuild takes milliseconds (a generous bound for slow machines).
+      assert.ok(ms < 1000, `removing 20,000 rows took ${ms.toFixed(0)} ms`);
+      // Rows that were all filtered out: nothing shown changes.
+      const pendingOnly = all.slice(20_000).filter((e) => e.status === pending).map((e) => e.key);
+      assert.deepEqual(model.remove(pendingOnly.concat(Array.from({ length: 2000 }, (_, i) => `x${i}`))), { changed: [], orderChanged: false });
+      assert.equal(model.rows.length, expected.length);
+    });
+
     it('lists the batch ids present', () => {
       const model = new PanelModel();
       model.reset([entry({ key: 'a', batchId: 'b10' }), entry({ key: 'b', batchId: 'b2' }), entry({ key: 'c' }), entry({ key: 'd', batchId: 'b2' })]);
