@@ -1,0 +1,62 @@
+// Runs inside the extension host as the window's "extension tests" (bench/activation.ts opens the window):
+// waits until VS Code's own Startup Performance report lists the extensions named in
+// INVIOSMART_BENCH_IDS, then writes their activation times as JSON to INVIOSMART_BENCH_OUT.
+// The report is the workbench's document behind "Developer: Startup Performance"; its "Extension
+// Activation Stats" table holds the same ActivationTimes that "Show Running Extensions" shows.
+import { writeFileSync } from 'node:fs';
+import * as vscode from 'vscode';
+
+export interface ActivationRow {
+  eager: boolean;
+  /** ms: require() of the extension's main file. */
+  loadCode: number;
+  /** ms: the synchronous part of activate(). */
+  callActivate: number;
+  /** ms: from activate() returning until the promise it returned settled. */
+  finishActivate: number;
+  event: string;
+}
+
+/** The "Extension Activation Stats" table of the report, by extension id (lower case). */
+export function parseActivationTable(markdown: string): Record<string, ActivationRow> {
+  const out: Record<string, ActivationRow> = {};
+  const start = markdown.indexOf('Extension Activation Stats');
+  if (start < 0) return out;
+  for (const line of markdown.slice(start).split('\n')) {
+    if (!line.startsWith('|')) {
+      if (Object.keys(out).length > 0 && line.trim() === '') break;
+      continue;
+    }
+    const cells = line.split('|').slice(1, -1).map((c) => c.trim());
+    if (cells.length < 6 || !/^\d+(\.\d+)?$/.test(cells[2])) continue;
+    out[cells[0].toLowerCase()] = {
+      eager: cells[1] === 'true',
+      loadCode: Number(cells[2]),
+      callActivate: Number(cells[3]),
+      finishActivate: Number(cells[4]),
+      event: cells[5],
+    };
+  }
+  return out;
+}
+
+export async function run(): Promise<void> {
+  const outFile = process.env.INVIOSMART_BENCH_OUT;
+  const ids = (process.env.INVIOSMART_BENCH_IDS ?? '').split(',').filter(Boolean).map((s) => s.toLowerCase());
+  if (!outFile || ids.length === 0) throw new Error('INVIOSMART_BENCH_OUT and INVIOSMART_BENCH_IDS must be set');
+  // The report is a workbench document an extension cannot open by URI; showing it (the command
+  // behind Developer: Startup Performance) makes the workbench share it with the extension host.
+  await vscode.commands.executeCommand('perfview.show');
+  const deadline = Date.now() + 120_000;
+  let text = '';
+  for (;;) {
+    text = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'perf')?.getText() ?? '';
+    const rows = parseActivationTable(text);
+    if (ids.every((id) => rows[id])) {
+      writeFileSync(outFile, JSON.stringify({ rows: Object.fromEntries(ids.map((id) => [id, rows[id]])), active: ids.map((id) => vscode.extensions.getExtension(id)?.isActive ?? false) }));
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`the Startup Performance report never listed ${ids.join(', ')}:\n${text.slice(0, 3000)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
