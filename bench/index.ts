@@ -4,10 +4,14 @@
 import * as os from 'node:os';
 import { formatMarkdown, formatTable, verdict, type Bench, type Row } from './report';
 import { bulkBench } from './bulk';
+import { activationBench } from './activation';
 import { gatewayClientBench } from './gatewayClient';
+import { historyBench } from './history';
+import { panelBench } from './panel';
+import { pollerBench } from './poller';
 
 /** Every benchmark, in the order they run; add new files here. */
-const BENCHES: readonly Bench[] = [gatewayClientBench, bulkBench];
+const BENCHES: readonly Bench[] = [gatewayClientBench, historyBench, pollerBench, panelBench, activationBench, bulkBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const markdown = argv.includes('--markdown');
