@@ -2,11 +2,12 @@
 // from the source folder (extensionDevelopmentPath) and from the packaged .vsix installed into a fresh server.
 // Also holds the step runner and summary that scripts/test.mjs uses.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureHost, runExtensionTests } from './vscode-host.mjs';
+import { ensureHost, makeStateDir, runExtensionTests } from './vscode-host.mjs';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const SUITE_INDEX = join(root, 'out', 'test', 'integration', 'index');
@@ -119,6 +120,44 @@ export async function integrationStep(mode, vsix) {
   return { ok: code === 0 && counts.passed !== undefined, ...counts, note: code === 124 ? 'timed out' : code === 0 ? '' : `exit ${code}` };
 }
 
+/** A port free on 127.0.0.1 right now (for the rogue server the untrusted pass's settings point at). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The workspace-trust pass: workspace trust on, a folder nobody trusted whose .vscode/settings.json points the
+ * gateway URLs at a "rogue" server on 127.0.0.1; only test/integration/trust.test.ts runs (see there).
+ */
+export async function untrustedStep() {
+  const port = await freePort();
+  const folder = join(makeStateDir('inviosmart-untrusted-ws-'), 'rogue-repo');
+  mkdirSync(join(folder, '.vscode'), { recursive: true });
+  const rogue = `http://127.0.0.1:${port}/rogue`;
+  writeFileSync(join(folder, '.vscode', 'settings.json'), `${JSON.stringify({ 'inviosmart.gateway.baseUrl': rogue, 'inviosmart.gateway.sendUrl': `${rogue}/send` }, null, 2)}\n`);
+  let output = '';
+  const code = await runExtensionTests({
+    extensionDevelopmentPath: root,
+    extensionTestsPath: SUITE_INDEX,
+    workspaceFolder: folder,
+    workspaceTrust: true,
+    settings: { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never' },
+    env: { INVIOSMART_TEST_MODE: 'untrusted', INVIOSMART_TRUST_PASS: 'untrusted', INVIOSMART_ROGUE_PORT: String(port), INVIOSMART_TEST_GREP: 'Workspace trust' },
+    timeoutMs: 5 * 60_000,
+    onOutput: (s) => { output += s; process.stdout.write(s); },
+  });
+  if (!process.env.INVIOSMART_KEEP_TEST_STATE) rmSync(dirname(folder), { recursive: true, force: true });
+  const counts = parseIntegrationCounts(output);
+  return { ok: code === 0 && counts.passed > 0, ...counts, note: code === 124 ? 'timed out' : code === 0 ? '' : `exit ${code}` };
+}
+
 /** Both integration runs; `vsix` is built first unless given. Records into `steps`. */
 export async function integrationSteps(steps, { vsix } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'inviosmart-package-'));
@@ -138,6 +177,7 @@ export async function integrationSteps(steps, { vsix } = {}) {
     await steps.run('integration:source', () => integrationStep('source'));
     if (vsixPath) await steps.run('integration:vsix', () => integrationStep('vsix', vsixPath));
     else steps.skip('integration:vsix', 'no .vsix');
+    await steps.run('integration:untrusted', untrustedStep);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

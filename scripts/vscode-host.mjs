@@ -243,9 +243,14 @@ export async function ensureHost({ log = console.log, apt = true } = {}) {
   return { ...paths, installMs };
 }
 
-/** A throw-away folder for one run's state, under the system temp folder. */
+/**
+ * A throw-away folder for one run's state, under the system temp folder, or under INVIOSMART_STATE_ROOT
+ * when `npm test` collects every run's state for scripts/leak-scan.mjs.
+ */
 export function makeStateDir(prefix = 'inviosmart-vscode-') {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const base = process.env.INVIOSMART_STATE_ROOT || tmpdir();
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, prefix));
 }
 
 /** Environment that keeps code-server's files (config, data, caches, temp) inside `stateDir`. */
@@ -274,6 +279,7 @@ function killGroup(pid, signal) {
  */
 export async function startCodeServer({
   host, port = 0, userDataDir, extensionsDir, stateDir, settings = {}, env = {}, log = console.log, logFile, startTimeoutMs = 60_000,
+  workspaceTrust = false,
 }) {
   host ??= await ensureHost({ log });
   stateDir ??= dirname(userDataDir);
@@ -283,7 +289,9 @@ export async function startCodeServer({
   logFile ??= join(stateDir, 'code-server.log');
   const args = [
     host.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
+    // With workspace trust on (and security.workspace.trust.enabled), folders nobody trusted open in restricted mode.
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
     // Without this flag the workbench silently ignores the test payload in the URL.
     '--vscode-option', 'enable-smoke-test-driver',
@@ -422,7 +430,7 @@ function writeHarnessExtension(dir) {
  * (then extensionDevelopmentPath is normally left out). The suite's output goes to `onOutput` (default: stdout).
  */
 export async function runExtensionTests({
-  extensionDevelopmentPath, extensionTestsPath, workspaceFolder, vsix, settings = {}, env = {},
+  extensionDevelopmentPath, extensionTestsPath, workspaceFolder, vsix, settings = {}, env = {}, workspaceTrust = false,
   timeoutMs = 5 * 60_000, log = console.log, onOutput = (s) => process.stdout.write(s), keepState = !!process.env.INVIOSMART_KEEP_TEST_STATE,
   verbose = !!process.env.INVIOSMART_TEST_VERBOSE,
 }) {
@@ -437,7 +445,7 @@ export async function runExtensionTests({
     if (vsix && !extensionDevelopmentPath) extensionDevelopmentPath = writeHarnessExtension(join(stateDir, 'test-harness'));
     const folder = workspaceFolder ?? join(stateDir, 'workspace');
     mkdirSync(folder, { recursive: true });
-    server = await startCodeServer({ host, userDataDir: join(stateDir, 'user-data'), extensionsDir, stateDir, settings, env, log });
+    server = await startCodeServer({ host, userDataDir: join(stateDir, 'user-data'), extensionsDir, stateDir, settings, env, log, workspaceTrust });
     browser = await openBrowser();
     const page = await browser.newPage();
     let finish;

@@ -22,9 +22,10 @@ import { SandboxGateway } from '../../src/sandbox/server';
 import { sendSmsAndWait, signIn } from './support/flows';
 import { clearResults, startWorkbench, type WorkbenchServer } from './support/host';
 import { BALANCE_ITEM_SELECTOR, Workbench, waitFor } from './support/workbench';
+import { LEAK_CANARY } from '../shared/canary';
 
 const USERNAME = 'e2e-user';
-const PASSWORD = 'E2e-Pa55word-7731';
+const PASSWORD = LEAK_CANARY;
 const ACCOUNT_NAME = 'E2E Account';
 const START_BALANCE = 10;
 const DESTINATION_TYPED = '+39 339 123 4567';

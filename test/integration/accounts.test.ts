@@ -12,9 +12,10 @@ import { SandboxGateway } from '../../src/sandbox/server';
 import type { BalanceService } from '../../src/views/balanceService';
 import type { BalanceStatusBar } from '../../src/views/balanceStatusBar';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, nextEvent, testSettings, waitFor } from './accountDoubles';
+import { LEAK_CANARY, LEAK_CANARY_2 } from '../shared/canary';
 
-const PASSWORD = 'Corr3ct-Horse!';
-const OTHER_PASSWORD = 'Batt3ry-Staple?';
+const PASSWORD = LEAK_CANARY;
+const OTHER_PASSWORD = LEAK_CANARY_2;
 
 suite('Accounts and sign-in', () => {
   let gateway: SandboxGateway;

@@ -8,10 +8,11 @@ import { SANDBOX_ACCOUNT_ID, type Account } from '../../src/credentials/types';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
 import { SandboxGateway } from '../../src/sandbox/server';
+import { LEAK_CANARY } from '../shared/canary';
 import { waitFor } from './accountDoubles';
 
 export const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
-export const TESTER = { username: 'tester', password: 'S3cret-pass-XYZ' } as const;
+export const TESTER = { username: 'tester', password: LEAK_CANARY } as const;
 
 /** The extension's services, as `activate` returns them. */
 export async function extensionApi(): Promise<InviosmartApi> {

@@ -11,8 +11,9 @@ import { SandboxGateway } from '../../src/sandbox/server';
 import { BalanceService, balanceLevel } from '../../src/views/balanceService';
 import { BALANCE_ACTIONS_COMMAND, BalanceStatusBar, formatEuro } from '../../src/views/balanceStatusBar';
 import { MemoryMemento, MemorySecretStorage, testSettings, waitFor } from './accountDoubles';
+import { LEAK_CANARY } from '../shared/canary';
 
-const PASSWORD = 'Pa55word-Not-Shown';
+const PASSWORD = LEAK_CANARY;
 
 function backgroundOf(item: vscode.StatusBarItem): string | undefined {
   return (item.backgroundColor as unknown as { id?: string } | undefined)?.id;
