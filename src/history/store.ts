@@ -536,6 +536,24 @@ export class HistoryStore implements HistoryReader, Disposable {
     });
   }
 
+  /** Like `update` for several entries with one write (a bulk send's answers); unknown keys give undefined. */
+  updateMany(patches: ReadonlyArray<{ key: string; patch: HistoryPatch }>): Promise<Array<HistoryEntry | undefined>> {
+    return this.exclusive(async () => {
+      this.assertOpen();
+      await this.syncLocked();
+      const updatedAt = new Date(this.options.clock.now()).toISOString();
+      const next = new Map<string, HistoryEntry>();
+      for (const { key, patch } of patches) {
+        const current = next.get(key) ?? this.state.entries.get(key);
+        if (!current) continue;
+        next.set(key, jsonCopy<HistoryEntry>({ ...current, ...patch, key: current.key, createdAt: current.createdAt, updatedAt, rev: current.rev + 1 }));
+      }
+      if (next.size > 0) await this.appendLocked([...next.values()].map(entryLine));
+      for (const e of next.values()) this.state.putEntry(e);
+      return patches.map(({ key }) => (next.has(key) ? this.state.entries.get(key) : undefined));
+    });
+  }
+
   /** Deletes entries in every window. A removed key stays removed even if a late update arrives. */
   remove(keys: readonly string[]): Promise<void> {
     return this.exclusive(async () => {
