@@ -29,6 +29,8 @@ export const BATCH_VERSION = 1;
 export interface BulkHistory {
   recordMany(drafts: readonly HistoryDraft[]): Promise<HistoryEntry[]>;
   update(key: string, patch: HistoryPatch): Promise<HistoryEntry | undefined>;
+  /** Several updates in one write, when the store offers it (HistoryStore does). */
+  updateMany?(patches: ReadonlyArray<{ key: string; patch: HistoryPatch }>): Promise<Array<HistoryEntry | undefined>>;
   get(key: string): HistoryEntry | undefined;
   all(): readonly HistoryEntry[];
   remove(keys: readonly string[]): Promise<void>;

@@ -25,7 +25,7 @@ export const MAX_CONSECUTIVE_UNKNOWN = 3;
 export type BulkSend = (request: SendRequest) => Promise<SendResult>;
 
 export interface RunnerDeps {
-  history: Pick<BulkHistory, 'recordMany' | 'update' | 'get' | 'remove'>;
+  history: Pick<BulkHistory, 'recordMany' | 'update' | 'updateMany' | 'get' | 'remove'>;
   send: BulkSend;
   clock?: BulkClock;
 }
@@ -119,6 +119,38 @@ function reasonOf(e: ErrorSummary | undefined): string {
   return e.code !== undefined && e.kind === 'gateway' ? `Error ${e.code}: ${e.gatewayText.replace(/^Error:\s*\d+\s*-\s*/, '')}` : e.gatewayText;
 }
 
+/**
+ * Group commit for history writes: items asked for while a write is under way go out together in the
+ * next one, so concurrent requests share one disk write (and fsync) instead of queueing one by one.
+ */
+class Coalescer<In, Out> {
+  private queued: Array<{ item: In; resolve: (v: Out) => void; reject: (e: unknown) => void }> = [];
+  private running = false;
+
+  constructor(private readonly write: (items: In[]) => Promise<Out[]>) {}
+
+  push(item: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.queued.push({ item, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0);
+      try {
+        const out = await this.write(batch.map((b) => b.item));
+        batch.forEach((b, i) => b.resolve(out[i]));
+      } catch (e) {
+        for (const b of batch) b.reject(e);
+      }
+    }
+    this.running = false;
+  }
+}
+
 function clampConcurrency(n: number | undefined): number {
   if (n === undefined || !Number.isFinite(n)) return DEFAULT_CONCURRENCY;
   return Math.max(1, Math.min(64, Math.floor(n)));
@@ -171,6 +203,20 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     halt.abort();
   };
 
+  const history = deps.history;
+  const recorder = new Coalescer<HistoryDraft[], HistoryEntry[]>(async (groups) => {
+    const entries = await history.recordMany(groups.flat());
+    let at = 0;
+    return groups.map((g) => entries.slice(at, (at += g.length)));
+  });
+  type Update = { key: string; patch: HistoryPatch };
+  const updater = new Coalescer<Update, void>(async (updates) => {
+    // A lost history update is repaired from the journal by the next reconcile.
+    if (history.updateMany) await history.updateMany(updates).catch(() => undefined);
+    else await Promise.all(updates.map((u) => history.update(u.key, u.patch).catch(() => undefined)));
+    return updates.map(() => undefined);
+  });
+
   interface Prepared {
     request: PlannedRequest;
     entries: HistoryEntry[];
@@ -193,7 +239,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
       parts: request.parts,
     }));
     try {
-      return { request, entries: await deps.history.recordMany(drafts) };
+      return { request, entries: await recorder.push(drafts) };
     } catch (e) {
       stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: 'The message history could not be written, so nothing more was sent.' });
       return undefined;
@@ -267,9 +313,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     await Promise.all(
       p.entries.map((entry, i) => {
         const o = outcomes[i];
-        const patch: HistoryPatch = o.s === 'sent' ? { state: 'sent', smsId: o.smsId } : { state: o.s, error: o.error };
-        // A lost history update is repaired from the journal by the next reconcile.
-        return deps.history.update(entry.key, patch).catch(() => undefined);
+        return updater.push({ key: entry.key, patch: o.s === 'sent' ? { state: 'sent', smsId: o.smsId } : { state: o.s, error: o.error } });
       }),
     );
     progress.inFlight -= p.request.rows.length;

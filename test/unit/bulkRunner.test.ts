@@ -248,6 +248,32 @@ describe('bulk runner', function () {
   });
 });
 
+describe('HistoryStore.updateMany (the bulk runner\'s answers, one write)', () => {
+  it('updates several entries in one write, skips unknown keys, and survives a reopen', async () => {
+    const dir = tempDir();
+    try {
+      const store = await HistoryStore.open(dir, { watch: false });
+      const [a, b, c] = await store.recordMany([0, 1, 2].map((i) => ({ destination: numberFor(i), sender: 'Acme', text: `t${i}`, account: 'x', parts: 1 })));
+      const journalLines = () => fs.readFileSync(path.join(dir, 'history.journal.jsonl'), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+      const linesBefore = journalLines();
+      const out = await store.updateMany([
+        { key: a.key, patch: { state: 'sent', smsId: 11 } },
+        { key: 'no-such-key', patch: { state: 'failed' } },
+        { key: c.key, patch: { state: 'unknown' } },
+      ]);
+      assert.deepEqual(out.map((e) => e?.state), ['sent', undefined, 'unknown']);
+      assert.equal(journalLines(), linesBefore + 2);
+      assert.deepEqual([store.get(a.key)?.rev, store.get(b.key)?.rev, store.get(c.key)?.rev], [2, 1, 2]);
+      await store.close();
+      const again = await HistoryStore.open(dir, { watch: false });
+      assert.deepEqual([again.get(a.key)?.smsId, again.get(b.key)?.state, again.get(c.key)?.state], [11, 'sending', 'unknown']);
+      await again.close();
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
 describe('bulk batch files after a crash', function () {
   this.timeout(30_000);
   let dir: string;
