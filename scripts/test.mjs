@@ -1,7 +1,10 @@
 // `npm test`: everything CI checks, from a fresh clone with only npm and apt reachable.
 //   ensure-deps -> typecheck -> lint -> build --tests -> unit -> package -> VS Code host
 //   -> integration in code-server from the source folder -> the same suite from the installed .vsix
+//   -> the workspace-trust pass (untrusted folder) -> leak-scan of every kept state folder, test-results/ and the output
 // Prints a summary; the last line is `N passed, N failed` over all suites. Exits 1 on any failure.
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureDeps } from './ensure-deps.mjs';
@@ -17,8 +20,47 @@ function mochaCounts(output) {
   return { passed: n('passing'), failed: n('failing'), pending: n('pending') };
 }
 
+/**
+ * Every run's state (code-server folders, exported files) goes under one folder and is kept, and everything this
+ * process prints is copied into it, so scripts/leak-scan.mjs can look for the test password in all of it at the end.
+ */
+function collectForLeakScan() {
+  const stateRoot = mkdtempSync(join(tmpdir(), 'inviosmart-npm-test-'));
+  process.env.INVIOSMART_STATE_ROOT = stateRoot;
+  const keptByUser = !!process.env.INVIOSMART_KEEP_TEST_STATE;
+  process.env.INVIOSMART_KEEP_TEST_STATE = '1';
+  const logFile = join(stateRoot, 'captured-output', 'npm-test.log');
+  mkdirSync(join(stateRoot, 'captured-output'), { recursive: true });
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = (chunk, ...rest) => {
+      try {
+        appendFileSync(logFile, chunk);
+      } catch {
+        // the copy is best effort; the console output is what matters
+      }
+      return write(chunk, ...rest);
+    };
+  }
+  return { stateRoot, keptByUser };
+}
+
+async function leakScanStep(steps, { stateRoot, keptByUser }) {
+  await steps.run('leak-scan', async () => {
+    const { leakScan, report } = await import('./leak-scan.mjs');
+    const targets = [stateRoot, join(root, 'test-results')].filter((p) => existsSync(p));
+    const result = leakScan(targets);
+    report(result);
+    const ok = result.hits.length === 0;
+    if (ok && !keptByUser) rmSync(stateRoot, { recursive: true, force: true });
+    else console.log(`leak-scan: state kept in ${stateRoot}`);
+    return { ok, passed: ok ? 1 : 0, failed: ok ? 0 : 1, note: `${result.files} files, ${(result.bytes / 1e6).toFixed(1)} MB, ${result.hits.length} leaks` };
+  });
+}
+
 async function main() {
   const started = Date.now();
+  const leak = collectForLeakScan();
   // ensure-deps runs before anything from node_modules is loaded: the helpers below import only builtins,
   // and playwright-core is loaded later, on demand.
   const depsStarted = Date.now();
@@ -38,12 +80,13 @@ async function main() {
     process.exit(1);
   }
 
-  const node = (script, ...args) => runCommand(process.execPath, [join(root, script), ...args]);
+  // Captured (and shown live) so the output of every step reaches the leak scan.
+  const node = (script, ...args) => runCommand(process.execPath, [join(root, script), ...args], { capture: true });
   await steps.run('typecheck', async () => ({ ok: (await node('node_modules/typescript/bin/tsc', '--noEmit', '-p', '.')).code === 0 }));
   await steps.run('lint', async () => ({ ok: (await node('node_modules/eslint/bin/eslint.js', '.')).code === 0 }));
   const build = await steps.run('build', async () => ({ ok: (await node('scripts/build.mjs', '--tests')).code === 0 }));
   if (!build.ok) {
-    for (const s of ['unit', 'browser', 'package', 'vscode-host', 'integration:source', 'integration:vsix']) steps.skip(s, 'build failed');
+    for (const s of ['unit', 'browser', 'package', 'vscode-host', 'integration:source', 'integration:vsix', 'integration:untrusted']) steps.skip(s, 'build failed');
   } else {
     await steps.run('unit', async () => {
       const r = await runCommand(process.execPath, [join(root, 'node_modules/mocha/bin/mocha.js'), '--config', '.mocharc.json'], { capture: true });
@@ -62,6 +105,7 @@ async function main() {
     });
     await integrationSteps(steps);
   }
+  await leakScanStep(steps, leak);
   steps.results.push({ name: 'total', ok: true, durationMs: Date.now() - started });
   steps.print('npm test summary');
   process.exit(steps.ok ? 0 : 1);
