@@ -194,6 +194,8 @@ describe('Two windows sending at once (code-server + Chromium)', function () {
       assert.equal(e.account !== 'sandbox', true, 'sent with the signed-in account, not the built-in sandbox');
     }
 
+    // Both windows poll the shared history: this shows how many status checks that cost.
+    console.log(`      status requests: ${sandbox.requestCount('status')} for ${planned.length} messages`);
     console.log(`      ${planned.length} sends typed in ${(typedMs / 1000).toFixed(1)} s (two windows at once); all Delivered everywhere after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     for (const wb of windows) await wb.screenshot(`e2e-two-windows-${wb.name.toLowerCase()}.png`);
   });

@@ -32,12 +32,18 @@ export function trace(line: string): void {
 
 /**
  * Polls `probe` until it returns something other than undefined. On time-out the error says what
- * was awaited and what the last probe saw (`describe`), e.g. the rows the tree showed.
+ * was awaited and what the last probe saw (`describe`), e.g. the rows the tree showed. A probe
+ * error ends the wait at once only when `rethrow` says so; otherwise it is retried.
  */
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
-  { timeoutMs = 30_000, intervalMs = 150, describe }: { timeoutMs?: number; intervalMs?: number; describe?: () => Promise<string> } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 150,
+    describe,
+    rethrow,
+  }: { timeoutMs?: number; intervalMs?: number; describe?: () => Promise<string>; rethrow?: (e: unknown) => boolean } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -47,6 +53,7 @@ export async function waitFor<T>(
       if (value !== undefined) return value;
       lastError = undefined;
     } catch (e) {
+      if (rethrow?.(e)) throw e;
       lastError = e;
     }
     if (Date.now() > deadline) {
@@ -62,6 +69,9 @@ export async function waitFor<T>(
     await sleep(intervalMs);
   }
 }
+
+/** The command palette went away before the command could be chosen (worth another try). */
+class PaletteLost extends Error {}
 
 export interface TreeRow {
   label: string;
@@ -170,11 +180,29 @@ export class Workbench {
    */
   async runCommand(title: string): Promise<void> {
     trace(`${this.name}: run ${title}`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.tryRunCommand(title);
+        return;
+      } catch (e) {
+        if (!(e instanceof PaletteLost) || attempt === 3) throw e;
+        // The focus can move late, e.g. back from a closing dialog, and close the palette with it.
+        trace(`${this.name}: ${e.message}; again`);
+        await this.page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+      }
+    }
+  }
+
+  private async tryRunCommand(title: string): Promise<void> {
     const page = this.page;
     await this.ensureNoQuickInput();
-    await page.keyboard.press('F1');
     const box = page.locator(QUICK_INPUT_BOX);
-    await box.waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('F1');
+    try {
+      await box.waitFor({ state: 'visible', timeout: 3_000 });
+    } catch {
+      throw new PaletteLost(`F1 did not open the command palette (focus on ${await this.focusSummary()})`);
+    }
     await waitFor(`${this.name}: the command palette ('>' in its input)`, async () => ((await box.inputValue()).startsWith('>') ? true : undefined), {
       timeoutMs: 10_000,
     });
@@ -184,16 +212,25 @@ export class Workbench {
     const match = await waitFor(
       `${this.name}: "${title}" among the commands in the palette`,
       async () => {
+        if (!(await box.isVisible())) throw new PaletteLost(`the command palette closed while "${title}" was typed (focus on ${await this.focusSummary()})`);
         if ((await box.inputValue()) !== `>${title}`) return undefined;
         const rows = await page.locator(QUICK_INPUT_ROWS).evaluateAll((els) =>
           els.map((e) => ({ label: e.getAttribute('aria-label'), focused: e.classList.contains('focused') })),
         );
         return rows.find((r) => isTitle(r.label));
       },
-      { timeoutMs: 15_000, describe: () => this.quickInputSummary() },
+      { timeoutMs: 15_000, describe: () => this.quickInputSummary(), rethrow: (e) => e instanceof PaletteLost },
     );
     if (match.focused) await page.keyboard.press('Enter');
     else await page.locator(`${QUICK_INPUT_ROWS}[aria-label=${JSON.stringify(match.label)}]`).first().click();
+  }
+
+  /** The focused element, e.g. `iframe.webview.ready` or `div.monaco-list`. */
+  async focusSummary(): Promise<string> {
+    return this.page.evaluate(() => {
+      const e = document.activeElement;
+      return e ? `${e.tagName.toLowerCase()}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}` : '(nothing)';
+    });
   }
 
   /**
@@ -249,7 +286,9 @@ export class Workbench {
 
   async quickInputSummary(): Promise<string> {
     const page = this.page;
-    if (!(await page.locator(QUICK_INPUT).isVisible())) return `no quick input is open; dialog: ${await this.dialogSummary()}; notifications: ${JSON.stringify(await this.toastTexts())}`;
+    if (!(await page.locator(QUICK_INPUT).isVisible())) {
+      return `no quick input is open; focus on ${await this.focusSummary()}; dialog: ${await this.dialogSummary()}; notifications: ${JSON.stringify(await this.toastTexts())}`;
+    }
     const title = ((await page.locator(QUICK_INPUT_TITLE).textContent()) ?? '').trim();
     const value = await page.locator(QUICK_INPUT_BOX).inputValue();
     const message = ((await page.locator(QUICK_INPUT_MESSAGE).first().textContent().catch(() => '')) ?? '').trim();
@@ -282,6 +321,12 @@ export class Workbench {
     trace(`${this.name}: click ${label} in ${text}`);
     await dialog.getByRole('button', { name: label, exact: true }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    // The dialog hands the focus back a moment after it hides; a key pressed before that can be lost.
+    await waitFor(`${this.name}: the focus to leave the closed dialog`, async () => {
+      const inDialog = await page.evaluate(() => !!document.activeElement?.closest('.monaco-dialog-box, .monaco-dialog-modal-block'));
+      return inDialog ? undefined : true;
+    }, { timeoutMs: 5_000, describe: () => this.focusSummary() });
+    await sleep(150);
     return text;
   }
 
