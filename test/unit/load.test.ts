@@ -1,0 +1,202 @@
+// Load: 5,000 pending messages polled through the real client against the sandbox, with the status
+// requests in flight counted by a real HTTP relay in front of it; then 1031 answers at that load.
+import * as assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GatewayClient } from '../../src/gateway/client';
+import type { Credentials } from '../../src/gateway/types';
+import { BUSY_BACKOFF_FIRST_MS, StatusPoller, type PollerClock } from '../../src/history/poller';
+import { HistoryStore } from '../../src/history/store';
+import { SandboxGateway } from '../../src/sandbox/server';
+import { removeDir, tempDir } from './fixtures/historyHelpers';
+
+const creds: Credentials = { username: 'load', password: 'load-pw' };
+const PENDING = Number(process.env.INVIOSMART_LOAD_PENDING ?? 5000);
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
+
+/** Timers that move only when the test says so. */
+class FakeClock implements PollerClock {
+  private timers: Array<{ at: number; seq: number; cb: () => void }> = [];
+  private seq = 0;
+  constructor(public t: number) {}
+  now(): number {
+    return this.t;
+  }
+  setTimeout(cb: () => void, ms: number): unknown {
+    const timer = { at: this.t + Math.max(0, ms), seq: ++this.seq, cb };
+    this.timers.push(timer);
+    return timer;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((x) => x !== handle);
+  }
+  async advance(ms: number, settle: () => Promise<void>): Promise<void> {
+    const end = this.t + ms;
+    for (;;) {
+      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
+      if (!next) break;
+      this.timers.splice(this.timers.indexOf(next), 1);
+      this.t = Math.max(this.t, next.at);
+      next.cb();
+      await settle();
+    }
+    this.t = end;
+    await settle();
+  }
+}
+
+/** Relays every request to the sandbox and counts how many are open at once. */
+class CountingRelay {
+  inFlight = 0;
+  maxInFlight = 0;
+  total = 0;
+  private server!: http.Server;
+  constructor(private readonly target: string) {}
+  async start(): Promise<string> {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.server = http.createServer((req, res) => {
+      this.total++;
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      let done = false;
+      const finish = (): void => {
+        if (!done) {
+          done = true;
+          this.inFlight--;
+        }
+      };
+      res.on('close', finish);
+      const upstream = http.get(`${this.target}${req.url}`, { agent }, (up) => {
+        res.writeHead(up.statusCode ?? 502, { 'content-type': up.headers['content-type'] ?? 'text/plain' });
+        up.pipe(res);
+      });
+      upstream.on('error', () => {
+        res.destroy();
+        finish();
+      });
+    });
+    await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+}
+
+describe('Load: 5,000 pending messages', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let sandbox: SandboxGateway;
+  let relay: CountingRelay;
+  let relayUrl: string;
+  let clock: FakeClock;
+  let store: HistoryStore;
+  let smsIds: number[];
+
+  before(async () => {
+    sandbox = await SandboxGateway.start({ accounts: [{ username: creds.username, password: creds.password, balance: 1_000_000 }] });
+    relay = new CountingRelay(sandbox.url);
+    relayUrl = await relay.start();
+    // The messages really exist at the sandbox, 50 destinations per request.
+    const seeder = new GatewayClient({ baseUrl: sandbox.url, maxConcurrency: 8 });
+    const groups = Array.from({ length: Math.ceil(PENDING / 50) }, (_, g) =>
+      Array.from({ length: Math.min(50, PENDING - g * 50) }, (_, i) => `39340${String(g * 50 + i).padStart(7, '0')}`));
+    const results = await Promise.all(groups.map((destinations) => seeder.send(creds, { destinations, sender: 'Inviosmart', message: 'load' })));
+    smsIds = results.flatMap((r) => r.items.map((i) => (i.ok ? i.smsId : 0)));
+    await seeder.close();
+    assert.equal(smsIds.filter((id) => id > 0).length, PENDING);
+  });
+  after(async () => {
+    await relay.close();
+    await sandbox.close();
+  });
+  beforeEach(async () => {
+    dir = tempDir();
+    clock = new FakeClock(T0);
+    store = await HistoryStore.open(dir, { clock, durable: false, watch: false, pollIntervalMs: 0 });
+    relay.inFlight = 0;
+    relay.maxInFlight = 0;
+    relay.total = 0;
+  });
+  afterEach(async () => {
+    sandbox.clearFaults();
+    await store.close();
+    removeDir(dir);
+  });
+
+  /** `n` sent messages waiting for their status, each a real message at the sandbox. */
+  async function fill(n: number): Promise<void> {
+    await store.recordMany(smsIds.slice(0, n).map((smsId, i) => ({ destination: `39340${String(i).padStart(7, '0')}`, sender: 'Inviosmart', text: 'load', account: 'load', parts: 1, smsId, state: 'sent' as const })));
+    assert.equal(store.pending().length, n);
+  }
+
+  async function pollOnce(poller: StatusPoller): Promise<void> {
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setImmediate(r));
+        await poller.idle();
+      }
+    };
+    await clock.advance(5_000, settle);
+  }
+
+  // The full 5,000 once with the poller's cap (status.maxConcurrency) deciding; the client's own cap on fewer.
+  for (const { pollerCap, clientCap, n } of [{ pollerCap: 8, clientCap: 16, n: PENDING }, { pollerCap: 16, clientCap: 3, n: Math.min(PENDING, 600) }]) {
+    it(`${n} pending, poller cap ${pollerCap}, client cap ${clientCap}: at most ${Math.min(pollerCap, clientCap)} status requests in flight at the gateway, every message checked once`, async () => {
+      await fill(n);
+      const client = new GatewayClient({ baseUrl: relayUrl, maxConcurrency: clientCap, maxRetries: 0 });
+      sandbox.injectFault({ fault: { kind: 'latency', ms: 1 }, command: 'status' }); // answers overlap
+      const poller = new StatusPoller({ store, clock, maxConcurrency: pollerCap, checkStatus: (e, signal) => client.status(creds, e.smsId!, { signal }) });
+      try {
+        poller.start();
+        await pollOnce(poller);
+        const cap = Math.min(pollerCap, clientCap);
+        assert.equal(relay.total, n, 'one status request per pending message');
+        assert.ok(relay.maxInFlight <= cap, `${relay.maxInFlight} in flight > cap ${cap}`);
+        assert.ok(relay.maxInFlight >= 2, `the load really overlapped (${relay.maxInFlight})`);
+        assert.ok(store.all().every((e) => e.lastPolledAt !== undefined), 'every entry checked');
+        if (process.env.INVIOSMART_FIGURES) console.log(`load: ${n} pending, caps ${pollerCap}/${clientCap}, max in flight ${relay.maxInFlight}`);
+      } finally {
+        poller.dispose();
+        await client.close();
+      }
+    });
+  }
+
+  it('1031 answers at load pause the whole poller (doubling), and it recovers afterwards', async () => {
+    const n = Math.min(PENDING, 600);
+    await fill(n);
+    const client = new GatewayClient({ baseUrl: relayUrl, maxConcurrency: 4, maxRetries: 0 });
+    // The first 4 (the first wave) and the first probe are answered 1031.
+    sandbox.injectFault({ fault: { kind: 'error1031' }, command: 'status', times: 5 });
+    const errors: unknown[] = [];
+    const poller = new StatusPoller({ store, clock, maxConcurrency: 4, checkStatus: (e, signal) => client.status(creds, e.smsId!, { signal }), onError: (_e, err) => errors.push(err) });
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setImmediate(r));
+        await poller.idle();
+      }
+    };
+    try {
+      poller.start();
+      await clock.advance(5_000, settle);
+      const firstWave = relay.total;
+      assert.equal(firstWave, 4, 'only the first wave went out before the pause');
+      assert.ok(errors.length >= 1 && errors.every((e) => (e as { code?: number }).code === 1031));
+      await clock.advance(BUSY_BACKOFF_FIRST_MS - 1, settle);
+      assert.equal(relay.total, firstWave, 'nothing during the first pause');
+      await clock.advance(1, settle);
+      assert.equal(relay.total, firstWave + 1, 'one probe after 10 s');
+      await clock.advance(2 * BUSY_BACKOFF_FIRST_MS - 1, settle);
+      assert.equal(relay.total, firstWave + 1, 'nothing during the doubled pause');
+      await clock.advance(1, settle); // the second probe succeeds: back to full speed
+      assert.equal(relay.total, n + firstWave + 1, 'every message checked after recovery; only the 5 busy answers were asked twice');
+      assert.ok(relay.maxInFlight <= 4);
+      assert.equal(store.all().filter((e) => e.lastPolledAt === undefined).length, 0);
+    } finally {
+      poller.dispose();
+      await client.close();
+    }
+  });
+});
