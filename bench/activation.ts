@@ -92,9 +92,13 @@ export const activationBench: Bench = {
   async run(log) {
     const host = await hostModule();
     const codeHost = await host.ensureHost({ log, apt: false });
-    const probe = path.join(repoRoot, 'out', 'bench', 'support', 'activationProbe.js');
-    if (!existsSync(probe)) throw new Error(`${probe} is missing: run "node scripts/build.mjs --tests"`);
+    const builtProbe = path.join(repoRoot, 'out', 'bench', 'support', 'activationProbe.js');
+    if (!existsSync(builtProbe)) throw new Error(`${builtProbe} is missing: run "node scripts/build.mjs --tests"`);
     const work = mkdtempSync(path.join(tmpdir(), 'inviosmart-bench-activation-'));
+    // A copy (it needs only 'vscode' and node:fs): a rebuild of out/ during the run must not pull it away.
+    const probe = path.join(work, 'probe', 'activationProbe.js');
+    mkdirSync(path.dirname(probe), { recursive: true });
+    cpSync(builtProbe, probe);
     const stateDir = host.makeStateDir('inviosmart-bench-vscode-');
     let server: CodeServer | undefined;
     let browser: Browser | undefined;

@@ -24,6 +24,9 @@ export interface ServedPanel {
 
 export async function servePanel(): Promise<ServedPanel> {
   if (!existsSync(PANEL_BUNDLE)) throw new Error(`${PANEL_BUNDLE} is missing: run "node scripts/build.mjs" first`);
+  // Read once: a rebuild in the same checkout clears media/dist for a moment.
+  const files = new Map<string, Buffer>();
+  for (const rel of ['dist/panel.js', 'panel.css']) files.set(`/media/${rel}`, readFileSync(path.join(mediaRoot, rel)));
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const origin = `http://${req.headers.host}`;
@@ -40,13 +43,13 @@ export async function servePanel(): Promise<ServedPanel> {
       }));
       return;
     }
-    const file = path.normalize(path.join(mediaRoot, decodeURIComponent(url.pathname.replace(/^\/media\//, ''))));
-    if (!url.pathname.startsWith('/media/') || !file.startsWith(mediaRoot + path.sep) || !existsSync(file)) {
+    const body = files.get(url.pathname);
+    if (!body) {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' });
-    res.end(readFileSync(file));
+    res.writeHead(200, { 'content-type': url.pathname.endsWith('.css') ? 'text/css' : 'text/javascript' });
+    res.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
