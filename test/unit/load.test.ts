@@ -1,12 +1,14 @@
 // Load: 5,000 pending messages polled through the real client against the sandbox, with the status
 // requests in flight counted by a real HTTP relay in front of it; then 1031 answers at that load.
 import * as assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { GatewayClient } from '../../src/gateway/client';
 import type { Credentials } from '../../src/gateway/types';
 import { BUSY_BACKOFF_FIRST_MS, StatusPoller, type PollerClock } from '../../src/history/poller';
-import { HistoryStore } from '../../src/history/store';
+import { HistoryStore, loadHistory } from '../../src/history/store';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { removeDir, tempDir } from './fixtures/historyHelpers';
 
@@ -197,6 +199,126 @@ describe('Load: 5,000 pending messages', function () {
     } finally {
       poller.dispose();
       await client.close();
+    }
+  });
+});
+
+// One "window" in its own process: its own HistoryStore, client and poller on the shared directory.
+// Sends its messages 4 at a time, polls until every message of both windows is final, and reports
+// any status it saw move backwards. Plain JS run with `node -e` on the transpiled sources.
+const WINDOW_SCRIPT = String.raw`
+const [src, dir, baseUrl, tag, count] = process.argv.slice(1);
+const { HistoryStore } = require(src + '/history/store.js');
+const { GatewayClient } = require(src + '/gateway/client.js');
+const { dispatchSend } = require(src + '/history/dispatch.js');
+const { StatusPoller } = require(src + '/history/poller.js');
+const creds = { username: 'sandbox', password: 'sandbox' };
+const rank = { sending: 0, unknown: 1, sent: 2, failed: 2 };
+(async () => {
+  const store = await HistoryStore.open(dir, { durable: false, pollIntervalMs: 200, onError: (e) => console.error('store', e) });
+  const client = new GatewayClient({ baseUrl, maxConcurrency: 4, maxRetries: 3, retryBaseDelayMs: 20 });
+  const seen = new Map();
+  const regressions = [];
+  store.onDidChange((c) => {
+    for (const e of c.upserted) {
+      const before = seen.get(e.key);
+      if (before) {
+        const why = [];
+        if (e.rev < before.rev) why.push('rev');
+        if (rank[e.state] < rank[before.state]) why.push('state ' + before.state + '->' + e.state);
+        if (before.final && (!e.status || !e.status.final || e.status.code !== before.code)) why.push('final undone');
+        if (before.lastChangeOn && (!e.lastChangeOn || e.lastChangeOn < before.lastChangeOn)) why.push('lastChangeOn');
+        if (before.smsId !== undefined && e.smsId !== before.smsId) why.push('smsId');
+        if (why.length) regressions.push(e.key + ': ' + why.join(', '));
+      }
+      seen.set(e.key, { rev: e.rev, state: e.state, final: !!(e.status && e.status.final), code: e.status && e.status.code, lastChangeOn: e.lastChangeOn, smsId: e.smsId });
+    }
+  });
+  const poller = new StatusPoller({ store, baseIntervalMs: 300, maxConcurrency: 4, checkStatus: (e, signal) => client.status(creds, e.smsId, { signal }) });
+  poller.start();
+  let next = 0;
+  const errors = [];
+  const worker = async () => {
+    for (let i = next++; i < Number(count); i = next++) {
+      // Endings 04 (temporarily unavailable, then delivered) and 02 (undelivered) make longer histories.
+      const ending = ['04', '02', '55', '77'][i % 4];
+      const destination = '3934' + tag + String(i).padStart(4, '0') + ending;
+      const out = await dispatchSend(store, { client, credentials: creds, account: 'sandbox', sandbox: true }, { destinations: [destination], sender: 'Inviosmart', message: 'window ' + tag + ' #' + i }, 1);
+      if (out.error) errors.push(out.error.message);
+    }
+  };
+  await Promise.all([worker(), worker(), worker(), worker()]);
+  const until = Date.now() + 90000;
+  const total = Number(count) * 2;
+  while (Date.now() < until) {
+    const all = store.all();
+    if (all.length >= total && all.every((e) => e.status && e.status.final)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  poller.dispose();
+  await client.close();
+  const all = store.all();
+  process.stdout.write(JSON.stringify({ seen: all.length, final: all.filter((e) => e.status && e.status.final).length, errors, regressions }) + '\n');
+  await store.close();
+})().catch((e) => { process.stdout.write(JSON.stringify({ fatal: String(e && e.stack || e) }) + '\n'); process.exitCode = 1; });
+`;
+
+interface WindowReport {
+  seen: number;
+  final: number;
+  errors: string[];
+  regressions: string[];
+  fatal?: string;
+}
+
+function runWindow(dir: string, baseUrl: string, tag: string, count: number): Promise<WindowReport> {
+  const src = path.join(__dirname, '..', '..', 'src');
+  const child = spawn(process.execPath, ['-e', WINDOW_SCRIPT, src, dir, baseUrl, tag, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => (out += d));
+  return new Promise((resolve, reject) => {
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as WindowReport);
+      } catch {
+        reject(new Error(`window ${tag} printed: ${out}`));
+      }
+    });
+  });
+}
+
+describe('Concurrency: two windows (processes) sending 200 messages each at once', function () {
+  this.timeout(180_000);
+  const PER_WINDOW = Number(process.env.INVIOSMART_CONCURRENCY_COUNT ?? 200);
+
+  it('both end with all 400, one request and one SMS per message, and no status ever moves backwards', async () => {
+    const dir = tempDir();
+    const sandbox = await SandboxGateway.start({ accounts: [{ username: 'sandbox', password: 'sandbox', balance: 10_000 }] });
+    try {
+      const [a, b] = await Promise.all([runWindow(dir, sandbox.url, '1', PER_WINDOW), runWindow(dir, sandbox.url, '2', PER_WINDOW)]);
+      for (const [name, r] of [['A', a], ['B', b]] as const) {
+        assert.equal(r.fatal, undefined, `${name}: ${r.fatal}`);
+        assert.deepEqual(r.errors, [], `${name}: send errors`);
+        assert.deepEqual(r.regressions, [], `${name}: statuses moved backwards`);
+        assert.equal(r.seen, 2 * PER_WINDOW, `${name} sees every message of both windows`);
+        assert.equal(r.final, 2 * PER_WINDOW, `${name} sees every status final`);
+      }
+      assert.equal(sandbox.requestCount('send'), 2 * PER_WINDOW);
+      assert.equal(sandbox.messages.length, 2 * PER_WINDOW);
+      const onDisk = await loadHistory(dir);
+      assert.equal(onDisk.skippedLines, 0);
+      assert.equal(onDisk.entries.length, 2 * PER_WINDOW);
+      assert.equal(new Set(onDisk.entries.map((e) => e.smsId)).size, 2 * PER_WINDOW, 'every entry has its own SMSId');
+      for (const e of onDisk.entries) {
+        const expected = e.destination.endsWith('02') ? 'Undelivered' : 'Delivered';
+        assert.equal(e.status?.label, expected, `${e.destination}: ${e.status?.label}`);
+        assert.equal(e.state, expected === 'Delivered' ? 'sent' : 'failed');
+      }
+      if (process.env.INVIOSMART_FIGURES) console.log(`concurrency: 2 x ${PER_WINDOW} sends, ${sandbox.requestCount('status')} status requests, 0 lost, 0 regressions`);
+    } finally {
+      await sandbox.close();
+      removeDir(dir);
     }
   });
 });
