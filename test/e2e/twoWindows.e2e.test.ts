@@ -21,9 +21,10 @@ import type { HistoryEntry } from '../../src/history/types';
 import { historyDir, readHistoryFromDisk, sendSms, signIn } from './support/flows';
 import { clearResults, startWorkbench, type WorkbenchServer } from './support/host';
 import { Workbench, trace, waitFor } from './support/workbench';
+import { LEAK_CANARY } from '../shared/canary';
 
 const USERNAME = 'e2e-user';
-const PASSWORD = 'E2e-Pa55word-7731';
+const PASSWORD = LEAK_CANARY;
 const ACCOUNT_NAME = 'Shared Account';
 const START_BALANCE = 10;
 const SENDER = 'E2Etwo';
