@@ -106,7 +106,16 @@ export const activationBench: Bench = {
       // What users install: the production .vsix (scripts/package.mjs).
       const vsix = path.join(work, 'inviosmart-sms.vsix');
       log('  packaging the extension and the empty baseline...');
-      run(process.execPath, [path.join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix], 'npm run package');
+      // Another build in the same checkout can clear dist/ while vsce reads it: try again then.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          run(process.execPath, [path.join(repoRoot, 'scripts', 'package.mjs'), '--out', vsix], 'npm run package');
+          break;
+        } catch (e) {
+          if (attempt >= 3) throw e;
+          log(`  packaging failed (attempt ${attempt}), trying again`);
+        }
+      }
       const emptyVsix = path.join(work, 'empty.vsix');
       packageEmptyExtension(path.join(work, 'empty'), emptyVsix);
       const extensionsDir = path.join(stateDir, 'extensions');
