@@ -2,6 +2,7 @@
 // disposable goes to context.subscriptions. Nothing else creates services.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { inertNotificationText } from './commands/errors';
 import { Log } from './common/log';
 import { affects, readRetentionSettings, readSettings } from './config';
 import { registerAccounts, type AccountsApi } from './credentials/commands';
@@ -172,7 +173,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     const message = failed
       ? vscode.l10n.t('SMS to {0} failed: {1}', entry.destination, label)
       : vscode.l10n.t('SMS to {0}: {1}', entry.destination, label);
-    const shown = failed ? vscode.window.showWarningMessage(message, show) : vscode.window.showInformationMessage(message, show);
+    const shown = failed ? vscode.window.showWarningMessage(inertNotificationText(message), show) : vscode.window.showInformationMessage(inertNotificationText(message), show);
     void shown.then((pick) => {
       if (pick === show) panel.show(entry.key);
     });

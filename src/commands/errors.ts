@@ -10,13 +10,24 @@ export type Notify = (kind: NoticeKind, text: string, ...actions: string[]) => T
 /** A modal question; resolves true only when `action` was chosen. */
 export type Confirm = (message: string, detail: string | undefined, action: string) => Thenable<boolean>;
 
+/**
+ * A notification makes `[label](https:…|command:…|file:…)` a live link, so a gateway's error text or a history
+ * field could offer the user a command to click. A zero-width space between `]` and `(` keeps the text as it
+ * reads and unlinked.
+ */
+export function inertNotificationText(text: string): string {
+  return text.replace(/\](?=\()/g, ']\u200B');
+}
+
 /** Notifications as VS Code shows them; tests pass their own to read what the user was told. */
-export const windowNotify: Notify = (kind, text, ...actions) =>
-  kind === 'error'
-    ? vscode.window.showErrorMessage(text, ...actions)
+export const windowNotify: Notify = (kind, text, ...actions) => {
+  const shown = inertNotificationText(text);
+  return kind === 'error'
+    ? vscode.window.showErrorMessage(shown, ...actions)
     : kind === 'warning'
-      ? vscode.window.showWarningMessage(text, ...actions)
-      : vscode.window.showInformationMessage(text, ...actions);
+      ? vscode.window.showWarningMessage(shown, ...actions)
+      : vscode.window.showInformationMessage(shown, ...actions);
+};
 
 /** A modal warning with one action (plus VS Code's own Cancel). */
 export const windowConfirm: Confirm = async (message, detail, action) =>

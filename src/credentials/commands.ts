@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { windowNotify } from '../commands/errors';
 import { DisposableBase } from '../common/lifecycle';
 import { CommandIds } from '../commands/ids';
 import { GatewayError } from '../gateway/errors';
@@ -34,12 +35,7 @@ export const windowPrompts: AccountPrompts = {
   input: (options) => vscode.window.showInputBox(options),
   pick: (items, options) => vscode.window.showQuickPick(items, options),
   confirm: async (message, detail, action) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, action)) === action,
-  message: (kind, text, ...actions) =>
-    kind === 'error'
-      ? vscode.window.showErrorMessage(text, ...actions)
-      : kind === 'warning'
-        ? vscode.window.showWarningMessage(text, ...actions)
-        : vscode.window.showInformationMessage(text, ...actions),
+  message: (kind, text, ...actions) => windowNotify(kind, text, ...actions),
 };
 
 /** What a finished sign-in attempt came to (tests assert on it; the commands ignore it). */

@@ -1,4 +1,5 @@
 // Host side of the SMS History panel: creates or restores the webview, feeds it the history
+import { inertNotificationText } from '../commands/errors';
 // (whole list on `ready`, then only changes), and turns row actions into commands.
 import * as vscode from 'vscode';
 import { CommandIds } from '../commands/ids';
@@ -209,7 +210,7 @@ export class HistoryPanelHost {
       await this.options.executeCommand(actionCommands[action], key);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Could not complete the action: {0}', reason));
+      void vscode.window.showErrorMessage(inertNotificationText(vscode.l10n.t('Could not complete the action: {0}', reason)));
     }
   }
 }
