@@ -194,9 +194,11 @@ export class StatusPoller implements Disposable {
   constructor(private readonly options: StatusPollerOptions) {
     this.store = options.store;
     this.clock = options.clock ?? realClock;
-    this.maxConcurrency = Math.max(1, Math.floor(options.maxConcurrency ?? 4));
-    this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
-    this.baseIntervalMs = Math.max(1, options.baseIntervalMs ?? DEFAULT_BASE_INTERVAL_MS);
+    // NaN would disable the cap and arm NaN timers (nothing polled ever): fall back to the defaults.
+    const finite = (v: number | undefined, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+    this.maxConcurrency = Math.max(1, Math.floor(finite(options.maxConcurrency, 4)));
+    this.maxAgeMs = finite(options.maxAgeMs, DEFAULT_MAX_AGE_MS);
+    this.baseIntervalMs = Math.max(1, finite(options.baseIntervalMs, DEFAULT_BASE_INTERVAL_MS));
   }
 
   /** Starts watching the history and checking what is due. */
