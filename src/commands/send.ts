@@ -227,7 +227,7 @@ export class SendCommand {
       () =>
         dispatchSend(
           this.deps.history,
-          { client: session.client, credentials: session.credentials, account: session.account.id, sandbox: session.account.sandbox },
+          { client: session.client, credentials: session.credentials, account: session.account.id, accountLabel: session.account.label, sandbox: session.account.sandbox },
           { destinations, sender, message: text, pricecat: settings.lowCostRoute ? 1 : undefined },
           analysis.parts,
         ),

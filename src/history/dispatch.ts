@@ -15,6 +15,8 @@ export interface DispatchContext {
   client: Pick<GatewayClient, 'send'>;
   credentials: Credentials;
   account: string;
+  /** The account's display name, kept with each entry. */
+  accountLabel?: string;
   sandbox: boolean;
   batchId?: string;
   signal?: AbortSignal;
@@ -48,6 +50,7 @@ export async function dispatchSend(
       sender: request.sender,
       text: request.message,
       account: ctx.account,
+      accountLabel: ctx.accountLabel,
       sandbox: ctx.sandbox || undefined,
       batchId: ctx.batchId,
       state: 'sending' as const,

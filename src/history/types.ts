@@ -26,6 +26,8 @@ export interface HistoryEntry {
   text: string;
   /** Account id the message was sent with ('sandbox' for the built-in sandbox). */
   account: string;
+  /** The account's name when the message was recorded, for display (the id stays in `account`). */
+  accountLabel?: string;
   /** True when sent through the sandbox gateway. */
   sandbox?: boolean;
   /** Batch id for bulk sends. */

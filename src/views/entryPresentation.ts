@@ -446,7 +446,8 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
   if (entry.smsId !== undefined) fields.push(field(l10n.t('SMSId'), e(String(entry.smsId))));
   fields.push(field(l10n.t('Destination'), e(formatDestination(entry.destination))));
   fields.push(field(l10n.t('Sender'), e(entry.sender)));
-  const account = entry.sandbox ? l10n.t('{0} (sandbox: nothing really sent)', entry.account) : entry.account;
+  const name = entry.accountLabel || entry.account;
+  const account = entry.sandbox ? l10n.t('{0} (sandbox: nothing really sent)', name) : name;
   fields.push(field(l10n.t('Account'), e(account)));
   fields.push(field(l10n.t('Created'), e(formatLocalTime(entry.createdAt, ctx.clock))));
   const submitted = formatProviderTime(entry.submittedOn);

@@ -686,7 +686,7 @@ class HistoryPanelApp {
     add(s.fieldStatusCode, entry.status ? `${entry.status.code} \u2013 ${entry.status.label}` : undefined);
     add(s.colParts, this.fmt.count(entryParts(entry)));
     add(s.colCharge, entry.charge === undefined ? s.notAvailable : this.fmt.euro(entry.charge));
-    add(s.fieldAccount, entry.account);
+    add(s.fieldAccount, entry.accountLabel || entry.account);
     add(s.fieldBatch, entry.batchId);
     if (entry.error) {
       const code = entry.error.code === undefined ? '' : `${entry.error.code} \u2013 `;

@@ -101,6 +101,7 @@ function haystack(entry: HistoryEntry): string {
       entry.status?.label ?? '',
       entry.batchId ?? '',
       entry.account,
+      entry.accountLabel ?? '',
       entry.error?.gatewayText ?? '',
     ]
       .join('\n')
