@@ -51,7 +51,9 @@ export function readSettings(): Settings {
     sendUrl: userOnly('gateway.sendUrl', ''),
     useProxy: c.get<boolean>('gateway.useProxy', true) !== false,
     timeoutSeconds: num(c.get('gateway.timeoutSeconds'), 30, 1, 300),
-    defaultCountry: str(c.get('send.defaultCountry'), '39').replace(/\D/g, ''),
+    // Only spaces go: 'abc' must reach the destination check and be reported, not become '' and
+    // let a national number through as if its first digits were a country code.
+    defaultCountry: str(c.get('send.defaultCountry'), '39').replace(/\s/g, ''),
     defaultSender: str(c.get('send.defaultSender'), ''),
     lowCostRoute: c.get<boolean>('send.lowCostRoute', false) === true,
     pollIntervalSeconds: num(c.get('status.pollIntervalSeconds'), 5, 1, 3600),

@@ -88,7 +88,7 @@ export function normalizeDestination(input: string, defaultCountry?: string): No
     const country = defaultCountry?.replace(/^\+|^00/, '');
     if (country !== undefined && country !== '') {
       if (!/^[1-9][0-9]{0,3}$/.test(country)) {
-        return fail(`the default country code '${defaultCountry}' is not valid: use digits such as 39`);
+        return fail(`the default country code '${defaultCountry}' is not valid: set inviosmart.send.defaultCountry to digits such as 39, or write the number with '+' and its country code`);
       }
       if (!digits.startsWith(country)) digits = country + digits;
     } else if (digits.startsWith('0')) {
