@@ -1,0 +1,117 @@
+// Bad-input matrix in the real VS Code: the Send SMS command of the running extension, on its real
+// services and real user settings, against a sandbox on 127.0.0.1. Only the prompts and notifications
+// are scripted. Every bad value must get a notice that says what to fix, no request, no new history.
+import * as assert from 'node:assert/strict';
+import type { SendCommand, SendDeps } from '../../src/commands/send';
+import { readSettings } from '../../src/config';
+import type { InviosmartApi } from '../../src/extension';
+import { MemoryMemento } from './accountDoubles';
+import { Notices, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, setUserSetting, type SendScript } from './helpers';
+
+function sendCommand(api: InviosmartApi, script: SendScript, notices: Notices): { send: SendCommand; prompts: ScriptedSendPrompts } {
+  const prompts = new ScriptedSendPrompts(script);
+  const deps: SendDeps = { sessions: api.accounts.sessions, history: api.history, state: new MemoryMemento(), settings: readSettings, log: api.log, prompts, notify: notices.notify };
+  const Send = bundleClass(api.send) as unknown as new (d: SendDeps) => SendCommand;
+  return { send: new Send(deps), prompts };
+}
+
+const GOOD: Required<Pick<SendScript, 'destinations' | 'sender' | 'message'>> = { destinations: '+39 333 1234567', sender: 'Acme', message: 'Matrix text' };
+
+interface BadCase {
+  name: string;
+  script: SendScript;
+  /** What the notice must say (besides "Nothing was sent"). */
+  says: RegExp;
+  /** The prompt's own validation message must already name the problem. */
+  promptSays?: { step: 'destinationsProblem' | 'senderProblem'; matches: RegExp };
+}
+
+const CASES: BadCase[] = [
+  { name: 'destination with letters', script: { ...GOOD, destinations: '+39 333 12a4567' }, says: /contains 'a'/, promptSays: { step: 'destinationsProblem', matches: /contains 'a'/ } },
+  { name: 'destination too short', script: { ...GOOD, destinations: '+39 12' }, says: /too short/, promptSays: { step: 'destinationsProblem', matches: /too short/ } },
+  { name: 'destination too long', script: { ...GOOD, destinations: '+39 333 1234567 89012' }, says: /too long/ },
+  { name: 'destination only separators', script: { ...GOOD, destinations: ' , ; ' }, says: /at least one phone number/ },
+  { name: 'one bad number among good ones', script: { ...GOOD, destinations: '+39 333 1234567, 12, +39 333 7654321' }, says: /12 \(/ },
+  { name: 'destination with full-width digits', script: { ...GOOD, destinations: '＋３９３３３１２３４５６７' }, says: /contains/ },
+  { name: 'sender too long', script: { ...GOOD, sender: 'TwelveChars1' }, says: /shorten it to 11/, promptSays: { step: 'senderProblem', matches: /11/ } },
+  { name: 'sender with an accent', script: { ...GOOD, sender: 'Café' }, says: /contains 'é'/ },
+  { name: 'sender without letters', script: { ...GOOD, sender: '12345' }, says: /no letters/ },
+  { name: 'sender blank', script: { ...GOOD, sender: '   ' }, says: /no sender/ },
+  { name: 'message blank', script: { ...GOOD, message: '   ' }, says: /message text/i },
+  { name: 'message too long', script: { ...GOOD, message: 'x'.repeat(613) }, says: /613 characters.*612/ },
+];
+
+suite('Bad-input matrix: Send SMS in the real VS Code', () => {
+  let api: InviosmartApi;
+  let gw: TesterGateway;
+
+  suiteSetup(async () => {
+    api = await extensionApi();
+    gw = await TesterGateway.start({ balance: 100 });
+  });
+  suiteTeardown(async () => {
+    await gw.close();
+    await setUserSetting('gateway.baseUrl', undefined);
+    await setUserSetting('gateway.sendUrl', undefined);
+    await setUserSetting('send.defaultCountry', undefined);
+  });
+
+  for (const c of CASES) {
+    test(`${c.name}: says what to fix, sends nothing, records nothing`, async () => {
+      const notices = new Notices();
+      const before = { requests: gw.sandbox.requestCount('send'), history: api.history.all().length };
+      const { send, prompts } = sendCommand(api, { ...c.script, confirm: true }, notices);
+      const entries = await send.run();
+      assert.equal(entries, undefined, 'the command reported a send');
+      assert.ok(!prompts.asked.includes('confirm'), 'asked to confirm a send that cannot go');
+      const notice = notices.last();
+      assert.equal(notice.kind, 'error');
+      assert.match(notice.text, /Nothing was sent/);
+      assert.match(notice.text, c.says);
+      if (c.promptSays) assert.match(prompts[c.promptSays.step] ?? '', c.promptSays.matches, 'the prompt showed the problem while typing');
+      assert.equal(gw.sandbox.requestCount('send'), before.requests, 'a request reached the gateway');
+      assert.equal(api.history.all().length, before.history, 'history changed');
+    });
+  }
+
+  test('setting send.defaultCountry "abc": a national number is refused naming the setting; nothing sent', async () => {
+    await setUserSetting('send.defaultCountry', 'abc');
+    try {
+      const notices = new Notices();
+      const before = gw.sandbox.requestCount('send');
+      const { send } = sendCommand(api, { ...GOOD, destinations: '333 1234567', confirm: true }, notices);
+      assert.equal(await send.run(), undefined);
+      assert.match(notices.last().text, /Nothing was sent/);
+      assert.match(notices.last().text, /inviosmart\.send\.defaultCountry/);
+      assert.equal(gw.sandbox.requestCount('send'), before);
+      // A number written with its country code still goes.
+      const ok = sendCommand(api, { ...GOOD, confirm: true }, new Notices());
+      const entries = await ok.send.run();
+      assert.equal(entries?.[0]?.state, 'sent');
+      assert.equal(entries?.[0]?.destination, '393331234567');
+    } finally {
+      await setUserSetting('send.defaultCountry', undefined);
+    }
+  });
+
+  for (const url of ['ftp://x', 'not a url']) {
+    test(`setting gateway.sendUrl ${JSON.stringify(url)}: the send fails with a fix, no request, the entry kept as failed`, async () => {
+      await setUserSetting('gateway.sendUrl', url);
+      try {
+        const notices = new Notices();
+        const before = gw.sandbox.requestCount('send');
+        const { send } = sendCommand(api, { ...GOOD, confirm: true }, notices);
+        const entries = await send.run();
+        assert.equal(entries?.length, 1);
+        const entry = api.history.get(entries[0].key);
+        assert.equal(entry?.state, 'failed', 'a request that never left is failed, not unknown');
+        assert.equal(entry?.error?.kind, 'config');
+        assert.match(notices.last().text, /send URL/);
+        assert.match(notices.last().text, /http:\/\/ or https:\/\//);
+        assert.equal(gw.sandbox.requestCount('send'), before);
+      } finally {
+        await setUserSetting('gateway.sendUrl', undefined);
+      }
+    });
+  }
+});
