@@ -52,19 +52,20 @@ function* files(path) {
 /** What kind of place a file is, for the summary. */
 function placeOf(file) {
   const f = file.replace(/\\/g, '/');
+  if (/captured-output\//.test(f)) return 'captured test output';
+  if (/test-results\/.*-dom-/.test(f)) return 'DOM, notification and browser-storage dumps';
+  if (/test-results\//.test(f)) return 'test-results (screenshots, log copies)';
   if (/\/logs\/.*(output_logging|Inviosmart)/i.test(f) || /Inviosmart\.log$/.test(f)) return 'output channel logs';
   if (/state\.vscdb/.test(f)) return 'globalState (SQLite)';
-  if (/globalStorage\/[^/]*inviosmart/i.test(f) || /\/history\//.test(f)) return 'history and extension storage';
+  if (/globalStorage\/[^/]*inviosmart/i.test(f)) return 'history and extension storage';
   if (/\/logs\//.test(f) || /code-server\.log$/.test(f)) return 'workbench and server logs';
-  if (/inviosmart-(export|bulk)-it-|\.(csv|json)$/i.test(f) && /\/tmp\//.test(f)) return 'exported and imported files';
-  if (/captured-output|npm-test\.log$/.test(f)) return 'captured test output';
-  if (/test-results\/.*(dom|notifications|errors)/i.test(f)) return 'DOM, notification and error dumps';
-  if (/test-results\//.test(f)) return 'test-results (screenshots, log copies)';
-  return 'other state files';
+  if (/inviosmart-(export|bulk)-it-/.test(f)) return 'exported and imported files';
+  if (/\.vscode\/settings\.json$|\/User\/settings\.json$/.test(f)) return 'settings files';
+  return 'other state files (caches, extension copies)';
 }
 
 /**
- * Scans `paths` (files or folders, recursively) plus in-memory `texts` ({ name, text }).
+ * Scans `paths` (files or folders, recursively) plus in-memory `texts` ({ name, text } or { name, bytes }).
  * Returns { files, bytes, places: {place: {files, bytes}}, hits: [{ file, secret, form, offset }] }.
  */
 export function leakScan(paths, { texts = [], secrets = canaries() } = {}) {
@@ -96,15 +97,23 @@ export function leakScan(paths, { texts = [], secrets = canaries() } = {}) {
       scanBuffer(f.path, buf, placeOf(f.path));
     }
   }
-  for (const t of texts) scanBuffer(t.name, Buffer.from(t.text, 'utf8'), 'captured test output');
+  for (const t of texts) scanBuffer(t.name, t.bytes ?? Buffer.from(t.text, 'utf8'), 'captured test output');
   return result;
+}
+
+/** Proves the scan finds each canary in each spelling (a scan that finds nothing must be able to find something). */
+export function selfCheck(secrets = canaries()) {
+  const texts = secrets.flatMap((s) => spellings(s.value).map((p, i) => ({ name: `control-${s.name}-${i}`, bytes: Buffer.concat([Buffer.from('x='), p.bytes, Buffer.from(';')]) })));
+  const found = leakScan([], { texts, secrets }).hits.length;
+  if (found < texts.length) throw new Error(`leak-scan: the self-check found ${found} of ${texts.length} planted canaries`);
+  return found;
 }
 
 /** Prints what was scanned and what was found; never prints the secret itself. */
 export function report(result, log = console.log) {
   log(`leak-scan: ${result.files} files, ${(result.bytes / 1e6).toFixed(1)} MB scanned`);
   for (const [place, p] of Object.entries(result.places).sort()) {
-    log(`  ${place.padEnd(40)} ${String(p.files).padStart(6)} files ${(p.bytes / 1e6).toFixed(2).padStart(9)} MB`);
+    log(`  ${place.padEnd(46)} ${String(p.files).padStart(6)} files ${(p.bytes / 1e6).toFixed(2).padStart(9)} MB`);
   }
   for (const h of result.hits.slice(0, 50)) log(`  LEAK: ${h.secret} (${h.form}) in ${relative(root, h.file) || h.file} at byte ${h.offset}`);
   log(`leak-scan: ${result.hits.length} occurrence(s) of the test password`);
@@ -114,6 +123,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = process.argv.slice(2);
   const targets = args.length > 0 ? args : [join(root, 'test-results')];
   for (const t of targets) if (!existsSync(t)) console.log(`leak-scan: ${t} does not exist (skipped)`);
+  selfCheck();
   const result = leakScan(targets);
   report(result);
   process.exit(result.hits.length === 0 ? 0 : 1);

@@ -47,7 +47,8 @@ function collectForLeakScan() {
 
 async function leakScanStep(steps, { stateRoot, keptByUser }) {
   await steps.run('leak-scan', async () => {
-    const { leakScan, report } = await import('./leak-scan.mjs');
+    const { leakScan, report, selfCheck } = await import('./leak-scan.mjs');
+    console.log(`leak-scan: self-check found all ${selfCheck()} planted spellings of the test passwords`);
     const targets = [stateRoot, join(root, 'test-results')].filter((p) => existsSync(p));
     const result = leakScan(targets);
     report(result);
