@@ -2,11 +2,15 @@
 // services and real user settings, against a sandbox on 127.0.0.1. Only the prompts and notifications
 // are scripted. Every bad value must get a notice that says what to fix, no request, no new history.
 import * as assert from 'node:assert/strict';
+import * as net from 'node:net';
+import type { HelpCommand } from '../../src/commands/help';
+import type { MessageCommands } from '../../src/commands/messages';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import type { InviosmartApi } from '../../src/extension';
+import type { SandboxFault } from '../../src/sandbox/server';
 import { MemoryMemento } from './accountDoubles';
-import { Notices, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, setUserSetting, type SendScript } from './helpers';
+import { Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, setUserSetting, type SendScript } from './helpers';
 
 function sendCommand(api: InviosmartApi, script: SendScript, notices: Notices): { send: SendCommand; prompts: ScriptedSendPrompts } {
   const prompts = new ScriptedSendPrompts(script);
@@ -111,6 +115,118 @@ suite('Bad-input matrix: Send SMS in the real VS Code', () => {
         assert.equal(gw.sandbox.requestCount('send'), before);
       } finally {
         await setUserSetting('gateway.sendUrl', undefined);
+      }
+    });
+  }
+});
+
+interface AnswerCase {
+  name: string;
+  fault?: SandboxFault;
+  /** Points the gateway setting elsewhere instead. */
+  baseUrl?: () => Promise<string>;
+  /** The send's entry: unknown when the SMS may have gone out. */
+  send: 'failed' | 'unknown';
+  /** Text the notices must contain. */
+  says: RegExp;
+  /** Help takes any text as its page, so an un-numbered line is shown rather than refused. */
+  help?: false;
+}
+
+async function closedPortUrl(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
+
+const ANSWERS: AnswerCase[] = [
+  { name: 'Error: 1012 (credentials)', fault: { kind: 'http', status: 200, body: 'Error: 1012 - Authentication failure' }, send: 'failed', says: /user name and password/ },
+  { name: 'Error: 1031 (busy)', fault: { kind: 'error1031' }, send: 'failed', says: /temporarily unavailable/ },
+  { name: 'Status: 1026 (queued, no id)', fault: { kind: 'http', status: 200, body: 'Status: 1026 - Batch queued, about to be transmitted' }, send: 'unknown', says: /Do not send it again|queued/ },
+  { name: 'an un-numbered error', fault: { kind: 'http', status: 200, body: 'Internal Error.' }, send: 'failed', says: /refused the request/, help: false },
+  { name: 'an HTML page', fault: { kind: 'html' }, send: 'unknown', says: /HTML page/ },
+  { name: 'an empty body', fault: { kind: 'empty' }, send: 'unknown', says: /empty answer/ },
+  { name: 'HTTP 502', fault: { kind: 'http', status: 502 }, send: 'unknown', says: /having trouble/ },
+  { name: 'reset after the request is read', fault: { kind: 'resetAfterRead' }, send: 'unknown', says: /connection (to the gateway )?broke/ },
+  { name: 'a time-out', fault: { kind: 'hang' }, send: 'unknown', says: /did not answer in time/ },
+  { name: 'DNS failure', baseUrl: async () => 'http://inviosmart.invalid', send: 'failed', says: /Could not reach the gateway; nothing was sent/ },
+  { name: 'connection refused', baseUrl: closedPortUrl, send: 'failed', says: /refused the connection; nothing was sent/ },
+];
+
+suite('Answer-class matrix: Send SMS, Check Status and Show API Help in the real VS Code', () => {
+  let api: InviosmartApi;
+  let gw: TesterGateway;
+  let sentKey: string;
+
+  suiteSetup(async () => {
+    api = await extensionApi();
+    gw = await TesterGateway.start({ balance: 100 });
+    await setUserSetting('gateway.timeoutSeconds', 1);
+    // One message that exists at the gateway, marked final so the running poller leaves it (and the faults) alone.
+    const entries = await sendCommand(api, { ...GOOD, confirm: true }, new Notices()).send.run();
+    assert.equal(entries?.[0]?.state, 'sent');
+    sentKey = entries[0].key;
+    await api.history.update(sentKey, { status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true } });
+  });
+  suiteTeardown(async () => {
+    await gw.close();
+    await setUserSetting('gateway.timeoutSeconds', undefined);
+    await setUserSetting('gateway.baseUrl', undefined);
+  });
+  teardown(async () => {
+    gw.sandbox.clearFaults();
+    await setUserSetting('gateway.baseUrl', gw.sandbox.url);
+  });
+
+  for (const c of ANSWERS) {
+    test(`${c.name}: each command tells the user in plain words; the send entry is ${c.send}; the status entry is unchanged`, async function () {
+      this.timeout(60_000);
+      if (c.baseUrl) await setUserSetting('gateway.baseUrl', await c.baseUrl());
+      const arm = (command: 'send' | 'status' | 'help'): void => {
+        gw.sandbox.clearFaults();
+        if (c.fault) gw.sandbox.injectFault({ fault: c.fault, command });
+      };
+
+      // Send: one request at most, the entry in the right state, the user told why.
+      arm('send');
+      const sendsBefore = gw.sandbox.requestCount('send');
+      const notices = new Notices();
+      const entries = await sendCommand(api, { ...GOOD, confirm: true }, notices).send.run();
+      assert.equal(entries?.length, 1);
+      assert.equal(api.history.get(entries[0].key)?.state, c.send);
+      assert.ok(gw.sandbox.requestCount('send') - sendsBefore <= (c.baseUrl ? 0 : 1), 'never re-sent');
+      const told = notices.last();
+      assert.equal(told.kind, c.send === 'unknown' ? 'warning' : 'error');
+      assert.match(told.text, c.says);
+      if (c.send === 'unknown') assert.match(told.text, /not retried/);
+
+      // Check Status: the entry exactly as it was, the reason shown.
+      arm('status');
+      const before = structuredClone(api.history.get(sentKey));
+      const confirm = new ScriptedConfirm();
+      const statusNotices = new Notices();
+      const Messages = bundleClass(api.messages) as unknown as new (d: ConstructorParameters<typeof MessageCommands>[0]) => MessageCommands;
+      const messages = new Messages({ history: api.history, sessions: api.accounts.sessions, send: api.send, poller: api.poller, openPanel: () => undefined, log: api.log, notify: statusNotices.notify, confirm: confirm.confirm });
+      await messages.checkStatus(sentKey);
+      assert.deepEqual(api.history.get(sentKey), before, 'the status check changed the entry');
+      assert.equal(statusNotices.last().kind, 'error');
+      assert.match(statusNotices.last().text, /could not be checked/);
+      assert.match(statusNotices.last().text, c.says);
+
+      // Show API Help: no editor, the reason shown.
+      if (c.help === false) return;
+      arm('help');
+      const helpNotices = new Notices();
+      const Help = bundleClass(api.help) as unknown as new (...a: ConstructorParameters<typeof HelpCommand>) => HelpCommand;
+      const help = new Help(api.accounts.sessions, api.log, { notify: helpNotices.notify, register: false });
+      try {
+        assert.equal(await help.run(), undefined);
+        assert.match(helpNotices.last().text, /^Could not get the API help:/);
+        assert.match(helpNotices.last().text, c.says);
+      } finally {
+        help.dispose();
       }
     });
   }
