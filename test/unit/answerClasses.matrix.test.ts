@@ -10,7 +10,10 @@ import type { Credentials, GatewayCommand, GatewayErrorKind } from '../../src/ga
 import { dispatchSend } from '../../src/history/dispatch';
 import { StatusPoller } from '../../src/history/poller';
 import { HistoryStore } from '../../src/history/store';
-import { stopsBatch } from '../../src/bulk/runner';
+import * as path from 'node:path';
+import { BatchStore } from '../../src/bulk/batchStore';
+import { runBatch, stopsBatch } from '../../src/bulk/runner';
+import { newBatch, plannedRows } from './bulkFixtures';
 import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
 import { draft, removeDir, tempDir } from './fixtures/historyHelpers';
 
@@ -207,5 +210,38 @@ describe('Answer-class matrix: every gateway answer through every command', func
       if ([1001, 1002, 1012, 1013, 1014, 1031, 1038].includes(c.code)) assert.equal(stop, true, `code ${c.code} must stop the batch`);
     }
     for (const kind of ['config'] as const) assert.equal(stopsBatch({ kind, outcomeUnknown: false }), true, kind);
+  });
+
+  // The bulk sender over the real client: one row per class (every class that is not a documented
+  // code, plus the codes with a special rule). Its row ends unknown exactly when the outcome is unknown.
+  describe('through the bulk sender', () => {
+    const special = new Set([1012, 1013, 1026, 1031, 1005]);
+    const bulkClasses = CLASSES.filter((c) => c.commands.includes('send') && (c.code === undefined || c.code > 1043 || special.has(c.code)));
+    for (const c of bulkClasses) {
+      it(`${c.name}: the row ends ${c.sendUnknown === true ? 'unknown' : c.sendUnknown === false ? 'failed' : 'failed or unknown'}, one request, with the reason kept`, async () => {
+        figures.cases++;
+        const client = clientFor(c);
+        const batches = new BatchStore(path.join(dir, 'batches'), { durable: false });
+        const h = await batches.create(newBatch(plannedRows(1), { sandbox: true, account: 'sandbox', sender: 'Inviosmart' }));
+        if (c.fault) sandbox.injectFault({ fault: c.fault('send', smsId), command: 'send' });
+        const before = sandbox.requestCount('send');
+        try {
+          const summary = await runBatch(h, { history: store, send: (req) => client.send(creds, req) }, { concurrency: 1, maxPerSecond: 0 });
+          const entry = store.all().find((e) => e.batchId === h.batchId);
+          assert.ok(entry, 'the row has a history entry');
+          assert.ok(entry.state === 'failed' || entry.state === 'unknown', `row state ${entry.state}`);
+          if (c.sendUnknown !== undefined) assert.equal(entry.state, c.sendUnknown ? 'unknown' : 'failed');
+          assert.equal(summary.run.unknown + summary.run.failed, 1);
+          const problem = entry.state === 'unknown' ? summary.unknown[0] : summary.failures[0];
+          assert.ok(problem && problem.reason.trim() !== '', 'the report says why');
+          assert.ok(entry.error && entry.error.explanation.trim().length >= 20, 'the entry keeps the explanation');
+          if (!c.target) assert.equal(sandbox.requestCount('send') - before, 1, 'one request, never repeated');
+        } finally {
+          sandbox.clearFaults();
+          await h.close();
+          await client.close();
+        }
+      });
+    }
   });
 });
