@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
+import { inertNotificationText } from '../common/notificationText';
 import { redactText } from '../gateway/redact';
+
+export { inertNotificationText };
 
 export type NoticeKind = 'info' | 'warning' | 'error';
 
@@ -9,15 +12,6 @@ export type Notify = (kind: NoticeKind, text: string, ...actions: string[]) => T
 
 /** A modal question; resolves true only when `action` was chosen. */
 export type Confirm = (message: string, detail: string | undefined, action: string) => Thenable<boolean>;
-
-/**
- * A notification makes `[label](https:…|command:…|file:…)` a live link, so a gateway's error text or a history
- * field could offer the user a command to click. A zero-width space between `]` and `(` keeps the text as it
- * reads and unlinked.
- */
-export function inertNotificationText(text: string): string {
-  return text.replace(/\](?=\()/g, ']\u200B');
-}
 
 /** Notifications as VS Code shows them; tests pass their own to read what the user was told. */
 export const windowNotify: Notify = (kind, text, ...actions) => {
