@@ -8,8 +8,12 @@ import type { MessageCommands } from '../../src/commands/messages';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import type { InviosmartApi } from '../../src/extension';
-import type { SandboxFault } from '../../src/sandbox/server';
-import { MemoryMemento } from './accountDoubles';
+import * as vscode from 'vscode';
+import { ACCOUNTS_KEY, AccountStore } from '../../src/credentials/accountService';
+import { AccountCommands } from '../../src/credentials/commands';
+import { GatewaySessions } from '../../src/credentials/sessions';
+import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
+import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
 import { Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, setUserSetting, type SendScript } from './helpers';
 
 function sendCommand(api: InviosmartApi, script: SendScript, notices: Notices): { send: SendCommand; prompts: ScriptedSendPrompts } {
@@ -228,6 +232,56 @@ suite('Answer-class matrix: Send SMS, Check Status and Show API Help in the real
       } finally {
         help.dispose();
       }
+    });
+  }
+});
+
+suite('Bad-input matrix: account names at Sign In', () => {
+  let gateway: SandboxGateway;
+  let secrets: MemorySecretStorage;
+  let state: MemoryMemento;
+  let accounts: AccountStore;
+  let sessions: GatewaySessions;
+  let reread: vscode.EventEmitter<void>;
+
+  setup(async () => {
+    gateway = await SandboxGateway.start({ accounts: [{ username: 'alice', password: 'right-pw', balance: 5 }] });
+    secrets = new MemorySecretStorage();
+    state = new MemoryMemento();
+    reread = new vscode.EventEmitter<void>();
+    accounts = new AccountStore(secrets, state, { setContext: async () => undefined, onShouldReread: reread.event });
+    sessions = new GatewaySessions(accounts, { settings: () => testSettings({ baseUrl: gateway.url }), log: () => undefined });
+    await accounts.ready();
+  });
+  teardown(async () => {
+    await sessions.shutdown();
+    accounts.dispose();
+    reread.dispose();
+    await gateway.close();
+  });
+
+  test('a blank user name is refused by the input box itself, before any request', async () => {
+    const prompts = new ScriptedPrompts(['   ']);
+    await assert.rejects(new AccountCommands(accounts, sessions, undefined, prompts).signIn(), /Enter the username/);
+    assert.equal(gateway.requestCount(), 0);
+  });
+
+  for (const username of ['Alice', ' alice x', 'alice\u200b', '<b>alice</b>', 'a'.repeat(500), 'alice&password=x', 'ålice']) {
+    test(`user name ${JSON.stringify(username.length > 40 ? `${username.slice(0, 10)}… (${username.length})` : username)}: refused by the gateway, told what to fix, nothing saved`, async () => {
+      const prompts = new ScriptedPrompts([username, 'right-pw', '']);
+      const outcome = await new AccountCommands(accounts, sessions, undefined, prompts).signIn();
+      assert.equal(outcome.kind, 'rejected');
+      const shown = prompts.messages.at(-1);
+      assert.equal(shown?.kind, 'error');
+      assert.match(shown?.text ?? '', /Check both|check/i);
+      assert.match(shown?.text ?? '', /Nothing was saved/);
+      assert.ok(!(shown?.text ?? '').includes('right-pw'), 'the password in a message');
+      assert.equal(secrets.dump().size, 0);
+      assert.equal(state.get(ACCOUNTS_KEY), undefined);
+      assert.equal(gateway.requestCount('send'), 0, 'signing in never sends');
+      // The one balance request carried the name exactly as typed (trimmed), so "alice" was not guessed.
+      const asked = gateway.requests.filter((r) => r.command === 'balance').map((r) => r.query.username);
+      assert.deepEqual(asked, [username.trim()]);
     });
   }
 });
