@@ -3,17 +3,19 @@
 // and nothing reaches the gateway (requests counted at a real sandbox on 127.0.0.1).
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
+import fc from 'fast-check';
 import { BatchStore } from '../../src/bulk/batchStore';
 import { readCsv } from '../../src/bulk/csv';
 import { planBatch } from '../../src/bulk/plan';
 import { isBlocked, prepareRows } from '../../src/bulk/prepare';
 import { runBatch } from '../../src/bulk/runner';
-import { templateProblem } from '../../src/bulk/template';
+import { BulkError } from '../../src/bulk/errors';
+import { parseTemplate, renderTemplate, templateProblem } from '../../src/bulk/template';
 import { GatewayClient } from '../../src/gateway/client';
 import { GatewayError } from '../../src/gateway/errors';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../../src/gateway/smsText';
 import type { Credentials, GatewayClientOptions, GatewayCommand } from '../../src/gateway/types';
-import { normalizeDestination, parseDestinationList, validateSender } from '../../src/gateway/validation';
+import { normalizeDestination, parseDestinationList, validateDestination, validateSender } from '../../src/gateway/validation';
 import { StatusPoller, type PollerClock } from '../../src/history/poller';
 import { HistoryStore } from '../../src/history/store';
 import { SandboxGateway } from '../../src/sandbox/server';
@@ -325,5 +327,75 @@ describe('Bad-input matrix', function () {
         }
       });
     }
+  });
+
+  // Fuzzing the input side: whatever a file, a template or a typed number holds, nothing that the
+  // gateway would refuse (or that would break the request) is ever planned or accepted.
+  describe('fuzzing the CSV, template and destination path', () => {
+    const hostile = fc.constantFrom('', ' ', '"', ',', ';', '\t', '\n', '{{', '}}', '{{phone}}', '+', '00', '0', '٣', '３', '\u0000', '\u200b', '\ud800', '😀', '€', 'é', '=1+1', '<b>');
+    const cell = fc.oneof(fc.string({ maxLength: 14 }), hostile, fc.stringMatching(/^[0-9 +()./-]{0,18}$/), fc.constant('+39 333 1234567'));
+    const rows = fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 10 });
+    const template = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.tuple(fc.string({ maxLength: 8 }), fc.constantFrom('name', 'phone', 'text', 'nope', ''), fc.oneof(fc.string({ maxLength: 8 }), hostile)).map(([a, n, b]) => `${a}{{${n}}}${b}`),
+      fc.constant('x'.repeat(600) + '{{text}}'),
+    );
+
+    it('every planned row has a valid number and a sendable text; bad ones are reported, never planned', () => {
+      fc.assert(
+        fc.property(rows, template, (body, tpl) => {
+          const csv = ['phone,name,text', ...body.map((r) => r.map((c) => `"${c.replace(/"/g, '""')}"`).join(','))].join('\n');
+          let plan;
+          try {
+            plan = planBatch(prepareRows(readCsv(csv), { destinationColumn: 'phone', template: tpl, defaultCountry: '39' }), { includeDuplicates: true, includeEmptyPlaceholders: true });
+          } catch (e) {
+            assert.ok(e instanceof BulkError, `threw ${String(e)}`);
+            assertSaysWhatToFix(e.message, 'bulk error');
+            return;
+          }
+          for (const r of plan.rows) {
+            assert.ok(validateDestination(r.destination).ok, `planned ${r.destination}`);
+            assert.ok(r.text.trim() !== '', 'planned an empty text');
+            assert.ok(analyzeText(r.text).characters <= MAX_MESSAGE_LENGTH, 'planned a text over 612');
+            assert.doesNotThrow(() => encodeURIComponent(r.text), 'planned a text that cannot be encoded');
+          }
+          for (const s of plan.skipped) assert.ok(s.issues.length > 0);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('a template either parses (and renders every column it names) or is refused with what to fix', () => {
+      const columns = ['phone', 'name', 'text'];
+      fc.assert(
+        fc.property(template, fc.array(fc.string({ maxLength: 10 }), { minLength: 3, maxLength: 3 }), (tpl, cells) => {
+          const problem = templateProblem(tpl, columns);
+          if (problem !== undefined) {
+            assertSaysWhatToFix(problem, tpl);
+            assert.throws(() => parseTemplate(tpl, columns), BulkError);
+            return;
+          }
+          const rendered = renderTemplate(parseTemplate(tpl, columns), cells);
+          // No placeholder for a known column survives rendering.
+          for (const c of columns) assert.ok(!rendered.text.includes(`{{${c}}}`) || cells.some((x) => x.includes(`{{${c}}}`)) || tpl.split(`{{${c}}}`).length > 2, `{{${c}}} left in "${rendered.text}"`);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('a typed number is accepted only in wire form, and never by accident from another script\'s digits', () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.string({ maxLength: 24 }), cell), fc.oneof(fc.constant('39'), fc.constant(''), fc.string({ maxLength: 4 })), (input, country) => {
+          const r = normalizeDestination(input, country);
+          if (r.ok) {
+            assert.match(r.destination, /^[1-9]\d{7,14}$/);
+            assert.ok([...input].every((ch) => /[0-9+\s.\-()/]/.test(ch)), `accepted ${JSON.stringify(input)}`);
+          } else {
+            assertSaysWhatToFix(r.reason, input);
+          }
+        }),
+        { numRuns: 500 },
+      );
+    });
   });
 });
