@@ -45,6 +45,7 @@ const PAYLOADS = {
 const SENDER_PAYLOAD = `<svg onload="window.__pwned='sender'">`;
 const DESTINATION_PAYLOAD = `"><img src=${EVIL}/dest.png onerror=window.__pwned='dest'>`;
 const ERROR_PAYLOAD = `<script>window.__pwned='error'</script> [open](command:workbench.action.closeWindow) [web](${EVIL}/err) <img src=${EVIL}/err.png>`;
+const SENT_INTO_500 = 'Sent into a 500';
 const HTTP_BODY = `<html><script>window.__pwned='body'</script> Error: [click](command:workbench.action.quit) <img src="${EVIL}/body.png"></html>`;
 
 /** Looks in every frame of the page (workbench, webview host, the panel app) for the flag a payload would set. */
@@ -216,13 +217,13 @@ describe('Injection: hostile texts stay inert and readable in the real workbench
     await wb.screenshot('injection-tree.png', wb.page.locator('.part.sidebar'));
   });
 
-  it('a gateway error body with a script and command links reaches the notification as inert text', async () => {
+  it('a gateway error body with a script and command links reaches the notification and the tree hover as inert text', async () => {
     await wb.clearNotifications();
     await signIn(wb, { username: USERNAME, password: LEAK_CANARY, label: ACCOUNT_NAME });
     await wb.waitForNotification(/^Signed in to Inviosmart as Injection Account/);
     sandbox.injectFault({ command: 'send', fault: { kind: 'http', status: 500, body: HTTP_BODY }, times: 1 });
     await wb.clearNotifications();
-    await sendSms(wb, { typed: '+39 339 765 4321', destination: '393397654321', sender: 'Inject', text: PAYLOADS.script, account: ACCOUNT_NAME });
+    await sendSms(wb, { typed: '+39 339 765 4321', destination: '393397654321', sender: 'Inject', text: SENT_INTO_500, account: ACCOUNT_NAME });
     const note = await wb.waitForNotification(/^SMS (not sent|may not have been sent|status unknown)|500/i, 30_000);
     notificationTexts.push(note.text);
     await wb.showNotificationCentre(true);
@@ -232,6 +233,11 @@ describe('Injection: hostile texts stay inert and readable in the real workbench
     await wb.showNotificationCentre(false);
     assert.deepEqual(links.filter((l) => /command:workbench|javascript:|127\.0\.0\.1:9/.test(l)), [], `the notification made links from the gateway's text: ${JSON.stringify(links)}`);
     assert.ok(!elements.some((t) => /^(IMG|SCRIPT|SVG|IFRAME)$/.test(t)), `the notification holds ${JSON.stringify(elements)}`);
+    // The body is kept as the entry's error text: its tree hover shows it literally and links nothing.
+    const hover = await wb.treeHover(SENT_INTO_500, 'HTTP 500');
+    assert.ok(hover.text.includes("<script>window.__pwned='body'</script>"), `the gateway's body is shown literally: ${JSON.stringify(hover.text.slice(0, 300))}`);
+    assert.doesNotMatch(hover.html, /<(img|script)\b/i);
+    assert.doesNotMatch(hover.html, /href="(javascript:|command:workbench|http:\/\/127\.0\.0\.1:9)/i, 'the hover holds a link from the gateway body');
   });
 
   it('nothing ran: no flag in any frame, no dialog, no request to the attacker, no hostile element; no password in the DOM', async () => {
