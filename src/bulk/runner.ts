@@ -252,7 +252,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
 
   // Stage 2: the dispatch line, the request, and its answer in the journal. Returns the outcomes,
   // or undefined when the line could not be written (then nothing was sent).
-  const dispatch = async (p: Prepared, onOut: () => void): Promise<{ outcomes: RowOutcome[] } | undefined> => {
+  const dispatch = async (p: Prepared, onOut: () => void): Promise<{ outcomes: RowOutcome[]; answered: Promise<void> } | undefined> => {
     const { request, entries } = p;
     const d = handle.takeDispatchNumber();
     try {
@@ -301,11 +301,11 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     } else {
       consecutiveUnknown = 0;
     }
-    // The answer is written before this worker sends anything else, so a killed window loses only what
-    // is in flight. No fdatasync of its own: the next dispatch line's flushes it, and after a power
-    // loss without it the rows are merely unknown (the history update follows in the background).
-    await handle.append({ t: 'done', d, out: outcomes, at: new Date(clock.now()).toISOString() }, { sync: false }).catch(() => undefined);
-    return { outcomes };
+    // Queued before this worker's next dispatch line, so it is written (and made durable by that
+    // line's fdatasync) before anything else goes out: a killed window loses only what is in flight,
+    // and a power loss at worst leaves these rows unknown. Not awaited: the next dispatch waits for it.
+    const answered = handle.append({ t: 'done', d, out: outcomes, at: new Date(clock.now()).toISOString() }, { sync: false }).catch(() => undefined);
+    return { outcomes, answered };
   };
 
   // Stage 3, in the background of the next request: the history updates.
@@ -345,7 +345,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
         const r = await dispatch(p, () => (next = prepare()));
         if (!r) break;
         await finishing;
-        finishing = finish(p, r.outcomes);
+        finishing = Promise.all([finish(p, r.outcomes), r.answered]).then(() => undefined);
       }
       const left = await next;
       if (left) await discard(left);
