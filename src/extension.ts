@@ -21,6 +21,7 @@ import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
 import { registerHistoryTree, type HistoryTreeHandle } from './views/historyTree';
+import { statusName } from './views/entryPresentation';
 import type { SandboxMessage } from './sandbox/server';
 import { SANDBOX_ACCOUNT_ID } from './credentials/types';
 
@@ -168,7 +169,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     const when = readSettings().notifyOn;
     const failed = entry.status?.statusClass === 'failed';
     if (when === 'none' || (when === 'failures' && !failed)) return;
-    const label = entry.status?.label ?? '';
+    const label = entry.status ? statusName(entry.status, vscode.l10n) : '';
     const show = vscode.l10n.t('Show in Panel');
     const message = failed
       ? vscode.l10n.t('SMS to {0} failed: {1}', entry.destination, label)

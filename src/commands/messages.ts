@@ -3,6 +3,7 @@ import type { Log } from '../common/log';
 import type { SessionProvider } from '../credentials/types';
 import { statusPatch } from '../history/poller';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
+import { statusLabel, statusName } from '../views/entryPresentation';
 import { describeError, showError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 import type { SendCommand } from './send';
@@ -85,7 +86,7 @@ export class MessageCommands {
       const when = report.deliveredOn.date ? ` · ${report.deliveredOn.raw.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/, '$1-$2-$3 $4:$5:$6')} ${vscode.l10n.t('(provider local time)')}` : '';
       void this.notify(
         'info',
-        vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · €{6}', report.smsId, report.destination, report.status.label, report.status.code, when, report.quantity, report.charge.toFixed(4)),
+        vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · €{6}', report.smsId, report.destination, statusName(report.status, vscode.l10n), report.status.code, when, report.quantity, report.charge.toFixed(4)),
       );
       return updated;
     } catch (e) {
@@ -103,7 +104,7 @@ export class MessageCommands {
     const pick = await vscode.window.showQuickPick(
       withId.map((e) => ({
         label: `${e.smsId}`,
-        description: `${e.destination} · ${e.status?.label ?? e.state}`,
+        description: `${e.destination} · ${statusLabel(e, vscode.l10n)}`,
         detail: e.text.split('\n')[0].slice(0, 80),
         key: e.key,
       })),

@@ -131,9 +131,33 @@ export function statusGroupLabel(group: StatusGroup, l10n: L10n): string {
   }
 }
 
-/** Short status text for one message: the gateway's label when there is one, else the local state. */
+/**
+ * A gateway status in the user's language. History keeps the protocol's English label; the
+ * documented numbers are translated when shown, an undocumented one reads `unknown status N`.
+ */
+export function statusName(status: { code: number; label: string }, l10n: L10n): string {
+  switch (status.code) {
+    case 1: return l10n.t('Queued');
+    case 2: return l10n.t('Queued on SMSC');
+    case 4: return l10n.t('Waiting validation');
+    case 8: return l10n.t('Unknown subscriber');
+    case 16: return l10n.t('Temporarily unavailable');
+    case 32: return l10n.t('Pending');
+    case 64: return l10n.t('Undelivered');
+    case 128: return l10n.t('Expired');
+    case 256: return l10n.t('Not delivered to SMSC');
+    case 512: return l10n.t('Error');
+    case 1024: return l10n.t('Unknown error');
+    case 2048: return l10n.t('Delivered');
+    case 16384: return l10n.t('HLR sent');
+    case 32768: return l10n.t('HLR completed');
+    default: return /^unknown status /.test(status.label) ? l10n.t('unknown status {0}', status.code) : status.label;
+  }
+}
+
+/** Short status text for one message: the gateway's status when there is one, else the local state. */
 export function statusLabel(entry: HistoryEntry, l10n: L10n): string {
-  if (entry.status) return entry.status.label;
+  if (entry.status) return statusName(entry.status, l10n);
   switch (entry.state) {
     case 'sending':
       return l10n.t('Sending…');

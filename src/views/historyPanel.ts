@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { CommandIds } from '../commands/ids';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
+import { statusName } from './entryPresentation';
 import {
   HistoryPanelViewType,
   isWebviewMessage,
@@ -115,6 +116,12 @@ const actionCommands: Record<RowAction, string> = {
   deleteEntry: CommandIds.deleteEntry,
 };
 
+/** Entries with their gateway status named in the UI language (history keeps the English label). */
+function localizeStatuses(entries: readonly HistoryEntry[]): HistoryEntry[] {
+  if (vscode.env.language.startsWith('en')) return [...entries];
+  return entries.map((e) => (e.status ? { ...e, status: { ...e.status, label: statusName(e.status, vscode.l10n) } } : e));
+}
+
 /** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
 export class HistoryPanelHost {
   private readonly disposables: vscode.Disposable[] = [];
@@ -139,7 +146,7 @@ export class HistoryPanelHost {
       }),
       history.onDidChange(({ upserted, removed }) => {
         if (removed.length > 0) this.post({ type: 'remove', keys: removed });
-        if (upserted.length > 0) this.post({ type: 'upsert', entries: upserted });
+        if (upserted.length > 0) this.post({ type: 'upsert', entries: localizeStatuses(upserted) });
       }),
       panel.onDidDispose(() => {
         this.dispose();
@@ -191,7 +198,7 @@ export class HistoryPanelHost {
       this.revealKey = undefined;
       this.post({
         type: 'init',
-        entries: [...this.history.all()],
+        entries: localizeStatuses(this.history.all()),
         strings: panelStrings(),
         locale: vscode.env.language,
         revealKey,
