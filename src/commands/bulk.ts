@@ -4,6 +4,7 @@
 // progress notification; tells the outcome. Every prompt is injectable so tests can script them.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { describedInput } from './describedInput';
 import type { Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { pricePerPart } from '../gateway/countries';
@@ -217,35 +218,7 @@ function defaultPrompts(): BulkPrompts {
         }),
       ),
     template: (initial, describe) =>
-      new Promise((resolve) => {
-        const box = vscode.window.createInputBox();
-        box.title = vscode.l10n.t('Send Bulk SMS (3/3): message, with {{column}} placeholders');
-        box.ignoreFocusOut = true;
-        box.value = initial;
-        const refresh = () => {
-          const d = describe(box.value);
-          box.prompt = d.info;
-          box.validationMessage = box.value.length > 0 ? d.error : undefined;
-        };
-        refresh();
-        box.onDidChangeValue(refresh);
-        let done = false;
-        box.onDidAccept(() => {
-          const d = describe(box.value);
-          if (d.error) {
-            box.validationMessage = d.error;
-            return;
-          }
-          done = true;
-          resolve(box.value);
-          box.hide();
-        });
-        box.onDidHide(() => {
-          if (!done) resolve(undefined);
-          box.dispose();
-        });
-        box.show();
-      }),
+      describedInput(vscode.l10n.t('Send Bulk SMS (3/3): message, with {{column}} placeholders'), initial, describe),
     async review(report, options) {
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(report), { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
       const items: Array<vscode.QuickPickItem & { key: keyof ReviewChoice }> = [];

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { describedInput } from './describedInput';
 import type { Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { countryPrefixOf, pricePerPart } from '../gateway/countries';
@@ -100,35 +101,7 @@ function defaultPrompts(): SendPrompts {
         qp.show();
       }),
     message: (initial, describe) =>
-      new Promise((resolve) => {
-        const box = vscode.window.createInputBox();
-        box.title = vscode.l10n.t('Send SMS (3/3): message');
-        box.ignoreFocusOut = true;
-        box.value = initial;
-        const refresh = () => {
-          const d = describe(box.value);
-          box.prompt = d.info;
-          box.validationMessage = box.value.length > 0 ? d.error : undefined;
-        };
-        refresh();
-        box.onDidChangeValue(refresh);
-        let done = false;
-        box.onDidAccept(() => {
-          const d = describe(box.value);
-          if (d.error) {
-            box.validationMessage = d.error;
-            return;
-          }
-          done = true;
-          resolve(box.value);
-          box.hide();
-        });
-        box.onDidHide(() => {
-          if (!done) resolve(undefined);
-          box.dispose();
-        });
-        box.show();
-      }),
+      describedInput(vscode.l10n.t('Send SMS (3/3): message'), initial, describe),
     confirm: async (summary, detail) => {
       const send = vscode.l10n.t('Send');
       const choice = await vscode.window.showInformationMessage(summary, { modal: true, detail }, send);
