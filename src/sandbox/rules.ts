@@ -1,5 +1,6 @@
 // The sandbox's made-up world: how a message's status moves over time and what it costs.
 // Deterministic from the destination so tests can ask for any outcome by choosing a number.
+import { formatGatewayTime as formatWireTime } from '../gateway/protocol';
 import { analyzeText } from '../gateway/smsText';
 
 /** The status numbers the sandbox produces (see the protocol's status table). */
@@ -108,12 +109,7 @@ export function smsRemainCount(balance: number, price: number): number {
 
 /** `YYYYMMDDHHmmSS` in UTC wall-clock time. */
 export function formatGatewayTime(ms: number): string {
-  const d = new Date(ms);
-  const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return (
-    pad(d.getUTCFullYear(), 4) + pad(d.getUTCMonth() + 1) + pad(d.getUTCDate()) +
-    pad(d.getUTCHours()) + pad(d.getUTCMinutes()) + pad(d.getUTCSeconds())
-  );
+  return formatWireTime(new Date(ms));
 }
 
 /** DeliveredOn while the status has not changed since submit. */
