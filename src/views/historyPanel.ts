@@ -9,6 +9,7 @@ import { statusName } from './entryPresentation';
 import {
   HistoryPanelViewType,
   isWebviewMessage,
+  splitForPanel,
   type HostMessage,
   type PanelStrings,
   type RowAction,
@@ -105,6 +106,8 @@ export function panelStrings(): PanelStrings {
     fieldStatusCode: vscode.l10n.t('Gateway status'),
     providerLocalTime: vscode.l10n.t('provider local time'),
     notAvailable: vscode.l10n.t('not available'),
+    // The webview fills the counts in its own number format, so the placeholders stay as they are.
+    loadingProgress: vscode.l10n.t('Loading {0} of {1}…', '{0}', '{1}'),
   };
 }
 
@@ -128,6 +131,8 @@ export class HistoryPanelHost {
   /** Messages posted before `ready` would be lost: the webview rebuilds on every re-show. */
   private ready = false;
   private revealKey: string | undefined;
+  /** Bumped on every `ready` and when the page goes away, so an older page's remaining chunks stop. */
+  private sendGeneration = 0;
 
   constructor(
     readonly panel: HostedPanel,
@@ -142,7 +147,7 @@ export class HistoryPanelHost {
       panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
       panel.onDidChangeViewState(() => {
         // Hidden without retainContextWhenHidden means the page is gone; it says `ready` again when back.
-        if (!panel.visible) this.ready = false;
+        if (!panel.visible) this.notReady();
       }),
       history.onDidChange(({ upserted, removed }) => {
         if (removed.length > 0) this.post({ type: 'remove', keys: removed });
@@ -168,7 +173,7 @@ export class HistoryPanelHost {
   }
 
   dispose(): void {
-    this.ready = false;
+    this.notReady();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
@@ -185,6 +190,43 @@ export class HistoryPanelHost {
     });
   }
 
+  private notReady(): void {
+    this.ready = false;
+    this.sendGeneration++;
+  }
+
+  /**
+   * The history in parts: the newest in `init` so the first frame comes quickly, then the rest in
+   * `append`s, one per task so the page can paint between them. Each later part is read again from
+   * the history when sent, so an entry removed meanwhile is not brought back and a changed one goes
+   * out in its newest revision (the `upsert`/`remove` posted meanwhile already told the page).
+   */
+  private sendHistory(revealKey: string | undefined): void {
+    const generation = ++this.sendGeneration;
+    const parts = splitForPanel([...this.history.all()]);
+    const total = parts.reduce((n, part) => n + part.length, 0);
+    this.post({
+      type: 'init',
+      entries: localizeStatuses(parts[0]),
+      strings: panelStrings(),
+      locale: vscode.env.language,
+      revealKey,
+      total,
+    });
+    const sendPart = (index: number): void => {
+      if (generation !== this.sendGeneration || !this.ready) return;
+      const entries: HistoryEntry[] = [];
+      for (const entry of parts[index]) {
+        const current = this.history.get(entry.key);
+        if (current) entries.push(current);
+      }
+      const done = index === parts.length - 1;
+      this.post({ type: 'append', entries: localizeStatuses(entries), done });
+      if (!done) setImmediate(() => sendPart(index + 1));
+    };
+    if (parts.length > 1) setImmediate(() => sendPart(1));
+  }
+
   private post(message: HostMessage): void {
     if (!this.ready) return;
     void this.panel.webview.postMessage(message);
@@ -196,13 +238,7 @@ export class HistoryPanelHost {
       this.ready = true;
       const revealKey = this.revealKey;
       this.revealKey = undefined;
-      this.post({
-        type: 'init',
-        entries: localizeStatuses(this.history.all()),
-        strings: panelStrings(),
-        locale: vscode.env.language,
-        revealKey,
-      });
+      this.sendHistory(revealKey);
       return;
     }
     void this.runAction(message.action, message.key);

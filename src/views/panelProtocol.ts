@@ -64,14 +64,35 @@ export const panelStringKeys = [
   'fieldStatusCode',
   'providerLocalTime',
   'notAvailable',
+  'loadingProgress',
 ] as const;
 export type PanelStringKey = (typeof panelStringKeys)[number];
 export type PanelStrings = Record<PanelStringKey, string>;
 
+/** Entries the host puts in `init`: a screenful and then some, so the first frame does not wait for the rest. */
+export const INIT_ENTRIES = 500;
+/** Entries per `append` after `init`; each is its own message, so the page can paint between them. */
+export const APPEND_ENTRIES = 5000;
+
+/**
+ * Splits the history as the host sends it: the first part goes in `init`, each later one in an
+ * `append`. Every entry lands in exactly one part, in order.
+ */
+export function splitForPanel<T>(entries: readonly T[], first = INIT_ENTRIES, chunk = APPEND_ENTRIES): T[][] {
+  const parts: T[][] = [entries.slice(0, first)];
+  for (let i = first; i < entries.length; i += chunk) parts.push(entries.slice(i, i + chunk));
+  return parts;
+}
+
 /** Messages the host posts to the webview. */
 export type HostMessage =
-  /** The whole history, sent once per `ready` (the webview is rebuilt each time it becomes visible). */
-  | { type: 'init'; entries: HistoryEntry[]; strings: PanelStrings; locale: string; revealKey?: string }
+  /**
+   * The newest entries, sent once per `ready` (the webview is rebuilt each time it becomes visible).
+   * `total` is how many entries `init` and the `append`s after it carry together; absent means all are here.
+   */
+  | { type: 'init'; entries: HistoryEntry[]; strings: PanelStrings; locale: string; revealKey?: string; total?: number }
+  /** The rest of the history after `init`, in order; `done` on the last one. */
+  | { type: 'append'; entries: HistoryEntry[]; done: boolean }
   /** Entries added or changed since the last message; the webview patches those rows in place. */
   | { type: 'upsert'; entries: HistoryEntry[] }
   | { type: 'remove'; keys: string[] }
@@ -103,7 +124,14 @@ export function isHostMessage(value: unknown): value is HostMessage {
   if (!isRecord(value)) return false;
   switch (value.type) {
     case 'init':
-      return Array.isArray(value.entries) && isRecord(value.strings) && typeof value.locale === 'string';
+      return (
+        Array.isArray(value.entries) &&
+        isRecord(value.strings) &&
+        typeof value.locale === 'string' &&
+        (value.total === undefined || (typeof value.total === 'number' && Number.isInteger(value.total) && value.total >= 0))
+      );
+    case 'append':
+      return Array.isArray(value.entries) && typeof value.done === 'boolean';
     case 'upsert':
       return Array.isArray(value.entries);
     case 'remove':

@@ -98,6 +98,14 @@ class HistoryPanelApp {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private knownBatches = '';
+  /** While the host is still sending the history after `init`: entries here so far, and how many in all. */
+  private loading: { received: number; total: number } | undefined;
+  /** A restored scroll position deeper than the rows here so far; followed until reached or the user scrolls. */
+  private restoreScroll: number | undefined;
+  /** Where this page last put the scroll position itself, to tell the user's scrolling apart. */
+  private placedScrollTop = 0;
+  /** A reveal for an entry whose part has not arrived yet. */
+  private pendingReveal: string | undefined;
 
   // Built once the first init brings the strings.
   private grid!: HTMLElement;
@@ -129,8 +137,11 @@ class HistoryPanelApp {
   private onMessage(message: HostMessage): void {
     switch (message.type) {
       case 'init':
-        this.init(message.entries, message.strings, message.locale);
+        this.init(message.entries, message.strings, message.locale, message.total);
         if (message.revealKey) this.reveal(message.revealKey);
+        break;
+      case 'append':
+        if (this.built) this.append(message.entries, message.done);
         break;
       case 'upsert':
         if (this.built) this.applyChange(() => this.model.upsert(message.entries).orderChanged);
@@ -144,8 +155,10 @@ class HistoryPanelApp {
     }
   }
 
-  private init(entries: HistoryEntry[], strings: PanelStrings, locale: string): void {
+  private init(entries: HistoryEntry[], strings: PanelStrings, locale: string, total: number | undefined): void {
     this.model.reset(entries);
+    this.loading = total !== undefined && total > entries.length ? { received: entries.length, total } : undefined;
+    this.pendingReveal = undefined;
     if (!this.built) {
       this.strings = strings;
       this.fmt = createFormatters(locale);
@@ -155,10 +168,44 @@ class HistoryPanelApp {
     }
     this.syncBatches();
     this.table.setRows(this.model.rows);
-    if (this.selectedKey && !this.model.get(this.selectedKey)) this.selectedKey = undefined;
+    // The selected entry may be in a part still on its way.
+    if (!this.loading && this.selectedKey && !this.model.get(this.selectedKey)) this.selectedKey = undefined;
     this.table.setSelected(this.selectedKey);
-    this.grid.scrollTop = Math.min(this.pendingScrollTop, maxScrollTop(this.model.rows.length, this.table.rowsViewportHeight(), ROW_HEIGHT));
+    this.placeScroll(this.pendingScrollTop);
+    this.restoreScroll = this.loading && this.grid.scrollTop < this.pendingScrollTop ? this.pendingScrollTop : undefined;
+    this.grid.toggleAttribute('aria-busy', this.loading !== undefined);
     this.renderAll();
+  }
+
+  /** A later part of the history: one bulk add, one redraw, the user's place and selection kept. */
+  private append(entries: HistoryEntry[], done: boolean): void {
+    if (this.loading) this.loading.received += entries.length;
+    if (done) this.loading = undefined;
+    const userScrolled = this.grid.scrollTop !== this.placedScrollTop;
+    this.applyChange(() => this.model.append(entries).orderChanged);
+    if (this.restoreScroll !== undefined) {
+      if (userScrolled) this.restoreScroll = undefined;
+      else {
+        this.placeScroll(this.restoreScroll);
+        if (this.grid.scrollTop >= this.restoreScroll || done) this.restoreScroll = undefined;
+        this.renderRows();
+      }
+    }
+    if (done) {
+      this.grid.removeAttribute('aria-busy');
+      if (this.selectedKey && !this.model.get(this.selectedKey)) this.select(undefined);
+    }
+    const reveal = this.pendingReveal;
+    if (reveal && (this.model.get(reveal) || done)) {
+      this.pendingReveal = undefined;
+      this.reveal(reveal);
+    }
+    this.renderTotals();
+  }
+
+  private placeScroll(top: number): void {
+    this.grid.scrollTop = Math.min(top, maxScrollTop(this.model.rows.length, this.table.rowsViewportHeight(), ROW_HEIGHT));
+    this.placedScrollTop = this.grid.scrollTop;
   }
 
   // ---- building -------------------------------------------------------------------------------
@@ -501,7 +548,10 @@ class HistoryPanelApp {
   }
 
   private reveal(key: string): void {
-    if (!this.model.get(key)) return;
+    if (!this.model.get(key)) {
+      if (this.loading) this.pendingReveal = key;
+      return;
+    }
     if (this.model.indexOf(key) < 0) this.clearFilters();
     this.select(key, true);
   }
@@ -614,7 +664,10 @@ class HistoryPanelApp {
     ];
     if (t.chargeUnknown > 0) items.push(['charge-unknown', s.chargeIncomplete, this.fmt.count(t.chargeUnknown)]);
     if (t.messages !== this.model.size) items.push(['in-history', s.totalInHistory, this.fmt.count(this.model.size)]);
-    const signature = items.map((i) => i.join('=')).join(';');
+    const loading = this.loading
+      ? s.loadingProgress.replace('{0}', this.fmt.count(this.loading.received)).replace('{1}', this.fmt.count(this.loading.total))
+      : '';
+    const signature = items.map((i) => i.join('=')).join(';') + loading;
     if (this.totals.dataset.signature === signature) return;
     this.totals.dataset.signature = signature;
     this.totals.replaceChildren(
@@ -625,6 +678,11 @@ class HistoryPanelApp {
         return item;
       }),
     );
+    if (loading) {
+      const note = el('span', 'total loading', loading);
+      note.dataset.total = 'loading';
+      this.totals.append(note);
+    }
   }
 
   private renderDetails(): void {
@@ -713,7 +771,8 @@ class HistoryPanelApp {
     this.vscode.setState({
       filter: this.model.filter,
       sort: this.model.sort,
-      scrollTop: this.grid.scrollTop,
+      // Still loading towards a deeper restored place: keep that one, not where the rows so far end.
+      scrollTop: this.restoreScroll ?? this.grid.scrollTop,
       selectedKey: this.selectedKey,
     });
   }

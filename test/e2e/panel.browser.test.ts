@@ -70,6 +70,7 @@ const strings: PanelStrings = {
   fieldStatusCode: 'Gateway status',
   providerLocalTime: 'provider local time',
   notAvailable: 'not available',
+  loadingProgress: 'Loading {0} of {1}…',
 };
 
 /** VS Code's Dark Modern values for the variables the panel and vscode-elements read. */
@@ -755,6 +756,58 @@ describe('SMS History webview (Chromium)', function () {
       assert.ok(initMs < 5000, `init took ${initMs} ms`);
       assert.ok(upsertMs < 250, `upsert took ${upsertMs} ms`);
       assert.ok(searchMs < 2000, `search took ${searchMs} ms`);
+    } finally {
+      await big.close();
+    }
+  });
+
+  it('paints the first part of 100,000 entries at once and takes the rest in appends, upserts kept', async () => {
+    const big = await open(undefined);
+    try {
+      const seen = await big.evaluate(async (s) => {
+        const make = (i: number, rev = 1, delivered = false) => ({
+          key: `c${i}`, smsId: 2_000_000 + i, destination: `3933${String(i).padStart(8, '0')}`, sender: 'Bulk',
+          text: `Chunked message ${i}`, account: 'main', state: 'sent', rev, parts: 1,
+          createdAt: new Date(Date.UTC(2025, 0, 1) - i * 1000).toISOString(), updatedAt: '2025-01-01T00:00:00.000Z',
+          status: delivered
+            ? { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true }
+            : { code: 32, label: 'Pending', statusClass: 'pending', final: false },
+          ...(delivered ? { charge: 0.057 } : {}),
+        });
+        const all = Array.from({ length: 100_000 }, (_, i) => make(i));
+        const rowsNow = () => document.querySelector('.grid')?.getAttribute('aria-rowcount');
+        const loadingNow = () => document.querySelector('[data-total="loading"]')?.textContent ?? null;
+        window.postMessage({ type: 'init', entries: all.slice(0, 500), strings: s, locale: 'en-US', total: all.length }, '*');
+        await new Promise<void>((resolve) => {
+          const check = () => (document.querySelector('.spacer > .row') ? resolve() : requestAnimationFrame(check));
+          check();
+        });
+        const first = { rowCount: rowsNow(), loading: loadingNow(), top: document.querySelector('.spacer > .row')?.getAttribute('data-key') };
+        let midLoading: string | null = null;
+        for (let i = 500, n = 0; i < all.length; i += 5000, n++) {
+          // The newer revision of an entry whose part has not arrived yet: the older one in that part must not win.
+          if (n === 2) window.postMessage({ type: 'upsert', entries: [make(60_000, 2, true)] }, '*');
+          window.postMessage({ type: 'append', entries: all.slice(i, i + 5000), done: i + 5000 >= all.length }, '*');
+          await new Promise((r) => setTimeout(r, 0));
+          if (n === 3) midLoading = loadingNow();
+        }
+        await new Promise<void>((resolve) => {
+          const check = () => (rowsNow() === '100001' && loadingNow() === null ? resolve() : setTimeout(check, 5));
+          check();
+        });
+        return { first, midLoading, busy: document.querySelector('.grid')?.getAttribute('aria-busy') ?? null };
+      }, strings);
+      assert.equal(seen.first.rowCount, '501', 'the first frame waited for more than init');
+      assert.equal(seen.first.top, 'c0');
+      assert.equal(seen.first.loading, 'Loading 500 of 100,000…');
+      assert.match(seen.midLoading ?? '', /^Loading [\d,]+ of 100,000…$/);
+      assert.equal(seen.busy, null);
+      await waitForTotal(big, 'messages', '100,000');
+      assert.equal(await total(big, 'charge'), euro(0.057));
+      await big.$eval('.grid', (g) => { g.scrollTop = 60_000 * 24; });
+      await big.waitForSelector('.row[data-key="c60000"]');
+      assert.equal(await big.textContent('.row[data-key="c60000"] .status-label'), 'Delivered');
+      assert.equal(await big.$$eval('.row[data-key="c60000"]', (r) => r.length), 1);
     } finally {
       await big.close();
     }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryDraft, HistoryEntry } from '../../src/history/types';
 import { HistoryPanelHost, type HostedPanel, type ResolvedPanelOptions } from '../../src/views/historyPanel';
-import { HistoryPanelViewType, panelStringKeys, type HostMessage } from '../../src/views/panelProtocol';
+import { APPEND_ENTRIES, HistoryPanelViewType, INIT_ENTRIES, panelStringKeys, type HostMessage } from '../../src/views/panelProtocol';
 import { EXTENSION_ID, extensionApi, waitFor } from './helpers';
 
 const FAKE_CSP_SOURCE = 'https://fake-webview.test';
@@ -211,7 +211,9 @@ suite('SMS History panel host', () => {
     assert.equal(panel.posted.length, 1);
     const init = panel.ofType('init')[0];
     assert.ok(init, `expected init, got ${JSON.stringify(panel.posted[0]).slice(0, 80)}`);
+    assert.ok(api.history.all().length <= INIT_ENTRIES, 'this test expects a small history');
     assert.deepEqual(init.entries.map((e) => e.key), api.history.all().map((e) => e.key));
+    assert.equal(init.total, init.entries.length);
     assert.deepEqual(init.entries.find((e) => e.key === entry.key), api.history.get(entry.key));
     assert.deepEqual(Object.keys(init.strings).sort(), [...panelStringKeys].sort());
     assert.ok(Object.values(init.strings).every((s) => typeof s === 'string' && s.length > 0));
@@ -236,6 +238,93 @@ suite('SMS History panel host', () => {
     await api.history.remove([added.key]);
     await waitFor(() => panel.ofType('remove').length > 0, 3000, 'remove');
     assert.deepEqual(panel.ofType('remove')[0].keys, [added.key]);
+  });
+
+  /** What a page that applied the posted messages in order holds, by key (the higher rev wins, as PanelModel does). */
+  function replay(posted: readonly HostMessage[]): Map<string, HistoryEntry> {
+    const held = new Map<string, HistoryEntry>();
+    const put = (e: HistoryEntry) => {
+      const h = held.get(e.key);
+      if (!h || h.rev <= e.rev) held.set(e.key, e);
+    };
+    for (const m of posted) {
+      if (m.type === 'init') {
+        held.clear();
+        m.entries.forEach(put);
+      } else if (m.type === 'append' || m.type === 'upsert') m.entries.forEach(put);
+      else if (m.type === 'remove') for (const k of m.keys) held.delete(k);
+    }
+    return held;
+  }
+
+  const appendsDone = (panel: FakePanel) => panel.ofType('append').some((m) => m.done);
+
+  test('a big history goes out as init with the newest entries, then appends covering the rest exactly once', async function () {
+    this.timeout(60_000);
+    const count = INIT_ENTRIES + APPEND_ENTRIES + 700;
+    const made = await api.history.recordMany(Array.from({ length: count }, (_, i) => draft({ text: `chunk ${i}` })));
+    recorded.push(...made.map((e) => e.key));
+    const snapshot = api.history.all().map((e) => e.key);
+    assert.ok(snapshot.length >= count);
+
+    const panel = new FakePanel();
+    hostOn(panel);
+    panel.fromWebview({ type: 'ready' });
+    // Only init goes out at once; the rest waits for later tasks so the page can paint first.
+    assert.equal(panel.posted.length, 1);
+    const init = panel.ofType('init')[0];
+    assert.equal(init.entries.length, INIT_ENTRIES);
+    assert.equal(init.total, snapshot.length);
+    await waitFor(() => appendsDone(panel), 10_000, 'the last append');
+    const appends = panel.ofType('append');
+    assert.equal(appends.length, Math.ceil((snapshot.length - INIT_ENTRIES) / APPEND_ENTRIES));
+    assert.deepEqual(appends.map((m) => m.done), appends.map((_, i) => i === appends.length - 1));
+    assert.ok(appends.every((m) => m.entries.length <= APPEND_ENTRIES));
+    const sent = [init, ...appends].flatMap((m) => m.entries.map((e) => e.key));
+    assert.deepEqual(sent, snapshot, 'every entry once, newest first');
+  });
+
+  test('changes while the parts go out: none lost, none duplicated, a removed entry not brought back', async function () {
+    this.timeout(60_000);
+    const count = INIT_ENTRIES + 2 * APPEND_ENTRIES;
+    const made = await api.history.recordMany(Array.from({ length: count }, (_, i) => draft({ text: `during ${i}` })));
+    recorded.push(...made.map((e) => e.key));
+    const snapshot = api.history.all().map((e) => e.key);
+    // Entries of the last part (the oldest), so the change lands before their part is sent.
+    const changedKey = snapshot[snapshot.length - 2];
+    const removedKey = snapshot[snapshot.length - 1];
+
+    const panel = new FakePanel();
+    hostOn(panel);
+    panel.fromWebview({ type: 'ready' });
+    const changing = api.history.update(changedKey, { charge: 0.042, quantity: 1 });
+    const removing = api.history.remove([removedKey]);
+    const added = record();
+    await Promise.all([changing, removing, added]);
+    await waitFor(() => appendsDone(panel), 10_000, 'the last append');
+    await waitFor(() => panel.ofType('upsert').length > 0 && panel.ofType('remove').length > 0, 3000, 'the upsert and remove');
+
+    const parts = [...panel.ofType('init'), ...panel.ofType('append')].flatMap((m) => m.entries.map((e) => e.key));
+    assert.equal(new Set(parts).size, parts.length, 'no entry in two parts');
+    const held = replay(panel.posted);
+    const truth = api.history.all();
+    assert.deepEqual([...held.keys()].sort(), truth.map((e) => e.key).sort());
+    for (const e of truth) assert.deepEqual(held.get(e.key), e, `${e.key} as it now stands`);
+    const before = made.find((e) => e.key === changedKey)!;
+    assert.ok((held.get(changedKey)?.rev ?? 0) > before.rev, 'the change reached the page');
+    assert.equal(held.has(removedKey), false);
+  });
+
+  test('hidden while the parts go out: the rest is not sent to the page that is gone', async function () {
+    this.timeout(60_000);
+    const made = await api.history.recordMany(Array.from({ length: INIT_ENTRIES + 10 }, (_, i) => draft({ text: `hidden ${i}` })));
+    recorded.push(...made.map((e) => e.key));
+    const panel = new FakePanel();
+    hostOn(panel);
+    panel.fromWebview({ type: 'ready' });
+    panel.setVisible(false);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(panel.posted.map((m) => m.type), ['init']);
   });
 
   test('a row action from the page runs the command: copyId puts the SMS ID on the clipboard', async () => {
