@@ -36,9 +36,21 @@ const common = {
   legalComments: production ? 'none' : 'inline',
 };
 
-/** Every bundle the product ships: the extension, the standalone sandbox, and the webview script. */
+/**
+ * undici is two thirds of the code but only needed with the first request: the extension bundle leaves it
+ * out and `require('undici')` loads dist/undici.js (its own bundle) then, so activation does not parse it.
+ */
+export const undiciApart = {
+  name: 'undici-apart',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
+/** Every bundle the product ships: the extension, undici, the standalone sandbox, and the webview script. */
 export const bundles = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart] },
+  { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
   { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist' },
   // The SMS History webview app (with the vscode-elements it uses), loaded by media/ inside the webview.
   // Keeps Lit's and vscode-elements' licence notices (collected at the end) even when minified.

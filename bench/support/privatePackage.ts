@@ -12,6 +12,13 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 /** What .vscodeignore lets through, besides the bundles built here. */
 const SHIPPED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'media/icon.png', 'media/activity.svg', 'l10n'];
 
+const undiciApart: esbuild.Plugin = {
+  name: 'undici-apart',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
 export async function packagePrivately(dir: string, outVsix: string): Promise<void> {
   mkdirSync(path.join(dir, 'media'), { recursive: true });
   for (const rel of SHIPPED) if (existsSync(path.join(repoRoot, rel))) cpSync(path.join(repoRoot, rel), path.join(dir, rel), { recursive: true });
@@ -22,7 +29,9 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
     minify: true, sourcemap: false, logLevel: 'warning', legalComments: 'none',
   };
   await Promise.all([
-    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts', sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist') }),
+    // As scripts/build.mjs: undici in its own file, required by the extension with the first request.
+    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart] }),
+    esbuild.build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js', sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist') }),
     esbuild.build({
       ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: path.join(dir, 'media', 'dist'),
       platform: 'browser', format: 'iife', target: 'es2022', external: [], legalComments: 'eof',

@@ -355,7 +355,8 @@ export class GatewayClient {
 
   private getDispatcher(): Dispatcher {
     if (!this.dispatcher) {
-      // undici is two thirds of the extension's bundle: loaded with the first request, not at activation.
+      // undici is two thirds of the code: loaded with the first request, not at activation (the bundle
+      // keeps it apart in dist/undici.js, scripts/build.mjs).
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { Agent, ProxyAgent } = require('undici') as typeof import('undici');
       const o = this.opts;
