@@ -19,6 +19,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types';
+import { fsyncDir } from '../history/store';
 import { BulkError } from './errors';
 import type { PlannedRow, SkippedRow } from './plan';
 
@@ -137,19 +138,6 @@ function defaultIsAlive(pid: number): boolean {
   } catch (e) {
     // EPERM: it exists but belongs to someone else.
     return errCode(e) === 'EPERM';
-  }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  let h: fsp.FileHandle | undefined;
-  try {
-    h = await fsp.open(dir, 'r');
-    await h.sync();
-  } catch {
-    // Not every file system can; the rename is still atomic.
-  } finally {
-    await h?.close().catch(() => undefined);
   }
 }
 
