@@ -7,45 +7,15 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { GatewayClient } from '../../src/gateway/client';
 import type { Credentials } from '../../src/gateway/types';
-import { BUSY_BACKOFF_FIRST_MS, StatusPoller, type PollerClock } from '../../src/history/poller';
+import { BUSY_BACKOFF_FIRST_MS, StatusPoller } from '../../src/history/poller';
 import { HistoryStore, loadHistory } from '../../src/history/store';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { removeDir, tempDir } from './fixtures/historyHelpers';
+import { FakeClock } from './fixtures/fakeClock';
 
 const creds: Credentials = { username: 'load', password: 'load-pw' };
 const PENDING = Number(process.env.INVIOSMART_LOAD_PENDING ?? 5000);
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
-
-/** Timers that move only when the test says so. */
-class FakeClock implements PollerClock {
-  private timers: Array<{ at: number; seq: number; cb: () => void }> = [];
-  private seq = 0;
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimeout(cb: () => void, ms: number): unknown {
-    const timer = { at: this.t + Math.max(0, ms), seq: ++this.seq, cb };
-    this.timers.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((x) => x !== handle);
-  }
-  async advance(ms: number, settle: () => Promise<void>): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      const next = this.timers.filter((x) => x.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!next) break;
-      this.timers.splice(this.timers.indexOf(next), 1);
-      this.t = Math.max(this.t, next.at);
-      next.cb();
-      await settle();
-    }
-    this.t = end;
-    await settle();
-  }
-}
 
 /** Relays every request to the sandbox and counts how many are open at once. */
 class CountingRelay {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { HistoryStore } from '../../src/history/store';
-import { StatusPoller, pollDelay, BUSY_BACKOFF_FIRST_MS, INACTIVE_RECHECK_MS, type PollerClock, type StatusPollerOptions } from '../../src/history/poller';
+import { StatusPoller, pollDelay, BUSY_BACKOFF_FIRST_MS, INACTIVE_RECHECK_MS, type StatusPollerOptions } from '../../src/history/poller';
 import type { HistoryEntry } from '../../src/history/types';
 import type { StatusReport } from '../../src/gateway/types';
 import { formatStatusLine, parseStatusAnswer } from '../../src/gateway/protocol';
@@ -8,41 +8,7 @@ import { gatewayCodeError } from '../../src/gateway/errors';
 import { GatewayClient } from '../../src/gateway/client';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { draft, removeDir, tempDir } from './fixtures/historyHelpers';
-
-/** Timers that only move when the test says so. */
-class FakeClock implements PollerClock {
-  private timers: Array<{ at: number; seq: number; cb: () => void }> = [];
-  private seq = 0;
-  constructor(public t: number) {}
-  now(): number {
-    return this.t;
-  }
-  setTimeout(cb: () => void, ms: number): unknown {
-    const timer = { at: this.t + Math.max(0, ms), seq: ++this.seq, cb };
-    this.timers.push(timer);
-    return timer;
-  }
-  clearTimeout(handle: unknown): void {
-    this.timers = this.timers.filter((t) => t !== handle);
-  }
-  get pendingTimers(): number {
-    return this.timers.length;
-  }
-  /** Moves time forward, firing each due timer in order and letting the work it starts finish. */
-  async advance(ms: number, settle: () => Promise<void>): Promise<void> {
-    const end = this.t + ms;
-    for (;;) {
-      const next = this.timers.filter((t) => t.at <= end).sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (!next) break;
-      this.timers.splice(this.timers.indexOf(next), 1);
-      this.t = Math.max(this.t, next.at);
-      next.cb();
-      await settle();
-    }
-    this.t = end;
-    await settle();
-  }
-}
+import { FakeClock } from './fixtures/fakeClock';
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0);
 const SEC = 1000;
