@@ -20,6 +20,7 @@ import { LEAK_CANARY } from '../shared/canary';
 import { historyDir, sendSms, signIn } from './support/flows';
 import { clearResults, resultsDir, startWorkbench, type WorkbenchServer } from './support/host';
 import { Workbench, waitFor as wbWait } from './support/workbench';
+import { stepwise } from './support/stepwise';
 
 const USERNAME = 'inject-user';
 const ACCOUNT_NAME = 'Injection Account';
@@ -121,13 +122,12 @@ describe('Injection: hostile texts stay inert and readable in the real workbench
   let sandbox: SandboxGateway;
   let host: WorkbenchServer | undefined;
   let wb: Workbench;
-  let failed = false;
+  const steps = stepwise({ windows: () => [wb], host: () => host, logs: 'injection-logs', cleanup: async () => sandbox?.close() });
   const notificationTexts: string[] = [];
   const drafts: HistoryDraft[] = [];
 
   before(async function () {
     this.timeout(15 * 60_000);
-    failed = true;
     clearResults(['injection-']);
     sandbox = await SandboxGateway.start({ accounts: [{ username: USERNAME, password: LEAK_CANARY, balance: 10 }] });
     host = await startWorkbench(
@@ -153,26 +153,7 @@ describe('Injection: hostile texts stay inert and readable in the real workbench
       await store.close();
     }
     wb = await Workbench.open(host.context, host.urlFor('workspace'), 'window');
-    failed = false;
-  });
-
-  beforeEach(function () {
-    if (failed) this.skip();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      const shot = await wb?.failureScreenshot(this.currentTest.title);
-      if (shot) console.log(`      screenshot of the failure: ${path.relative(process.cwd(), shot)}`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (failed && host) console.log(`      ${host.saveLogs('injection-logs').replace(/\n/g, '\n      ')}`);
-    await host?.stop();
-    await sandbox?.close();
+    steps.started();
   });
 
   it('the SMS History panel shows every payload as its text, with no element made from it', async () => {

@@ -15,13 +15,13 @@
 // told apart everywhere. Final-status notifications are off to keep the notification centre quiet.
 //   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/twoWindows.e2e.test.js
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { SandboxGateway } from '../../src/sandbox/server';
 import type { HistoryEntry } from '../../src/history/types';
 import { historyDir, readHistoryFromDisk, sendSms, signIn } from './support/flows';
 import { clearResults, startWorkbench, type WorkbenchServer } from './support/host';
 import { Workbench, trace, waitFor } from './support/workbench';
 import { LEAK_CANARY } from '../shared/canary';
+import { stepwise } from './support/stepwise';
 
 const USERNAME = 'e2e-user';
 const PASSWORD = LEAK_CANARY;
@@ -58,12 +58,11 @@ describe('Two windows sending at once (code-server + Chromium)', function () {
   let sandbox: SandboxGateway;
   let host: WorkbenchServer | undefined;
   const windows: Workbench[] = [];
-  let failed = false;
+  const steps = stepwise({ windows: () => windows, host: () => host, logs: 'e2e-logs-two-windows', cleanup: async () => sandbox?.close() });
 
   before(async function () {
     // A cold machine installs code-server first (once, about 80 s).
     this.timeout(15 * 60_000);
-    failed = true; // until the window is up
     clearResults(['e2e-failure-A-', 'e2e-failure-B-', 'e2e-logs-two-windows']);
     sandbox = await SandboxGateway.start({
       accounts: [{ username: USERNAME, password: PASSWORD, balance: START_BALANCE }],
@@ -79,28 +78,7 @@ describe('Two windows sending at once (code-server + Chromium)', function () {
       'inviosmart-e2e-two-',
     );
     windows.push(await Workbench.open(host.context, host.urlFor('window-a'), 'A'));
-    failed = false;
-  });
-
-  beforeEach(function () {
-    if (failed) this.skip();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      for (const wb of windows) {
-        const shot = await wb.failureScreenshot(this.currentTest.title);
-        if (shot) console.log(`      screenshot of the failure: ${path.relative(process.cwd(), shot)}`);
-      }
-    }
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (failed && host) console.log(`      ${host.saveLogs('e2e-logs-two-windows').replace(/\n/g, '\n      ')}`);
-    await host?.stop();
-    await sandbox?.close();
+    steps.started();
   });
 
   it('signs in once in window A; window B, opened after, uses the same account', async () => {

@@ -17,12 +17,12 @@
 // rest are skipped (they would fail for the same reason).
 //   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/workbench.e2e.test.js
 import * as assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { sendSmsAndWait, signIn } from './support/flows';
 import { clearResults, startWorkbench, type WorkbenchServer } from './support/host';
 import { BALANCE_ITEM_SELECTOR, Workbench, waitFor } from './support/workbench';
 import { LEAK_CANARY } from '../shared/canary';
+import { stepwise } from './support/stepwise';
 
 const USERNAME = 'e2e-user';
 const PASSWORD = LEAK_CANARY;
@@ -40,12 +40,11 @@ describe('Workbench end to end (code-server + Chromium)', function () {
   let sandbox: SandboxGateway;
   let host: WorkbenchServer | undefined;
   let wb: Workbench;
-  let failed = false;
+  const steps = stepwise({ windows: () => [wb], host: () => host, logs: 'e2e-logs-workbench', cleanup: async () => sandbox?.close() });
 
   before(async function () {
     // A cold machine installs code-server first (once, about 80 s).
     this.timeout(15 * 60_000);
-    failed = true; // until the window is up
     clearResults(['e2e-failure-window-', 'e2e-logs-workbench']);
     sandbox = await SandboxGateway.start({
       accounts: [{ username: USERNAME, password: PASSWORD, balance: START_BALANCE }],
@@ -60,26 +59,7 @@ describe('Workbench end to end (code-server + Chromium)', function () {
       'inviosmart-e2e-',
     );
     wb = await Workbench.open(host.context, host.urlFor('workspace'), 'window');
-    failed = false;
-  });
-
-  beforeEach(function () {
-    if (failed) this.skip();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') {
-      failed = true;
-      const shot = await wb?.failureScreenshot(this.currentTest.title);
-      if (shot) console.log(`      screenshot of the failure: ${path.relative(process.cwd(), shot)}`);
-    }
-  });
-
-  after(async function () {
-    this.timeout(30_000);
-    if (failed && host) console.log(`      ${host.saveLogs('e2e-logs-workbench').replace(/\n/g, '\n      ')}`);
-    await host?.stop();
-    await sandbox?.close();
+    steps.started();
   });
 
   it('shows the built-in Sandbox account in the status bar before anyone signs in', async () => {
