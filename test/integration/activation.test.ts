@@ -4,10 +4,9 @@ import { existsSync, realpathSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { DEFAULT_HELP_TEXT, SandboxGateway } from '../../src/sandbox/server';
-import type { InviosmartApi } from '../../src/extension';
+import { EXTENSION_ID, extensionApi } from './helpers';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 
-const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
 // out/test/integration -> the repository
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 /** 'source' (extensionDevelopmentPath = the repo) or 'vsix' (the packaged build installed as users get it). */
@@ -15,13 +14,6 @@ const MODE = process.env.INVIOSMART_TEST_MODE ?? 'source';
 
 function settings(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration('inviosmart');
-}
-
-/** The extension's services, as `activate` returns them. */
-async function extensionApi(): Promise<InviosmartApi> {
-  const ext = vscode.extensions.getExtension<InviosmartApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is not installed`);
-  return ext.activate();
 }
 
 async function showHelpWith(sandbox: SandboxGateway): Promise<vscode.TextEditor> {

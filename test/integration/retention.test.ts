@@ -6,39 +6,11 @@ import * as vscode from 'vscode';
 import type { InviosmartApi } from '../../src/extension';
 import { HistoryStore, loadHistory } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';
+import { waitFor } from './accountDoubles';
+import { extensionApi, setUserSetting } from './helpers';
 
-const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
 const DAY = 86_400_000;
 const delivered = { code: 2048, label: 'Delivered', statusClass: 'delivered' as const, final: true };
-
-async function extensionApi(): Promise<InviosmartApi> {
-  const ext = vscode.extensions.getExtension<InviosmartApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is not installed`);
-  return ext.activate();
-}
-
-/** Sets a user setting and resolves once VS Code has announced it (so the extension's listener ran). */
-async function setUserSetting(key: string, value: unknown): Promise<void> {
-  const config = vscode.workspace.getConfiguration('inviosmart');
-  if (config.inspect(key)?.globalValue === value) return;
-  const changed = new Promise<void>((resolve) => {
-    const sub = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(`inviosmart.${key}`)) return;
-      sub.dispose();
-      resolve();
-    });
-  });
-  await config.update(key, value, vscode.ConfigurationTarget.Global);
-  await changed;
-}
-
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface Seeded {
   oldDelivered: HistoryEntry[];
@@ -108,7 +80,7 @@ suite('history retention in a real VS Code', () => {
     // The setting change schedules a run by itself; run once more to not wait for its timer.
     await api.retention.run();
     const gone = [...seeded.oldDelivered, seeded.oldFailed];
-    await until('the old settled messages are gone', () => gone.every((e) => !api.history.get(e.key)));
+    await waitFor(() => gone.every((e) => !api.history.get(e.key)), 15_000, 'the old settled messages to be gone');
     for (const e of [seeded.oldSending, seeded.oldUnknown, ...seeded.recent]) assert.ok(api.history.get(e.key), `${e.text} was removed`);
 
     // On disk too: a fresh read of the folder (what the next window loads).
@@ -125,7 +97,7 @@ suite('history retention in a real VS Code', () => {
     await setUserSetting('history.maxEntries', api.history.all().length - 1);
     await api.retention.run();
     const [twentyDays, tenDays] = seeded.recent;
-    await until('the 20-day-old message is gone', () => !api.history.get(twentyDays.key));
+    await waitFor(() => !api.history.get(twentyDays.key), 15_000, 'the 20-day-old message to be gone');
     assert.ok(api.history.get(tenDays.key), 'the 10-day-old message was removed too');
     assert.ok(api.history.get(seeded.oldSending.key));
     assert.ok(api.history.get(seeded.oldUnknown.key));
