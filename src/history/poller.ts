@@ -14,12 +14,9 @@
 import type { StatusReport } from '../gateway/types';
 import type { HistoryChange } from './store';
 import type { Disposable, HistoryEntry, HistoryPatch } from './types';
+import { systemClock, type TimerClock } from './clock';
 
-export interface PollerClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type PollerClock = TimerClock;
 
 /** What the poller needs from the history (HistoryStore has it). */
 export interface PollerStore {
@@ -86,16 +83,6 @@ export function statusPatch(report: StatusReport, polledAt: string): HistoryPatc
   if (report.deliveredOn.raw) patch.lastChangeOn = report.deliveredOn.raw;
   return patch;
 }
-
-const realClock: PollerClock = {
-  now: () => Date.now(),
-  setTimeout: (cb, ms) => {
-    const t = setTimeout(cb, ms);
-    t.unref?.(); // never keeps a process alive on its own
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
 
 /** Min-heap of (due, key); stale items are skipped when popped instead of being searched for. */
 class DueHeap {
@@ -193,7 +180,7 @@ export class StatusPoller implements Disposable {
 
   constructor(private readonly options: StatusPollerOptions) {
     this.store = options.store;
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     // NaN would disable the cap and arm NaN timers (nothing polled ever): fall back to the defaults.
     const finite = (v: number | undefined, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
     this.maxConcurrency = Math.max(1, Math.floor(finite(options.maxConcurrency, 4)));

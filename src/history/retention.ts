@@ -16,6 +16,7 @@
 // records while this one compacts lands in the new journal, which this compaction never looks at:
 // it can only be judged by a later compaction, so a new message is never lost to a race.
 import type { Disposable, HistoryEntry } from './types';
+import { systemClock, type TimerClock } from './clock';
 
 export interface RetentionLimits {
   /** Days; 0 keeps messages forever. */
@@ -70,11 +71,7 @@ export interface RetentionStore {
   compact(): Promise<boolean>;
 }
 
-export interface RetentionClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type RetentionClock = TimerClock;
 
 export interface RetentionServiceOptions {
   store: RetentionStore;
@@ -101,16 +98,6 @@ export interface RetentionResult {
   deferred: boolean;
 }
 
-const realClock: RetentionClock = {
-  now: () => Date.now(),
-  setTimeout: (cb, ms) => {
-    const t = setTimeout(cb, ms);
-    t.unref?.(); // never keeps a process alive on its own
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 /**
  * Applies the retention rule at start-up, once a day and when the limits change, by compacting the
  * store when something is beyond them (the store's compaction does the removing). Compactions the
@@ -125,7 +112,7 @@ export class RetentionService implements Disposable {
   private disposed = false;
 
   constructor(private readonly options: RetentionServiceOptions) {
-    this.clock = options.clock ?? realClock;
+    this.clock = options.clock ?? systemClock;
     this.intervalMs = Math.max(1, options.intervalMs ?? DAY_MS);
     this.retryMs = Math.max(1, options.retryMs ?? 60_000);
   }
