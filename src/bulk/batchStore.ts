@@ -22,6 +22,7 @@ import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types'
 import {
   appendRecord,
   errCode,
+  fileError,
   readIfExists,
   realFs,
   removeFile,
@@ -165,21 +166,22 @@ function parseLine(text: string): JournalLine | undefined {
   return undefined;
 }
 
-const TORN_DISPATCH_RE = /^\{"t":"dispatch","d":(\d+),"rows":\[([\d,]*)(\])?(?:,"keys":\[(.*))?/;
+const DISPATCH_START = '{"t":"dispatch"';
+const TORN_DISPATCH_RE = /^\{"t":"dispatch"(?:,"d":(\d+)(?=,)(?:,"rows":(?:\[([\d,]*)(\])?)?(?:,"keys":\[(.*))?)?)?/;
 
 /**
- * What can be read of a dispatch line cut short: its number, the row numbers written in full (a
- * number the cut may have shortened is left out), and the keys written in full. Undefined when not
- * even the number was written (then nothing can have been sent for it: the send waits for the line).
+ * What can be read of a line cut short that may have been a dispatch: its number (-1 when cut
+ * before it), the row numbers written in full (a number the cut may have shortened is left out),
+ * and the keys written in full. Undefined when the piece cannot be the start of a dispatch line.
  */
 function parseTornDispatch(text: string): JournalLine | undefined {
-  const m = TORN_DISPATCH_RE.exec(text);
-  if (!m) return undefined;
-  const parts = m[2].split(',');
+  if (!text.startsWith(DISPATCH_START)) return DISPATCH_START.startsWith(text) ? { t: 'dispatch', d: -1, rows: [], keys: [], at: '', torn: true } : undefined;
+  const m = TORN_DISPATCH_RE.exec(text)!;
+  const parts = (m[2] ?? '').split(',');
   if (!m[3]) parts.pop();
   const rows = parts.filter((p) => p !== '').map(Number);
   const keys = [...(m[4] ?? '').matchAll(/"([^"\\]+)"[,\]]/g)].map((k) => k[1]);
-  return { t: 'dispatch', d: Number(m[1]), rows, keys: keys.slice(0, rows.length), at: '', torn: true };
+  return { t: 'dispatch', d: m[1] === undefined ? -1 : Number(m[1]), rows, keys: keys.slice(0, rows.length), at: '', torn: true };
 }
 
 export function parseJournal(text: string): JournalLine[] {
@@ -362,7 +364,7 @@ export class BatchHandle {
           b.resolve();
         }
       } catch (e) {
-        const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${e instanceof Error ? e.message : String(e)}`);
+        const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${fileError(e, 'write', this.files.journal, `batch ${this.batchId}`).message}`);
         for (const b of batch) b.reject(err);
       }
     }
@@ -383,6 +385,7 @@ export class BatchHandle {
    * since their request provably never left. Returns what it changed.
    */
   async reconcile(history: BulkHistory): Promise<{ interrupted: number; removed: number }> {
+    if (this.lines.some((l) => l.t === 'dispatch' && l.torn)) await this.repairTorn(history);
     const dispatched = new Set<string>();
     const answered = new Set<number>();
     // After a torn dispatch, which entries were its rows' cannot be told for sure, so none is
@@ -434,6 +437,40 @@ export class BatchHandle {
     }
     if (orphans.length > 0) await history.remove(orphans);
     return { interrupted, removed: orphans.length };
+  }
+
+  /**
+   * A torn dispatch line may have lost the rows it named (a crash while writing it; versions
+   * before this one wrote one, and sent, when the disk was full). Their history entries are still
+   * there, recorded before the dispatch: every entry of this batch that no dispatch line names is
+   * matched to a pending row with its number and text, and written down as dispatched, with the
+   * entry's outcome (sent, failed, or unknown). Rows that may have been sent never look pending.
+   */
+  private async repairTorn(history: BulkHistory): Promise<void> {
+    const named = new Set(this.lines.flatMap((l) => (l.t === 'dispatch' ? l.keys : [])));
+    const pending = new Set(this.statuses().filter((s) => s.state === 'pending').map((s) => s.row));
+    const rows: number[] = [];
+    const keys: string[] = [];
+    const out: RowOutcome[] = [];
+    const unnamed = history.all().filter((e) => e.batchId === this.batchId && !named.has(e.key));
+    for (const entry of [...unnamed].reverse()) {
+      const row = this.plan.rows.find((r) => pending.has(r.row) && r.destination === entry.destination && r.text === entry.text);
+      if (!row) continue;
+      pending.delete(row.row);
+      rows.push(row.row);
+      keys.push(entry.key);
+      if (entry.state === 'sent' && entry.smsId !== undefined) out.push({ s: 'sent', smsId: entry.smsId });
+      else if (entry.state === 'failed' && entry.error) out.push({ s: 'failed', error: entry.error });
+      else out.push({ s: 'unknown', error: entry.error ?? INTERRUPTED });
+    }
+    if (rows.length === 0) return;
+    const d = this.takeDispatchNumber();
+    const at = new Date(this.now()).toISOString();
+    await this.append({ t: 'dispatch', d, rows, keys, at });
+    await this.append({ t: 'done', d, out, at });
+    for (const [i, key] of keys.entries()) {
+      if (out[i].s === 'unknown' && history.get(key)?.state === 'sending') await history.update(key, { state: 'unknown', error: INTERRUPTED });
+    }
   }
 
   /** Releases the lock (the files stay). Safe to call twice. */
@@ -491,7 +528,7 @@ export class BatchStore {
     } catch (e) {
       await lock.release().catch(() => undefined);
       if (e instanceof BulkError) throw e;
-      throw new BulkError('batch-write', `Could not save batch ${batchId}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new BulkError('batch-write', `Could not save batch ${batchId}: ${fileError(e, 'write', files.plan, `batch ${batchId}`).message}`);
     }
     return new BatchHandle(plan, [], files, this.durable, this.now, lock, this.fs);
   }
@@ -499,6 +536,15 @@ export class BatchStore {
   /** Reads a batch without locking it. */
   async read(batchId: string): Promise<{ plan: BatchPlanFile; lines: JournalLine[] }> {
     const files = this.files(batchId);
+    try {
+      return await this.readFiles(batchId, files);
+    } catch (e) {
+      if (e instanceof BulkError) throw e;
+      throw new BulkError('batch-corrupt', fileError(e, 'read', this.dir, `batch ${batchId}`).message);
+    }
+  }
+
+  private async readFiles(batchId: string, files: ReturnType<BatchStore['files']>): Promise<{ plan: BatchPlanFile; lines: JournalLine[] }> {
     const raw = await readIfExists(this.fs, files.plan);
     if (!raw) throw new BulkError('batch-not-found', `Batch ${batchId} was not found.`);
     let plan: unknown;
@@ -591,7 +637,7 @@ export class BatchStore {
       await this.fs.mkdir(path.dirname(lockPath));
       lock = await this.locks.tryLock(lockPath);
     } catch (e) {
-      throw new BulkError('batch-write', `Could not lock batch ${batchId}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new BulkError('batch-write', `Could not lock batch ${batchId}: ${fileError(e, 'lock', lockPath, `batch ${batchId}`).message}`);
     }
     if (lock) return lock;
     const holder = await this.locks.holder(lockPath).catch(() => undefined);

@@ -34,7 +34,7 @@ import {
   type DurableFs,
   type DurableHandle,
 } from '../common/durable';
-import { LockFiles, type HeldLock } from '../common/lock';
+import { LockFiles, type HeldLock, type LockOwner } from '../common/lock';
 import { Emitter, type Event } from './events';
 import { isHistoryEntry, mergeEntries, normalizeEntry } from './merge';
 import type { Disposable, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader } from './types';
@@ -92,6 +92,8 @@ export interface HistoryStoreOptions {
   onError?: (err: unknown) => void;
   /** The file calls (a faulty one in tests); default node:fs/promises. */
   fs?: DurableFs;
+  /** Who takes the compaction lock; default this process (tests play another one). */
+  lockOwner?: LockOwner;
 }
 
 export interface HistoryStats {
@@ -114,9 +116,10 @@ export interface HistoryStats {
 }
 
 type Required2<T> = { [K in keyof T]-?: T[K] };
-type ResolvedOptions = Required2<Omit<HistoryStoreOptions, 'onError' | 'retention'>> & Pick<HistoryStoreOptions, 'onError' | 'retention'>;
+type Optional = 'onError' | 'retention' | 'lockOwner';
+type ResolvedOptions = Required2<Omit<HistoryStoreOptions, Optional>> & Pick<HistoryStoreOptions, Optional>;
 
-const DEFAULTS: Omit<ResolvedOptions, 'clock' | 'onError' | 'retention'> = {
+const DEFAULTS: Omit<ResolvedOptions, 'clock' | Optional> = {
   durable: true,
   compactLines: 2000,
   compactBytes: 4 * 1024 * 1024,
@@ -321,6 +324,11 @@ interface Journal {
 
 const WHAT = 'the message history';
 
+/** A system error that escaped a more precise message still reaches the user in words. */
+function plainFileError(err: unknown, dir: string): unknown {
+  return errCode(err) !== undefined && !(err instanceof DurableError) ? fileError(err, 'read or write', dir, WHAT) : err;
+}
+
 function fileSig(st: fs.BigIntStats | undefined): string {
   return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}` : 'none';
 }
@@ -392,7 +400,7 @@ export class HistoryStore implements HistoryReader, Disposable {
     this.journalPath = path.join(dir, JOURNAL_FILE);
     this.lockPath = path.join(dir, LOCK_FILE);
     this.fs = this.options.fs;
-    this.locks = new LockFiles({ fs: this.fs, staleMs: this.options.lockStaleMs });
+    this.locks = new LockFiles({ fs: this.fs, staleMs: this.options.lockStaleMs, owner: this.options.lockOwner });
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -540,7 +548,9 @@ export class HistoryStore implements HistoryReader, Disposable {
   compact(): Promise<boolean> {
     if (this.compacting || this.disposed) return Promise.resolve(false);
     this.compacting = true;
-    const run = this.compactOnce();
+    const run = this.compactOnce().catch((err: unknown) => {
+      throw plainFileError(err, this.dir);
+    });
     this.compactRun = run.catch(() => undefined);
     return run;
   }
@@ -589,7 +599,9 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   /** Runs `fn` after every earlier operation of this process, then announces what changed. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn).finally(() => {
+    const run = this.chain.then(fn).catch((err: unknown) => {
+      throw plainFileError(err, this.dir);
+    }).finally(() => {
       const change = this.state.takeChanges();
       if (change && !this.disposed) this.changes.fire(change);
       this.maybeCompact();
@@ -599,7 +611,7 @@ export class HistoryStore implements HistoryReader, Disposable {
   }
 
   private report(err: unknown): void {
-    this.options.onError?.(err);
+    this.options.onError?.(plainFileError(err, this.dir));
   }
 
   /**
