@@ -55,7 +55,7 @@ export interface HistoryStoreOptions {
   pendingMaxAgeMs?: number;
   /** Removed keys are remembered this long so a late update cannot bring an entry back. Default 30 days. */
   tombstoneMaxAgeMs?: number;
-  /** A compaction lock older than this is stale when its owner cannot be checked. Default 30 s. */
+  /** Another machine's compaction lock (its owner cannot be checked) is stale when not refreshed for this long. Default 30 s. */
   lockStaleMs?: number;
   /**
    * The retention rule: every compaction asks it (under the lock, with every entry this window has
