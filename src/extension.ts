@@ -16,7 +16,7 @@ import { SendCommand } from './commands/send';
 import { GatewayError } from './gateway/errors';
 import type { StatusReport } from './gateway/types';
 import { StatusPoller } from './history/poller';
-import { RetentionService, selectForRemoval } from './history/retention';
+import { newestWriteIn, RetentionService, selectForRemoval } from './history/retention';
 import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
@@ -59,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   const retention = new RetentionService({
     store: history,
     limits: readRetentionSettings,
+    lastWrite: () => newestWriteIn(historyDir),
     onPruned: (n) => log.info(`history: removed ${n} messages beyond the retention settings`),
     onError: (e) => log.warn(`history retention: ${e instanceof Error ? e.message : String(e)}`),
   });
