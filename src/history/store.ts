@@ -7,7 +7,7 @@
 //                                single write on an O_APPEND descriptor ("\n" + line + "\n": the
 //                                leading newline ends any line a killed writer left torn)
 //   history.journal.*.sealed.jsonl  journals a compaction has taken out of use
-//   history.lock                 held (O_EXCL) while one process compacts
+//   history.lock                 held while one process compacts (src/common/lock.ts)
 //   history.rejected.txt         lines that could not be read, kept rather than dropped
 //
 // Loading is snapshot + sealed journals + journal. Versions of one entry combine with
@@ -16,10 +16,25 @@
 // the journal to a sealed name; a writer that finds, after its write, that the journal it wrote
 // to is no longer the current one writes the same line again to the new journal.
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import {
+  appendRecord,
+  commit,
+  DurableError,
+  errCode,
+  fileError,
+  fsyncDir,
+  readIfExists,
+  readWhole,
+  realFs,
+  removeFile,
+  statIfExists,
+  writeTemp,
+  type DurableFs,
+  type DurableHandle,
+} from '../common/durable';
+import { LockFiles, type HeldLock, type LockOwner } from '../common/lock';
 import { Emitter, type Event } from './events';
 import { isHistoryEntry, mergeEntries, normalizeEntry } from './merge';
 import type { Disposable, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader } from './types';
@@ -75,6 +90,10 @@ export interface HistoryStoreOptions {
   retention?: (newestFirst: readonly HistoryEntry[], now: number) => readonly string[];
   /** Called with errors of background work (watching, syncing, compacting). */
   onError?: (err: unknown) => void;
+  /** The file calls (a faulty one in tests); default node:fs/promises. */
+  fs?: DurableFs;
+  /** Who takes the compaction lock; default this process (tests play another one). */
+  lockOwner?: LockOwner;
 }
 
 export interface HistoryStats {
@@ -97,9 +116,10 @@ export interface HistoryStats {
 }
 
 type Required2<T> = { [K in keyof T]-?: T[K] };
-type ResolvedOptions = Required2<Omit<HistoryStoreOptions, 'onError' | 'retention'>> & Pick<HistoryStoreOptions, 'onError' | 'retention'>;
+type Optional = 'onError' | 'retention' | 'lockOwner';
+type ResolvedOptions = Required2<Omit<HistoryStoreOptions, Optional>> & Pick<HistoryStoreOptions, Optional>;
 
-const DEFAULTS: Omit<ResolvedOptions, 'clock' | 'onError' | 'retention'> = {
+const DEFAULTS: Omit<ResolvedOptions, 'clock' | Optional> = {
   durable: true,
   compactLines: 2000,
   compactBytes: 4 * 1024 * 1024,
@@ -110,6 +130,7 @@ const DEFAULTS: Omit<ResolvedOptions, 'clock' | 'onError' | 'retention'> = {
   pendingMaxAgeMs: 30 * 24 * 3600_000,
   tombstoneMaxAgeMs: 30 * 24 * 3600_000,
   lockStaleMs: 30_000,
+  fs: realFs,
 };
 
 interface Tombstone {
@@ -121,10 +142,6 @@ function isTombstone(o: unknown): o is Tombstone {
   if (typeof o !== 'object' || o === null) return false;
   const t = o as Record<string, unknown>;
   return typeof t.removed === 'string' && typeof t.at === 'string' && !('key' in t);
-}
-
-function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
 }
 
 /**
@@ -266,6 +283,12 @@ function applyLines(state: HistoryState, buf: Buffer, end: number): number {
   return lines;
 }
 
+/** Whether a snapshot as read back is whole: it parses, and holds the entries it was written with. */
+function verifySnapshot(written: Buffer, count: number): boolean {
+  const doc = JSON.parse(written.toString('utf8')) as { format?: unknown; entries?: unknown };
+  return doc.format === SNAPSHOT_FORMAT && Array.isArray(doc.entries) && doc.entries.length === count;
+}
+
 /** Reads a snapshot: one JSON.parse when it is intact, line by line (keeping what it can) when not. */
 function applySnapshot(state: HistoryState, text: string): number {
   let doc: { format?: unknown; entries?: unknown; removed?: unknown } | undefined;
@@ -291,7 +314,7 @@ function applySnapshot(state: HistoryState, text: string): number {
 }
 
 interface Journal {
-  fd: fsp.FileHandle;
+  fd: DurableHandle;
   ino: bigint;
   dev: bigint;
   /** Bytes read and applied: always just after a newline (or 0). */
@@ -299,83 +322,15 @@ interface Journal {
   lines: number;
 }
 
-interface LockInfo {
-  pid: number;
-  host: string;
-  nonce: string;
-  at: string;
-}
+const WHAT = 'the message history';
 
-async function statOrUndefined(p: string): Promise<fs.BigIntStats | undefined> {
-  try {
-    return await fsp.stat(p, { bigint: true });
-  } catch (err) {
-    if (errCode(err) === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** A whole file as text with one read and one decode (readFile's chunked decoding is slower for large files). */
-async function readText(p: string): Promise<string> {
-  const h = await fsp.open(p, 'r');
-  try {
-    // Snapshots are renamed into place whole, never written in place: the size cannot change.
-    const buf = Buffer.allocUnsafe((await h.stat()).size);
-    let filled = 0;
-    while (filled < buf.length) {
-      const { bytesRead } = await h.read(buf, filled, buf.length - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return buf.toString('utf8', 0, filled);
-  } finally {
-    await h.close();
-  }
+/** A system error that escaped a more precise message still reaches the user in words. */
+function plainFileError(err: unknown, dir: string): unknown {
+  return errCode(err) !== undefined && !(err instanceof DurableError) ? fileError(err, 'read or write', dir, WHAT) : err;
 }
 
 function fileSig(st: fs.BigIntStats | undefined): string {
   return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}` : 'none';
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errCode(err) === 'EPERM';
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Windows refuses to replace a file another process is reading for a moment; try again briefly. */
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await fsp.rename(from, to);
-      return;
-    } catch (err) {
-      const code = errCode(err);
-      if (attempt >= 20 || (code !== 'EPERM' && code !== 'EACCES' && code !== 'EBUSY')) throw err;
-      await delay(25 * (attempt + 1));
-    }
-  }
-}
-
-/** Makes a rename or a new file in `dir` survive power loss (best effort: not every file system can). */
-export async function fsyncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return; // directories cannot be opened for fsync there
-  let h: fsp.FileHandle | undefined;
-  try {
-    h = await fsp.open(dir, 'r');
-    await h.sync();
-  } catch {
-    // some file systems do not support it; the rename itself is still atomic
-  } finally {
-    await h?.close().catch(() => undefined);
-  }
 }
 
 function entryLine(e: HistoryEntry): string {
@@ -405,6 +360,10 @@ export class HistoryStore implements HistoryReader, Disposable {
   private compacting = false;
   private compactRun: Promise<unknown> = Promise.resolve();
   private readonly sealedRead = new Set<string>();
+  /** Sealed journals that exist but could not be read (not ENOENT): compaction waits for them. */
+  private readonly sealedUnreadable = new Map<string, DurableError>();
+  private readonly fs: DurableFs;
+  private readonly locks: LockFiles;
   private nextCompactTry = 0;
   private compactions = 0;
   private pruned = 0;
@@ -418,7 +377,11 @@ export class HistoryStore implements HistoryReader, Disposable {
   /** Opens (creating if needed) the history in `dir` and loads it. */
   static async open(dir: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
     const store = new HistoryStore(dir, options);
-    await fsp.mkdir(dir, { recursive: true });
+    try {
+      await store.fs.mkdir(dir);
+    } catch (err) {
+      throw fileError(err, 'create', dir, WHAT);
+    }
     await store.exclusive(() => store.reopenLocked());
     store.state.tracking = true;
     store.startWatching();
@@ -436,6 +399,8 @@ export class HistoryStore implements HistoryReader, Disposable {
     this.snapshotPath = path.join(dir, SNAPSHOT_FILE);
     this.journalPath = path.join(dir, JOURNAL_FILE);
     this.lockPath = path.join(dir, LOCK_FILE);
+    this.fs = this.options.fs;
+    this.locks = new LockFiles({ fs: this.fs, staleMs: this.options.lockStaleMs, owner: this.options.lockOwner });
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -583,14 +548,16 @@ export class HistoryStore implements HistoryReader, Disposable {
   compact(): Promise<boolean> {
     if (this.compacting || this.disposed) return Promise.resolve(false);
     this.compacting = true;
-    const run = this.compactOnce();
+    const run = this.compactOnce().catch((err: unknown) => {
+      throw plainFileError(err, this.dir);
+    });
     this.compactRun = run.catch(() => undefined);
     return run;
   }
 
   private async compactOnce(): Promise<boolean> {
     try {
-      const lock = await this.tryLock();
+      const lock = await this.locks.tryLock(this.lockPath);
       if (!lock) {
         this.nextCompactTry = Date.now() + 1000;
         return false;
@@ -598,7 +565,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       try {
         return await this.compactHoldingLock(lock);
       } finally {
-        await this.unlock(lock).catch(() => undefined);
+        await lock.release().catch(() => undefined);
       }
     } finally {
       this.compacting = false;
@@ -632,7 +599,9 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   /** Runs `fn` after every earlier operation of this process, then announces what changed. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn).finally(() => {
+    const run = this.chain.then(fn).catch((err: unknown) => {
+      throw plainFileError(err, this.dir);
+    }).finally(() => {
       const change = this.state.takeChanges();
       if (change && !this.disposed) this.changes.fire(change);
       this.maybeCompact();
@@ -642,32 +611,45 @@ export class HistoryStore implements HistoryReader, Disposable {
   }
 
   private report(err: unknown): void {
-    this.options.onError?.(err);
+    this.options.onError?.(plainFileError(err, this.dir));
   }
 
-  /** Appends lines with one write; writes them again if a compaction sealed the journal meanwhile. */
+  /**
+   * Appends lines as one record, all of it and (durable) on disk before it resolves; writes them
+   * again if a compaction sealed the journal meanwhile.
+   */
   private async appendLocked(lines: string[]): Promise<void> {
     const data = Buffer.from('\n' + lines.join('\n') + '\n', 'utf8');
     for (let attempt = 0; ; attempt++) {
       if (!this.journal) await this.reopenLocked();
       const j = this.journal!;
-      const { bytesWritten } = await j.fd.write(data, 0, data.length);
-      if (bytesWritten !== data.length) {
-        await j.fd.write('\n').catch(() => undefined); // end the torn piece so the next line starts clean
-        throw new Error(`Could not save the message history (${bytesWritten} of ${data.length} bytes written); is the disk full?`);
-      }
-      const st = await statOrUndefined(this.journalPath);
+      await appendRecord(j.fd, data, { sync: false, what: WHAT, file: this.journalPath });
+      const st = await this.stat(this.journalPath);
       if (st && st.ino === j.ino && st.dev === j.dev) break;
       if (attempt >= 20) throw new Error('Could not save the message history: the journal keeps changing.');
       await this.reopenLocked();
     }
-    if (this.options.durable) await this.journal!.fd.datasync();
+    if (this.options.durable) {
+      try {
+        await this.journal!.fd.datasync();
+      } catch (err) {
+        throw fileError(err, 'flush to disk', this.journalPath, WHAT);
+      }
+    }
+  }
+
+  private async stat(file: string): Promise<fs.BigIntStats | undefined> {
+    try {
+      return await statIfExists(this.fs, file);
+    } catch (err) {
+      throw fileError(err, 'check', file, WHAT);
+    }
   }
 
   /** Catches up with other windows: new journal lines, or everything after a compaction. */
   private async syncLocked(): Promise<void> {
     const j = this.journal;
-    const st = await statOrUndefined(this.journalPath);
+    const st = await this.stat(this.journalPath);
     if (!j || !st || st.ino !== j.ino || st.dev !== j.dev) {
       await this.reopenLocked();
       return;
@@ -676,7 +658,7 @@ export class HistoryStore implements HistoryReader, Disposable {
   }
 
   private async readJournal(j: Journal): Promise<void> {
-    const size = Number((await j.fd.stat({ bigint: true })).size);
+    const size = Number((await j.fd.stat()).size);
     if (size <= j.offset) return;
     const buf = Buffer.allocUnsafe(size - j.offset);
     let filled = 0;
@@ -704,8 +686,8 @@ export class HistoryStore implements HistoryReader, Disposable {
       await old.fd.close().catch(() => undefined);
     }
     for (let attempt = 0; ; attempt++) {
-      const before = await statOrUndefined(this.journalPath);
-      const snapSt = await statOrUndefined(this.snapshotPath);
+      const before = await this.stat(this.journalPath);
+      const snapSt = await this.stat(this.snapshotPath);
       const snapSig = fileSig(snapSt);
       if (snapSig !== this.snapshotSig) {
         if (this.snapshotSig !== '') this.state.rejects = []; // another window compacted and kept them
@@ -713,20 +695,25 @@ export class HistoryStore implements HistoryReader, Disposable {
         this.snapshotSig = snapSig;
       }
       await this.readSealed(old?.ino);
-      const fd = await fsp.open(this.journalPath, 'a+');
+      let fd: DurableHandle;
+      try {
+        fd = await this.fs.open(this.journalPath, 'a+');
+      } catch (err) {
+        throw fileError(err, 'open', this.journalPath, WHAT);
+      }
       let j: Journal;
       try {
-        const st = await fd.stat({ bigint: true });
+        const st = await fd.stat();
         j = { fd, ino: st.ino, dev: st.dev, offset: 0, lines: 0 };
         await this.readJournal(j);
       } catch (err) {
         await fd.close().catch(() => undefined);
         throw err;
       }
-      const stable = before !== undefined && before.ino === j.ino && before.dev === j.dev && fileSig(await statOrUndefined(this.snapshotPath)) === this.snapshotSig;
+      const stable = before !== undefined && before.ino === j.ino && before.dev === j.dev && fileSig(await this.stat(this.snapshotPath)) === this.snapshotSig;
       if (stable || attempt >= 8) {
         this.journal = j;
-        if (!before && this.options.durable) await fsyncDir(this.dir); // a new journal's name must survive power loss too
+        if (!before && this.options.durable) await fsyncDir(this.dir, this.fs); // a new journal's name must survive power loss too
         return;
       }
       await fd.close().catch(() => undefined);
@@ -734,51 +721,70 @@ export class HistoryStore implements HistoryReader, Disposable {
   }
 
   private async readSnapshot(): Promise<void> {
-    let text: string;
+    let buf: Buffer | undefined;
     try {
-      text = await readText(this.snapshotPath);
+      buf = await readIfExists(this.fs, this.snapshotPath);
     } catch (err) {
-      if (errCode(err) === 'ENOENT') {
-        this.snapshotEntries = 0;
-        this.snapshotBytes = 0;
-        return;
-      }
-      throw err;
+      throw fileError(err, 'read', this.snapshotPath, WHAT);
     }
+    if (!buf) {
+      this.snapshotEntries = 0;
+      this.snapshotBytes = 0;
+      return;
+    }
+    const text = buf.toString('utf8');
     this.snapshotEntries = applySnapshot(this.state, text);
     this.snapshotBytes = text.length;
   }
 
   private async sealedNames(): Promise<string[]> {
-    return (await fsp.readdir(this.dir)).filter((n) => SEALED_RE.test(n)).sort();
+    let names: string[];
+    try {
+      names = await this.fs.readdir(this.dir);
+    } catch (err) {
+      throw fileError(err, 'list', this.dir, WHAT);
+    }
+    return names.filter((n) => SEALED_RE.test(n)).sort();
   }
 
   /**
    * Reads sealed journals not read before. Once sealed, a journal needs reading only once: a
    * writer whose line lands in it afterwards writes that line again to the current journal.
+   * Only ENOENT means one is gone (folded into the snapshot, which the caller checks). One that
+   * cannot be read (permissions, I/O error) is reported once, kept, tried again at the next
+   * reload, and keeps compaction from deleting anything until it can be read.
    */
   private async readSealed(skipIno?: bigint): Promise<void> {
     const names = await this.sealedNames();
     for (const name of this.sealedRead) if (!names.includes(name)) this.sealedRead.delete(name);
+    for (const name of this.sealedUnreadable.keys()) if (!names.includes(name)) this.sealedUnreadable.delete(name);
     for (const name of names) {
       if (this.sealedRead.has(name)) continue;
       const p = path.join(this.dir, name);
       let buf: Buffer;
       try {
-        if (skipIno !== undefined && (await fsp.stat(p, { bigint: true })).ino === skipIno) {
+        if (skipIno !== undefined && (await this.fs.stat(p)).ino === skipIno) {
           this.sealedRead.add(name); // already read through the old descriptor
           continue;
         }
-        buf = await fsp.readFile(p);
+        buf = await readWhole(this.fs, p);
       } catch (err) {
-        // Gone (or, on Windows, pending deletion): it was folded into the snapshot, which the caller checks.
-        const code = errCode(err);
-        if (code === 'ENOENT' || code === 'EPERM' || code === 'EACCES' || code === 'EBUSY') continue;
-        throw err;
+        if (errCode(err) === 'ENOENT') continue;
+        const known = this.sealedUnreadable.has(name);
+        const error = fileError(err, 'read', p, 'part of the message history');
+        this.sealedUnreadable.set(name, error);
+        if (!known) this.report(error);
+        continue;
       }
+      this.sealedUnreadable.delete(name);
       applyLines(this.state, buf, buf.length);
       this.sealedRead.add(name);
     }
+  }
+
+  /** Files of the history that exist but could not be read (each with the reason in words). */
+  unreadableFiles(): Array<{ file: string; error: DurableError }> {
+    return [...this.sealedUnreadable].map(([name, error]) => ({ file: path.join(this.dir, name), error }));
   }
 
   private maybeCompact(): void {
@@ -793,24 +799,29 @@ export class HistoryStore implements HistoryReader, Disposable {
     });
   }
 
-  private async compactHoldingLock(lock: LockInfo): Promise<boolean> {
+  private async compactHoldingLock(lock: HeldLock): Promise<boolean> {
     const nonce = randomUUID().slice(0, 8);
     const sealedName = `history.journal.${Date.now()}-${nonce}.sealed.jsonl`;
     const plan = await this.exclusive(async () => {
       if (this.disposed) return undefined;
       await this.syncLocked();
+      const blocked = [...this.sealedUnreadable.values()][0];
+      if (blocked) throw blocked; // folding without it would lose what it holds
       const j = this.journal!;
       try {
-        await fsp.rename(this.journalPath, path.join(this.dir, sealedName));
+        await this.fs.rename(this.journalPath, path.join(this.dir, sealedName));
       } catch (err) {
-        if (errCode(err) !== 'ENOENT') throw err;
+        if (errCode(err) !== 'ENOENT') throw fileError(err, 'seal', this.journalPath, WHAT);
         await this.reopenLocked();
         return undefined;
       }
       // Writes that landed between the sync and the rename; later ones are written again by their writer.
       await this.readJournal(j);
-      const folded = await this.sealedNames();
       await this.reopenLocked(); // reads the other sealed journals too, and starts the new journal
+      // Only what is in memory now goes into the snapshot, so only those journals may be deleted after it.
+      const unreadable = [...this.sealedUnreadable.values()][0];
+      if (unreadable) throw unreadable;
+      const folded = [...this.sealedRead];
       this.applyRetention();
       const entries = this.state.ascending();
       const oldest = new Date(this.options.clock.now() - this.options.tombstoneMaxAgeMs).toISOString();
@@ -820,29 +831,39 @@ export class HistoryStore implements HistoryReader, Disposable {
     });
     if (!plan) return false;
     await this.removeLeftovers();
-    const temp = path.join(this.dir, `${SNAPSHOT_FILE}.${nonce}.tmp`);
-    let bytes: number;
     try {
-      bytes = await this.writeSnapshot(temp, plan.entries, plan.tombstones);
+      // Written whole, fsynced, and read back and parsed before the rename: only then may the
+      // journals it replaces be deleted.
+      const temp = await writeTemp(this.snapshotPath, this.snapshotChunks(plan.entries, plan.tombstones), {
+        fs: this.fs,
+        what: WHAT,
+        verify: (written) => verifySnapshot(written, plan.entries.length),
+      });
       await this.exclusive(async () => {
         // Belt and braces against a lock broken as stale while this compaction was slow.
-        if (!(await this.holdsLock(lock))) throw new Error('The history compaction lock was taken over; compaction abandoned.');
-        if (fileSig(await statOrUndefined(this.snapshotPath)) !== plan.expectedSig) throw new Error('The history snapshot changed during compaction; compaction abandoned.');
-        await renameWithRetry(temp, this.snapshotPath);
-        await fsyncDir(this.dir);
-        this.snapshotSig = fileSig(await statOrUndefined(this.snapshotPath));
+        const abandon = !(await lock.stillHeld())
+          ? 'The history compaction lock was taken over; compaction abandoned.'
+          : fileSig(await this.stat(this.snapshotPath)) !== plan.expectedSig
+            ? 'The history snapshot changed during compaction; compaction abandoned.'
+            : undefined;
+        if (abandon) {
+          await removeFile(this.fs, temp.path).catch(() => undefined);
+          throw new Error(abandon);
+        }
+        await commit(temp, { fs: this.fs, what: WHAT, sync: this.options.durable });
+        this.snapshotSig = fileSig(await this.stat(this.snapshotPath));
         this.snapshotEntries = plan.entries.length;
-        this.snapshotBytes = bytes;
+        this.snapshotBytes = temp.bytes;
       });
     } catch (err) {
-      await fsp.rm(temp, { force: true }).catch(() => undefined);
       this.state.rejects.unshift(...plan.rejects);
       throw err;
     }
-    for (const name of plan.folded) await fsp.rm(path.join(this.dir, name), { force: true }).catch(() => undefined);
-    if (plan.rejects.length) {
-      await fsp.appendFile(path.join(this.dir, REJECTED_FILE), plan.rejects.join('\n') + '\n').catch((err) => this.report(err));
+    for (const name of plan.folded) {
+      // Left behind, it is only read again (harmless): report, but the compaction stands.
+      await removeFile(this.fs, path.join(this.dir, name)).catch((err) => this.report(fileError(err, 'delete', path.join(this.dir, name), WHAT)));
     }
+    if (plan.rejects.length) await this.keepRejects(plan.rejects).catch((err) => this.report(err));
     this.compactions++;
     return true;
   }
@@ -868,138 +889,42 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   /** Temp files and broken locks a crashed compaction left; only called while holding the lock. */
   private async removeLeftovers(): Promise<void> {
-    for (const name of await fsp.readdir(this.dir)) {
-      if (TEMP_RE.test(name) || STALE_LOCK_RE.test(name)) await fsp.rm(path.join(this.dir, name), { force: true }).catch(() => undefined);
+    for (const name of await this.fs.readdir(this.dir).catch(() => [])) {
+      if (TEMP_RE.test(name) || STALE_LOCK_RE.test(name)) await removeFile(this.fs, path.join(this.dir, name)).catch(() => undefined);
     }
   }
 
-  /** Writes the snapshot in chunks (the event loop stays responsive), then fsyncs it. */
-  private async writeSnapshot(file: string, entries: HistoryEntry[], tombstones: Array<[string, string]>): Promise<number> {
-    const h = await fsp.open(file, 'w');
-    let bytes = 0;
+  /** Appends unreadable lines to history.rejected.txt, for a person to look at. */
+  private async keepRejects(rejects: string[]): Promise<void> {
+    const file = path.join(this.dir, REJECTED_FILE);
+    const h = await this.fs.open(file, 'a');
     try {
-      let chunk = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, writtenAt: new Date().toISOString(), count: entries.length }).slice(0, -1) + ',"entries":[\n';
-      const flush = async (force: boolean): Promise<void> => {
-        if (!force && chunk.length < 1 << 20) return;
-        const buf = Buffer.from(chunk, 'utf8');
-        bytes += buf.length;
+      await appendRecord(h, Buffer.from('\n' + rejects.join('\n') + '\n', 'utf8'), { sync: this.options.durable, what: 'the list of unreadable history lines', file });
+    } finally {
+      await h.close().catch(() => undefined);
+    }
+  }
+
+  /** The snapshot in chunks of about 1 MiB (the event loop stays responsive while it is written). */
+  private *snapshotChunks(entries: HistoryEntry[], tombstones: Array<[string, string]>): Generator<string> {
+    let chunk = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, writtenAt: new Date().toISOString(), count: entries.length }).slice(0, -1) + ',"entries":[\n';
+    for (let i = 0; i < entries.length; i++) {
+      chunk += entryLine(entries[i]) + (i + 1 < entries.length ? ',\n' : '\n');
+      if (chunk.length >= 1 << 20) {
+        yield chunk;
         chunk = '';
-        await h.write(buf, 0, buf.length);
-      };
-      for (let i = 0; i < entries.length; i++) {
-        chunk += entryLine(entries[i]) + (i + 1 < entries.length ? ',\n' : '\n');
-        await flush(false);
-      }
-      chunk += '],"removed":[\n';
-      for (let i = 0; i < tombstones.length; i++) {
-        const [removed, at] = tombstones[i];
-        chunk += JSON.stringify({ removed, at } satisfies Tombstone) + (i + 1 < tombstones.length ? ',\n' : '\n');
-        await flush(false);
-      }
-      chunk += ']}\n';
-      await flush(true);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    return bytes;
-  }
-
-  // ---- the compaction lock -------------------------------------------------------------------
-
-  private async tryLock(): Promise<LockInfo | undefined> {
-    const info: LockInfo = { pid: process.pid, host: os.hostname(), nonce: randomUUID(), at: new Date().toISOString() };
-    // The lock appears with its owner already written in it (hard link of a filled file), so a
-    // process killed while taking it never leaves an empty lock nobody can judge.
-    const filled = `${this.lockPath}.${info.nonce.slice(0, 8)}.new`;
-    await fsp.writeFile(filled, JSON.stringify(info));
-    try {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        try {
-          await this.createLock(filled, info);
-          return info;
-        } catch (err) {
-          const code = errCode(err);
-          if (code === 'ENOENT') return undefined; // our filled file was cleared away by a compaction
-          if (code !== 'EEXIST') throw err;
-          if (!(await this.breakStaleLock())) return undefined;
-        }
-      }
-      return undefined;
-    } finally {
-      await fsp.rm(filled, { force: true }).catch(() => undefined);
-    }
-  }
-
-  private async createLock(filled: string, info: LockInfo): Promise<void> {
-    try {
-      await fsp.link(filled, this.lockPath);
-    } catch (err) {
-      const code = errCode(err);
-      if (code === 'EEXIST' || code === 'ENOENT') throw err;
-      // No hard links on this file system (FAT, some network shares): create exclusively, then fill.
-      const h = await fsp.open(this.lockPath, 'wx');
-      try {
-        await h.writeFile(JSON.stringify(info));
-      } finally {
-        await h.close();
       }
     }
-  }
-
-  private async readLock(p: string): Promise<{ text: string; info?: LockInfo; ageMs: number } | undefined> {
-    try {
-      const [text, st] = await Promise.all([fsp.readFile(p, 'utf8'), fsp.stat(p)]);
-      let info: LockInfo | undefined;
-      try {
-        info = JSON.parse(text) as LockInfo;
-      } catch {
-        info = undefined;
+    chunk += '],"removed":[\n';
+    for (let i = 0; i < tombstones.length; i++) {
+      const [removed, at] = tombstones[i];
+      chunk += JSON.stringify({ removed, at } satisfies Tombstone) + (i + 1 < tombstones.length ? ',\n' : '\n');
+      if (chunk.length >= 1 << 20) {
+        yield chunk;
+        chunk = '';
       }
-      return { text, info, ageMs: Date.now() - st.mtimeMs };
-    } catch (err) {
-      if (errCode(err) === 'ENOENT') return undefined;
-      throw err;
     }
-  }
-
-  /** True when the lock was stale and is gone now (try again); false when someone really holds it. */
-  private async breakStaleLock(): Promise<boolean> {
-    const seen = await this.readLock(this.lockPath);
-    if (!seen) return true;
-    const { info, ageMs } = seen;
-    const sameHost = info?.host === os.hostname();
-    const stale = info
-      ? sameHost
-        ? !pidAlive(info.pid) || ageMs > 10 * 60_000 // a live pid can be a reused one after very long
-        : ageMs > this.options.lockStaleMs
-      : ageMs > 5000; // written but not yet filled, or damaged
-    if (!stale) return false;
-    // Move it aside first: if someone replaced it since we looked, we can tell and put theirs back.
-    const grave = `${this.lockPath}.${randomUUID().slice(0, 8)}.stale`;
-    try {
-      await fsp.rename(this.lockPath, grave);
-    } catch (err) {
-      if (errCode(err) === 'ENOENT') return true;
-      throw err;
-    }
-    const moved = await this.readLock(grave);
-    if (moved && moved.text !== seen.text) {
-      await fsp.link(grave, this.lockPath).catch(() => undefined);
-      await fsp.rm(grave, { force: true });
-      return false;
-    }
-    await fsp.rm(grave, { force: true });
-    return true;
-  }
-
-  private async holdsLock(lock: LockInfo): Promise<boolean> {
-    const now = await this.readLock(this.lockPath);
-    return now?.info?.nonce === lock.nonce;
-  }
-
-  private async unlock(lock: LockInfo): Promise<void> {
-    if (await this.holdsLock(lock)) await fsp.rm(this.lockPath, { force: true });
+    yield chunk + ']}\n';
   }
 
   // ---- noticing other windows' changes -------------------------------------------------------
@@ -1054,23 +979,15 @@ export interface LoadedHistory {
 }
 
 /** Reads a history directory without opening it for writing (snapshot, sealed journals, journal). */
-export async function loadHistory(dir: string): Promise<LoadedHistory> {
+export async function loadHistory(dir: string, fs: DurableFs = realFs): Promise<LoadedHistory> {
   const state = new HistoryState();
-  try {
-    applySnapshot(state, await readText(path.join(dir, SNAPSHOT_FILE)));
-  } catch (err) {
-    if (errCode(err) !== 'ENOENT') throw err;
-  }
+  const snapshot = await readIfExists(fs, path.join(dir, SNAPSHOT_FILE));
+  if (snapshot) applySnapshot(state, snapshot.toString('utf8'));
   let journalLines = 0;
-  const names = (await fsp.readdir(dir)).filter((n) => SEALED_RE.test(n)).sort();
+  const names = (await fs.readdir(dir)).filter((n) => SEALED_RE.test(n)).sort();
   for (const name of [...names, JOURNAL_FILE]) {
-    let buf: Buffer;
-    try {
-      buf = await fsp.readFile(path.join(dir, name));
-    } catch (err) {
-      if (errCode(err) === 'ENOENT') continue;
-      throw err;
-    }
+    const buf = await readIfExists(fs, path.join(dir, name));
+    if (!buf) continue;
     const end = buf.lastIndexOf(10);
     if (end >= 0) journalLines += applyLines(state, buf, end);
   }
