@@ -45,6 +45,7 @@ export function describeWriteError(e: unknown): string {
   switch ((e as NodeJS.ErrnoException | undefined)?.code) {
     case 'ENOSPC':
     case 'EDQUOT':
+    case 'SHORT_WRITE':
       return vscode.l10n.t('the disk is full');
     case 'EFBIG':
       return vscode.l10n.t('the file has reached the size this system allows');

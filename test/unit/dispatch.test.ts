@@ -9,7 +9,10 @@ import { dispatchSend, retryUnsaved, splitDestinations, type DispatchStore } fro
 import { HistoryStore } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';
 import { SandboxGateway } from '../../src/sandbox/server';
+import { diskFullSwitch } from '../../src/common/diskFullSwitch';
+import { realFs } from '../../src/common/durable';
 import { removeDir, tempDir } from './bulkFixtures';
+import { CrashError, describeFault, FaultyFs, faultsFor } from './faultFs';
 
 const creds: Credentials = { username: 'sandbox', password: 'sandbox' };
 const OPTS = { connectTimeoutMs: 2000, headersTimeoutMs: 2000, bodyTimeoutMs: 2000, maxRetries: 0 };
@@ -183,6 +186,98 @@ describe('Single send (dispatch)', function () {
       assert.deepEqual([...new Set(states.slice(0, 50))], ['sent']);
       assert.deepEqual([...new Set(states.slice(50, 100))], ['unknown']);
       assert.deepEqual([...new Set(states.slice(100))], ['failed']);
+    });
+  });
+
+  describe('the disk failing after the gateway answered, at the file-system boundary', () => {
+    const QUIET = { watch: false, pollIntervalMs: 0, autoCompact: false } as const;
+    const send = { destinations: ['393401234567', '393401234568'], sender: 'Inviosmart', message: 'paid' };
+
+    it('the test switch (a full history folder): SMSIds kept, told, saved once there is room', async () => {
+      let full = false;
+      const folder = path.join(dir, 'switched');
+      const store = await HistoryStore.open(folder, { ...QUIET, fs: diskFullSwitch(realFs, () => full) });
+      try {
+        // The disk fills while the request is at the gateway.
+        const filling = { send: async (...a: Parameters<GatewayClient['send']>) => client.send(...a).finally(() => (full = true)) };
+        const out = await dispatchSend(store, ctxFor(filling), send, 1);
+        assert.equal(out.error, undefined);
+        assert.equal((out.historyError as { code?: string }).code, 'ENOSPC');
+        assert.deepEqual(out.entries.map((e) => e.smsId), sandbox.messages.map((m) => m.smsId));
+        assert.ok(out.entries.every((e) => e.state === 'sent'));
+        const onDisk = await HistoryStore.open(folder, QUIET);
+        assert.deepEqual(onDisk.all().map((e) => e.state), ['sending', 'sending'], 'on disk: still "sending", which warns before a resend');
+        await onDisk.close();
+        full = false;
+        assert.deepEqual(await retryUnsaved(store, out.unsaved), []);
+        assert.deepEqual(store.all().map((e) => e.state), ['sent', 'sent']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('every fault at every step after the answer: never failed, never sent twice, SMSIds kept, the user told', async function () {
+      this.timeout(120_000);
+      // A dry run numbers the steps; the ones after the gateway answered are the ones tried.
+      const dry = new FaultyFs();
+      let answeredAt = -1;
+      const dryFolder = path.join(dir, 'dry');
+      const dryStore = await HistoryStore.open(dryFolder, { ...QUIET, fs: dry });
+      const marking = { send: async (...a: Parameters<GatewayClient['send']>) => client.send(...a).finally(() => (answeredAt = dry.trace.length)) };
+      await dispatchSend(dryStore, ctxFor(marking), send, 1);
+      await dryStore.close();
+      const steps = dry.trace.slice(answeredAt).filter((s) => !['close'].includes(s.op));
+      assert.ok(steps.some((s) => s.op === 'write'), 'the answer is written after the send');
+
+      let combos = 0;
+      let told = 0;
+      for (const step of steps) {
+        for (const fault of faultsFor(step)) {
+          const what = `${describeFault(fault)} at step ${step.n} (${step.op})`;
+          combos++;
+          const folder = path.join(dir, `c${combos}`);
+          const fsx = new FaultyFs({ at: step.n, fault });
+          const before = sandbox.messages.length;
+          const store = await HistoryStore.open(folder, { ...QUIET, fs: fsx });
+          let out: Awaited<ReturnType<typeof dispatchSend>> | undefined;
+          try {
+            out = await dispatchSend(store, ctxFor(client), send, 1);
+          } catch (e) {
+            assert.ok(e instanceof CrashError, `${what}: only a crash may end the send: ${String(e)}`);
+          } finally {
+            await store.close().catch(() => undefined);
+            await fsx.closeAll();
+          }
+          assert.equal(sandbox.messages.length - before, 2, `${what}: sent once`);
+          const ids = sandbox.messages.slice(before).map((m) => m.smsId);
+          if (out) {
+            assert.equal(out.error, undefined, what);
+            assert.deepEqual(out.entries.map((e) => [e.state, e.smsId]), ids.map((id) => ['sent', id]), `${what}: the outcome keeps the SMSIds`);
+            if (out.historyError !== undefined) {
+              told++;
+              assert.ok(out.unsaved.length > 0, what);
+            }
+          }
+          // What the next window reads: never "failed"; "sent" with its SMSId, or still "sending" (which warns).
+          const next = await HistoryStore.open(folder, QUIET);
+          try {
+            const states = next.all().map((e) => e.state);
+            assert.equal(states.length, 2, `${what}: both attempts are on disk`);
+            for (const e of next.all()) {
+              assert.ok(e.state === 'sending' || (e.state === 'sent' && ids.includes(e.smsId!)), `${what}: ${e.state} ${e.smsId}`);
+            }
+            if (out && out.unsaved.length > 0) {
+              assert.deepEqual(await retryUnsaved(next, out.unsaved), [], `${what}: saved once the disk works`);
+              assert.deepEqual(next.all().map((e) => e.state), ['sent', 'sent']);
+            }
+          } finally {
+            await next.close();
+          }
+        }
+      }
+      assert.ok(combos >= 20, `${combos} combinations`);
+      assert.ok(told > 0, 'some faults reached the user');
+      console.log(`      send path: ${combos} fault combinations after the answer over ${steps.length} steps; 0 recorded failed, 0 sent twice, ${told} told`);
     });
   });
 });
