@@ -82,19 +82,21 @@ function notSentError(request: number, total: number, historyFailed: boolean): N
     };
 }
 
-/** Writes each change; resolves with those that could not be written, and the first error. */
-async function save(store: DispatchStore, changes: readonly UnsavedChange[]): Promise<{ unsaved: UnsavedChange[]; error?: unknown }> {
+/** Writes each change; resolves with the entries as stored, those that could not be written, and the first error. */
+async function save(store: DispatchStore, changes: readonly UnsavedChange[]): Promise<{ stored: Map<string, HistoryEntry>; unsaved: UnsavedChange[]; error?: unknown }> {
+  const stored = new Map<string, HistoryEntry>();
   const unsaved: UnsavedChange[] = [];
   let error: unknown;
   for (const change of changes) {
     try {
-      await store.update(change.key, change.patch);
+      const entry = await store.update(change.key, change.patch);
+      if (entry) stored.set(change.key, entry);
     } catch (e) {
       error ??= e;
       unsaved.push(change);
     }
   }
-  return { unsaved, error };
+  return { stored, unsaved, error };
 }
 
 /**
@@ -153,12 +155,14 @@ export async function dispatchSend(
     if (saved.unsaved.length > 0) {
       // One more try at once: a short hiccup should not leave the history behind.
       const again = await save(store, saved.unsaved);
+      again.stored.forEach((e, k) => saved.stored.set(k, e));
       if (again.unsaved.length > 0) {
         historyError = again.error ?? saved.error;
         unsaved.push(...again.unsaved);
       }
     }
-    recorded.forEach((entry, i) => entries.push({ ...entry, ...changes[i].patch }));
+    // As stored; the outcome in memory where the history could not take it.
+    recorded.forEach((entry, i) => entries.push(saved.stored.get(entry.key) ?? { ...entry, ...changes[i].patch }));
   }
 
   // The numbers after a failed request are kept, visibly not sent (only in memory if that write fails).
