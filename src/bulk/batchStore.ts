@@ -240,6 +240,7 @@ export function rowStatuses(
   const dispatches = new Map<number, number[]>();
   for (const line of lines) {
     if (line.t === 'dispatch') {
+      if (dispatches.has(line.d)) continue; // the same line twice (written again after a short write)
       dispatches.set(line.d, line.rows);
       line.rows.forEach((row, i) => {
         const s = byRow.get(row);
