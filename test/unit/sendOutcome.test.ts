@@ -2,6 +2,7 @@
 // same answer the same way. Answers are real gateway texts run through the real parser; the history
 // and the batch files are real, in a temp folder.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BatchStore } from '../../src/bulk/batchStore';
 import { runBatch } from '../../src/bulk/runner';
@@ -10,7 +11,10 @@ import { parseSendAnswer } from '../../src/gateway/protocol';
 import type { SendRequest, SendResult } from '../../src/gateway/types';
 import { dispatchSend } from '../../src/history/dispatch';
 import { HistoryStore } from '../../src/history/store';
+import { isUnsettled } from '../../src/history/retention';
 import type { HistoryEntry } from '../../src/history/types';
+import { contextValueOf, englishL10n, isInFlight, statusGroupOf, statusLabel, tooltipMarkdown, WallClock } from '../../src/views/entryPresentation';
+import { statusCategory } from '../../src/webview/model';
 import { newBatch, numberFor, plannedRows, removeDir, tempDir } from './bulkFixtures';
 
 /** Three destinations in one request, and what the gateway answers. */
@@ -72,4 +76,40 @@ describe('One send outcome mapping (single send = bulk)', function () {
       assert.deepEqual(bulk.map(view), singleStored.map(view), 'bulk records the same as the single send');
     });
   }
+});
+
+describe('A held message (1022) as every surface shows it', () => {
+  const held: HistoryEntry = {
+    key: 'k1', destination: '393331234567', sender: 'Acme', text: 'x', account: 'a', state: 'held', parts: 1, rev: 2,
+    createdAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:00:00.000Z',
+    error: { kind: 'gateway', code: 1022, gatewayText: 'Status: 1022 - Awaiting cost confirmation, not sent yet', explanation: 'held' },
+  };
+
+  it('is its own state: labelled held, waiting (not failed, not in flight), kept by retention, resendable from the tree with a warning', () => {
+    assert.equal(statusLabel(held, englishL10n), 'Held: awaiting cost confirmation');
+    assert.equal(statusGroupOf(held), 'pending');
+    assert.equal(statusCategory(held), 'pending');
+    assert.equal(isInFlight(held), false, 'nothing polls it: it has no SMSId');
+    assert.equal(isUnsettled(held), true, 'retention keeps it: it may still be sent');
+    assert.match(tooltipMarkdown(held, { l10n: englishL10n, clock: new WallClock('UTC'), locale: 'en' }), /confirming it there sends it/);
+    assert.equal(contextValueOf(held), 'message.held');
+    const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>> } };
+    const resend = pkg.contributes.menus['view/item/context'].find((m) => m.command === 'inviosmart.resend');
+    assert.ok(resend?.when && new RegExp(/viewItem =~ \/(.*)\//.exec(resend.when)![1].replace(/\\\\/g, '\\')).test('message.held'), 'Resend is offered on a held message');
+  });
+
+  it('survives a reload of the history (a state the store keeps, not drops)', async () => {
+    const dir = tempDir('inviosmart-held-');
+    try {
+      const store = await HistoryStore.open(dir, { durable: false, watch: false });
+      const e = await store.record({ destination: '393331234567', sender: 'Acme', text: 'x', account: 'a', parts: 1 });
+      await store.update(e.key, { state: 'held', error: held.error });
+      await store.close();
+      const again = await HistoryStore.open(dir, { durable: false, watch: false });
+      assert.equal(again.get(e.key)?.state, 'held');
+      await again.close();
+    } finally {
+      removeDir(dir);
+    }
+  });
 });
