@@ -16,7 +16,9 @@ import { SendCommand } from './commands/send';
 import { GatewayError } from './gateway/errors';
 import type { StatusReport } from './gateway/types';
 import { StatusPoller } from './history/poller';
-import { RetentionService, selectForRemoval } from './history/retention';
+import { diskFullSwitch } from './common/diskFullSwitch';
+import { realFs } from './common/durable';
+import { newestWriteIn, RetentionService, selectForRemoval } from './history/retention';
 import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
@@ -53,12 +55,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     onError: (e) => log.warn(`history: ${e instanceof Error ? e.message : String(e)}`),
     // Every compaction (this window's or on its own) applies the retention settings.
     retention: (entries, now) => selectForRemoval(entries, now, readRetentionSettings()),
+    fs: context.extensionMode === vscode.ExtensionMode.Test ? diskFullSwitch(realFs) : undefined,
   });
   context.subscriptions.push(history);
   log.info(`history: ${history.stats().entries} messages in ${historyDir}`);
   const retention = new RetentionService({
     store: history,
     limits: readRetentionSettings,
+    lastWrite: () => newestWriteIn(historyDir),
     onPruned: (n) => log.info(`history: removed ${n} messages beyond the retention settings`),
     onError: (e) => log.warn(`history retention: ${e instanceof Error ? e.message : String(e)}`),
   });

@@ -3,6 +3,7 @@
 // Cancel is graceful: no new request starts, those in flight finish and get their answers.
 import { toGatewayError } from '../gateway/errors';
 import type { GatewayErrorInfo, SendRequest, SendResult } from '../gateway/types';
+import { entryError, outcomeOfError, outcomePatch, outcomesOfResult, type SendOutcome } from '../history/outcome';
 import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types';
 import {
   countRows,
@@ -90,9 +91,7 @@ export interface BatchSummary {
 /** Answers after which sending more requests only repeats the failure (or costs money for nothing). */
 const STOPPING_CODES = new Set([1001, 1002, 1012, 1013, 1014, 1025, 1028, 1031, 1032, 1038, 1043]);
 
-function summarizeError(e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'gatewayText' | 'explanation'>): ErrorSummary {
-  return { kind: e.kind, code: e.code, gatewayText: e.gatewayText, explanation: e.explanation };
-}
+const summarizeError: (e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'gatewayText' | 'explanation'>) => ErrorSummary = entryError;
 
 /** Whether a failure means the rest of the batch would fail the same way. */
 export function stopsBatch(e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'outcomeUnknown'>): boolean {
@@ -112,6 +111,14 @@ export function stopsBatch(e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'outcomeU
     default:
       return false;
   }
+}
+
+/**
+ * A row's line in the batch journal. The journal has no "held" (1022): such a row is recorded as
+ * failed there, so resume never sends it on its own, while its history entry says "held".
+ */
+function rowOutcome(o: SendOutcome): RowOutcome {
+  return o.state === 'sent' ? { s: 'sent', smsId: o.smsId } : { s: o.state === 'held' ? 'failed' : o.state, error: o.error };
 }
 
 function reasonOf(e: ErrorSummary | undefined): string {
@@ -252,7 +259,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
 
   // Stage 2: the dispatch line, the request, and its answer in the journal. Returns the outcomes,
   // or undefined when the line could not be written (then nothing was sent).
-  const dispatch = async (p: Prepared, onOut: () => void): Promise<{ outcomes: RowOutcome[]; answered: Promise<void> } | undefined> => {
+  const dispatch = async (p: Prepared, onOut: () => void): Promise<{ outcomes: RowOutcome[]; answers: SendOutcome[]; answered: Promise<void> } | undefined> => {
     const { request, entries } = p;
     const d = handle.takeDispatchNumber();
     try {
@@ -266,30 +273,21 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     progress.inFlight += request.rows.length;
     emit();
     onOut();
-    let outcomes: RowOutcome[];
+    let answers: SendOutcome[];
     let requestError: ErrorSummary | undefined;
     try {
       const result = await deps.send({ destinations: request.destinations, sender: plan.sender, message: request.text, pricecat: plan.pricecat });
-      outcomes = request.destinations.map((_, i): RowOutcome => {
-        const item = result.items[i];
-        if (!item) {
-          return {
-            s: 'unknown',
-            error: { kind: 'malformed', gatewayText: result.raw, explanation: 'The gateway answered for fewer destinations than were sent; this one may or may not have been sent.' },
-          };
-        }
-        if (item.ok) return { s: 'sent', smsId: item.smsId };
-        const error = summarizeError(item.error);
-        if (stopsBatch(item.error)) stop(error);
-        return item.error.outcomeUnknown ? { s: 'unknown', error } : { s: 'failed', error };
+      answers = outcomesOfResult(result, request.destinations.length);
+      result.items.forEach((item) => {
+        if (!item.ok && stopsBatch(item.error)) stop(summarizeError(item.error));
       });
     } catch (e) {
       const err = toGatewayError(e, 'send');
-      const error = summarizeError(err);
-      requestError = error;
-      outcomes = request.rows.map((): RowOutcome => (err.outcomeUnknown ? { s: 'unknown', error } : { s: 'failed', error }));
-      if (stopsBatch(err)) stop(error);
+      requestError = summarizeError(err);
+      answers = request.rows.map(() => outcomeOfError(err));
+      if (stopsBatch(err)) stop(requestError);
     }
+    const outcomes = answers.map(rowOutcome);
     if (outcomes.every((o) => o.s === 'unknown')) {
       consecutiveUnknown++;
       if (consecutiveUnknown >= MAX_CONSECUTIVE_UNKNOWN) {
@@ -305,17 +303,12 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     // line's fdatasync) before anything else goes out: a killed window loses only what is in flight,
     // and a power loss at worst leaves these rows unknown. Not awaited: the next dispatch waits for it.
     const answered = handle.append({ t: 'done', d, out: outcomes, at: new Date(clock.now()).toISOString() }, { sync: false }).catch(() => undefined);
-    return { outcomes, answered };
+    return { outcomes, answers, answered };
   };
 
   // Stage 3, in the background of the next request: the history updates.
-  const finish = async (p: Prepared, outcomes: RowOutcome[]): Promise<void> => {
-    await Promise.all(
-      p.entries.map((entry, i) => {
-        const o = outcomes[i];
-        return updater.push({ key: entry.key, patch: o.s === 'sent' ? { state: 'sent', smsId: o.smsId } : { state: o.s, error: o.error } });
-      }),
-    );
+  const finish = async (p: Prepared, outcomes: RowOutcome[], answers: SendOutcome[]): Promise<void> => {
+    await Promise.all(p.entries.map((entry, i) => updater.push({ key: entry.key, patch: outcomePatch(answers[i]) })));
     progress.inFlight -= p.request.rows.length;
     progress.requestsDone++;
     for (const o of outcomes) {
@@ -345,7 +338,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
         const r = await dispatch(p, () => (next = prepare()));
         if (!r) break;
         await finishing;
-        finishing = Promise.all([finish(p, r.outcomes), r.answered]).then(() => undefined);
+        finishing = Promise.all([finish(p, r.outcomes, r.answers), r.answered]).then(() => undefined);
       }
       const left = await next;
       if (left) await discard(left);

@@ -40,6 +40,26 @@ export function describeError(e: unknown): { short: string; full: string } {
   return { short: text.slice(0, 40), full: text };
 }
 
+/** Why a file could not be written, in words a user can act on ("the disk is full"). */
+export function describeWriteError(e: unknown): string {
+  switch ((e as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'SHORT_WRITE':
+      return vscode.l10n.t('the disk is full');
+    case 'EFBIG':
+      return vscode.l10n.t('the file has reached the size this system allows');
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+      return vscode.l10n.t('the history folder cannot be written (permission denied)');
+    case 'EIO':
+      return vscode.l10n.t('the disk reported an input/output error');
+    default:
+      return describeError(e).full;
+  }
+}
+
 /** Shows an error as a notification with a "Show Log" action; resolves once the user acted on it (or dismissed it). */
 export async function showError(prefix: string, e: unknown, showLog: () => void, notify: Notify = windowNotify): Promise<void> {
   const action = vscode.l10n.t('Show Log');

@@ -124,15 +124,16 @@ export class MessageCommands {
   async resend(arg?: EntryArg): Promise<HistoryEntry[] | undefined> {
     const entry = this.entry(arg);
     if (!entry) return undefined;
-    if (entry.state === 'unknown' || entry.state === 'sending') {
-      const resendAnyway = await this.confirm(
-        vscode.l10n.t('The first attempt to {0} had no answer: it may already have been delivered. Resending could deliver it twice.', entry.destination),
-        undefined,
-        vscode.l10n.t('Resend Anyway'),
-      );
-      if (!resendAnyway) return undefined;
-    }
-    return this.deps.send.run({ destinations: entry.destination, sender: entry.sender, text: entry.text });
+    const warning =
+      entry.state === 'unknown' || entry.state === 'sending'
+        ? vscode.l10n.t('The first attempt to {0} had no answer: it may already have been delivered. Resending could deliver it twice, and you would pay twice.', entry.destination)
+        : entry.state === 'held'
+          ? vscode.l10n.t('The gateway is holding the SMS to {0} until its cost is confirmed on the Inviosmart website. Confirming it there would send it; resending it here as well would send it twice, and you would pay twice.', entry.destination)
+          : undefined;
+    if (warning && !(await this.confirm(warning, undefined, vscode.l10n.t('Resend Anyway')))) return undefined;
+    // The message's own account: resending a sandbox message must never charge a real account.
+    const account = { id: entry.account, label: entry.accountLabel || entry.account };
+    return this.deps.send.run({ destinations: entry.destination, sender: entry.sender, text: entry.text, account });
   }
 
   async copy(arg: EntryArg, what: 'id' | 'text'): Promise<void> {

@@ -5,10 +5,10 @@ import { NotSignedInError, type GatewaySession, type SessionProvider } from '../
 import { countryPrefixOf, pricePerPart } from '../gateway/countries';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { parseDestinationList, validateSender } from '../gateway/validation';
-import { dispatchSend, type DispatchStore } from '../history/dispatch';
+import { dispatchSend, retryUnsaved, type DispatchOutcome, type DispatchStore, type UnsavedChange } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
-import { describeError, windowNotify, type Notify } from './errors';
+import { describeError, describeWriteError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 
 /** What the user is asked, one step at a time. Tests replace it with scripted answers. */
@@ -30,12 +30,18 @@ export interface SendDeps {
   prompts?: SendPrompts;
   /** How results and refusals are told; defaults to VS Code notifications. */
   notify?: Notify;
+  /** Asks before sending through another account than the one asked for; defaults to a modal warning. */
+  confirm?: Confirm;
+  /** Writes the history could not take after a send, tried again this often (ms); default 30 s, 20 times. */
+  historyRetryMs?: number;
 }
 
 export interface SendDraft {
   destinations?: string;
   sender?: string;
   text?: string;
+  /** Send through this account (a resend goes out through the message's own); the active one when absent. */
+  account?: { id: string; label: string };
 }
 
 const LAST_SENDERS = 'inviosmart.send.recentSenders';
@@ -113,10 +119,33 @@ function defaultPrompts(): SendPrompts {
 export class SendCommand {
   private readonly prompts: SendPrompts;
   private readonly notify: Notify;
+  private readonly confirm: Confirm;
 
   constructor(private readonly deps: SendDeps) {
     this.prompts = deps.prompts ?? defaultPrompts();
     this.notify = deps.notify ?? windowNotify;
+    this.confirm = deps.confirm ?? windowConfirm;
+  }
+
+  /** The draft's own account when it is still here; otherwise the active one, only if the user agrees. */
+  private async session(draft: SendDraft): Promise<GatewaySession | undefined> {
+    if (draft.account) {
+      try {
+        return await this.deps.sessions.forAccount(draft.account.id);
+      } catch (e) {
+        if (!(e instanceof NotSignedInError)) throw e;
+        const active = await this.deps.sessions.forActive().catch(() => undefined);
+        if (!active) throw e;
+        const use = vscode.l10n.t('Send with "{0}"', active.account.label);
+        const agreed = await this.confirm(
+          vscode.l10n.t('The account "{0}" that sent this message is no longer available here. Send it with the active account "{1}" instead?', draft.account.label, active.account.label),
+          active.account.sandbox ? undefined : vscode.l10n.t('"{0}" is charged for it.', active.account.label),
+          use,
+        );
+        return agreed ? active : undefined;
+      }
+    }
+    return this.deps.sessions.forActive();
   }
 
   /** Asks for everything not in the draft, confirms, sends. Returns the history entries, or undefined when cancelled. */
@@ -124,7 +153,9 @@ export class SendCommand {
     const settings = this.deps.settings();
     let session: GatewaySession;
     try {
-      session = await this.deps.sessions.forActive();
+      const chosen = await this.session(draft);
+      if (!chosen) return undefined;
+      session = chosen;
     } catch (e) {
       if (e instanceof NotSignedInError) {
         const signIn = vscode.l10n.t('Sign In');
@@ -206,7 +237,11 @@ export class SendCommand {
         ),
     );
     this.deps.afterSend?.();
-    void this.report(outcome.entries);
+    if (outcome.historyError !== undefined) {
+      this.deps.log.warn(`history: ${outcome.unsaved.length} results not saved: ${describeError(outcome.historyError).full}`);
+      this.keepSaving(outcome.unsaved);
+    }
+    void this.report(outcome);
     return outcome.entries;
   }
 
@@ -229,20 +264,54 @@ export class SendCommand {
     return vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', total.toFixed(3), (balance ?? 0).toFixed(2));
   }
 
-  private async report(entries: HistoryEntry[]): Promise<void> {
+  /** Writes what the history could not take, again and again until it fits (or gives up quietly after 20 tries). */
+  private keepSaving(unsaved: UnsavedChange[], tries = 20): void {
+    if (unsaved.length === 0 || tries <= 0) return;
+    const timer = setTimeout(() => {
+      void retryUnsaved(this.deps.history, unsaved).then((left) => {
+        if (left.length === 0) this.deps.log.info(`history: ${unsaved.length} results saved after all`);
+        this.keepSaving(left, tries - 1);
+      });
+    }, this.deps.historyRetryMs ?? 30_000);
+    timer.unref?.();
+  }
+
+  private async report(outcome: DispatchOutcome): Promise<void> {
+    const { entries } = outcome;
     const sent = entries.filter((e) => e.state === 'sent');
     const failed = entries.filter((e) => e.state === 'failed');
     const unknown = entries.filter((e) => e.state === 'unknown');
+    const held = entries.filter((e) => e.state === 'held');
     const showStatus = vscode.l10n.t('Show Status');
     const copyId = vscode.l10n.t('Copy ID');
+    const showLog = vscode.l10n.t('Show Log');
+    const ids = sent.map((e) => e.smsId).join(', ');
+    if (outcome.historyError !== undefined) {
+      // The gateway's answer stands; only the record of it is missing. Never a "try again" here.
+      const why = describeWriteError(outcome.historyError);
+      const msg = sent.length > 0
+        ? vscode.l10n.t('The SMS was sent (ID {0}) but the history could not be saved: {1}. Keep the ID; the history is saved as soon as it can be. Do not send it again.', ids, why)
+        : vscode.l10n.t('The history could not be saved: {0}. Check the message before sending it again.', why);
+      const pick = await this.notify('error', msg, ...(sent.length > 0 ? [copyId] : []), showLog);
+      if (pick === copyId) await vscode.env.clipboard.writeText(ids);
+      if (pick === showLog) this.deps.log.show();
+      return;
+    }
     if (sent.length === entries.length) {
       const msg = sent.length === 1
         ? vscode.l10n.t('SMS sent to {0} (ID {1}).', sent[0].destination, String(sent[0].smsId))
-        : vscode.l10n.t('{0} SMS sent (IDs {1}).', sent.length, sent.map((e) => e.smsId).join(', '));
+        : vscode.l10n.t('{0} SMS sent (IDs {1}).', sent.length, ids);
       const pick = await this.notify('info', msg, showStatus, copyId);
       if (pick === showStatus) await vscode.commands.executeCommand(CommandIds.checkStatus, sent[0].key);
-      if (pick === copyId) await vscode.env.clipboard.writeText(sent.map((e) => e.smsId).join(', '));
+      if (pick === copyId) await vscode.env.clipboard.writeText(ids);
       return;
+    }
+    if (held.length > 0) {
+      void this.notify(
+        'warning',
+        vscode.l10n.t('The gateway is holding the SMS to {0} until its cost is confirmed on the Inviosmart website: it has not been sent yet. Confirming it there sends it; do not send it again here.', held.map((e) => e.destination).join(', ')),
+      );
+      if (unknown.length === 0 && failed.length === 0) return;
     }
     const first = unknown[0] ?? failed[0];
     const why = first?.error ? `${first.error.explanation} (${first.error.gatewayText})` : '';
@@ -252,7 +321,6 @@ export class SendCommand {
         vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => e.destination).join(', '), why),
       );
     } else {
-      const showLog = vscode.l10n.t('Show Log');
       const msg = sent.length > 0
         ? vscode.l10n.t('{0} of {1} SMS sent; failed for {2}: {3}', sent.length, entries.length, failed.map((e) => e.destination).join(', '), why)
         : vscode.l10n.t('SMS not sent: {0}', why);

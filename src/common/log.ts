@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import type { CallEvent } from '../gateway/types';
 import { redactText } from '../gateway/redact';
+import { maskCallUrl, maskNumbersIn } from './privacy';
 
 /**
  * The "Inviosmart" output channel. Everything written here goes through redaction first, so a
- * password can never reach it even if a caller forgets.
+ * password can never reach it even if a caller forgets. VS Code keeps this log on disk and users
+ * attach it to bug reports, so by default phone numbers are masked and message texts appear only
+ * as their length; the full detail is written only at the Trace log level.
  */
 export class Log implements vscode.Disposable {
   private readonly channel: vscode.LogOutputChannel;
@@ -12,6 +15,9 @@ export class Log implements vscode.Disposable {
 
   constructor(name = 'Inviosmart') {
     this.channel = vscode.window.createOutputChannel(name, { log: true });
+    this.channel.info(
+      vscode.l10n.t('Phone numbers are masked and message texts shown only by their length in this log. To see them in full, set the log level of "{0}" to Trace.', name),
+    );
   }
 
   /** Remember a secret value so it is masked wherever it shows up. */
@@ -19,12 +25,19 @@ export class Log implements vscode.Disposable {
     if (value) this.secrets.add(value);
   }
 
+  /** True when the user asked for everything (Trace), numbers and texts included. */
+  private get full(): boolean {
+    return this.channel.logLevel === vscode.LogLevel.Trace;
+  }
+
   private clean(text: string): string {
-    return redactText(text, [...this.secrets]);
+    const redacted = redactText(text, [...this.secrets]);
+    return this.full ? redacted : maskNumbersIn(redacted);
   }
 
   call(e: CallEvent): void {
-    const line = `${e.command} ${e.outcome} in ${Math.round(e.durationMs)} ms (attempt ${e.attempt}): ${e.summary} — ${e.url}`;
+    const url = this.full ? e.url : maskCallUrl(e.url);
+    const line = `${e.command} ${e.outcome} in ${Math.round(e.durationMs)} ms (attempt ${e.attempt}): ${e.summary} — ${url}`;
     if (e.outcome === 'ok') this.channel.info(this.clean(line));
     else this.channel.warn(this.clean(line));
   }

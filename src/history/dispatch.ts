@@ -1,9 +1,13 @@
 // Sending with a paper trail: every attempt is written to history before the request goes out,
-// then completed with the SMSId or the error. Shared by the single send and (later) bulk sends.
+// then completed with the SMSId or the error. Long destination lists go out as several requests,
+// each recorded as it goes, so a failure part-way leaves the earlier numbers sent and the later
+// ones visibly not sent. A history write that fails after the gateway answered never turns the
+// answer into a failure: the outcome is kept in memory, told to the user and written again later.
 import type { GatewayClient } from '../gateway/client';
 import { GatewayError, toGatewayError } from '../gateway/errors';
 import type { Credentials, SendRequest } from '../gateway/types';
-import type { HistoryEntry } from './types';
+import { outcomeOfError, outcomePatch, outcomesOfResult, type SendOutcome } from './outcome';
+import type { HistoryEntry, HistoryPatch } from './types';
 
 export interface DispatchStore {
   /** Records every draft with one write: all of them are on disk, or none. */
@@ -22,19 +26,83 @@ export interface DispatchContext {
   signal?: AbortSignal;
 }
 
-export interface DispatchOutcome {
-  entries: HistoryEntry[];
-  /** Set when the whole request failed (the same error is on every entry). */
-  error?: GatewayError;
+/** Destinations per request: the bulk runner's cap, far below any server's URL limit. */
+export const MAX_DESTINATIONS_PER_SEND = 50;
+/** Characters of the joined destination list per request, whatever the count. */
+export const MAX_DESTINATION_CHARS = 1000;
+
+/** A history change that could not be written; `retryUnsaved` writes it later. */
+export interface UnsavedChange {
+  key: string;
+  patch: HistoryPatch;
 }
 
-function errorOf(e: GatewayError): HistoryEntry['error'] {
-  return { kind: e.kind, code: e.code, gatewayText: e.gatewayText, explanation: e.explanation };
+export interface DispatchOutcome {
+  /** One per destination, in the order given, as they stand (in memory when the history could not be written). */
+  entries: HistoryEntry[];
+  /** Set when a whole request failed: its entries carry it, and later requests were not sent. */
+  error?: GatewayError;
+  /** Requests the destinations were split into, and how many of them went out. */
+  requests: { total: number; sent: number };
+  /** Set when the history could not be written after a request went out; `unsaved` holds what is missing. */
+  historyError?: unknown;
+  unsaved: UnsavedChange[];
+}
+
+/** Splits destinations into requests of at most `maxCount` numbers and `maxChars` joined characters. */
+export function splitDestinations(destinations: readonly string[], maxCount = MAX_DESTINATIONS_PER_SEND, maxChars = MAX_DESTINATION_CHARS): string[][] {
+  const out: string[][] = [];
+  let current: string[] = [];
+  let chars = 0;
+  for (const d of destinations) {
+    const add = d.length + (current.length > 0 ? 1 : 0);
+    if (current.length > 0 && (current.length >= maxCount || chars + add > maxChars)) {
+      out.push(current);
+      current = [];
+      chars = 0;
+    }
+    chars += d.length + (current.length > 0 ? 1 : 0);
+    current.push(d);
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+function notSentError(request: number, total: number, historyFailed: boolean): NonNullable<HistoryEntry['error']> {
+  return historyFailed
+    ? {
+      kind: 'config',
+      gatewayText: `history not saved before request ${request} of ${total}`,
+      explanation: `Not sent: the message history could not be saved before request ${request} of ${total}, so it and the numbers after it were not sent.`,
+    }
+    : {
+      kind: 'config',
+      gatewayText: `request ${request} of ${total} failed`,
+      explanation: `Not sent: request ${request} of ${total} failed, so the numbers after it were not sent.`,
+    };
+}
+
+/** Writes each change; resolves with the entries as stored, those that could not be written, and the first error. */
+async function save(store: DispatchStore, changes: readonly UnsavedChange[]): Promise<{ stored: Map<string, HistoryEntry>; unsaved: UnsavedChange[]; error?: unknown }> {
+  const stored = new Map<string, HistoryEntry>();
+  const unsaved: UnsavedChange[] = [];
+  let error: unknown;
+  for (const change of changes) {
+    try {
+      const entry = await store.update(change.key, change.patch);
+      if (entry) stored.set(change.key, entry);
+    } catch (e) {
+      error ??= e;
+      unsaved.push(change);
+    }
+  }
+  return { stored, unsaved, error };
 }
 
 /**
- * Records one 'sending' entry per destination, sends them in one request, and completes each entry.
- * Never re-sends: a lost answer leaves the entries in state 'unknown' for the user to decide.
+ * Records 'sending' entries and sends them, one request per part of the list, then completes each
+ * entry. Never re-sends: a lost answer leaves the entries 'unknown' for the user to decide, and
+ * stops the requests after it. Rejects only when nothing was sent (the first record failed).
  */
 export async function dispatchSend(
   store: DispatchStore,
@@ -42,10 +110,9 @@ export async function dispatchSend(
   request: SendRequest,
   parts: number,
 ): Promise<DispatchOutcome> {
-  // One write for the whole request: a crash between per-destination writes would leave some
-  // entries "sending" for a request that never went out.
-  const entries = await store.recordMany(
-    request.destinations.map((destination) => ({
+  const groups = splitDestinations(request.destinations);
+  const draftsOf = (destinations: readonly string[], patch: HistoryPatch = {}) =>
+    destinations.map((destination) => ({
       destination,
       sender: request.sender,
       text: request.message,
@@ -55,37 +122,68 @@ export async function dispatchSend(
       batchId: ctx.batchId,
       state: 'sending' as const,
       parts,
-    })),
-  );
-  try {
-    const result = await ctx.client.send(ctx.credentials, request, { signal: ctx.signal });
-    const done: HistoryEntry[] = [];
-    for (let i = 0; i < entries.length; i++) {
-      const item = result.items[i];
-      const entry = entries[i];
-      let patch: Partial<HistoryEntry>;
-      if (!item) {
-        patch = {
-          state: 'unknown',
-          error: {
-            kind: 'malformed',
-            gatewayText: result.raw,
-            explanation: 'The gateway answered for fewer destinations than were sent; this one may or may not have been sent.',
-          },
-        };
-      } else if (item.ok) {
-        patch = { state: 'sent', smsId: item.smsId };
-      } else {
-        patch = { state: 'failed', error: { kind: item.error.kind, code: item.error.code, gatewayText: item.error.gatewayText, explanation: item.error.explanation } };
-      }
-      done.push((await store.update(entry.key, patch)) ?? { ...entry, ...patch });
+      ...patch,
+    }));
+  const entries: HistoryEntry[] = [];
+  const unsaved: UnsavedChange[] = [];
+  let historyError: unknown;
+  let error: GatewayError | undefined;
+  let sent = 0;
+
+  for (let g = 0; g < groups.length && !error && historyError === undefined; g++) {
+    // One write per request: a crash between per-destination writes would leave some entries
+    // "sending" for a request that never went out. A failure here means this request never went out.
+    let recorded: HistoryEntry[];
+    try {
+      recorded = await store.recordMany(draftsOf(groups[g]));
+    } catch (e) {
+      if (g === 0) throw e;
+      historyError = e;
+      break;
     }
-    return { entries: done };
-  } catch (e) {
-    const error = toGatewayError(e, 'send');
-    const patch: Partial<HistoryEntry> = { state: error.outcomeUnknown ? 'unknown' : 'failed', error: errorOf(error) };
-    const done: HistoryEntry[] = [];
-    for (const entry of entries) done.push((await store.update(entry.key, patch)) ?? { ...entry, ...patch });
-    return { entries: done, error };
+    let outcomes: SendOutcome[];
+    try {
+      const result = await ctx.client.send(ctx.credentials, { ...request, destinations: groups[g] }, { signal: ctx.signal });
+      outcomes = outcomesOfResult(result, recorded.length);
+    } catch (e) {
+      error = toGatewayError(e, 'send');
+      outcomes = recorded.map(() => outcomeOfError(error as GatewayError));
+    }
+    sent++;
+    const changes = recorded.map((entry, i) => ({ key: entry.key, patch: outcomePatch(outcomes[i]) }));
+    const saved = await save(store, changes);
+    if (saved.unsaved.length > 0) {
+      // One more try at once: a short hiccup should not leave the history behind.
+      const again = await save(store, saved.unsaved);
+      again.stored.forEach((e, k) => saved.stored.set(k, e));
+      if (again.unsaved.length > 0) {
+        historyError = again.error ?? saved.error;
+        unsaved.push(...again.unsaved);
+      }
+    }
+    // As stored; the outcome in memory where the history could not take it.
+    recorded.forEach((entry, i) => entries.push(saved.stored.get(entry.key) ?? { ...entry, ...changes[i].patch }));
   }
+
+  // The numbers after a failed request are kept, visibly not sent (only in memory if that write fails).
+  const rest = request.destinations.slice(entries.length);
+  if (rest.length > 0) {
+    const reason = notSentError(error ? sent : sent + 1, groups.length, !error);
+    const drafts = draftsOf(rest, { state: 'failed', error: reason });
+    let recorded: HistoryEntry[] | undefined;
+    if (historyError === undefined) {
+      recorded = await store.recordMany(drafts).catch((e: unknown) => {
+        historyError = e;
+        return undefined;
+      });
+    }
+    const now = new Date().toISOString();
+    entries.push(...(recorded ?? drafts.map((d, i) => ({ ...d, key: `unsaved-${i}`, rev: 0, createdAt: now, updatedAt: now }))));
+  }
+  return { entries, error, requests: { total: groups.length, sent }, historyError, unsaved };
+}
+
+/** Tries to write what `dispatchSend` could not; resolves with what is still unsaved. */
+export async function retryUnsaved(store: DispatchStore, changes: readonly UnsavedChange[]): Promise<UnsavedChange[]> {
+  return (await save(store, changes)).unsaved;
 }

@@ -12,7 +12,7 @@ import type { EntryState, HistoryEntry } from './types';
 
 export const STATUS_FIELDS = ['status', 'lastChangeOn', 'submittedOn', 'quantity', 'charge', 'lastPolledAt'] as const;
 
-const ENTRY_STATES: ReadonlySet<string> = new Set<EntryState>(['sending', 'sent', 'failed', 'unknown']);
+const ENTRY_STATES: ReadonlySet<string> = new Set<EntryState>(['sending', 'sent', 'failed', 'unknown', 'held']);
 
 function cmp(a: string | undefined, b: string | undefined): number {
   const x = a ?? '';

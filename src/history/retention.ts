@@ -2,7 +2,7 @@
 //
 // The rule (the settings inviosmart.history.maxAgeDays and inviosmart.history.maxEntries):
 //   1. A message still in flight is never removed: being sent ('sending'), outcome unknown
-//      ('unknown'), or sent without a final delivery status yet. Only the user settles those.
+//      ('unknown'), held for cost confirmation ('held'), or sent without a final delivery status yet. Only the user settles those.
 //   2. Age comes first: every other message recorded more than maxAgeDays ago is removed.
 //   3. Then count: while more than maxEntries messages remain, the oldest (by recorded time)
 //      that are not in flight are removed, even when younger than maxAgeDays. In-flight
@@ -15,6 +15,8 @@
 // from a window that had not seen the removal yet cannot bring it back. A message another window
 // records while this one compacts lands in the new journal, which this compaction never looks at:
 // it can only be judged by a later compaction, so a new message is never lost to a race.
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { Disposable, HistoryEntry } from './types';
 import { systemClock, type TimerClock } from './clock';
 
@@ -31,7 +33,7 @@ const DAY_MS = 86_400_000;
 
 /** True while retention must keep the entry whatever its age: its outcome or delivery is not settled. */
 export function isUnsettled(e: HistoryEntry): boolean {
-  return e.state === 'sending' || e.state === 'unknown' || (e.state === 'sent' && e.status?.final !== true);
+  return e.state === 'sending' || e.state === 'unknown' || e.state === 'held' || (e.state === 'sent' && e.status?.final !== true);
 }
 
 /** Limits as given by a user (any number), made whole and non-negative; non-numbers fall back to the defaults. */
@@ -40,14 +42,54 @@ export function normalizeLimits(limits: Partial<RetentionLimits>): RetentionLimi
   return { maxAgeDays: whole(limits.maxAgeDays, DEFAULT_RETENTION.maxAgeDays), maxEntries: whole(limits.maxEntries, DEFAULT_RETENTION.maxEntries) };
 }
 
+/** How far behind the newest message the clock may be (a small correction) before it is not trusted. */
+export const CLOCK_SLACK_MS = 10 * 60_000;
+
 /**
- * The keys the rule removes now, oldest first. `newestFirst` is the whole history as the store
- * keeps it (newest first by createdAt). Stops at the first message both limits keep, so the cost
- * is the number removed (plus in-flight messages passed over), not the size of the history.
+ * Why the clock cannot be trusted to judge ages, or undefined when it can. The age rule is only as
+ * good as the clock: a clock set back would keep nothing safe, and one jumped years ahead would
+ * remove the whole settled history in every window. So age pruning waits when:
+ *   - the clock is earlier than the newest message (or the newest history write) was recorded;
+ *   - or the clock is so far past the newest message and the newest write to the history folder
+ *     that the age rule would remove every message, the newest included. A message sent (or any
+ *     write) with the clock as it is now confirms it, and pruning resumes.
+ * The count limit does not depend on the clock and always applies.
  */
-export function selectForRemoval(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits): string[] {
+export function clockDoubt(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits, lastWriteMs?: number): string | undefined {
+  const newest = newestFirst[0];
+  const times = [newest && Date.parse(newest.createdAt), newest && Date.parse(newest.updatedAt), lastWriteMs].filter(
+    (t): t is number => typeof t === 'number' && Number.isFinite(t),
+  );
+  if (times.length === 0) return undefined;
+  const latest = Math.max(...times);
+  const iso = (t: number): string => new Date(t).toISOString();
+  if (!Number.isFinite(now)) return 'the clock gives no time';
+  if (now < latest - CLOCK_SLACK_MS) {
+    return `the clock (${iso(now)}) is earlier than the newest history entry or write (${iso(latest)})`;
+  }
+  const { maxAgeDays } = normalizeLimits(limits);
+  if (maxAgeDays > 0 && now - latest > maxAgeDays * DAY_MS) {
+    return `the clock (${iso(now)}) is more than ${maxAgeDays} days past the newest history entry or write (${iso(latest)}), so the age limit would remove every message`;
+  }
+  return undefined;
+}
+
+/** What the rule removes now, and why the age limit was left out when the clock is in doubt. */
+export interface RemovalPlan {
+  keys: string[];
+  clockDoubt?: string;
+}
+
+/**
+ * The keys the rule removes now, oldest first, with the age limit left out when the clock is in
+ * doubt (see clockDoubt). `newestFirst` is the whole history as the store keeps it (newest first by
+ * createdAt). Stops at the first message both limits keep, so the cost is the number removed (plus
+ * in-flight messages passed over), not the size of the history.
+ */
+export function planRemoval(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits, lastWriteMs?: number): RemovalPlan {
+  const doubt = clockDoubt(newestFirst, now, limits, lastWriteMs);
   const { maxAgeDays, maxEntries } = normalizeLimits(limits);
-  const cutoff = maxAgeDays > 0 ? now - maxAgeDays * DAY_MS : -Infinity;
+  const cutoff = maxAgeDays > 0 && !doubt ? now - maxAgeDays * DAY_MS : -Infinity;
   let excess = maxEntries > 0 ? newestFirst.length - maxEntries : 0;
   const out: string[] = [];
   for (let i = newestFirst.length - 1; i >= 0; i--) {
@@ -60,7 +102,32 @@ export function selectForRemoval(newestFirst: readonly HistoryEntry[], now: numb
     out.push(e.key);
     excess--;
   }
-  return out;
+  return { keys: out, clockDoubt: doubt };
+}
+
+/** The keys the rule removes now, oldest first (planRemoval without the reason). */
+export function selectForRemoval(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits): string[] {
+  return planRemoval(newestFirst, now, limits).keys;
+}
+
+/** The newest modification time of the files in a folder (the history journal and snapshot), if any. */
+export async function newestWriteIn(dir: string): Promise<number | undefined> {
+  let newest: number | undefined;
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return undefined;
+  }
+  for (const name of names) {
+    try {
+      const st = await fs.stat(path.join(dir, name));
+      if (st.isFile()) newest = Math.max(newest ?? -Infinity, st.mtimeMs);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return newest;
 }
 
 /** The store as retention sees it (HistoryStore has it). */
@@ -84,8 +151,12 @@ export interface RetentionServiceOptions {
   intervalMs?: number;
   /** After a run that could not compact (another window held the lock), try again this soon; default 1 min. */
   retryMs?: number;
+  /** The newest write to the history folder (ms), to judge the clock by; see clockDoubt. */
+  lastWrite?: () => Promise<number | undefined>;
   /** A run removed messages. */
   onPruned?: (removed: number) => void;
+  /** A run left the age limit out because the clock is in doubt (the reason, in English, for the log). */
+  onClockDoubt?: (reason: string) => void;
   onError?: (err: unknown) => void;
 }
 
@@ -96,6 +167,8 @@ export interface RetentionResult {
   removed: number;
   /** The compaction did not run (another window was compacting); a retry is scheduled. */
   deferred: boolean;
+  /** Set when the age limit was left out because the clock is in doubt. */
+  clockDoubt?: string;
 }
 
 /**
@@ -148,15 +221,23 @@ export class RetentionService implements Disposable {
   private async runOnce(): Promise<RetentionResult> {
     if (this.disposed) return { due: 0, removed: 0, deferred: false };
     const { store } = this.options;
-    const due = selectForRemoval(store.all(), this.clock.now(), this.options.limits());
-    if (due.length === 0) return { due: 0, removed: 0, deferred: false };
+    const lastWrite = await this.options.lastWrite?.().catch(() => undefined);
+    const plan = planRemoval(store.all(), this.clock.now(), this.options.limits(), lastWrite);
+    if (plan.clockDoubt) {
+      const why = `not removing messages by age: ${plan.clockDoubt}. Check the system clock.`;
+      if (this.options.onClockDoubt) this.options.onClockDoubt(why);
+      else this.options.onError?.(new Error(why));
+    }
+    const due = plan.keys;
+    const doubt = plan.clockDoubt ? { clockDoubt: plan.clockDoubt } : {};
+    if (due.length === 0) return { due: 0, removed: 0, deferred: false, ...doubt };
     const compacted = await store.compact();
     const removed = due.filter((k) => store.get(k) === undefined).length;
     if (removed > 0) this.options.onPruned?.(removed);
     // Whoever holds the lock applies the same rule; if it did not get everything, look again soon.
     const deferred = !compacted && removed < due.length;
     if (deferred && !this.disposed) this.schedule(this.retryMs);
-    return { due: due.length, removed, deferred };
+    return { due: due.length, removed, deferred, ...doubt };
   }
 
   private schedule(ms: number): void {

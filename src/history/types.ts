@@ -6,7 +6,8 @@ export type EntryState =
   | 'sending' // recorded before the request went out; no answer yet
   | 'sent' // the gateway accepted it and gave an SMSId; status may still change
   | 'failed' // the gateway refused it (or a final failure status arrived)
-  | 'unknown'; // the request went out but no answer came: it may have been sent
+  | 'unknown' // the request went out but no answer came: it may have been sent
+  | 'held'; // the gateway holds it until its cost is confirmed on the website (1022): not sent yet, not failed
 
 export interface EntryStatus {
   code: number;

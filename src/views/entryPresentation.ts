@@ -29,7 +29,8 @@ export type StatusVisual =
   | 'failed'
   | 'lookup' // HLR number lookup statuses
   | 'unknownStatus' // a status number the protocol table does not list
-  | 'unknownOutcome'; // request sent, no answer: may have been sent
+  | 'unknownOutcome' // request sent, no answer: may have been sent
+  | 'held'; // the gateway holds it until its cost is confirmed on the website (1022)
 
 /** A codicon id and a theme colour id; the tree builds `new ThemeIcon(codicon, new ThemeColor(color))`. */
 export interface IconSpec {
@@ -47,6 +48,7 @@ const VISUAL_ICONS: Record<StatusVisual, IconSpec> = {
   lookup: { codicon: 'search', color: 'charts.blue' },
   unknownStatus: { codicon: 'question', color: 'charts.orange' },
   unknownOutcome: { codicon: 'question', color: 'charts.orange' },
+  held: { codicon: 'debug-pause', color: 'charts.orange' },
 };
 
 const GROUP_ICONS: Record<StatusGroup, IconSpec> = {
@@ -65,6 +67,8 @@ export function statusVisual(entry: HistoryEntry): StatusVisual {
       return 'unknownOutcome';
     case 'failed':
       return 'failed';
+    case 'held':
+      return 'held';
     case 'sent':
       break;
   }
@@ -95,6 +99,7 @@ export function statusGroupOf(entry: HistoryEntry): StatusGroup {
     case 'accepted':
     case 'queued':
     case 'pending':
+    case 'held':
       return 'pending';
     case 'delivered':
       return 'delivered';
@@ -167,6 +172,8 @@ export function statusLabel(entry: HistoryEntry, l10n: L10n): string {
       return l10n.t('Not sent');
     case 'unknown':
       return l10n.t('Unknown outcome: may have been sent');
+    case 'held':
+      return l10n.t('Held: awaiting cost confirmation');
   }
 }
 
@@ -465,6 +472,9 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
   const head = [status];
   if (entry.state === 'unknown') {
     head.push(e(l10n.t('The request went out but no answer came: the SMS may or may not have been sent. Check before resending.')));
+  }
+  if (entry.state === 'held') {
+    head.push(e(l10n.t('The gateway holds this SMS until its cost is confirmed on the Inviosmart website; confirming it there sends it.')));
   }
 
   if (entry.smsId !== undefined) fields.push(field(l10n.t('SMSId'), e(String(entry.smsId))));

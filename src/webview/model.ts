@@ -56,6 +56,9 @@ export function statusCategory(entry: HistoryEntry): StatusCategory {
       return 'unknown';
     case 'failed':
       return 'failed';
+    case 'held':
+      // Held for cost confirmation on the website (1022): waiting, like a queued message, not failed.
+      return 'pending';
     case 'sent':
     default:
       // Accepted but never polled: the gateway holds it, which is what "queued" means to a user.

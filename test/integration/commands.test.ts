@@ -551,7 +551,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
 
     assert.equal(await rig.messages.resend(unknown.key), undefined);
     assert.equal(rig.confirm.asked.length, 1);
-    assert.match(rig.confirm.asked[0].message, /393331234567 had no answer: it may already have been delivered\. Resending could deliver it twice\./);
+    assert.match(rig.confirm.asked[0].message, /393331234567 had no answer: it may already have been delivered\. Resending could deliver it twice, and you would pay twice\./);
     assert.equal(rig.confirm.asked[0].action, 'Resend Anyway');
     assert.deepEqual(resendRig.prompts.asked, [], 'the send dialog never opened');
     assert.equal(gw.sandbox.requestCount('send'), 1, 'only the first attempt');

@@ -97,7 +97,7 @@ export interface FakeGatewayOptions {
   /** Fake-time latency of each request. */
   latencyMs?: number;
   /** Per destination: what the gateway does with it. Default: accepted. */
-  behaviour?: (destination: string, call: number) => 'ok' | 'invalid' | 'unknown' | 'no-credit' | 'hang';
+  behaviour?: (destination: string, call: number) => 'ok' | 'invalid' | 'unknown' | 'no-credit' | 'hang' | 'held';
 }
 
 /**
@@ -160,10 +160,13 @@ export class FakeGateway {
         });
       }
       if (behaviours.includes('no-credit')) throw gatewayCodeError('send', 1013, 'Error: 1013 - No credits available for user');
+      const refused = (code: number, raw: string) => ({ ok: false as const, error: gatewayCodeError('send', code, raw).toInfo(), raw });
       const items = request.destinations.map((destination, i) =>
         behaviours[i] === 'invalid'
-          ? { destination, ok: false as const, error: gatewayCodeError('send', 1005, 'Error: 1005 - Invalid destination number').toInfo(), raw: 'Error: 1005 - Invalid destination number' }
-          : { destination, ok: true as const, smsId: this.nextId++, raw: '' },
+          ? { destination, ...refused(1005, 'Error: 1005 - Invalid destination number') }
+          : behaviours[i] === 'held'
+            ? { destination, ...refused(1022, 'Status: 1022 - Awaiting cost confirmation, not sent yet') }
+            : { destination, ok: true as const, smsId: this.nextId++, raw: '' },
       );
       return { items, raw: items.map((i) => (i.ok ? `OK ID:${i.smsId}` : i.raw)).join('|') };
     } finally {

@@ -210,6 +210,28 @@ describe('bulk runner', function () {
     assert.deepEqual(entriesOf(h.batchId).filter((e) => e.destination === numberFor(1)).map((e) => e.state).sort(), ['sent', 'unknown']);
   });
 
+  it('1022 "awaiting cost confirmation" rows are held in history (not failed, not unknown), and resume never sends them', async () => {
+    const gw = new FakeGateway({ behaviour: (d) => (d === numberFor(1) || d === numberFor(3) ? 'held' : 'ok') });
+    const h = await create(plannedRows(5, 1), { maxPerRequest: 50 });
+    const summary = await runBatch(h, { history, send: gw.send }, { maxPerSecond: 0 });
+    const byNumber = new Map(entriesOf(h.batchId).map((e) => [e.destination, e]));
+    for (const i of [1, 3]) {
+      assert.equal(byNumber.get(numberFor(i))?.state, 'held', `row ${i}`);
+      assert.equal(byNumber.get(numberFor(i))?.error?.code, 1022);
+    }
+    for (const i of [0, 2, 4]) assert.equal(byNumber.get(numberFor(i))?.state, 'sent');
+    assert.equal(summary.run.sent, 3);
+    assert.deepEqual(summary.failures.map((f) => f.code), [1022, 1022], 'reported, with the gateway code');
+    await h.close();
+    open.splice(open.indexOf(h), 1);
+    const again = await reopen(h.batchId);
+    const resumed = await runBatch(again, { history, send: gw.send }, { maxPerSecond: 0 });
+    assert.equal(resumed.run.rows, 0, 'nothing left to send on its own');
+    assert.equal(gw.sentCount(numberFor(1)), 1);
+    assert.equal(gw.sentCount(numberFor(3)), 1);
+    assert.equal(byNumber.get(numberFor(1)) && history.get(byNumber.get(numberFor(1))!.key)?.state, 'held', 'reconcile keeps it held');
+  });
+
   it('per-destination refusals are failures with their reason; the batch goes on', async () => {
     const gw = new FakeGateway({ behaviour: (d) => (d === numberFor(2) ? 'invalid' : 'ok') });
     const h = await create(plannedRows(5, 1), { maxPerRequest: 50 });

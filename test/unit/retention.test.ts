@@ -5,8 +5,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fc from 'fast-check';
 import {
+  clockDoubt,
   DEFAULT_RETENTION,
   isUnsettled,
+  newestWriteIn,
+  planRemoval,
   normalizeLimits,
   RetentionService,
   selectForRemoval,
@@ -108,12 +111,13 @@ describe('retention rule', () => {
         return Reflect.get(target, prop, receiver) as unknown;
       },
     });
+    // The newest (to check the clock against), and the oldest, which stops the walk.
     assert.deepEqual(selectForRemoval(counted, NOW, DEFAULT_RETENTION), []);
-    assert.equal(reads, 1);
+    assert.equal(reads, 2);
     reads = 0;
-    // 9,999 older than 90 days, then one more for the count, then the one that stops the walk.
+    // The newest; 9,999 older than 90 days, then one more for the count, then the one that stops the walk.
     assert.equal(selectForRemoval(counted, NOW, { maxAgeDays: 90, maxEntries: 90_000 }).length, 10_000);
-    assert.equal(reads, 10_001);
+    assert.equal(reads, 10_002);
   });
 
   it('property: keeps every message in flight and every one both limits allow; removes the oldest first; meets the count when it can', () => {
@@ -123,8 +127,9 @@ describe('retention rule', () => {
     });
     fc.assert(
       fc.property(fc.array(entryArb, { maxLength: 60 }), fc.integer({ min: 0, max: 80 }), fc.integer({ min: 0, max: 70 }), (specs, maxAgeDays, maxEntries) => {
+        // A message recorded just now (in flight, so never removed) vouches for the clock.
         const list = newestFirst(
-          specs.map(({ ageDays, kind }) => {
+          [...specs, { ageDays: 0, kind: 'sending' as const }].map(({ ageDays, kind }) => {
             switch (kind) {
               case 'delivered':
                 return entry(ageDays);
@@ -296,6 +301,8 @@ describe('retention in the history store', function () {
     const service = new RetentionService({ store, limits: () => limits, clock: fake, initialDelayMs: 5000, retryMs: 60_000, onPruned: (n) => pruned.push(n) });
     const a = await seed(store, 31);
     const b = await seed(store, 29);
+    // In flight, so never removed: vouches for the clock as it moves on (see clockDoubt).
+    await seed(store, 0, pendingStatus);
     service.start();
     await advance(4999);
     assert.ok(store.get(a.key), 'not before the initial delay');
@@ -314,7 +321,7 @@ describe('retention in the history store', function () {
     const d = await seed(store, 4);
     const lock = path.join(dir, LOCK_FILE);
     fs.writeFileSync(lock, JSON.stringify({ pid: process.pid, host: os.hostname(), nonce: 'other-window', at: new Date().toISOString() }));
-    limits = { maxAgeDays: 30, maxEntries: 1 };
+    limits = { maxAgeDays: 30, maxEntries: 2 }; // the in-flight one counts
     service.limitsChanged();
     await advance(1000);
     assert.ok(store.get(c.key), 'deferred while the lock is held');
@@ -331,6 +338,7 @@ describe('retention in the history store', function () {
     const store = await openStore({ retention: rule({ maxAgeDays: 10, maxEntries: 0 }) });
     await seed(store, 20);
     await seed(store, 30);
+    await seed(store, 1);
     const clockNow: RetentionClock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined };
     const service = new RetentionService({ store, limits: () => ({ maxAgeDays: 10, maxEntries: 0 }), clock: clockNow });
     const [first, second] = await Promise.all([service.run(), service.run()]);
@@ -458,5 +466,106 @@ describe('retention with several windows at once', function () {
     const youngestRemoved = written.filter((w) => !left.has(w.key)).reduce((m, w) => (w.createdAt > m ? w.createdAt : m), '');
     assert.ok(settledLeft.every((e) => written.some((w) => w.key === e.key)), 'an old settled message outlived new ones');
     assert.ok(youngestRemoved <= oldestKept, `removed one from ${youngestRemoved}, kept one from ${oldestKept}`);
+  });
+});
+
+describe('retention does not trust an implausible clock', function () {
+  this.timeout(20_000);
+  let dir: string;
+  let store: HistoryStore;
+  let now = NOW;
+  const clock = { now: () => now };
+
+  beforeEach(async () => {
+    dir = tempDir();
+    now = NOW;
+    store = await HistoryStore.open(dir, { clock, durable: false, watch: false, pollIntervalMs: 0, autoCompact: false, retention: (l, at) => selectForRemoval(l, at, { maxAgeDays: 30, maxEntries: 0 }) });
+  });
+  afterEach(async () => {
+    await store.close();
+    removeDir(dir);
+  });
+
+  /** Settled messages recorded `ages` days before NOW, by the store's own clock. */
+  async function history(...ages: number[]): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    for (const [i, age] of ages.entries()) {
+      now = NOW - age * DAY;
+      const e = await store.record(draft(i, { state: 'sent', smsId: 500 + i }));
+      out.push((await store.update(e.key, { status: delivered }))!);
+    }
+    now = NOW;
+    return out;
+  }
+
+  const service = (at: () => number, extra: Partial<ConstructorParameters<typeof RetentionService>[0]> = {}) =>
+    new RetentionService({
+      store,
+      limits: () => ({ maxAgeDays: 30, maxEntries: 0 }),
+      clock: { now: at, setTimeout: () => 0, clearTimeout: () => undefined },
+      ...extra,
+    });
+
+  it('a clock jumped years ahead removes nothing by age, says why, and the history survives on disk', async () => {
+    const entries = await history(40, 10, 1);
+    const doubts: string[] = [];
+    const jumped = NOW + 3 * 365 * DAY;
+    const s = service(() => jumped, { onClockDoubt: (why) => doubts.push(why) });
+    const result = await s.run();
+    s.dispose();
+    assert.deepEqual(result.due, 0);
+    assert.match(result.clockDoubt ?? '', /more than 30 days past the newest history entry/);
+    assert.equal(doubts.length, 1);
+    assert.match(doubts[0], /^not removing messages by age: the clock \(2033-.*Check the system clock\.$/);
+    // The store's own compaction under the jumped clock keeps everything too.
+    now = jumped;
+    assert.equal(await store.compact(), true);
+    assert.deepEqual(new Set((await loadHistory(dir)).entries.map((e) => e.key)), new Set(entries.map((e) => e.key)));
+  });
+
+  it('with a sane clock the same history is pruned (the test can fail)', async () => {
+    const [old, ...rest] = await history(40, 10, 1);
+    const s = service(() => NOW);
+    const result = await s.run();
+    s.dispose();
+    assert.equal(result.clockDoubt, undefined);
+    assert.equal(result.removed, 1);
+    assert.equal(store.get(old.key), undefined);
+    for (const e of rest) assert.ok(store.get(e.key));
+  });
+
+  it('a clock earlier than the newest message removes nothing by age', async () => {
+    await history(40, 10, 1);
+    const back = NOW - 5 * DAY; // the newest was recorded 1 day before NOW
+    assert.match(clockDoubt(store.all(), back, { maxAgeDays: 30, maxEntries: 0 }) ?? '', /earlier than the newest history entry/);
+    const s = service(() => back);
+    const errors: unknown[] = [];
+    const withLog = service(() => back, { onError: (e) => errors.push(e) });
+    assert.equal((await withLog.run()).removed, 0);
+    assert.match(String(errors[0]), /not removing messages by age: the clock .* is earlier than/);
+    s.dispose();
+    withLog.dispose();
+    assert.equal(store.all().length, 3);
+  });
+
+  it('a small correction (minutes) is not doubted; the count limit applies whatever the clock', () => {
+    const list = newestFirst([entry(0), entry(50), entry(60)]);
+    assert.equal(clockDoubt(list, NOW - 5 * 60_000, { maxAgeDays: 30, maxEntries: 0 }), undefined);
+    const jumped = NOW + 10 * 365 * DAY;
+    const plan = planRemoval(list, jumped, { maxAgeDays: 30, maxEntries: 2 });
+    assert.ok(plan.clockDoubt);
+    assert.deepEqual(plan.keys, [list[2].key], 'only the count limit took one');
+  });
+
+  it('the newest write to the history folder vouches for the clock, and is read from the real files', async () => {
+    await history(400, 300);
+    const mtime = await newestWriteIn(dir);
+    assert.ok(mtime !== undefined && Math.abs(mtime - Date.now()) < 60_000, 'the real mtime of the journal');
+    // Messages all older than the limit, but the folder was written just now (by this clock's measure):
+    // the clock is not doubted, and the old messages go.
+    const at = NOW + 1000;
+    assert.equal(clockDoubt(store.all(), at, { maxAgeDays: 30, maxEntries: 0 }, at - 1000) ?? 'none', 'none');
+    assert.match(clockDoubt(store.all(), at, { maxAgeDays: 30, maxEntries: 0 }) ?? '', /more than 30 days past/);
+    assert.equal(await newestWriteIn(path.join(dir, 'missing')), undefined);
   });
 });

@@ -1,0 +1,156 @@
+// What the user sees after a send, in the real extension host on the extension's own services and
+// real sandbox gateways on 127.0.0.1: the disk filling during a send (through the extension's test
+// switch on its own history folder), a message the gateway holds for cost confirmation (1022), and
+// Resend going out through the message's own account. Only prompts, notifications and modal
+// confirmations are scripted.
+import * as assert from 'node:assert/strict';
+import type { MessageCommands } from '../../src/commands/messages';
+import type { SendCommand, SendDeps } from '../../src/commands/send';
+import { DISK_FULL_ENV } from '../../src/common/diskFullSwitch';
+import { readSettings } from '../../src/config';
+import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
+import type { InviosmartApi } from '../../src/extension';
+import type { HistoryEntry } from '../../src/history/types';
+import { MemoryMemento } from './accountDoubles';
+import { KEEP, Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, waitFor, type SendScript } from './helpers';
+
+const SCRIPT: SendScript = { destinations: '+39 333 1234567', sender: 'Acme', message: 'Outcome test', confirm: true };
+
+function rig(api: InviosmartApi, script: SendScript, confirms: boolean[] = []) {
+  const notices = new Notices();
+  const confirm = new ScriptedConfirm(confirms);
+  const prompts = new ScriptedSendPrompts(script);
+  const Send = bundleClass(api.send) as unknown as new (d: SendDeps) => SendCommand;
+  const send = new Send({
+    sessions: api.accounts.sessions,
+    history: api.history,
+    state: new MemoryMemento(),
+    settings: readSettings,
+    log: api.log,
+    prompts,
+    notify: notices.notify,
+    confirm: confirm.confirm,
+    historyRetryMs: 100,
+  });
+  const Messages = bundleClass(api.messages) as unknown as new (d: ConstructorParameters<typeof MessageCommands>[0]) => MessageCommands;
+  const messages = new Messages({
+    history: api.history,
+    sessions: api.accounts.sessions,
+    send,
+    poller: api.poller,
+    openPanel: () => assert.fail('nothing here opens the panel'),
+    log: api.log,
+    notify: notices.notify,
+    confirm: confirm.confirm,
+  });
+  return { send, messages, notices, confirm, prompts };
+}
+
+suite('Send outcome: full disk, held messages, Resend account', () => {
+  let api: InviosmartApi;
+  let gw: TesterGateway;
+  const extra = new Set<string>();
+
+  suiteSetup(async () => {
+    api = await extensionApi();
+  });
+  setup(async () => {
+    gw = await TesterGateway.start();
+  });
+  teardown(async () => {
+    delete process.env[DISK_FULL_ENV];
+    const left = [...extra].filter((k) => api.history.get(k));
+    extra.clear();
+    if (left.length > 0) await api.history.remove(left);
+    await gw.close();
+  });
+
+  test('the disk fills during a send: a clear notification with the SMS ID, no "try again", and the history catches up', async () => {
+    // The history folder fills up right after the "sending" entry is written, while the request is out.
+    const sub = api.history.onDidChange(({ upserted }) => {
+      if (upserted.some((e) => e.state === 'sending')) process.env[DISK_FULL_ENV] = '1';
+    });
+    const r = rig(api, SCRIPT);
+    let entries: HistoryEntry[] | undefined;
+    try {
+      entries = await r.send.run();
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(gw.sandbox.messages.length, 1, 'the gateway took it');
+    const smsId = gw.sandbox.messages[0].smsId;
+    assert.equal(entries?.length, 1);
+    assert.equal(entries[0].state, 'sent');
+    assert.equal(entries[0].smsId, smsId);
+
+    await waitFor(() => r.notices.shown.length > 0, 5000, 'the notification');
+    assert.equal(r.notices.shown.length, 1, 'one notification');
+    const told = r.notices.shown[0];
+    assert.equal(told.kind, 'error', `the disk-full switch did not act (it works only under ExtensionMode.Test); the user was told: ${told.text}`);
+    assert.equal(
+      told.text,
+      `The SMS was sent (ID ${smsId}) but the history could not be saved: the disk is full. Keep the ID; the history is saved as soon as it can be. Do not send it again.`,
+    );
+    assert.deepEqual(told.actions, ['Copy ID', 'Show Log']);
+    assert.ok(!/try again/i.test(told.text + told.actions.join(' ')), 'no "try again"');
+    const stored = api.history.get(entries[0].key);
+    assert.equal(stored?.state, 'sending', 'on disk it is still "sending", never "failed"');
+
+    // Space again: the kept outcome is written on its own.
+    delete process.env[DISK_FULL_ENV];
+    await waitFor(() => api.history.get(entries![0].key)?.state === 'sent', 10_000, 'the history to catch up');
+    assert.equal(api.history.get(entries[0].key)?.smsId, smsId);
+    assert.equal(gw.sandbox.requestCount('send'), 1, 'never sent again');
+  });
+
+  test('1022: the message is held (not failed), the user is told to confirm it on the website, and Resend warns of paying twice', async () => {
+    gw.sandbox.injectFault({ fault: { kind: 'http', status: 200, body: 'Status: 1022 - Awaiting cost confirmation, not sent yet' }, command: 'send', times: 1 });
+    const r = rig(api, SCRIPT, [false]);
+    const entries = await r.send.run();
+    assert.equal(entries?.[0].state, 'held');
+    assert.equal(api.history.get(entries[0].key)?.state, 'held');
+    await waitFor(() => r.notices.shown.length > 0, 5000, 'the notification');
+    assert.equal(r.notices.shown[0].kind, 'warning');
+    assert.match(r.notices.shown[0].text, /^The gateway is holding the SMS to 393331234567 until its cost is confirmed on the Inviosmart website: it has not been sent yet\./);
+    assert.deepEqual(r.notices.shown[0].actions, [], 'no "try again"');
+
+    assert.equal(await r.messages.resend(entries[0].key), undefined);
+    assert.equal(r.confirm.asked.length, 1);
+    assert.match(r.confirm.asked[0].message, /Confirming it there would send it; resending it here as well would send it twice, and you would pay twice\./);
+    assert.equal(gw.sandbox.requestCount('send'), 1, 'declined: nothing more sent');
+  });
+
+  test('Resend goes out through the message\'s own account, not the active one', async () => {
+    await api.accounts.accounts.setActive(SANDBOX_ACCOUNT_ID);
+    const first = await rig(api, SCRIPT).send.run();
+    assert.equal(first?.[0].account, SANDBOX_ACCOUNT_ID);
+    first.forEach((e) => extra.add(e.key));
+    await api.accounts.accounts.setActive(gw.account.id); // the real (tester) account is active now
+
+    const r = rig(api, { destinations: KEEP, message: KEEP, confirm: true });
+    const again = await r.messages.resend(first[0].key);
+    again?.forEach((e) => extra.add(e.key));
+    assert.equal(again?.[0].account, SANDBOX_ACCOUNT_ID, 'resent through the sandbox');
+    assert.equal(gw.sandbox.requestCount('send'), 0, 'the active real account was not charged');
+    assert.equal(r.confirm.asked.length, 0, 'nothing to ask: the account is still there');
+  });
+
+  test('Resend asks before using the active account when the message\'s account is gone', async () => {
+    const first = await rig(api, SCRIPT).send.run();
+    assert.equal(first?.[0].account, gw.account.id);
+    await api.accounts.accounts.remove(gw.account.id);
+    await api.accounts.accounts.setActive(SANDBOX_ACCOUNT_ID);
+
+    const declined = rig(api, { destinations: KEEP, message: KEEP, confirm: true }, [false]);
+    assert.equal(await declined.messages.resend(first[0].key), undefined);
+    assert.equal(declined.confirm.asked.length, 1);
+    assert.match(declined.confirm.asked[0].message, /^The account "tester" that sent this message is no longer available here\. Send it with the active account "Sandbox" instead\?$/);
+    assert.deepEqual(declined.prompts.asked, [], 'declined: the send dialog never opened');
+
+    const agreed = rig(api, { destinations: KEEP, message: KEEP, confirm: true }, [true]);
+    const again = await agreed.messages.resend(first[0].key);
+    again?.forEach((e) => extra.add(e.key));
+    assert.equal(again?.[0].account, SANDBOX_ACCOUNT_ID);
+    assert.equal(gw.sandbox.requestCount('send'), 1, 'only the first attempt reached the removed account\'s gateway');
+  });
+});
