@@ -14,9 +14,9 @@ const SUITE_INDEX = join(root, 'out', 'test', 'integration', 'index');
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs a command with the output shown live; resolves with its exit code and (when asked) the output. */
-export function runCommand(cmd, args, { capture = false, env } = {}) {
+export function runCommand(cmd, args, { capture = false, env, cwd = root } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
+    const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
     let output = '';
     if (capture) {
       child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
@@ -105,13 +105,18 @@ export async function hostStep() {
   return { ok: true, note: host.installMs ? `cold install ${(host.installMs / 1000).toFixed(1)} s into ${host.dir}` : `cached in ${host.dir}` };
 }
 
-/** One integration run: mode 'source' loads the repo as a development extension, 'vsix' installs the package. */
+/**
+ * One integration run: mode 'source' loads the repo as a development extension, 'vsix' installs the package and
+ * runs the installed files as the development extension (so they run under ExtensionMode.Test, the only mode in
+ * which the extension gives the tests its test API).
+ */
 export async function integrationStep(mode, vsix) {
   let output = '';
   const code = await runExtensionTests({
     extensionDevelopmentPath: mode === 'source' ? root : undefined,
     extensionTestsPath: SUITE_INDEX,
     vsix: mode === 'vsix' ? vsix : undefined,
+    developInstalled: mode === 'vsix',
     env: { INVIOSMART_TEST_MODE: mode },
     timeoutMs: SUITE_TIMEOUT_MS,
     onOutput: (s) => { output += s; process.stdout.write(s); },
