@@ -8,6 +8,7 @@
 'use strict';
 const { EventEmitter } = require('node:events');
 const fs = require('node:fs');
+const nodeProcess = require('node:process');
 const path = require('node:path');
 const vscode = require('vscode');
 
@@ -67,13 +68,17 @@ async function walk(root, name, report) {
   const seen = new Set();
   const queue = [{ v: root, where: name, depth: 0 }];
   let objects = 0;
-  while (queue.length > 0 && objects < MAX_OBJECTS) {
+  // One password is enough: stop there (walking on into everything an unwrapped service reaches can take the host down).
+  while (queue.length > 0 && objects < MAX_OBJECTS && report.found.length === 0) {
     const { v, where, depth } = queue.shift();
     if (typeof v === 'string') {
       report.check(v, where, 'string');
       continue;
     }
     if (v === null || (typeof v !== 'object' && typeof v !== 'function') || seen.has(v)) continue;
+    // Node's own objects (the process, streams, watchers, sockets, timers' lists) hold no password of the
+    // extension's; walking on into them only reaches the whole runtime and can take the host down.
+    if (v === globalThis || v === nodeProcess || v instanceof EventEmitter) continue;
     seen.add(v);
     objects++;
     report.objects++;
@@ -81,7 +86,8 @@ async function walk(root, name, report) {
       report.check(Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8'), where, 'bytes');
       continue;
     }
-    if (typeof v === 'object') {
+    const proto = typeof v === 'object' ? Object.getPrototypeOf(v) : undefined;
+    if (proto === Object.prototype || proto === null || Array.isArray(v)) {
       try {
         report.check(JSON.stringify(v), where, 'JSON.stringify');
       } catch {
@@ -108,9 +114,7 @@ async function walk(root, name, report) {
         } catch (e) {
           value = e;
         }
-        // Node's own streams, watchers and sockets hold no password of theirs; calling their read() with an
-        // account only makes them throw asynchronously.
-        if (typeof value === 'function' && !isClass(value) && READER.test(String(key)) && !(v instanceof EventEmitter)) {
+        if (typeof value === 'function' && !isClass(value) && READER.test(String(key))) {
           for (const args of argumentsFor(report)) {
             report.calls++;
             let r;
@@ -224,7 +228,7 @@ async function attack(context, options) {
     await walk(exported, 'exports(2nd)', report);
   }
 
-  if (options.only === 'exports') return { exportsKind, objectsWalked: report.objects, readerCalls: report.calls, accountsSeen: report.accounts.size, found: report.found };
+  if (options.only === 'exports' || report.found.length > 0) return { exportsKind, objectsWalked: report.objects, readerCalls: report.calls, accountsSeen: report.accounts.size, found: report.found, written: [] };
 
   // 2. Every command of theirs, with crafted arguments.
   const commands = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith('inviosmart.'));

@@ -77,7 +77,6 @@ if (PASS === 'test' || PASS === 'production') {
         const report = await attack({ canaries: [visibleLabel], outDir, only: 'exports' });
         assert.equal(report.exportsKind, 'object');
         assert.ok(report.found.length > 0, 'the walk did not reach the accounts: the real attack below would prove nothing');
-        assert.ok(report.accountsSeen >= 2, `the walk saw ${report.accountsSeen} accounts`);
       });
     }
 
