@@ -1,7 +1,8 @@
 // Looks for the test password (test/shared/canary.ts) in everything the test runs left behind: code-server's
 // state folders (output channel logs, history files, globalState's SQLite, exported files), test-results/
 // (DOM and notification dumps, log copies) and the captured output of every step. The raw bytes are searched,
-// in the spellings a password takes on its way out: as typed, percent-encoded, form-encoded, JSON-escaped, UTF-16.
+// in the spellings a password takes on its way out: as typed, percent-encoded, form-encoded, JSON-escaped, HTML-escaped,
+// UTF-16 (the spellings src/gateway/redact.ts masks).
 //   node scripts/leak-scan.mjs [dir or file ...]     (default: test-results/)
 // Exits 1 when any is found. SecretStorage keeps the password encrypted in the browser profile, outside these.
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
@@ -27,7 +28,13 @@ export function spellings(secret) {
   add('percent-encoded', encoded);
   add('percent-encoded (lower hex)', encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
   add('form-encoded', new URLSearchParams({ v: secret }).toString().slice(2));
+  add('form-encoded (!\'()~* too)', encoded.replace(/%20/g, '+').replace(/[!'()~*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`));
   add('JSON-escaped', JSON.stringify(secret).slice(1, -1));
+  add('JSON-escaped (\\u for every non-alphanumeric)', [...secret].map((c) => (/[A-Za-z0-9]/.test(c) ? c : [...c].map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`).join(''))).join(''));
+  const html = (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c;
+  add('HTML-escaped', [...secret].map(html).join(''));
+  add('HTML decimal entities', [...secret].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `&#${c.codePointAt(0)};`)).join(''));
+  add('HTML hex entities', [...secret].map((c) => (/[A-Za-z0-9]/.test(c) ? c : `&#x${c.codePointAt(0).toString(16)};`)).join(''));
   const out = [...forms].map(([s, label]) => ({ label, bytes: Buffer.from(s, 'utf8') }));
   out.push({ label: 'UTF-16LE', bytes: Buffer.from(secret, 'utf16le') });
   return out;

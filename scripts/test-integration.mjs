@@ -14,9 +14,9 @@ const SUITE_INDEX = join(root, 'out', 'test', 'integration', 'index');
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
 /** Runs a command with the output shown live; resolves with its exit code and (when asked) the output. */
-export function runCommand(cmd, args, { capture = false, env } = {}) {
+export function runCommand(cmd, args, { capture = false, env, cwd = root } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: root, env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
+    const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
     let output = '';
     if (capture) {
       child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
@@ -99,19 +99,30 @@ export async function packageVsix(outFile) {
   return runCommand('npx', ['vsce', 'package', '--no-dependencies', '-o', outFile]);
 }
 
+/** Packages the adversary test extension (test/adversary) into its own .vsix, as its author would. */
+export async function packageAdversary(outFile) {
+  const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
+  return runCommand(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', outFile], { cwd: join(root, 'test', 'adversary') });
+}
+
 /** Installs (or finds) the code-server host; notes how long a cold install took. */
 export async function hostStep() {
   const host = await ensureHost();
   return { ok: true, note: host.installMs ? `cold install ${(host.installMs / 1000).toFixed(1)} s into ${host.dir}` : `cached in ${host.dir}` };
 }
 
-/** One integration run: mode 'source' loads the repo as a development extension, 'vsix' installs the package. */
+/**
+ * One integration run: mode 'source' loads the repo as a development extension, 'vsix' installs the package and
+ * runs the installed files as the development extension (so they run under ExtensionMode.Test, the only mode in
+ * which the extension gives the tests its test API).
+ */
 export async function integrationStep(mode, vsix) {
   let output = '';
   const code = await runExtensionTests({
     extensionDevelopmentPath: mode === 'source' ? root : undefined,
     extensionTestsPath: SUITE_INDEX,
     vsix: mode === 'vsix' ? vsix : undefined,
+    developInstalled: mode === 'vsix',
     env: { INVIOSMART_TEST_MODE: mode },
     timeoutMs: SUITE_TIMEOUT_MS,
     onOutput: (s) => { output += s; process.stdout.write(s); },
@@ -158,6 +169,28 @@ export async function untrustedStep() {
   return { ok: code === 0 && counts.passed > 0, ...counts, note: code === 124 ? 'timed out' : code === 0 ? '' : `exit ${code}` };
 }
 
+/**
+ * The adversarial second extension (test/adversary), installed from its own .vsix beside Inviosmart; only
+ * test/integration/adversary.test.ts runs. `under` 'test' runs Inviosmart from the source folder under
+ * ExtensionMode.Test (the adversary walks the test API, with real accounts signed in); 'production' installs
+ * Inviosmart's .vsix as a user has it (activate must export nothing).
+ */
+export async function adversaryStep(under, { vsix, adversaryVsix }) {
+  let output = '';
+  const production = under === 'production';
+  const code = await runExtensionTests({
+    extensionDevelopmentPath: production ? undefined : root,
+    extensionTestsPath: SUITE_INDEX,
+    vsix: production ? vsix : undefined,
+    alsoInstall: [adversaryVsix],
+    env: { INVIOSMART_TEST_MODE: production ? 'vsix' : 'source', INVIOSMART_ADVERSARY: under, INVIOSMART_TEST_GREP: 'Adversary' },
+    timeoutMs: 15 * 60_000,
+    onOutput: (s) => { output += s; process.stdout.write(s); },
+  });
+  const counts = parseIntegrationCounts(output);
+  return { ok: code === 0 && counts.passed > 0, ...counts, note: code === 124 ? 'timed out' : code === 0 ? '' : `exit ${code}` };
+}
+
 /** Both integration runs; `vsix` is built first unless given. Records into `steps`. */
 export async function integrationSteps(steps, { vsix } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'inviosmart-package-'));
@@ -178,6 +211,13 @@ export async function integrationSteps(steps, { vsix } = {}) {
     if (vsixPath) await steps.run('integration:vsix', () => integrationStep('vsix', vsixPath));
     else steps.skip('integration:vsix', 'no .vsix');
     await steps.run('integration:untrusted', untrustedStep);
+    const adversaryVsix = join(work, 'inviosmart-adversary.vsix');
+    const adv = await steps.run('package:adversary', async () => ({ ok: (await packageAdversary(adversaryVsix)).code === 0 && existsSync(adversaryVsix) }));
+    if (adv.ok) {
+      await steps.run('integration:adversary', () => adversaryStep('test', { adversaryVsix }));
+      if (vsixPath) await steps.run('integration:adversary-prod', () => adversaryStep('production', { vsix: vsixPath, adversaryVsix }));
+      else steps.skip('integration:adversary-prod', 'no .vsix');
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -1,7 +1,8 @@
 // `npm test`: everything CI checks, from a fresh clone with only npm and apt reachable.
 //   ensure-deps -> typecheck -> lint -> build --tests -> unit -> package -> VS Code host
 //   -> integration in code-server from the source folder -> the same suite from the installed .vsix
-//   -> the workspace-trust pass (untrusted folder) -> leak-scan of every kept state folder, test-results/ and the output
+//   -> the workspace-trust pass (untrusted folder) -> the adversarial second extension (test API, then production)
+//   -> leak-scan of every kept state folder, test-results/ and the output
 // Prints a summary; the last line is `N passed, N failed` over all suites. Exits 1 on any failure.
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
 // See shared/docs/real-vscode-offline.md for why each step is the way it is.
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync,
+  createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -427,10 +427,13 @@ function writeHarnessExtension(dir) {
 /**
  * Runs an extension's mocha suite inside code-server's extension host and resolves with its exit code.
  * With `vsix`, the package is installed into a fresh extensions folder and loaded as users would have it
- * (then extensionDevelopmentPath is normally left out). The suite's output goes to `onOutput` (default: stdout).
+ * (then extensionDevelopmentPath is normally left out); `developInstalled` loads that installed folder as the
+ * development extension instead, so the packaged files run in ExtensionMode.Test. `alsoInstall` lists more
+ * .vsix files installed beside it (another extension, as a user would have it). The suite's output goes to
+ * `onOutput` (default: stdout).
  */
 export async function runExtensionTests({
-  extensionDevelopmentPath, extensionTestsPath, workspaceFolder, vsix, settings = {}, env = {}, workspaceTrust = false,
+  extensionDevelopmentPath, extensionTestsPath, workspaceFolder, vsix, alsoInstall = [], developInstalled = false, settings = {}, env = {}, workspaceTrust = false,
   timeoutMs = 5 * 60_000, log = console.log, onOutput = (s) => process.stdout.write(s), keepState = !!process.env.INVIOSMART_KEEP_TEST_STATE,
   verbose = !!process.env.INVIOSMART_TEST_VERBOSE,
 }) {
@@ -441,7 +444,18 @@ export async function runExtensionTests({
   let browser;
   let exitCode = 1;
   try {
-    if (vsix) await installVsix(vsix, extensionsDir, { host, stateDir, log });
+    if (vsix) {
+      mkdirSync(extensionsDir, { recursive: true });
+      const before = new Set(readdirSync(extensionsDir));
+      await installVsix(vsix, extensionsDir, { host, stateDir, log });
+      // The folder code-server unpacked the package into (`<publisher>.<name>-<version>`).
+      const installed = readdirSync(extensionsDir).find((n) => !before.has(n) && statSync(join(extensionsDir, n)).isDirectory());
+      if (developInstalled) {
+        if (!installed) throw new Error(`vscode-host: no new folder in ${extensionsDir} after installing ${vsix}`);
+        extensionDevelopmentPath = join(extensionsDir, installed);
+      }
+    }
+    for (const other of alsoInstall) await installVsix(other, extensionsDir, { host, stateDir, log });
     if (vsix && !extensionDevelopmentPath) extensionDevelopmentPath = writeHarnessExtension(join(stateDir, 'test-harness'));
     const folder = workspaceFolder ?? join(stateDir, 'workspace');
     mkdirSync(folder, { recursive: true });
@@ -457,7 +471,7 @@ export async function runExtensionTests({
       if (verbose || !WORKBENCH_CHATTER.some((re) => re.test(text))) onOutput(`${text}\n`);
     });
     await page.exposeFunction('codeAutomationExit', (code) => finish(Number(code)));
-    const url = workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath, disableExtensions: !vsix });
+    const url = workbenchUrl(server, { folder, extensionDevelopmentPath, extensionTestsPath, disableExtensions: !vsix && alsoInstall.length === 0 });
     await page.goto(url);
     let timer;
     const timedOut = new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });

@@ -21,31 +21,23 @@ import { realFs } from './common/durable';
 import { newestWriteIn, RetentionService, selectForRemoval } from './history/retention';
 import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
-import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
-import { registerHistoryTree, type HistoryTreeHandle } from './views/historyTree';
+import { registerHistoryPanel } from './views/historyPanel';
+import { registerHistoryTree } from './views/historyTree';
 import { statusName } from './views/entryPresentation';
 import type { SandboxMessage } from './sandbox/server';
 import { SANDBOX_ACCOUNT_ID } from './credentials/types';
+import { testApi, type InviosmartApi } from './testApi';
 
-/** What `activate` returns: the services, for the integration tests (and nothing else relies on it). */
-export interface InviosmartApi {
-  log: Log;
-  accounts: AccountsApi;
-  history: HistoryStore;
-  retention: RetentionService;
-  poller: StatusPoller;
-  send: SendCommand;
-  messages: MessageCommands;
-  tree: HistoryTreeHandle;
-  panel: HistoryPanelController;
-  help: HelpCommand;
-  bulk: BulkCommand;
-  exporter: ExportCommand;
-}
+export type { InviosmartApi } from './testApi';
 
-let api: InviosmartApi | undefined;
+/** What `deactivate` has to close. */
+let running: { accounts: AccountsApi; history: HistoryStore } | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi> {
+/**
+ * Exports nothing to other extensions: any installed extension can call `getExtension(ours).activate()`.
+ * Under test (ExtensionMode.Test) it returns the narrow test API of src/testApi.ts, which reads no secret.
+ */
+export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi | undefined> {
   const log = new Log();
   context.subscriptions.push(log);
   const accounts = registerAccounts(context, { log: (event) => log.call(event) });
@@ -160,14 +152,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
       if (affects(e, 'status')) {
         poller.dispose();
         poller = makePoller();
-        if (api) api.poller = poller;
       }
       if (affects(e, 'history.maxAgeDays') || affects(e, 'history.maxEntries')) retention.limitsChanged();
     }),
   );
 
-  api = { log, accounts, history, retention, poller, send, messages, tree, panel, help, bulk, exporter };
-  return api;
+  running = { accounts, history };
+  return context.extensionMode === vscode.ExtensionMode.Test
+    ? testApi({ log, accounts, history, retention, poller: pollerRef, panel })
+    : undefined;
 
   function notifyFinal(entry: HistoryEntry): void {
     const when = readSettings().notifyOn;
@@ -215,7 +208,7 @@ async function checkStatus(accounts: AccountsApi, entry: HistoryEntry, signal: A
 
 export async function deactivate(): Promise<void> {
   // Never deletes data or credentials: this runs on every window reload.
-  await api?.accounts.shutdown();
-  await api?.history.close();
-  api = undefined;
+  await running?.accounts.shutdown();
+  await running?.history.close();
+  running = undefined;
 }

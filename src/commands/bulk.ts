@@ -17,6 +17,9 @@ import {
   BulkError,
   countRows,
   decodeCsvBytes,
+  MAX_CSV_BYTES,
+  readCsvFile,
+  type CsvFileRead,
   estimateCost,
   guessDestinationColumn,
   parseTemplate,
@@ -368,7 +371,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri?.toString());
     const name = path.posix.basename(uri.path);
     if (open) return { name, text: open.getText() };
-    return { name, text: decodeCsvBytes(await vscode.workspace.fs.readFile(uri)) };
+    return { name, text: decodeCsvBytes(await readSourceBytes(uri, name)) };
   }
 
   /** The whole "Send Bulk SMS from CSV" flow. Returns the summary, or undefined when cancelled or refused. */
@@ -728,6 +731,34 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     this.cancelRunning();
     for (const d of this.registrations) d.dispose();
     this.changed.dispose();
+  }
+}
+
+/**
+ * The CSV file's bytes, checked before they are read: a folder, a pipe or a device is refused (reading one
+ * could wait forever), and so is a file over the size limit, with what to do about it.
+ */
+async function readSourceBytes(uri: vscode.Uri, name: string): Promise<Uint8Array> {
+  let read: CsvFileRead;
+  if (uri.scheme === 'file') {
+    read = await readCsvFile(uri.fsPath);
+  } else {
+    const st = await vscode.workspace.fs.stat(uri);
+    read = st.type & vscode.FileType.Directory ? { ok: false, reason: 'folder' }
+      : !(st.type & vscode.FileType.File) ? { ok: false, reason: 'not-a-file' }
+      : st.size > MAX_CSV_BYTES ? { ok: false, reason: 'too-large', size: st.size, max: MAX_CSV_BYTES }
+      : { ok: true, bytes: await vscode.workspace.fs.readFile(uri) };
+  }
+  if (read.ok) return read.bytes;
+  switch (read.reason) {
+    case 'folder':
+      throw new BulkError('csv-invalid', vscode.l10n.t('"{0}" is a folder. Choose a CSV file.', name));
+    case 'not-a-file':
+      throw new BulkError('csv-invalid', vscode.l10n.t('"{0}" is not a regular file (it is a pipe, a socket or a device). Save the data to a CSV file and choose that.', name));
+    case 'too-large': {
+      const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
+      throw new BulkError('csv-too-large', vscode.l10n.t('"{0}" is {1} MB; a bulk send reads at most {2} MB. Split it into smaller files.', name, mb(read.size), mb(read.max)));
+    }
   }
 }
 

@@ -13,7 +13,10 @@ export const ExportCommandIds = {
   exportHistory: 'inviosmart.exportHistory',
 } as const;
 
-/** What a caller may fix in advance (the panel passes its filtered keys; tests pass everything). */
+/**
+ * What a caller may fix in advance. The extension's own callers may pass everything; the registered
+ * command takes only what `commandArgs` lets through.
+ */
 export interface ExportArgs {
   /** Exactly these messages, e.g. the panel's current view. */
   keys?: readonly string[];
@@ -21,7 +24,7 @@ export interface ExportArgs {
   format?: ExportFormat;
   maskNumbers?: boolean;
   maskTexts?: boolean;
-  /** Where to write, instead of asking with a save dialog. */
+  /** Where to write, instead of asking with a save dialog (the extension's own callers only). */
   target?: vscode.Uri;
 }
 
@@ -133,7 +136,7 @@ export class ExportCommand implements vscode.Disposable {
     this.prompts = deps.prompts ?? defaultPrompts();
     this.notify = deps.notify ?? windowNotify;
     this.registrations = deps.register === false ? [] : [
-      vscode.commands.registerCommand(ExportCommandIds.exportHistory, (args?: unknown) => this.run(isArgs(args) ? args : undefined)),
+      vscode.commands.registerCommand(ExportCommandIds.exportHistory, (args?: unknown) => this.run(commandArgs(args))),
     ];
   }
 
@@ -221,6 +224,35 @@ export class ExportCommand implements vscode.Disposable {
   }
 }
 
-function isArgs(v: unknown): v is ExportArgs {
-  return typeof v === 'object' && v !== null && !(v instanceof vscode.Uri) && !Array.isArray(v);
+/**
+ * What the registered command takes from its arguments. Any extension, and any `command:` link, can run a
+ * command with arguments of its choosing, so they may only narrow what is offered: which messages and
+ * which format, and masking on. Where to write and "unmasked" are the user's to choose (the save dialog
+ * and the masking question); the extension's own callers pass them to `run` directly. Each field is read
+ * once and copied, so a getter cannot answer one thing when checked and another when used; anything
+ * that throws while being read counts as no arguments.
+ */
+export function commandArgs(v: unknown): ExportArgs {
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof vscode.Uri) return {};
+  try {
+    const given = v as Record<string, unknown>;
+    const out: { -readonly [K in keyof ExportArgs]: ExportArgs[K] } = {};
+    const keys = given.keys;
+    if (Array.isArray(keys)) {
+      const copied = Array.from(keys as unknown[]);
+      if (copied.every((k): k is string => typeof k === 'string')) out.keys = copied;
+    }
+    const batchId = given.batchId;
+    if (typeof batchId === 'string') out.batchId = batchId;
+    const format = given.format;
+    if (format === 'csv' || format === 'json') out.format = format;
+    // Masking can be asked for, never declined: without both, the user is asked.
+    if (given.maskNumbers === true && given.maskTexts === true) {
+      out.maskNumbers = true;
+      out.maskTexts = true;
+    }
+    return out;
+  } catch {
+    return {};
+  }
 }

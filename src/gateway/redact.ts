@@ -16,19 +16,49 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The spellings a secret can take in a URL or a message: as typed, percent-encoded, form-encoded. */
-function spellings(secret: string): string[] {
-  const forms = new Set<string>([secret]);
-  try {
-    const encoded = encodeURIComponent(secret);
-    forms.add(encoded);
-    forms.add(encoded.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
-    forms.add(encoded.replace(/%20/g, '+'));
-    forms.add(new URLSearchParams({ v: secret }).toString().slice(2));
-  } catch {
-    // A lone surrogate cannot be encoded, so it cannot appear encoded either.
-  }
-  return [...forms].filter((f) => f.length > 0);
+/** A hex number that matches in either case, with any leading zeros: `&#x00E8;` and `\u00e8` alike. */
+function hexPattern(n: number, width = 0): string {
+  const hex = n.toString(16).padStart(width, '0');
+  return hex.replace(/[a-f]/g, (d) => `[${d}${d.toUpperCase()}]`);
+}
+
+const NAMED_ENTITIES: Record<string, string[]> = {
+  '&': ['amp'], '<': ['lt'], '>': ['gt'], '"': ['quot'], "'": ['apos'], '\u00a0': ['nbsp'],
+};
+const utf8 = new TextEncoder();
+const JSON_SHORT: Record<string, string> = { '"': '\\"', '\\': '\\\\', '/': '\\/', '\b': '\\b', '\f': '\\f', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function htmlEntities(ch: string): string[] {
+  const cp = ch.codePointAt(0) as number;
+  return [...(NAMED_ENTITIES[ch] ?? []).map((name) => `&${name};`), `&#0*${cp};?`, `&#[xX]0*${hexPattern(cp)};?`];
+}
+
+/**
+ * Every way one character of a secret can be written in a text that came back through a web page, a URL,
+ * a form or JSON: as typed; percent-encoded (either hex case, `+` for a space); as an HTML entity (named,
+ * decimal or hex); JSON-escaped (`\"`, `\/`, `\u00e8`, a surrogate pair for emoji).
+ */
+function charPattern(ch: string): string {
+  const cp = ch.codePointAt(0) as number;
+  const forms: string[] = [escapeRegExp(ch)];
+  // A lone surrogate has no UTF-8 form, so it cannot appear percent-encoded.
+  if (!(cp >= 0xd800 && cp <= 0xdfff)) forms.push([...utf8.encode(ch)].map((b) => `%${hexPattern(b, 2)}`).join(''));
+  if (ch === ' ') forms.push('\\+');
+  const entities = htmlEntities(ch);
+  forms.push(...entities);
+  // JSON's `\"`, also when the JSON was then put into an HTML page (`\&quot;`).
+  if (JSON_SHORT[ch]) forms.push(escapeRegExp(JSON_SHORT[ch]));
+  if (ch === '"') forms.push(...entities.map((e) => `\\\\${e}`));
+  const units = cp > 0xffff ? [ch.charCodeAt(0), ch.charCodeAt(1)] : [cp];
+  forms.push(units.map((u) => `\\\\u${hexPattern(u, 4)}`).join(''));
+  return forms.length === 1 ? forms[0] : `(?:${forms.join('|')})`;
+}
+
+/** One pattern for a secret in any mix of its spellings (each character may be written its own way). */
+function secretPattern(secret: string): RegExp {
+  const body = [...secret].map(charPattern).join('');
+  // Free-standing check on the length as typed: a short password matches only as a whole token.
+  return new RegExp([...secret].length >= MIN_FREE_MATCH ? body : `(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'gu');
 }
 
 // Compiled patterns for the last few secret sets: every gateway call redacts with the same password.
@@ -41,13 +71,8 @@ function secretPatterns(secrets: readonly string[] | undefined): RegExp[] {
   const cacheKey = JSON.stringify(usable);
   const cached = patternCache.get(cacheKey);
   if (cached) return cached;
-  const patterns = usable
-    .flatMap(spellings)
-    .sort((a, b) => b.length - a.length)
-    .map((form) => {
-      const body = escapeRegExp(form);
-      return new RegExp(form.length >= MIN_FREE_MATCH ? body : `(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'gu');
-    });
+  // Longer secrets first, so one that contains another is masked whole.
+  const patterns = [...new Set(usable)].sort((a, b) => b.length - a.length).map(secretPattern);
   if (patternCache.size >= PATTERN_CACHE_SIZE) patternCache.delete(patternCache.keys().next().value as string);
   patternCache.set(cacheKey, patterns);
   return patterns;
@@ -55,7 +80,7 @@ function secretPatterns(secrets: readonly string[] | undefined): RegExp[] {
 
 /**
  * Removes passwords from free text: every `password=` value, credentials inside URLs, and each
- * given secret in any of its encodings.
+ * given secret in any of its spellings (see charPattern).
  */
 export function redactText(text: string, secrets?: readonly string[]): string {
   const forms = secretPatterns(secrets);

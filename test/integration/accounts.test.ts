@@ -9,10 +9,10 @@ import { NotSignedInError, SANDBOX_ACCOUNT_ID } from '../../src/credentials/type
 import { GatewayError } from '../../src/gateway/errors';
 import type { CallEvent } from '../../src/gateway/types';
 import { SandboxGateway } from '../../src/sandbox/server';
-import type { BalanceService } from '../../src/views/balanceService';
-import type { BalanceStatusBar } from '../../src/views/balanceStatusBar';
+import type { InviosmartApi } from '../../src/extension';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, nextEvent, testSettings, waitFor } from './accountDoubles';
 import { LEAK_CANARY, LEAK_CANARY_2 } from '../shared/canary';
+import { extensionApi, setUserSetting } from './helpers';
 
 const PASSWORD = LEAK_CANARY;
 const OTHER_PASSWORD = LEAK_CANARY_2;
@@ -331,54 +331,48 @@ suite('Accounts and sign-in', () => {
   });
 });
 
-/** The accounts part of the extension's exported API, whichever way the composition root nests it. */
-interface RunningAccounts {
-  accounts: AccountStore;
-  balance?: BalanceService;
-  statusBar?: BalanceStatusBar;
-}
-
-function runningAccounts(exports: unknown): RunningAccounts | undefined {
-  // Duck-typed: the extension is a separate bundle, so its classes are not the ones imported here.
-  const e = exports as { accounts?: { list?: unknown; accounts?: { list?: unknown } } } | undefined;
-  if (typeof e?.accounts?.list === 'function') return e as unknown as RunningAccounts;
-  if (typeof e?.accounts?.accounts?.list === 'function') return e.accounts as unknown as RunningAccounts;
-  return undefined;
-}
-
 suite('Accounts in the running extension (real SecretStorage and globalState)', () => {
-  let api: RunningAccounts | undefined;
+  let api: InviosmartApi;
 
   suiteSetup(async () => {
-    const extension = vscode.extensions.all.find((x) => x.packageJSON?.name === 'inviosmart-sms');
-    api = runningAccounts(await extension?.activate());
+    api = await extensionApi();
   });
 
-  test('a password round-trips through the real SecretStorage and is removed with the account', async function () {
-    if (!api) return this.skip(); // the extension does not export its accounts yet
-    const { accounts } = api;
-    const password = `real-${Date.now()}-secret`;
-    const account = await accounts.save({ username: `it-user-${Date.now()}`, password }, { activate: false });
+  test('a password round-trips through the real SecretStorage: the gateway accepts it, the test API never shows it', async () => {
+    const { accounts, sessions } = api.accounts;
+    const stamp = Date.now();
+    const username = `it-user-${stamp}`;
+    const password = LEAK_CANARY_2;
+    const gateway = await SandboxGateway.start({ port: 0, accounts: [{ username, password, balance: 3.21 }] });
+    const previousUrl = vscode.workspace.getConfiguration('inviosmart').inspect<string>('gateway.baseUrl')?.globalValue;
+    await setUserSetting('gateway.baseUrl', gateway.url);
+    const account = await accounts.save({ username, password }, { activate: false });
     try {
-      assert.deepEqual(await accounts.credentials(account), { username: account.username, password });
       assert.ok(accounts.list().some((a) => a.id === account.id));
+      const session = await sessions.forAccount(account.id);
+      assert.equal(session.credentials.password, '', 'the test API handed out the password');
+      assert.ok(!JSON.stringify(session).includes(password));
+      // The sandbox answers 1012 to any other password: a balance means the stored one is exactly right.
+      assert.equal((await session.client.balance(session.credentials)).balance, 3.21);
+      assert.equal(gateway.requestCount('balance'), 1);
     } finally {
       await accounts.remove(account.id);
+      await setUserSetting('gateway.baseUrl', previousUrl);
+      await gateway.close();
     }
-    assert.equal(await accounts.credentials(account), undefined);
     assert.ok(!accounts.list().some((a) => a.id === account.id));
+    await assert.rejects(sessions.forAccount(account.id), (e: Error) => e.name === 'NotSignedInError');
   });
 
-  test('the real status-bar item shows the Sandbox balance', async function () {
-    if (!api?.balance || !api.statusBar) return this.skip();
-    const before = api.accounts.active()?.id;
+  test('the real status-bar item shows the Sandbox balance', async () => {
+    const before = api.accounts.accounts.active()?.id;
     try {
-      await api.accounts.setActive(SANDBOX_ACCOUNT_ID);
-      await api.balance.refresh();
-      assert.match(api.statusBar.item.text, /^\$\(beaker\) Sandbox €\d+\.\d\d/);
-      assert.equal(api.statusBar.item.name, 'Inviosmart Balance');
+      await api.accounts.accounts.setActive(SANDBOX_ACCOUNT_ID);
+      await api.accounts.balance.refresh();
+      assert.match(String(api.accounts.statusBar.item.text), /^\$\(beaker\) Sandbox €\d+\.\d\d/);
+      assert.equal(api.accounts.statusBar.item.name, 'Inviosmart Balance');
     } finally {
-      await api.accounts.setActive(before);
+      await api.accounts.accounts.setActive(before);
     }
   });
 });

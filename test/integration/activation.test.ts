@@ -92,7 +92,8 @@ suite('extension in a real VS Code', () => {
     await settings().update('gateway.baseUrl', 'http://127.0.0.1:9/', vscode.ConfigurationTarget.Global);
     await api.accounts.accounts.setActive(SANDBOX_ACCOUNT_ID);
     try {
-      const editor = await api.help.run();
+      await vscode.commands.executeCommand('inviosmart.showHelp');
+      const editor = vscode.window.activeTextEditor;
       assert.ok(editor, 'Show API Help failed with the Sandbox active');
       assert.equal(editor.document.uri.scheme, 'inviosmart-help');
       assert.equal((await settledText(editor.document, DEFAULT_HELP_TEXT)).trim(), DEFAULT_HELP_TEXT.trim());

@@ -2,15 +2,16 @@
 // (accounts, sessions, history), a real sandbox gateway on 127.0.0.1 as the user's gateway, real
 // CSV files read through workspace.fs, a real progress notification. Only the prompts are scripted.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchListing, BatchStore, BatchSummary } from '../../src/bulk';
-import type { BulkCommand, BulkDeps, BulkPrompts, ColumnChoice, ResendChoice, ReviewChoice, ReviewOptions } from '../../src/commands/bulk';
+import type { BulkCommand, BulkPrompts, ColumnChoice, ResendChoice, ReviewChoice, ReviewOptions } from '../../src/commands/bulk';
 import type { InviosmartApi } from '../../src/extension';
 import { MemoryMemento, testSettings } from './accountDoubles';
-import { bundleClass, extensionApi, Notices, TesterGateway, waitFor } from './helpers';
+import { extensionApi, Notices, TesterGateway, waitFor } from './helpers';
 
 /** Prompts that answer from a script and keep what they were shown. */
 class ScriptedBulkPrompts implements BulkPrompts {
@@ -91,7 +92,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
   const rig = (script: ConstructorParameters<typeof ScriptedBulkPrompts>[0], bulkSettings = { concurrency: 3, maxPerSecond: 100, maxPerRequest: 50 }): Rig => {
     const prompts = new ScriptedBulkPrompts(script);
     const notices = new Notices();
-    const Bulk = bundleClass(api.bulk) as unknown as new (d: BulkDeps) => BulkCommand;
+    const Bulk = api.classes.BulkCommand;
     const bulk = new Bulk({
       sessions: api.accounts.sessions,
       history: api.history,
@@ -116,7 +117,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
   suiteSetup(async () => {
     api = await extensionApi();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inviosmart-bulk-it-'));
-    const Store = bundleClass(api.bulk.batches) as unknown as new (dir: string, o?: { durable?: boolean }) => BatchStore;
+    const Store = api.classes.BatchStore;
     batches = new Store(path.join(dir, 'batches'), { durable: false });
   });
 
@@ -140,6 +141,36 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     assert.ok(pkg.contributes.commands.some((c) => c.command === 'inviosmart.sendBulk'));
     assert.equal(pkg.contributes.configuration.properties['inviosmart.bulk.concurrency'].default, 4);
     assert.equal(pkg.contributes.configuration.properties['inviosmart.bulk.maxPerSecond'].default, 10);
+  });
+
+  test('a pipe, a folder or an over-limit file is refused before it is read, saying what to do; nothing is sent', async function () {
+    this.timeout(30_000);
+    const fifo = path.join(dir, 'pipe.csv');
+    if (process.platform !== 'win32') execFileSync('mkfifo', [fifo]);
+    const huge = path.join(dir, 'huge.csv');
+    fs.writeFileSync(huge, 'name,phone\n');
+    fs.truncateSync(huge, 8 * 1024 ** 3); // sparse: 8 GiB by its size, nothing on disk
+    const cases: Array<[string, RegExp]> = [
+      [dir, /is a folder\. Choose a CSV file/],
+      [huge, /is 8192\.0 MB; a bulk send reads at most 32\.0 MB\. Split it into smaller files/],
+      ...(process.platform !== 'win32' ? [[fifo, /is not a regular file .*Save the data to a CSV file/] as [string, RegExp]] : []),
+    ];
+    const sendsBefore = gw.sandbox.requestCount('send');
+    try {
+      for (const [file, says] of cases) {
+        const { bulk, prompts, notices } = rig({ template: 'never asked' });
+        // A FIFO nobody writes to would keep a read waiting forever: the command must answer on its own.
+        assert.equal(await bulk.run(vscode.Uri.file(file)), undefined);
+        assert.equal(notices.last().kind, 'error');
+        assert.match(notices.last().text, /^Bulk SMS: nothing was sent\./);
+        assert.match(notices.last().text, says);
+        assert.equal(prompts.columns, undefined, 'the file was read and its columns offered');
+      }
+      assert.equal(gw.sandbox.requestCount('send'), sendsBefore);
+    } finally {
+      fs.rmSync(huge, { force: true });
+      fs.rmSync(fifo, { force: true });
+    }
   });
 
   test('a CSV with good and bad rows: only good rows go out, same texts share a request, all recorded with the batch', async function () {

@@ -5,7 +5,6 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { HelpCommand } from '../../src/commands/help';
 import type { MessageCommands } from '../../src/commands/messages';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
@@ -21,7 +20,6 @@ import {
   ScriptedSendPrompts,
   TESTER,
   TesterGateway,
-  bundleClass,
   extensionApi,
   setUserSetting,
   waitFor,
@@ -55,7 +53,7 @@ function sendWith(api: InviosmartApi, script: SendScript, notices = new Notices(
       void api.accounts.balance.refresh();
     },
   };
-  const Send = bundleClass(api.send) as unknown as new (d: SendDeps) => SendCommand;
+  const Send = api.classes.SendCommand;
   return { send: new Send(deps), prompts, notices, afterSendCalls: () => afterSend };
 }
 
@@ -68,7 +66,7 @@ interface MessageRig {
 function messagesWith(api: InviosmartApi, send: SendCommand, confirms: boolean[] = []): MessageRig {
   const notices = new Notices();
   const confirm = new ScriptedConfirm(confirms);
-  const Messages = bundleClass(api.messages) as unknown as new (d: ConstructorParameters<typeof MessageCommands>[0]) => MessageCommands;
+  const Messages = api.classes.MessageCommands;
   const messages = new Messages({
     history: api.history,
     sessions: api.accounts.sessions,
@@ -650,7 +648,7 @@ suite('Show API Help error path', () => {
     await setUserSetting('gateway.baseUrl', url);
     try {
       const notices = new Notices();
-      const Help = bundleClass(api.help) as unknown as new (...a: ConstructorParameters<typeof HelpCommand>) => HelpCommand;
+      const Help = api.classes.HelpCommand;
       const help = new Help(api.accounts.sessions, api.log, { notify: notices.notify, register: false });
       try {
         const editorBefore = vscode.window.activeTextEditor;

@@ -7,10 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'csv-parse/sync';
-import type { ExportCommand, ExportDeps, ExportPrompts } from '../../src/commands/export';
+import type { ExportPrompts } from '../../src/commands/export';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
-import { bundleClass, extensionApi, Notices } from './helpers';
+import { extensionApi, Notices } from './helpers';
 
 const PASSWORD = 'Sup3r-Secret!';
 
@@ -46,9 +46,12 @@ suite('Export History (real VS Code)', () => {
     if (!process.env.INVIOSMART_KEEP_TEST_STATE) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the registered command exports one batch to CSV, unmasked, with every field', async () => {
+  /** The extension's own caller: it may name the file and ask for no masking (the registered command may not). */
+  const ownCaller = () => new api.classes.ExportCommand({ history: api.history, accountLabel: () => 'Sandbox', register: false });
+
+  test('an own caller exports one batch to CSV, unmasked, with every field', async () => {
     const target = vscode.Uri.file(path.join(dir, 'batch.csv'));
-    const written = await vscode.commands.executeCommand<vscode.Uri | undefined>('inviosmart.exportHistory', { batchId, format: 'csv', maskNumbers: false, maskTexts: false, target });
+    const written = await ownCaller().run({ batchId, format: 'csv', maskNumbers: false, maskTexts: false, target });
     assert.equal(written?.fsPath, target.fsPath);
     const text = fs.readFileSync(target.fsPath, 'utf8');
     assert.ok(text.startsWith('\uFEFF'));
@@ -62,9 +65,9 @@ suite('Export History (real VS Code)', () => {
     assert.match(rows[1].error, /password=\*\*\*/);
   });
 
-  test('the registered command exports chosen keys to JSON, numbers masked', async () => {
+  test('an own caller exports chosen keys to JSON, numbers masked', async () => {
     const target = vscode.Uri.file(path.join(dir, 'keys.json'));
-    await vscode.commands.executeCommand('inviosmart.exportHistory', { keys: [entries[1].key, entries[2].key], format: 'json', maskNumbers: true, target });
+    await ownCaller().run({ keys: [entries[1].key, entries[2].key], format: 'json', maskNumbers: true, target });
     const doc = JSON.parse(fs.readFileSync(target.fsPath, 'utf8')) as { count: number; masked: { numbers: boolean; texts: boolean }; messages: Array<Record<string, unknown>> };
     assert.equal(doc.count, 2);
     assert.deepEqual(doc.masked, { numbers: true, texts: false });
@@ -73,6 +76,46 @@ suite('Export History (real VS Code)', () => {
     const raw = fs.readFileSync(target.fsPath, 'utf8');
     assert.ok(!raw.includes('393339876543') && !raw.includes('447700900123'), 'a full number is in the masked file (error texts too)');
     assert.ok(!raw.includes(PASSWORD));
+  });
+
+  /**
+   * Runs the registered command as another extension or a `command:` link could, closing every question
+   * it asks (as a user pressing Escape) until it returns. Resolves with its result and how many it asked.
+   */
+  async function runRegisteredDismissing(args: unknown): Promise<{ result: unknown; dismissed: number }> {
+    let settled = false;
+    const ran = Promise.resolve(vscode.commands.executeCommand('inviosmart.exportHistory', args)).finally(() => (settled = true));
+    let dismissed = 0;
+    while (!settled) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (settled) break;
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      dismissed++;
+    }
+    return { result: await ran, dismissed };
+  }
+
+  test('the registered command takes neither a target nor "unmasked" from its arguments: the user is asked, nothing is written', async function () {
+    this.timeout(30_000);
+    const target = vscode.Uri.file(path.join(dir, 'from-arguments.csv'));
+    const getterArgs = {
+      batchId,
+      format: 'csv',
+      get maskNumbers() { return false; },
+      get maskTexts() { return false; },
+      get target() { return target; },
+    };
+    for (const args of [
+      { batchId, format: 'csv', maskNumbers: false, maskTexts: false, target },
+      { keys: [entries[0].key], format: 'json', maskNumbers: true, maskTexts: true, target },
+      { batchId, format: 'csv', unmasked: true, target: target.toString() },
+      getterArgs,
+    ]) {
+      const { result, dismissed } = await runRegisteredDismissing(args);
+      assert.equal(result, undefined, 'the command wrote a file');
+      assert.ok(dismissed >= 1, 'the command asked nothing');
+      assert.equal(fs.existsSync(target.fsPath), false, `a file was written where the arguments said (${JSON.stringify(Object.keys(args))})`);
+    }
   });
 
   test('scripted prompts: scope by batch, JSON, numbers and texts masked, through the save dialog', async () => {
@@ -98,7 +141,7 @@ suite('Export History (real VS Code)', () => {
       },
     };
     const notices = new Notices();
-    const Export = bundleClass(api.exporter) as unknown as new (d: ExportDeps) => ExportCommand;
+    const Export = api.classes.ExportCommand;
     const exporter = new Export({ history: api.history, prompts, notify: notices.notify, register: false });
     assert.equal((await exporter.run())?.fsPath, target.fsPath);
     assert.deepEqual(asked.slice(0, 4), ['scope true', 'batch', 'format', 'masking']);
@@ -110,7 +153,7 @@ suite('Export History (real VS Code)', () => {
   });
 
   test('cancelling the save dialog writes nothing', async () => {
-    const Export = bundleClass(api.exporter) as unknown as new (d: ExportDeps) => ExportCommand;
+    const Export = api.classes.ExportCommand;
     const prompts: ExportPrompts = {
       scope: async () => 'all',
       batch: async () => undefined,

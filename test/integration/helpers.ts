@@ -14,19 +14,16 @@ import { waitFor } from './accountDoubles';
 export const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
 export const TESTER = { username: 'tester', password: LEAK_CANARY } as const;
 
-/** The extension's services, as `activate` returns them. */
-export async function extensionApi(): Promise<InviosmartApi> {
-  const ext = vscode.extensions.getExtension<InviosmartApi>(EXTENSION_ID);
-  assert.ok(ext, `${EXTENSION_ID} is not installed`);
-  return ext.activate();
-}
-
 /**
- * The extension's own class of a service it built. The extension is a separate bundle: building a
- * second instance from the test's copy of the class would mix two copies of GatewayError and friends.
+ * The extension's test API (src/testApi.ts): what `activate` returns under ExtensionMode.Test, and nothing
+ * that reads a password. Outside test mode `activate` returns nothing, and this fails.
  */
-export function bundleClass<T extends object>(instance: T): new (...args: never[]) => T {
-  return instance.constructor as new (...args: never[]) => T;
+export async function extensionApi(): Promise<InviosmartApi> {
+  const ext = vscode.extensions.getExtension<InviosmartApi | undefined>(EXTENSION_ID);
+  assert.ok(ext, `${EXTENSION_ID} is not installed`);
+  const api = await ext.activate();
+  assert.ok(api, `${EXTENSION_ID} exported nothing: it is not running in ExtensionMode.Test`);
+  return api;
 }
 
 /** Sets a user setting and resolves once VS Code has announced the change (so listeners have run). */

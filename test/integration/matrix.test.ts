@@ -3,8 +3,6 @@
 // are scripted. Every bad value must get a notice that says what to fix, no request, no new history.
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import type { HelpCommand } from '../../src/commands/help';
-import type { MessageCommands } from '../../src/commands/messages';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import type { InviosmartApi } from '../../src/extension';
@@ -14,12 +12,12 @@ import { AccountCommands } from '../../src/credentials/commands';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
-import { Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, setUserSetting, type SendScript } from './helpers';
+import { Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, extensionApi, setUserSetting, type SendScript } from './helpers';
 
 function sendCommand(api: InviosmartApi, script: SendScript, notices: Notices): { send: SendCommand; prompts: ScriptedSendPrompts } {
   const prompts = new ScriptedSendPrompts(script);
   const deps: SendDeps = { sessions: api.accounts.sessions, history: api.history, state: new MemoryMemento(), settings: readSettings, log: api.log, prompts, notify: notices.notify };
-  const Send = bundleClass(api.send) as unknown as new (d: SendDeps) => SendCommand;
+  const Send = api.classes.SendCommand;
   return { send: new Send(deps), prompts };
 }
 
@@ -211,8 +209,8 @@ suite('Answer-class matrix: Send SMS, Check Status and Show API Help in the real
       const before = structuredClone(api.history.get(sentKey));
       const confirm = new ScriptedConfirm();
       const statusNotices = new Notices();
-      const Messages = bundleClass(api.messages) as unknown as new (d: ConstructorParameters<typeof MessageCommands>[0]) => MessageCommands;
-      const messages = new Messages({ history: api.history, sessions: api.accounts.sessions, send: api.send, poller: api.poller, openPanel: () => undefined, log: api.log, notify: statusNotices.notify, confirm: confirm.confirm });
+      const Messages = api.classes.MessageCommands;
+      const messages = new Messages({ history: api.history, sessions: api.accounts.sessions, send: sendCommand(api, {}, new Notices()).send, poller: api.poller, openPanel: () => undefined, log: api.log, notify: statusNotices.notify, confirm: confirm.confirm });
       await messages.checkStatus(sentKey);
       assert.deepEqual(api.history.get(sentKey), before, 'the status check changed the entry');
       assert.equal(statusNotices.last().kind, 'error');
@@ -223,7 +221,7 @@ suite('Answer-class matrix: Send SMS, Check Status and Show API Help in the real
       if (c.help === false) return;
       arm('help');
       const helpNotices = new Notices();
-      const Help = bundleClass(api.help) as unknown as new (...a: ConstructorParameters<typeof HelpCommand>) => HelpCommand;
+      const Help = api.classes.HelpCommand;
       const help = new Help(api.accounts.sessions, api.log, { notify: helpNotices.notify, register: false });
       try {
         assert.equal(await help.run(), undefined);

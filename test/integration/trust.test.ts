@@ -14,7 +14,7 @@ import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import { LEAK_CANARY } from '../shared/canary';
 import { MemoryMemento } from './accountDoubles';
-import { bundleClass, Notices, ScriptedSendPrompts, TesterGateway, waitFor } from './helpers';
+import { Notices, ScriptedSendPrompts, TesterGateway, waitFor } from './helpers';
 
 const UNTRUSTED_PASS = process.env.INVIOSMART_TRUST_PASS === 'untrusted';
 
@@ -59,7 +59,7 @@ function sendRig(gw: TesterGateway): SendCommand {
     notify: new Notices().notify,
     afterSend: () => undefined,
   };
-  const Send = bundleClass(api.send) as unknown as new (d: SendDeps) => SendCommand;
+  const Send = api.classes.SendCommand;
   return new Send(deps);
 }
 
