@@ -32,6 +32,7 @@ export function vscodeProxy(): ProxyOptions | undefined {
   return resolveProxy({
     proxy: http.get('proxy'), noProxy: http.get('noProxy'), strictSSL: http.get('proxyStrictSSL'),
     authorization: http.get('proxyAuthorization'), systemCertificates: http.get('systemCertificates'),
+    support: http.get('proxySupport'),
   }, process.env);
 }
 

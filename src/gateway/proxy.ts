@@ -19,6 +19,8 @@ export interface ProxySettings {
   authorization?: unknown;
   /** http.systemCertificates */
   systemCertificates?: unknown;
+  /** http.proxySupport: 'off' turns proxies off for extensions. */
+  support?: unknown;
 }
 
 function text(value: unknown): string {
@@ -62,10 +64,11 @@ function proxyUrl(value: string): string | undefined {
  * extra certificates: undefined.
  */
 export function resolveProxy(settings: ProxySettings, env: NodeJS.ProcessEnv = process.env): ProxyOptions | undefined {
-  const configured = proxyUrl(text(settings.proxy));
+  const off = settings.support === 'off';
+  const configured = off ? undefined : proxyUrl(text(settings.proxy));
   let url = configured;
   let httpsUrl: string | undefined;
-  if (!configured) {
+  if (!configured && !off) {
     const all = proxyUrl(envValue(env, 'all_proxy', 'ALL_PROXY'));
     url = proxyUrl(envValue(env, 'http_proxy', 'HTTP_PROXY')) ?? all;
     // '' sends https:// targets direct even when http_proxy is set, as curl does.

@@ -36,6 +36,14 @@ describe('Proxy resolution (src/gateway/proxy.ts)', () => {
     assert.equal(proxyFor(new URL('https://a.example'), all), 'http://every:3');
   });
 
+  it("http.proxySupport 'off' turns every proxy off, from the settings and the environment alike", () => {
+    const p = resolveProxy({ proxy: 'http://corp:3128', support: 'off' }, { https_proxy: 'http://env:2', http_proxy: 'http://env:1' });
+    assert.equal(proxyFor(new URL('http://a.example'), p), undefined);
+    assert.equal(proxyFor(new URL('https://a.example'), p), undefined);
+    assert.equal(p?.systemCertificates, true, 'the certificates still count');
+    assert.equal(proxyFor(new URL('http://a.example'), resolveProxy({ proxy: 'http://corp:3128', support: 'override' }, {})), 'http://corp:3128');
+  });
+
   it('http.noProxy and no_proxy: hosts, subdomains, wildcards, ports, IPv6 and *', () => {
     const p = resolveProxy(
       { proxy: 'http://corp:3128', noProxy: ['internal.example', '*.lan', '127.0.0.1:8080'] },
