@@ -6,25 +6,13 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXTENSION_ID, TesterGateway, waitFor } from './helpers';
+import { EXTENSION_ID, TesterGateway, setUserSetting, waitFor } from './helpers';
 import { startForwardProxy, type ForwardProxy } from '../shared/forwardProxy';
 
 const KEY = 'ctrl+shift+alt+m';
 
 /** Sets an `http.*` user setting and resolves once VS Code has announced it (so the extension's listener ran). */
-async function setHttpSetting(key: string, value: unknown): Promise<void> {
-  const config = vscode.workspace.getConfiguration('http');
-  if (JSON.stringify(config.inspect(key)?.globalValue) === JSON.stringify(value)) return;
-  const changed = new Promise<void>((resolve) => {
-    const sub = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(`http.${key}`)) return;
-      sub.dispose();
-      resolve();
-    });
-  });
-  await config.update(key, value, vscode.ConfigurationTarget.Global);
-  await changed;
-}
+const setHttpSetting = (key: string, value: unknown): Promise<void> => setUserSetting(key, value, 'http');
 
 suite('Everyday use: proxies, keybinding, walkthrough, remote window', () => {
   suite('proxy settings in the real extension', () => {
