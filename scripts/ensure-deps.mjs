@@ -5,7 +5,7 @@
 // apt-get; elsewhere systemDeps() says what is missing and the exact command to install it, and `npm test` stops
 // before those suites instead of failing before the type-check.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +25,16 @@ const OTHER_SYSTEMS = [
   { ids: ['alpine'], command: 'sudo apk add chromium krb5-dev font-dejavu' },
   { ids: ['opensuse', 'opensuse-leap', 'opensuse-tumbleweed', 'sles'], command: 'sudo zypper install -y chromium krb5-devel dejavu-fonts' },
 ];
+
+/**
+ * Where each package's files are on any Linux, to tell whether it is installed on a system without dpkg
+ * (Chromium: INVIOSMART_CHROMIUM, as scripts/vscode-host.mjs reads it, e.g. /usr/bin/chromium-browser on Fedora).
+ */
+export const PACKAGE_FILES = {
+  chromium: (env) => [env.INVIOSMART_CHROMIUM || '/usr/bin/chromium'],
+  'libkrb5-dev': () => ['/usr/include/krb5.h', '/usr/include/krb5/krb5.h'],
+  'fonts-dejavu-core': () => ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/dejavu-sans-fonts', '/usr/share/fonts/TTF/DejaVuSans.ttf'],
+};
 
 function mtimeMs(path) {
   try {
@@ -83,15 +93,21 @@ function osReleaseIds(file = '/etc/os-release') {
 
 /**
  * Whether the system packages are there, and if not, what to run. Runs nothing itself.
- * Returns { ok: true } or { ok: false, missing, command, reason } where reason is 'no-dpkg' or 'not-root'.
+ * Returns { ok: true } or { ok: false, missing, command, reason }: reason 'installable' (root on Debian: ensureAptPackages
+ * installs them), 'not-root', or 'no-dpkg' (then the packages' files were looked for, and `command` fits the distribution).
  */
-export function systemDeps({ names = APT_PACKAGES, env = process.env, isRoot = process.getuid?.() === 0, osRelease } = {}) {
+export function systemDeps({
+  names = APT_PACKAGES, env = process.env, isRoot = process.getuid?.() === 0, osRelease, packageFiles = PACKAGE_FILES,
+} = {}) {
   if (!hasDpkg(env)) {
+    // Installed some other way (dnf, pacman, by hand): look for the files themselves.
+    const absent = names.filter((name) => !(packageFiles[name]?.(env) ?? []).some((f) => existsSync(f)));
+    if (absent.length === 0) return { ok: true, missing: [] };
     const ids = osReleaseIds(osRelease);
     const other = OTHER_SYSTEMS.find((s) => s.ids.some((id) => ids.includes(id)));
     const command = other?.command ??
-      `install Chromium (or point INVIOSMART_CHROMIUM at one), the Kerberos development headers and a font; on Debian or Ubuntu: sudo apt-get update && sudo apt-get install -y ${names.join(' ')}`;
-    return { ok: false, missing: names, command, reason: 'no-dpkg' };
+      `install Chromium (or point INVIOSMART_CHROMIUM at one), the Kerberos development headers and a font; on Debian or Ubuntu: sudo apt-get update && sudo apt-get install -y ${absent.join(' ')}`;
+    return { ok: false, missing: absent, command, reason: 'no-dpkg' };
   }
   const missing = missingAptPackages(names, env);
   if (missing.length === 0) return { ok: true, missing: [] };
