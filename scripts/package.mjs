@@ -23,7 +23,7 @@ function run(cmd, args) {
 run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
 // Dependencies are bundled into dist/, so node_modules is not shipped.
-run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', out]);
+run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out]);
 const listing = run(process.execPath, [vsce, 'ls', '--no-dependencies']);
 const files = listing.split('\n').map((l) => l.trim()).filter(Boolean);
 console.log(`package: ${files.length} files`);

@@ -1,5 +1,6 @@
-// `npm start`: builds, starts a sandbox gateway, and opens the extension in VS Code pointed at it.
+// `npm start`: installs what it needs, builds, starts a sandbox gateway, and opens the extension in VS Code pointed at it.
 //   node scripts/start.mjs [--port N] [--sandbox-port N]
+// Works from a fresh clone: node_modules is installed first (npm ci), with Node builtins only until then.
 // With a desktop `code` on PATH: a development window with its own profile. Otherwise code-server on
 // 127.0.0.1 (installed on first use); open the printed URL in a browser. Ctrl+C stops everything.
 import { spawn, spawnSync } from 'node:child_process';
@@ -9,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { URLSearchParams, fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureNodeModules } from './ensure-deps.mjs';
 import { QUIET_SETTINGS, ensureHost, makeStateDir, startCodeServer, workbenchUrl } from './vscode-host.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -43,6 +45,11 @@ async function main() {
   const port = portArg(values.port, 'port');
   const sandboxPort = portArg(values['sandbox-port'], 'sandbox-port');
 
+  try {
+    ensureNodeModules({ log: (line) => console.log(line.replace(/^ensure-deps/, 'start')) });
+  } catch (e) {
+    fail(`installing the npm packages failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
   // --tests also writes out/, where the sandbox's importable API lives.
   const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--tests'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) fail('build failed');
@@ -80,7 +87,7 @@ async function main() {
     return;
   }
 
-  const host = await ensureHost();
+  const host = await ensureHost({ browser: false });
   const stateDir = makeStateDir('inviosmart-start-');
   cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }));
   const workspace = join(stateDir, 'workspace');
@@ -104,4 +111,4 @@ async function main() {
   if (!existsSync(join(root, 'dist', 'extension.js'))) console.log('start: warning: dist/extension.js is missing');
 }
 
-await main();
+await main().catch((e) => fail(e instanceof Error ? e.message : String(e)));

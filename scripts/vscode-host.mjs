@@ -9,7 +9,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { URLSearchParams } from 'node:url';
 import { format } from 'node:util';
-import { ensureAptPackages } from './ensure-deps.mjs';
+import { BROWSER_PACKAGES, HOST_BUILD_PACKAGES, ensureAptPackages } from './ensure-deps.mjs';
 
 export const NODE_VERSION = '24.21.0';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -224,14 +224,17 @@ async function installHost(paths, log) {
 }
 
 /**
- * Makes sure Node 24, code-server and the Debian packages are there; installs what is missing.
+ * Makes sure Node 24, code-server and the Debian packages are there; installs what is missing. `browser: false`
+ * (npm start) leaves out Chromium.
  * Returns the paths to run code-server and `installMs` (0 when the cache was used).
  */
-export async function ensureHost({ log = console.log, apt = true } = {}) {
-  if (apt) ensureAptPackages({ log });
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`vscode-host: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
+export async function ensureHost({ log = console.log, apt = true, browser = true } = {}) {
+  // `npm start` opens no browser of its own: it needs Chromium no more than the Kerberos headers once installed.
+  if (apt && browser) ensureAptPackages({ names: BROWSER_PACKAGES, log });
+  if (browser && !existsSync(CHROMIUM_PATH)) throw new Error(`vscode-host: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
   const paths = hostPaths(hostDir());
   if (isComplete(paths)) return { ...paths, installMs: 0 };
+  if (apt) ensureAptPackages({ names: HOST_BUILD_PACKAGES, log });
   mkdirSync(dirname(paths.dir), { recursive: true });
   let installMs = 0;
   await withInstallLock(`${paths.dir}.lock`, log, async () => {

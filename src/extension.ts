@@ -146,7 +146,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => panel.show(typeof key === 'string' ? key : undefined)),
     vscode.commands.registerCommand(CommandIds.showLog, () => log.show()),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (affects(e, 'gateway') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
+      if (affects(e, 'gateway') || e.affectsConfiguration('http')) {
         accounts.sessions.applySettings();
       }
       if (affects(e, 'status')) {

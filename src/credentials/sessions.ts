@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import { affects, readSettings, type Settings } from '../config';
 import { GatewayClient } from '../gateway/client';
+import { resolveProxy, withoutProxy } from '../gateway/proxy';
 import type { BalanceReport, CallEvent, CallOptions, Credentials, GatewayClientOptions, ProxyOptions } from '../gateway/types';
 import { SandboxGateway } from '../sandbox/server';
 import { SANDBOX_CREDENTIALS, type AccountStore } from './accountService';
@@ -21,16 +22,18 @@ export interface SessionDeps {
   sandbox?: SandboxSessionOptions;
   /** Defaults to the user's settings; tests point it at their own gateway. */
   settings?: () => Settings;
-  /** Defaults to VS Code's `http.proxy` / `http.proxyStrictSSL`. */
+  /** Defaults to VS Code's `http.*` proxy settings and the proxy environment variables. */
   proxy?: () => ProxyOptions | undefined;
 }
 
-/** VS Code's own proxy settings, which the gateway client honours when `inviosmart.gateway.useProxy` is on. */
+/** VS Code's own proxy settings (and the proxy environment variables), which the gateway client honours. */
 export function vscodeProxy(): ProxyOptions | undefined {
   const http = vscode.workspace.getConfiguration('http');
-  const url = (http.get<string>('proxy') ?? '').trim();
-  if (!url) return undefined;
-  return { url, rejectUnauthorized: http.get<boolean>('proxyStrictSSL', true) !== false };
+  return resolveProxy({
+    proxy: http.get('proxy'), noProxy: http.get('noProxy'), strictSSL: http.get('proxyStrictSSL'),
+    authorization: http.get('proxyAuthorization'), systemCertificates: http.get('systemCertificates'),
+    support: http.get('proxySupport'),
+  }, process.env);
 }
 
 /** The client options one settings snapshot asks for. */
@@ -42,7 +45,7 @@ export function clientOptions(settings: Settings, proxy: ProxyOptions | undefine
     connectTimeoutMs: timeoutMs,
     headersTimeoutMs: timeoutMs,
     bodyTimeoutMs: timeoutMs,
-    proxy: settings.useProxy ? proxy : undefined,
+    proxy: settings.useProxy ? proxy : withoutProxy(proxy),
   };
 }
 
@@ -76,7 +79,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     this.proxy = deps.proxy ?? vscodeProxy;
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'gateway') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
+        if (affects(e, 'gateway') || e.affectsConfiguration('http')) {
           this.applySettings();
         }
       }),

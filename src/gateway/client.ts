@@ -14,6 +14,7 @@ import type {
 } from './types';
 import { GatewayError, toGatewayError } from './errors';
 import { httpError, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
+import { createDispatcher, proxyKey } from './proxy';
 import { redactText, redactUrl } from './redact';
 
 export const DEFAULT_BASE_URL = 'http://httpapi.inviosmart.it';
@@ -57,7 +58,7 @@ function resolve(o: GatewayClientOptions): Resolved {
     retryBaseDelayMs: pick(o.retryBaseDelayMs, d.retryBaseDelayMs, 0),
     retryMaxDelayMs: pick(o.retryMaxDelayMs, d.retryMaxDelayMs, 0),
     sendUrl,
-    proxy: o.proxy?.url ? o.proxy : undefined,
+    proxy: o.proxy,
     onCall: o.onCall,
   };
 }
@@ -205,8 +206,7 @@ export class GatewayClient {
     this.gate.setLimit(this.opts.maxConcurrency);
     const transportChanged =
       before.connectTimeoutMs !== this.opts.connectTimeoutMs ||
-      before.proxy?.url !== this.opts.proxy?.url ||
-      before.proxy?.rejectUnauthorized !== this.opts.proxy?.rejectUnauthorized;
+      proxyKey(before.proxy) !== proxyKey(this.opts.proxy);
     if (transportChanged) this.retireDispatcher();
   }
 
@@ -355,10 +355,6 @@ export class GatewayClient {
 
   private getDispatcher(): Dispatcher {
     if (!this.dispatcher) {
-      // undici is two thirds of the code: loaded with the first request, not at activation (the bundle
-      // keeps it apart in dist/undici.js, scripts/build.mjs).
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Agent, ProxyAgent } = require('undici') as typeof import('undici');
       const o = this.opts;
       const common = {
         connect: { timeout: o.connectTimeoutMs },
@@ -366,14 +362,8 @@ export class GatewayClient {
         bodyTimeout: o.bodyTimeoutMs,
         maxResponseSize: MAX_RESPONSE_BYTES,
       };
-      if (o.proxy) {
-        const tls = { rejectUnauthorized: o.proxy.rejectUnauthorized !== false, timeout: o.connectTimeoutMs };
-        // proxyTunnel false: plain-http targets are forwarded as absolute-URI requests, as most proxies expect,
-        // instead of a CONNECT to port 80 that many proxies refuse. https targets still tunnel.
-        this.dispatcher = new ProxyAgent({ ...common, uri: o.proxy.url, proxyTunnel: false, requestTls: tls, proxyTls: tls });
-      } else {
-        this.dispatcher = new Agent(common);
-      }
+      // Direct or through a proxy per target (src/gateway/proxy.ts); undici itself is loaded there, on first use.
+      this.dispatcher = createDispatcher(common, o.proxy);
     }
     return this.dispatcher;
   }

@@ -94,11 +94,20 @@ export interface GatewayErrorInfo {
   outcomeUnknown: boolean;
 }
 
+/** How requests reach the gateway; resolved from VS Code's settings and the environment by src/gateway/proxy.ts. */
 export interface ProxyOptions {
-  /** e.g. http://proxy:3128 (VS Code's http.proxy). */
-  url: string;
-  /** Skip TLS verification towards the proxy/target (http.proxyStrictSSL=false). */
+  /** e.g. http://proxy:3128 (VS Code's http.proxy, else http_proxy); credentials may be in it. Absent: direct. */
+  url?: string;
+  /** The proxy for https:// targets when it differs from `url` (https_proxy); '' means direct. */
+  httpsUrl?: string;
+  /** Hosts reached directly (http.noProxy, no_proxy): `host`, `.domain`, `*.domain`, `host:port`, `*`. */
+  noProxy?: readonly string[];
+  /** The Proxy-Authorization header value (http.proxyAuthorization); else Basic from the URL's credentials. */
+  authorization?: string;
+  /** Skip TLS verification through the proxy (http.proxyStrictSSL=false). */
   rejectUnauthorized?: boolean;
+  /** Trust the operating system's certificates too (http.systemCertificates). */
+  systemCertificates?: boolean;
 }
 
 export interface Credentials {

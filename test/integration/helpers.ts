@@ -26,13 +26,16 @@ export async function extensionApi(): Promise<InviosmartApi> {
   return api;
 }
 
-/** Sets a user setting and resolves once VS Code has announced the change (so listeners have run). */
-export async function setUserSetting(key: string, value: unknown): Promise<void> {
-  const config = vscode.workspace.getConfiguration('inviosmart');
-  if (config.inspect(key)?.globalValue === value) return;
+/**
+ * Sets a user setting (of `inviosmart`, or of another `section` such as `http`) and resolves once VS Code has
+ * announced the change (so listeners have run).
+ */
+export async function setUserSetting(key: string, value: unknown, section = 'inviosmart'): Promise<void> {
+  const config = vscode.workspace.getConfiguration(section);
+  if (JSON.stringify(config.inspect(key)?.globalValue) === JSON.stringify(value)) return;
   const changed = new Promise<void>((resolve) => {
     const sub = vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(`inviosmart.${key}`)) return;
+      if (!e.affectsConfiguration(`${section}.${key}`)) return;
       sub.dispose();
       resolve();
     });
