@@ -4,15 +4,13 @@
 // Resend going out through the message's own account. Only prompts, notifications and modal
 // confirmations are scripted.
 import * as assert from 'node:assert/strict';
-import type { MessageCommands } from '../../src/commands/messages';
-import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { DISK_FULL_ENV } from '../../src/common/diskFullSwitch';
 import { readSettings } from '../../src/config';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
 import { MemoryMemento } from './accountDoubles';
-import { KEEP, Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, waitFor, type SendScript } from './helpers';
+import { KEEP, Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, extensionApi, waitFor, type SendScript } from './helpers';
 
 const SCRIPT: SendScript = { destinations: '+39 333 1234567', sender: 'Acme', message: 'Outcome test', confirm: true };
 
@@ -20,7 +18,7 @@ function rig(api: InviosmartApi, script: SendScript, confirms: boolean[] = []) {
   const notices = new Notices();
   const confirm = new ScriptedConfirm(confirms);
   const prompts = new ScriptedSendPrompts(script);
-  const Send = bundleClass(api.send) as unknown as new (d: SendDeps) => SendCommand;
+  const Send = api.classes.SendCommand;
   const send = new Send({
     sessions: api.accounts.sessions,
     history: api.history,
@@ -32,7 +30,7 @@ function rig(api: InviosmartApi, script: SendScript, confirms: boolean[] = []) {
     confirm: confirm.confirm,
     historyRetryMs: 100,
   });
-  const Messages = bundleClass(api.messages) as unknown as new (d: ConstructorParameters<typeof MessageCommands>[0]) => MessageCommands;
+  const Messages = api.classes.MessageCommands;
   const messages = new Messages({
     history: api.history,
     sessions: api.accounts.sessions,
