@@ -269,7 +269,7 @@ describe('SandboxGateway', () => {
       const target = `/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=Test&message=${encodeURIComponent(text)}`;
       idOf((await rawGet(gw, target)).body.toString());
       assert.equal(gw.messages[1].message, text);
-      idOf((await rawGet(gw, '/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=My%2BShop&message=a+b%2Bc')).body.toString());
+      idOf((await rawGet(gw, '/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=My-Shop&message=a+b%2Bc')).body.toString());
       assert.equal(gw.messages[2].message, 'a b+c');
       assert.equal((await rawGet(gw, '/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=My+Shop&message=a')).body.toString(),
         'Error: 1021 - Invalid characters in sender', "'+' is a space, and a space is not in the platform's sender set");
