@@ -158,6 +158,7 @@ function issueTitle(kind: IssueKind): string {
     case 'too-long': return vscode.l10n.t('Over {0} characters', MAX_MESSAGE_LENGTH);
     case 'empty-text': return vscode.l10n.t('Empty message');
     case 'invalid-text': return vscode.l10n.t('Broken characters');
+    case 'unrepresentable': return vscode.l10n.t('Characters the ISO-8859-1 send endpoint cannot carry');
     case 'duplicate-number': return vscode.l10n.t('Duplicate numbers');
     case 'empty-placeholder': return vscode.l10n.t('Empty placeholders');
     case 'ragged': return vscode.l10n.t('Rows with more or fewer fields than the header');
@@ -420,7 +421,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const template = await this.prompts.template(this.deps.state.get<string>(LAST_TEMPLATE, ''), describe);
     if (template === undefined) return undefined;
 
-    const prepared = prepareRows(table, { destinationColumn: column, template, defaultCountry: settings.defaultCountry });
+    const prepared = prepareRows(table, { destinationColumn: column, template, defaultCountry: settings.defaultCountry, charset: session.client.sendCharset });
     const report = validationReport(prepared);
     const reportUri = this.showReport(vscode.l10n.t('Bulk SMS report - {0}', source.name), this.reviewMarkdown(source.name, table, column, sender, template, prepared));
     const review = await this.prompts.review(reportUri, { duplicates: report.byKind['duplicate-number'].length, emptyPlaceholders: report.byKind['empty-placeholder'].length });

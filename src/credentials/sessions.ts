@@ -33,10 +33,21 @@ export function vscodeProxy(): ProxyOptions | undefined {
   return { url, rejectUnauthorized: http.get<boolean>('proxyStrictSSL', true) !== false };
 }
 
+/** The wire choices (endpoint set, charset, method, time zone) of one settings snapshot: the sandbox follows them too. */
+export function wireOptions(settings: Settings): GatewayClientOptions {
+  const o: GatewayClientOptions = {};
+  if (settings.endpoints) o.endpoints = settings.endpoints;
+  if (settings.charset) o.charset = settings.charset;
+  if (settings.sendMethod) o.sendMethod = settings.sendMethod;
+  if (settings.gatewayTimeZone) o.timeZone = settings.gatewayTimeZone;
+  return o;
+}
+
 /** The client options one settings snapshot asks for. */
 export function clientOptions(settings: Settings, proxy: ProxyOptions | undefined): GatewayClientOptions {
   const timeoutMs = settings.timeoutSeconds * 1000;
   return {
+    ...wireOptions(settings),
     baseUrl: settings.baseUrl,
     sendUrl: settings.sendUrl || undefined,
     connectTimeoutMs: timeoutMs,
@@ -76,7 +87,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     this.proxy = deps.proxy ?? vscodeProxy;
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'gateway') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
+        if (affects(e, 'gateway') || affects(e, 'send.charset') || e.affectsConfiguration('http.proxy') || e.affectsConfiguration('http.proxyStrictSSL')) {
           this.applySettings();
         }
       }),
@@ -127,7 +138,9 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
 
   /** Re-reads the settings into the shared client; calls in flight finish with the old ones. */
   applySettings(): void {
-    this.gateway?.updateOptions(clientOptions(this.settings(), this.proxy()));
+    const settings = this.settings();
+    this.gateway?.updateOptions(clientOptions(settings, this.proxy()));
+    void this.sandboxStart?.then((s) => s.client.updateOptions(wireOptions(settings)), () => undefined);
   }
 
   /** Like dispose, but resolves once the sandbox has stopped listening (deactivate and tests await it). */
@@ -163,13 +176,14 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
   private async startSandbox(): Promise<RunningSandbox> {
     let server: SandboxGateway;
     try {
-      server = await SandboxGateway.start({ port: 0, timeScale: this.deps.sandbox?.timeScale ?? 1 });
+      // Provider-local times and both endpoint sets, like the real gateway, so a rehearsal here means something.
+      server = await SandboxGateway.start({ port: 0, timeScale: this.deps.sandbox?.timeScale ?? 1, timeZone: this.settings().gatewayTimeZone ?? 'UTC' });
     } catch (e) {
       // Let a later call try again rather than caching the failure for the whole session.
       this.sandboxStart = undefined;
       throw e;
     }
-    const client = new GatewayClient({ baseUrl: server.url, onCall: (event) => this.deps.log?.(event, 'sandbox') });
+    const client = new GatewayClient({ ...wireOptions(this.settings()), baseUrl: server.url, onCall: (event) => this.deps.log?.(event, 'sandbox') });
     let closed: Promise<void> | undefined;
     return {
       server,

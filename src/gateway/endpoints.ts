@@ -163,6 +163,11 @@ export interface Transliteration {
   left: string[];
 }
 
+/** The text as it will go out through an endpoint reading `charset`: unchanged for UTF-8, transliterated for Latin-1. */
+export function textForCharset(text: string, charset: SendCharset): Transliteration {
+  return charset === 'utf-8' ? { text, replaced: [], left: [] } : transliterateLatin1(text);
+}
+
 /** Replaces what Latin-1 cannot carry with the closest Latin-1 text (`€` → `EUR`, `ł` → `l`, `ő` → `o`). */
 export function transliterateLatin1(text: string): Transliteration {
   const replaced = new Map<string, string>();
