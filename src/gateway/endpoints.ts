@@ -2,6 +2,7 @@
 // character set and the request method (docs/PROTOCOL.md, "Endpoints", "Character set", "POST").
 // Pure functions: the client, the sandbox and the send UI agree through them.
 import type { GatewayCommand } from './types';
+import { graphemes } from './smsText';
 
 /** `httpapi`: the documented http URLs; `webservice`: HTTPS, all three commands under /webservice/sms/. */
 export type EndpointSet = 'httpapi' | 'webservice';
@@ -36,26 +37,22 @@ export function isEndpointSet(v: unknown): v is EndpointSet {
   return v === 'httpapi' || v === 'webservice';
 }
 
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
+}
+
 /** The character set an endpoint reads: Latin-1 for `sendSMSHTTP.php`, UTF-8 for `/sendsms/` and `…UTF8.php`. */
 export function charsetForSendUrl(url: string): SendCharset {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    path = url;
-  }
-  return /\/sendSMSHTTP\.php$/i.test(path) ? 'iso-8859-1' : 'utf-8';
+  return /\/sendSMSHTTP\.php$/i.test(pathOf(url)) ? 'iso-8859-1' : 'utf-8';
 }
 
 /** POST for the PHP webservice endpoints (as the platform's public clients do), GET for the httpapi paths. */
 export function methodForSendUrl(url: string): SendMethod {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    path = url;
-  }
-  return /\.php$/i.test(path) ? 'POST' : 'GET';
+  return /\.php$/i.test(pathOf(url)) ? 'POST' : 'GET';
 }
 
 /** True for 127.0.0.0/8, ::1 and localhost: plain http there never leaves the machine. */
@@ -124,13 +121,6 @@ export function percentDecode(value: string, charset: SendCharset): string | und
   } catch {
     return undefined;
   }
-}
-
-// Grapheme clusters keep an emoji with its modifiers when listing what cannot be sent.
-const segmenter = typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : undefined;
-
-function graphemes(text: string): string[] {
-  return segmenter ? Array.from(segmenter.segment(text), (s) => s.segment) : [...text];
 }
 
 function fitsLatin1(text: string): boolean {

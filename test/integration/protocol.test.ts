@@ -1,10 +1,18 @@
 // The send endpoint's character set in the real extension host: the live counter the Send SMS prompt
 // shows for `àèìòù €`, and the bytes that reach a real sandbox gateway on 127.0.0.1, for the
-// Latin-1 webservice endpoint (the default set) and for UTF-8. Only the prompts are scripted.
+// Latin-1 webservice endpoint (the default set) and for UTF-8. Then Sign In on the chosen endpoint set:
+// the offer of the http set when the HTTPS twin does not answer, and the cleartext warning. Only the
+// prompts (and, for sign-in, the storage edges) are scripted.
 import * as assert from 'node:assert/strict';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
-import { MemoryMemento } from './accountDoubles';
+import { AccountStore } from '../../src/credentials/accountService';
+import { AccountCommands, CLEARTEXT_ACCEPTED_KEY } from '../../src/credentials/commands';
+import { GatewaySessions } from '../../src/credentials/sessions';
+import type { CallEvent } from '../../src/gateway/types';
+import { SandboxGateway } from '../../src/sandbox/server';
+import { LEAK_CANARY } from '../shared/canary';
+import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
 import { Notices, ScriptedSendPrompts, TesterGateway, bundleClass, setUserSetting } from './helpers';
 
 const ITALIAN = 'àèìòù €';
@@ -63,11 +71,76 @@ suite('Character set of the send endpoint (real extension host, real sandbox)', 
     await setUserSetting('send.charset', 'utf-8');
     const prompts = new ScriptedSendPrompts({ destinations: '+39 333 1234567', sender: 'Acme', message: ITALIAN, confirm: true });
     await sendCommand(gw, prompts).run();
-    // `€` is a GSM-7 extension character: 2 septets, so 6 + 1 + 2 = 9.
-    assert.equal(prompts.messageInfo?.info, '9 characters · GSM-7 · 1 SMS');
+    // `€` is a GSM-7 extension character: 2 septets, so 5 + 1 + 2 = 8.
+    assert.equal(prompts.messageInfo?.info, '8 characters · GSM-7 · 1 SMS');
     const sent = gw.sandbox.requests.find((r) => r.command === 'send');
     assert.deepEqual([sent?.method, sent?.path, sent?.charset], ['GET', '/sendsms', 'utf-8']);
     assert.equal(sent?.rawMessage, '%C3%A0%C3%A8%C3%AC%C3%B2%C3%B9%20%E2%82%AC');
     assert.equal(gw.sandbox.messages[0]?.message, ITALIAN);
+  });
+});
+
+suite('Sign-in on the chosen endpoint set (real extension host, real sandbox)', () => {
+  let gateway: SandboxGateway;
+  let accounts: AccountStore;
+  let sessions: GatewaySessions;
+  let state: MemoryMemento;
+  let baseUrl: string;
+
+  setup(async () => {
+    gateway = await SandboxGateway.start({ accounts: [{ username: 'alice', password: LEAK_CANARY, balance: 12.34 }] });
+    baseUrl = gateway.url;
+    state = new MemoryMemento();
+    accounts = new AccountStore(new MemorySecretStorage(), state, { setContext: async () => undefined });
+    // The endpoint set is read from the real user setting, so the command's own switch to http takes effect.
+    sessions = new GatewaySessions(accounts, { settings: () => testSettings({ baseUrl, endpoints: readSettings().endpoints }) });
+    await accounts.ready();
+    await setUserSetting('gateway.endpoints', 'webservice');
+  });
+
+  teardown(async () => {
+    await setUserSetting('gateway.endpoints', undefined);
+    await sessions.shutdown();
+    accounts.dispose();
+    await gateway.close();
+  });
+
+  for (const fault of [{ kind: 'http', status: 404 } as const, { kind: 'html' } as const]) {
+    test(`the HTTPS balance twin answers ${fault.kind === 'http' ? '404' : 'an HTML page'}: the user is told and chooses the http set, never silently`, async () => {
+      gateway.injectFault({ fault, command: 'balance', times: 2 });
+      const declined = new ScriptedPrompts(['alice', LEAK_CANARY, ''], [], [], [undefined]);
+      const no = await new AccountCommands(accounts, sessions, undefined, declined, state).signIn();
+      assert.equal(no.kind, 'rejected');
+      assert.match(declined.messages[0]?.text ?? '', /did not answer like the Inviosmart gateway .*unencrypted/);
+      assert.deepEqual(declined.messages[0]?.actions, ['Use the http Addresses']);
+      assert.equal(readSettings().endpoints, 'webservice', 'nothing switched without the user');
+      assert.equal(accounts.list().filter((a) => !a.sandbox).length, 0, 'nothing saved');
+
+      const agreed = new ScriptedPrompts(['alice', LEAK_CANARY, '', 'alice', LEAK_CANARY, ''], [], [], ['Use the http Addresses']);
+      const yes = await new AccountCommands(accounts, sessions, undefined, agreed, state).signIn();
+      assert.equal(yes.kind, 'signedIn');
+      assert.equal(readSettings().endpoints, 'httpapi');
+      assert.deepEqual(gateway.requests.map((r) => r.path), [
+        '/webservice/sms/getAccountBalance.php', '/webservice/sms/getAccountBalance.php', '/account-balance',
+      ]);
+    });
+  }
+
+  test('a plain-http gateway off this machine: the password is not sent until the user accepts the warning', async () => {
+    await setUserSetting('gateway.endpoints', 'httpapi');
+    baseUrl = 'http://httpapi.inviosmart.invalid';
+    sessions.applySettings();
+    const calls: CallEvent[] = [];
+    const logged = new GatewaySessions(accounts, { settings: () => testSettings({ baseUrl, endpoints: 'httpapi' }), log: (e) => calls.push(e) });
+    try {
+      const prompts = new ScriptedPrompts(['alice', LEAK_CANARY, ''], [], [false]);
+      const outcome = await new AccountCommands(accounts, logged, undefined, prompts, state).signIn();
+      assert.equal(outcome.kind, 'cancelled');
+      assert.deepEqual(prompts.confirmsAsked, ['Your Inviosmart password would travel unencrypted']);
+      assert.equal(calls.length, 0, 'no request went out');
+      assert.equal(state.get(CLEARTEXT_ACCEPTED_KEY), undefined);
+    } finally {
+      await logged.shutdown();
+    }
   });
 });
