@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { isEndpointSet, type EndpointSet, type SendCharset, type SendMethod } from './gateway/endpoints';
 import { isKnownTimeZone } from './gateway/protocol';
 
-export const DEFAULT_BASE_URL = 'http://httpapi.inviosmart.it';
 /** The endpoint set a new install uses: HTTPS (docs/PROTOCOL.md, "Endpoints"). */
 export const DEFAULT_ENDPOINTS: EndpointSet = 'webservice';
 export const DEFAULT_GATEWAY_TIME_ZONE = 'Europe/Rome';

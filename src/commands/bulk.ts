@@ -19,6 +19,7 @@ import {
   decodeCsvBytes,
   estimateCost,
   guessDestinationColumn,
+  isBlocked,
   parseTemplate,
   planBatch,
   planTotals,
@@ -421,7 +422,16 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const template = await this.prompts.template(this.deps.state.get<string>(LAST_TEMPLATE, ''), describe);
     if (template === undefined) return undefined;
 
-    const prepared = prepareRows(table, { destinationColumn: column, template, defaultCountry: settings.defaultCountry, charset: session.client.sendCharset });
+    const prepareOptions = { destinationColumn: column, template, defaultCountry: settings.defaultCountry, charset: session.client.sendCharset };
+    let prepared = prepareRows(table, prepareOptions);
+    // A Latin-1 endpoint: rows that only need stand-ins (€ → EUR) go out with them if the user agrees; else they are refused.
+    const withStandIns = prepared.some((r) => r.issues.some((i) => i.kind === 'unrepresentable')) ? prepareRows(table, { ...prepareOptions, transliterate: true }) : undefined;
+    const fixable = withStandIns ? prepared.filter((r, i) => isBlocked(r) && !isBlocked(withStandIns[i] as PreparedRow)).length : 0;
+    if (withStandIns && fixable > 0) {
+      const use = vscode.l10n.t('Use Replacements');
+      const text = vscode.l10n.t('{0} rows have characters the ISO-8859-1 send endpoint cannot carry, with a plain stand-in (for example € → EUR). Send them with the stand-ins? Otherwise they are skipped.', fixable);
+      if ((await this.notify('warning', text, use)) === use) prepared = withStandIns;
+    }
     const report = validationReport(prepared);
     const reportUri = this.showReport(vscode.l10n.t('Bulk SMS report - {0}', source.name), this.reviewMarkdown(source.name, table, column, sender, template, prepared));
     const review = await this.prompts.review(reportUri, { duplicates: report.byKind['duplicate-number'].length, emptyPlaceholders: report.byKind['empty-placeholder'].length });

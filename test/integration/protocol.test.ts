@@ -13,7 +13,8 @@ import type { CallEvent } from '../../src/gateway/types';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { LEAK_CANARY } from '../shared/canary';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
-import { Notices, ScriptedSendPrompts, TesterGateway, bundleClass, setUserSetting } from './helpers';
+import { presentBalance } from '../../src/views/balanceStatusBar';
+import { Notices, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, setUserSetting, withSandboxAccount } from './helpers';
 
 const ITALIAN = 'àèìòù €';
 
@@ -142,5 +143,30 @@ suite('Sign-in on the chosen endpoint set (real extension host, real sandbox)', 
     } finally {
       await logged.shutdown();
     }
+  });
+});
+
+suite('Balance tooltip: low-cost count and cleartext line', () => {
+  const account = { id: 'a1', label: 'Shop', username: 'alice', sandbox: false };
+  const report = { balance: 12.5, smsRemainCount: 227, lcSmsRemainCount: 284, raw: '' };
+
+  test('the low-cost count shows only with the low-cost route on; plain http adds the cleartext line', () => {
+    const base = { kind: 'ok', account, report, level: 'ok', countryPrefix: '39', at: new Date() } as const;
+    const plain = presentBalance(base).tooltip;
+    assert.doesNotMatch(plain, /low-cost/);
+    assert.doesNotMatch(plain, /unencrypted/);
+    const lowCost = presentBalance({ ...base, lowCost: true }).tooltip;
+    assert.match(lowCost, /About 284 SMS to \+39 on the low-cost route/);
+    const cleartext = presentBalance({ ...base, cleartext: ['send', 'status', 'balance'] }).tooltip;
+    assert.match(cleartext, /unencrypted \(plain http\) for: send, status, balance/);
+  });
+
+  test('the balance service reports plain-http commands for a non-loopback gateway only', async () => {
+    const api = await extensionApi();
+    await withSandboxAccount(api, async () => {
+      const state = await api.accounts.balance.refresh();
+      assert.equal(state.kind, 'ok');
+      assert.ok(state.kind === 'ok' && state.cleartext === undefined, 'the in-process sandbox is on 127.0.0.1');
+    });
   });
 });
