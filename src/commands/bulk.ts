@@ -41,6 +41,7 @@ import {
   type RowStatus,
 } from '../bulk';
 import { describeError, windowNotify, type Notify } from './errors';
+import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 
 export const BulkCommandIds = {
@@ -415,9 +416,13 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       const placeholders = table.columns.map((c) => `{{${c}}}`).join(' ');
       const problem = templateProblem(v, table.columns);
       if (problem) return { info: vscode.l10n.t('Columns: {0}', placeholders), error: problem };
-      const rendered = renderTemplate(parseTemplate(v, table.columns), first.cells).text;
+      // Row 1 as it would reach the phone through the send endpoint's character set.
+      const wire = textForCharset(renderTemplate(parseTemplate(v, table.columns), first.cells).text, session.client.sendCharset);
+      const rendered = wire.text;
       const a = analyzeText(rendered);
-      return { info: vscode.l10n.t('Row 1: "{0}" · {1} · {2} SMS · columns: {3}', rendered.slice(0, 80), a.encoding, a.parts, placeholders) };
+      const info = vscode.l10n.t('Row 1: "{0}" · {1} · {2} SMS · columns: {3}', rendered.slice(0, 80), a.encoding, a.parts, placeholders);
+      const missing = [...wire.replaced.map((r) => r.from), ...wire.left];
+      return missing.length > 0 ? { info: `${info} · ${vscode.l10n.t('the ISO-8859-1 send endpoint cannot carry: {0}', missing.join(' '))}` } : { info };
     };
     const template = await this.prompts.template(this.deps.state.get<string>(LAST_TEMPLATE, ''), describe);
     if (template === undefined) return undefined;

@@ -156,7 +156,14 @@ export class AccountCommands {
 
   private cleartextUrls(): string[] {
     const urls = this.sessions.gatewayClient().urls();
-    return [...new Set(Object.values(urls).filter(isCleartextUrl).map((u) => new URL(u).origin))];
+    const origin = (u: string): string => {
+      try {
+        return new URL(u).origin;
+      } catch {
+        return u;
+      }
+    };
+    return [...new Set(Object.values(urls).filter(isCleartextUrl).map(origin))];
   }
 
   private async rememberCleartext(): Promise<void> {

@@ -15,7 +15,7 @@ import {
 } from '../../src/gateway/endpoints';
 import { decodeBody, GatewayClient } from '../../src/gateway/client';
 import { GatewayError } from '../../src/gateway/errors';
-import { formatGatewayTime, parseBalanceAnswer, parseGatewayTime } from '../../src/gateway/protocol';
+import { formatGatewayTime, httpError, parseBalanceAnswer, parseGatewayTime, parseSendAnswer } from '../../src/gateway/protocol';
 import type { Credentials, GatewayClientOptions } from '../../src/gateway/types';
 import { SandboxGateway, type SandboxOptions } from '../../src/sandbox/server';
 import { parseCliArgs } from '../../src/sandbox/cli';
@@ -84,6 +84,15 @@ describe('Endpoints and character sets (pure)', () => {
     assert.equal(parseGatewayTime('20260102030405').date?.getTime(), WINTER, 'UTC stays the default');
     assert.equal(formatGatewayTime(new Date(SUMMER), 'Europe/Rome'), '20260702050405');
     assert.equal(parseGatewayTime('00000000000000', 'Europe/Rome').date, undefined);
+  });
+
+  it('1022 inside a multi-destination answer marks that destination held; 414 on status is not about numbers', () => {
+    const r = parseSendAnswer("OK ID:5|Status: 1022 - Awaiting cost confirmation, SMS did't sent yet.", ['391', '392']);
+    const held = r.items[1];
+    assert.ok(held && !held.ok);
+    assert.deepEqual([held.error.code, held.error.held, held.error.retryable, held.error.outcomeUnknown], [1022, true, false, false]);
+    assert.equal(r.items[0]?.ok, true);
+    assert.doesNotMatch(httpError('status', 414, '').explanation, /numbers/);
   });
 
   it('balance accepts the newer extra fields and reads the low-cost count', () => {
