@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { windowNotify } from '../commands/errors';
 import { DisposableBase } from '../common/lifecycle';
 import { CommandIds } from '../commands/ids';
-import { GatewayError } from '../gateway/errors';
+import { GatewayError, isMissingTwin } from '../gateway/errors';
 import { isCleartextUrl } from '../gateway/endpoints';
 import type { BalanceReport, Credentials } from '../gateway/types';
 import { BalanceService, type BalanceServiceOptions } from '../views/balanceService';
@@ -53,14 +53,7 @@ export interface SignInDraft {
 /** globalState key: the plain-http gateway URLs the user was warned about and accepted, so the warning comes once. */
 export const CLEARTEXT_ACCEPTED_KEY = 'inviosmart.gateway.cleartextAccepted';
 
-/**
- * True when the HTTPS status/balance twin did not answer like the gateway: a 404, or an HTML page
- * (docs/PROTOCOL.md, "Endpoints": the twins on www.inviosmart.it are the platform's, not verified).
- */
-export function isMissingTwin(e: unknown): boolean {
-  if (!(e instanceof GatewayError)) return false;
-  return (e.kind === 'http' && e.code === 404) || (e.kind === 'malformed' && /^HTML page/.test(e.gatewayText));
-}
+
 
 /** The Sign In, Sign Out, Switch Account and Refresh Balance jobs. */
 export class AccountCommands {
@@ -114,7 +107,7 @@ export class AccountCommands {
       report = await this.verify(credentials);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
-      if (e instanceof GatewayError && isMissingTwin(e) && this.sessions.gatewayClient().endpoints === 'webservice') {
+      if (isMissingTwin(e) && this.sessions.gatewayClient().endpoints === 'webservice') {
         // Never a silent switch to http: the user chooses, knowing the password would then travel in cleartext.
         const useHttp = vscode.l10n.t('Use the http Addresses');
         const action = await this.prompts.message('warning', missingTwinText(e), useHttp);
@@ -289,8 +282,9 @@ function accountItem(account: Account, active: boolean): AccountPickItem {
 /** The HTTPS status/balance twin did not answer like the gateway: what happened and the choice, with the cleartext warning. */
 export function missingTwinText(e: GatewayError): string {
   return vscode.l10n.t(
-    'The HTTPS balance address on www.inviosmart.it did not answer like the Inviosmart gateway ({0}). Nothing was saved. You can use the documented http addresses instead, but then your user name and password travel unencrypted with every send, status check and balance refresh.',
+    'The HTTPS {1} address on www.inviosmart.it did not answer like the Inviosmart gateway ({0}). Nothing was saved. You can use the documented http addresses instead, but then your user name and password travel unencrypted with every send, status check and balance refresh.',
     e.kind === 'http' ? `HTTP ${e.code ?? ''}`.trim() : vscode.l10n.t('an HTML page'),
+    e.command === 'status' ? vscode.l10n.t('status') : vscode.l10n.t('balance'),
   );
 }
 

@@ -4,6 +4,7 @@ import { affects, readSettings, type Settings } from '../config';
 import { GatewayClient } from '../gateway/client';
 import type { BalanceReport, CallEvent, CallOptions, Credentials, GatewayClientOptions, ProxyOptions } from '../gateway/types';
 import { SandboxGateway } from '../sandbox/server';
+import { isMissingTwin } from '../gateway/errors';
 import { SANDBOX_CREDENTIALS, type AccountStore } from './accountService';
 import { NotSignedInError, SANDBOX_ACCOUNT_ID, type GatewaySession, type SessionProvider } from './types';
 
@@ -116,9 +117,20 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     return { account, client: this.gatewayClient(), credentials };
   }
 
-  /** Checks credentials with a balance call on the real gateway, before anything is saved. */
-  verify(credentials: Credentials, options: CallOptions = {}): Promise<BalanceReport> {
-    return this.gatewayClient().balance(credentials, undefined, options);
+  /**
+   * Checks credentials with a balance call on the real gateway, before anything is saved. On the
+   * webservice set it also asks the status address about SMS 1 (not the user's): any gateway answer
+   * shows the address is there; a 404 or an HTML page is thrown, so Sign In can say so.
+   */
+  async verify(credentials: Credentials, options: CallOptions = {}): Promise<BalanceReport> {
+    const client = this.gatewayClient();
+    const report = await client.balance(credentials, undefined, options);
+    if (client.endpoints === 'webservice') {
+      await client.status(credentials, 1, options).catch((e: unknown) => {
+        if (isMissingTwin(e)) throw e;
+      });
+    }
+    return report;
   }
 
   /** The client for real accounts, built on first use from the current settings. */

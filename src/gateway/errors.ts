@@ -150,6 +150,16 @@ export function gatewayCodeError(command: GatewayCommand, code: number, gatewayT
   });
 }
 
+/**
+ * True when an address did not answer like the gateway at all: a 404, or an HTML page. Sign In uses
+ * it for the webservice status/balance twins (docs/PROTOCOL.md, "Endpoints": not verified on
+ * www.inviosmart.it).
+ */
+export function isMissingTwin(e: unknown): e is GatewayError {
+  if (!(e instanceof GatewayError)) return false;
+  return (e.kind === 'http' && e.code === 404) || (e.kind === 'malformed' && /^HTML page/.test(e.gatewayText));
+}
+
 /** What the caller knows about the attempt when something was thrown. */
 export interface FailureContext {
   /** Removed from every text (the password). */

@@ -106,13 +106,18 @@ suite('Sign-in on the chosen endpoint set (real extension host, real sandbox)', 
     await gateway.close();
   });
 
-  for (const fault of [{ kind: 'http', status: 404 } as const, { kind: 'html' } as const]) {
-    test(`the HTTPS balance twin answers ${fault.kind === 'http' ? '404' : 'an HTML page'}: the user is told and chooses the http set, never silently`, async () => {
-      gateway.injectFault({ fault, command: 'balance', times: 2 });
+  const cases = [
+    { command: 'balance', fault: { kind: 'http', status: 404 } },
+    { command: 'balance', fault: { kind: 'html' } },
+    { command: 'status', fault: { kind: 'http', status: 404 } },
+  ] as const;
+  for (const { command, fault } of cases) {
+    test(`the HTTPS ${command} twin answers ${fault.kind === 'http' ? '404' : 'an HTML page'}: the user is told and chooses the http set, never silently`, async () => {
+      gateway.injectFault({ fault, command, times: 2 });
       const declined = new ScriptedPrompts(['alice', LEAK_CANARY, ''], [], [], [undefined]);
       const no = await new AccountCommands(accounts, sessions, undefined, declined, state).signIn();
       assert.equal(no.kind, 'rejected');
-      assert.match(declined.messages[0]?.text ?? '', /did not answer like the Inviosmart gateway .*unencrypted/);
+      assert.match(declined.messages[0]?.text ?? '', new RegExp(`HTTPS ${command} address .* did not answer like the Inviosmart gateway .*unencrypted`));
       assert.deepEqual(declined.messages[0]?.actions, ['Use the http Addresses']);
       assert.equal(readSettings().endpoints, 'webservice', 'nothing switched without the user');
       assert.equal(accounts.list().filter((a) => !a.sandbox).length, 0, 'nothing saved');
@@ -121,9 +126,10 @@ suite('Sign-in on the chosen endpoint set (real extension host, real sandbox)', 
       const yes = await new AccountCommands(accounts, sessions, undefined, agreed, state).signIn();
       assert.equal(yes.kind, 'signedIn');
       assert.equal(readSettings().endpoints, 'httpapi');
-      assert.deepEqual(gateway.requests.map((r) => r.path), [
-        '/webservice/sms/getAccountBalance.php', '/webservice/sms/getAccountBalance.php', '/account-balance',
-      ]);
+      const attempt = command === 'balance'
+        ? ['/webservice/sms/getAccountBalance.php']
+        : ['/webservice/sms/getAccountBalance.php', '/webservice/sms/getSMSStatus.php'];
+      assert.deepEqual(gateway.requests.map((r) => r.path), [...attempt, ...attempt, '/account-balance']);
     });
   }
 
