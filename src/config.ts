@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
+import { isEndpointSet, type EndpointSet, type SendCharset, type SendMethod } from './gateway/endpoints';
+import { isKnownTimeZone } from './gateway/protocol';
 
-export const DEFAULT_BASE_URL = 'http://httpapi.inviosmart.it';
+/** The endpoint set a new install uses: HTTPS (docs/PROTOCOL.md, "Endpoints"). */
+export const DEFAULT_ENDPOINTS: EndpointSet = 'webservice';
+export const DEFAULT_GATEWAY_TIME_ZONE = 'Europe/Rome';
 const SECTION = 'inviosmart';
 
 export type NotifyOn = 'all' | 'failures' | 'none';
@@ -8,9 +12,18 @@ export type GroupBy = 'day' | 'status';
 
 /** Every setting the extension reads, typed, with defaults that match package.json. */
 export interface Settings {
+  /** Which documented addresses to use; readSettings always sets it (tests may leave it out: the client's default). */
+  endpoints?: EndpointSet;
+  /** Empty means: the endpoint set's own address. */
   baseUrl: string;
   /** Empty means: send through baseUrl. */
   sendUrl: string;
+  /** `auto` follows the send endpoint (Latin-1 for sendSMSHTTP.php). */
+  charset?: SendCharset | 'auto';
+  /** `auto`: POST for the webservice .php endpoints, GET otherwise. */
+  sendMethod?: SendMethod | 'auto';
+  /** IANA zone the gateway writes its times in. */
+  gatewayTimeZone?: string;
   useProxy: boolean;
   timeoutSeconds: number;
   defaultCountry: string;
@@ -46,9 +59,17 @@ export function readSettings(): Settings {
   };
   const notifyOn = c.get<string>('notifications.onFinalStatus');
   const groupBy = c.get<string>('history.groupBy');
+  const endpoints = userOnly('gateway.endpoints', DEFAULT_ENDPOINTS);
+  const charset = c.get<string>('send.charset');
+  const sendMethod = userOnly('gateway.sendMethod', 'auto');
+  const timeZone = str(c.get('gateway.timeZone'), DEFAULT_GATEWAY_TIME_ZONE);
   return {
-    baseUrl: userOnly('gateway.baseUrl', DEFAULT_BASE_URL) || DEFAULT_BASE_URL,
+    endpoints: isEndpointSet(endpoints) ? endpoints : DEFAULT_ENDPOINTS,
+    baseUrl: userOnly('gateway.baseUrl', ''),
     sendUrl: userOnly('gateway.sendUrl', ''),
+    charset: charset === 'utf-8' || charset === 'iso-8859-1' ? charset : 'auto',
+    sendMethod: sendMethod === 'GET' || sendMethod === 'POST' ? sendMethod : 'auto',
+    gatewayTimeZone: timeZone !== '' && isKnownTimeZone(timeZone) ? timeZone : DEFAULT_GATEWAY_TIME_ZONE,
     useProxy: c.get<boolean>('gateway.useProxy', true) !== false,
     timeoutSeconds: num(c.get('gateway.timeoutSeconds'), 30, 1, 300),
     // Only spaces go: 'abc' must reach the destination check and be reported, not become '' and

@@ -1,6 +1,7 @@
 // The validation report of a bulk send: every row rendered, its number normalised, and each problem
 // named, before anything is sent. Plain functions over the parsed CSV.
 import { analyzeText, MAX_MESSAGE_LENGTH, type SmsEncoding } from '../gateway/smsText';
+import { textForCharset, type SendCharset } from '../gateway/endpoints';
 import { normalizeDestination } from '../gateway/validation';
 import type { CsvRow, CsvTable } from './csv';
 import { BulkError } from './errors';
@@ -12,12 +13,13 @@ export type IssueKind =
   | 'too-long' // over 612 characters once rendered
   | 'empty-text' // the rendered text is empty
   | 'invalid-text' // a broken character (lone UTF-16 surrogate) that cannot be sent
+  | 'unrepresentable' // a character the send endpoint's character set (Latin-1) cannot carry
   | 'duplicate-number' // the same number as an earlier sendable row
   | 'empty-placeholder' // a placeholder whose cell is empty
   | 'ragged'; // more or fewer fields than the header: a note, never a reason to skip
 
 /** Rows with one of these are never sent. */
-export const BLOCKING_ISSUES: readonly IssueKind[] = ['blank-row', 'invalid-number', 'too-long', 'empty-text', 'invalid-text'];
+export const BLOCKING_ISSUES: readonly IssueKind[] = ['blank-row', 'invalid-number', 'too-long', 'empty-text', 'invalid-text', 'unrepresentable'];
 /** Rows with one of these are skipped unless the user includes them. */
 export const OPTIONAL_ISSUES: readonly IssueKind[] = ['duplicate-number', 'empty-placeholder'];
 
@@ -50,6 +52,13 @@ export interface PrepareOptions {
   template: string | Template;
   /** Country code put in front of numbers written without one (settings `send.defaultCountry`). */
   defaultCountry?: string;
+  /** The send endpoint's character set (GatewayClient.sendCharset); default UTF-8. */
+  charset?: SendCharset;
+  /**
+   * Latin-1 only: send the closest Latin-1 text (`€` → `EUR`) when the user agreed; otherwise a row
+   * with a character Latin-1 cannot carry is refused, its detail naming the character and its stand-in.
+   */
+  transliterate?: boolean;
 }
 
 export interface ValidationReport {
@@ -78,16 +87,19 @@ function resolveColumn(table: CsvTable, column: string | number): number {
   throw new BulkError('column-unknown', `The file has no column ${JSON.stringify(String(column))}. Columns: ${table.columns.join(', ')}`);
 }
 
-function prepareOne(row: CsvRow, width: number, column: number, template: Template, defaultCountry: string | undefined): PreparedRow {
+function prepareOne(row: CsvRow, width: number, column: number, template: Template, options: PrepareOptions): PreparedRow {
   const issues: RowIssue[] = [];
   const destinationInput = row.cells[column] ?? '';
   const rendered = renderTemplate(template, row.cells);
-  const analysis = analyzeText(rendered.text);
+  // Counted as it reaches the phone: after the Latin-1 stand-ins when the user agreed to them.
+  const wire = textForCharset(rendered.text, options.charset ?? 'utf-8');
+  const text = options.transliterate ? wire.text : rendered.text;
+  const analysis = analyzeText(text);
   const prepared: PreparedRow = {
     index: row.index,
     line: row.line,
     destinationInput,
-    text: rendered.text,
+    text,
     encoding: analysis.encoding,
     characters: analysis.characters,
     parts: analysis.parts,
@@ -97,11 +109,15 @@ function prepareOne(row: CsvRow, width: number, column: number, template: Templa
     issues.push({ kind: 'blank-row', detail: 'every field is empty' });
     return prepared;
   }
-  const normalized = normalizeDestination(destinationInput, defaultCountry);
+  const normalized = normalizeDestination(destinationInput, options.defaultCountry);
   if (normalized.ok) prepared.destination = normalized.destination;
   else issues.push({ kind: 'invalid-number', detail: normalized.reason });
   if (rendered.text.trim() === '') issues.push({ kind: 'empty-text', detail: 'the message is empty once filled in' });
   else if (LONE_SURROGATE.test(rendered.text)) issues.push({ kind: 'invalid-text', detail: 'the text has a broken character' });
+  else if (wire.left.length > 0 || (!options.transliterate && wire.replaced.length > 0)) {
+    const stand = options.transliterate ? [] : wire.replaced.map((r) => `${r.from} (→ ${r.to})`);
+    issues.push({ kind: 'unrepresentable', detail: `the ISO-8859-1 send endpoint cannot carry ${[...stand, ...wire.left].join(' ')}` });
+  }
   if (analysis.characters > MAX_MESSAGE_LENGTH) {
     issues.push({ kind: 'too-long', detail: `${analysis.characters} characters, at most ${MAX_MESSAGE_LENGTH}` });
   }
@@ -125,7 +141,7 @@ export function prepareRows(table: CsvTable, options: PrepareOptions): PreparedR
   const width = table.hasHeader ? table.columns.length : -1;
   const firstRowOf = new Map<string, number>();
   return table.rows.map((row) => {
-    const prepared = prepareOne(row, width < 0 ? row.cells.length : width, column, template, options.defaultCountry);
+    const prepared = prepareOne(row, width < 0 ? row.cells.length : width, column, template, options);
     if (prepared.destination !== undefined && !isBlocked(prepared)) {
       const earlier = firstRowOf.get(prepared.destination);
       if (earlier === undefined) firstRowOf.set(prepared.destination, row.index);
@@ -145,6 +161,7 @@ export function validationReport(rows: readonly PreparedRow[]): ValidationReport
     'too-long': [],
     'empty-text': [],
     'invalid-text': [],
+    unrepresentable: [],
     'duplicate-number': [],
     'empty-placeholder': [],
     ragged: [],

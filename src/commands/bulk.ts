@@ -22,6 +22,7 @@ import {
   type CsvFileRead,
   estimateCost,
   guessDestinationColumn,
+  isBlocked,
   parseTemplate,
   planBatch,
   planTotals,
@@ -43,6 +44,7 @@ import {
   type RowStatus,
 } from '../bulk';
 import { describeError, windowNotify, type Notify } from './errors';
+import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 
 export const BulkCommandIds = {
@@ -161,6 +163,7 @@ function issueTitle(kind: IssueKind): string {
     case 'too-long': return vscode.l10n.t('Over {0} characters', MAX_MESSAGE_LENGTH);
     case 'empty-text': return vscode.l10n.t('Empty message');
     case 'invalid-text': return vscode.l10n.t('Broken characters');
+    case 'unrepresentable': return vscode.l10n.t('Characters the ISO-8859-1 send endpoint cannot carry');
     case 'duplicate-number': return vscode.l10n.t('Duplicate numbers');
     case 'empty-placeholder': return vscode.l10n.t('Empty placeholders');
     case 'ragged': return vscode.l10n.t('Rows with more or fewer fields than the header');
@@ -416,14 +419,27 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       const placeholders = table.columns.map((c) => `{{${c}}}`).join(' ');
       const problem = templateProblem(v, table.columns);
       if (problem) return { info: vscode.l10n.t('Columns: {0}', placeholders), error: problem };
-      const rendered = renderTemplate(parseTemplate(v, table.columns), first.cells).text;
+      // Row 1 as it would reach the phone through the send endpoint's character set.
+      const wire = textForCharset(renderTemplate(parseTemplate(v, table.columns), first.cells).text, session.client.sendCharset);
+      const rendered = wire.text;
       const a = analyzeText(rendered);
-      return { info: vscode.l10n.t('Row 1: "{0}" · {1} · {2} SMS · columns: {3}', rendered.slice(0, 80), a.encoding, a.parts, placeholders) };
+      const info = vscode.l10n.t('Row 1: "{0}" · {1} · {2} SMS · columns: {3}', rendered.slice(0, 80), a.encoding, a.parts, placeholders);
+      const missing = [...wire.replaced.map((r) => r.from), ...wire.left];
+      return missing.length > 0 ? { info: `${info} · ${vscode.l10n.t('the ISO-8859-1 send endpoint cannot carry: {0}', missing.join(' '))}` } : { info };
     };
     const template = await this.prompts.template(this.deps.state.get<string>(LAST_TEMPLATE, ''), describe);
     if (template === undefined) return undefined;
 
-    const prepared = prepareRows(table, { destinationColumn: column, template, defaultCountry: settings.defaultCountry });
+    const prepareOptions = { destinationColumn: column, template, defaultCountry: settings.defaultCountry, charset: session.client.sendCharset };
+    let prepared = prepareRows(table, prepareOptions);
+    // A Latin-1 endpoint: rows that only need stand-ins (€ → EUR) go out with them if the user agrees; else they are refused.
+    const withStandIns = prepared.some((r) => r.issues.some((i) => i.kind === 'unrepresentable')) ? prepareRows(table, { ...prepareOptions, transliterate: true }) : undefined;
+    const fixable = withStandIns ? prepared.filter((r, i) => isBlocked(r) && !isBlocked(withStandIns[i] as PreparedRow)).length : 0;
+    if (withStandIns && fixable > 0) {
+      const use = vscode.l10n.t('Use Replacements');
+      const text = vscode.l10n.t('{0} rows have characters the ISO-8859-1 send endpoint cannot carry, with a plain stand-in (for example € → EUR). Send them with the stand-ins? Otherwise they are skipped.', fixable);
+      if ((await this.notify('warning', text, use)) === use) prepared = withStandIns;
+    }
     const report = validationReport(prepared);
     const reportUri = this.showReport(vscode.l10n.t('Bulk SMS report - {0}', source.name), this.reviewMarkdown(source.name, table, column, sender, template, prepared));
     const review = await this.prompts.review(reportUri, { duplicates: report.byKind['duplicate-number'].length, emptyPlaceholders: report.byKind['empty-placeholder'].length });

@@ -4,6 +4,7 @@ import type { Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { countryPrefixOf, pricePerPart } from '../gateway/countries';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
+import { textForCharset, type SendCharset } from '../gateway/endpoints';
 import { parseDestinationList, validateSender } from '../gateway/validation';
 import { dispatchSend, retryUnsaved, type DispatchOutcome, type DispatchStore, type UnsavedChange } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
@@ -47,15 +48,29 @@ export interface SendDraft {
 const LAST_SENDERS = 'inviosmart.send.recentSenders';
 const LAST_DESTINATIONS = 'inviosmart.send.lastDestinations';
 
-/** One-line description of a text's size, as shown while typing. */
-export function describeText(text: string): { info: string; error?: string } {
-  const a = analyzeText(text);
+/**
+ * One-line description of a text's size, as shown while typing. It counts what reaches the phone:
+ * through a Latin-1 send endpoint that is the text after the replacements (`€` → `EUR`), and a
+ * character with no Latin-1 stand-in is an error that names it.
+ */
+export function describeText(text: string, charset: SendCharset = 'utf-8'): { info: string; error?: string } {
+  const wire = textForCharset(text, charset);
+  const a = analyzeText(wire.text);
   const parts = a.parts === 1 ? vscode.l10n.t('1 SMS') : vscode.l10n.t('{0} SMS', a.parts);
   let info = vscode.l10n.t('{0} characters · {1} · {2}', a.characters, a.encoding, parts);
   if (a.ucs2Chars.length > 0) {
     info += ' · ' + vscode.l10n.t('UCS-2 because of: {0}', a.ucs2Chars.slice(0, 8).join(' '));
   }
+  if (wire.replaced.length > 0) {
+    info += ' · ' + vscode.l10n.t('ISO-8859-1 endpoint: sent as {0}', wire.replaced.map((r) => `${r.from} → ${r.to}`).join(', '));
+  }
   if (text.trim().length === 0) return { info, error: vscode.l10n.t('Type the message text.') };
+  if (wire.left.length > 0) {
+    return {
+      info,
+      error: vscode.l10n.t('The send endpoint reads ISO-8859-1 (Latin-1) and cannot carry: {0}. Remove them, or set inviosmart.send.charset to utf-8 for a UTF-8 endpoint.', wire.left.slice(0, 8).join(' ')),
+    };
+  }
   if (a.characters > MAX_MESSAGE_LENGTH) {
     return { info, error: vscode.l10n.t('The message has {0} characters; the gateway accepts at most {1}. Shorten it by {2}.', a.characters, MAX_MESSAGE_LENGTH, a.characters - MAX_MESSAGE_LENGTH) };
   }
@@ -201,13 +216,18 @@ export class SendCommand {
       return undefined;
     }
 
-    const text = await this.prompts.message(draft.text ?? '', describeText);
-    if (text === undefined) return undefined;
-    const described = describeText(text);
+    const charset = session.client.sendCharset;
+    const describe = (v: string) => describeText(v, charset);
+    const typed = await this.prompts.message(draft.text ?? '', describe);
+    if (typed === undefined) return undefined;
+    const described = describe(typed);
     if (described.error) {
       void this.notify('error', vscode.l10n.t('Nothing was sent: {0}', described.error));
       return undefined;
     }
+    // What reaches the phone: the user sees the replacements in the counter and agrees to them at the confirmation.
+    const wire = textForCharset(typed, charset);
+    const text = wire.text;
     const analysis = analyzeText(text);
 
     const estimate = await this.estimateCost(session, destinations, analysis.parts);
@@ -218,9 +238,12 @@ export class SendCommand {
       vscode.l10n.t('To: {0}', destinations.join(', ')),
       vscode.l10n.t('From: {0}', sender),
       vscode.l10n.t('Account: {0}', session.account.sandbox ? vscode.l10n.t('Sandbox (no real SMS, no cost)') : session.account.label),
-      describeText(text).info,
+      described.info,
       estimate,
     ];
+    if (wire.replaced.length > 0) {
+      detailLines.push(vscode.l10n.t('The send endpoint reads ISO-8859-1, so the text goes out as: {0}', text));
+    }
     if (!(await this.prompts.confirm(summary, detailLines.join('\n')))) return undefined;
 
     await this.deps.state.update(LAST_SENDERS, [sender, ...recentSenders.filter((s) => s !== sender)].slice(0, 10));

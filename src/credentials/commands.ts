@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { windowNotify } from '../commands/errors';
 import { DisposableBase } from '../common/lifecycle';
 import { CommandIds } from '../commands/ids';
-import { GatewayError } from '../gateway/errors';
+import { GatewayError, isMissingTwin } from '../gateway/errors';
+import { isCleartextUrl } from '../gateway/endpoints';
 import type { BalanceReport, Credentials } from '../gateway/types';
 import { BalanceService, type BalanceServiceOptions } from '../views/balanceService';
 import { BalanceStatusBar, formatEuro, type BalanceStatusBarOptions } from '../views/balanceStatusBar';
@@ -49,6 +50,11 @@ export interface SignInDraft {
   label?: string;
 }
 
+/** globalState key: the plain-http gateway URLs the user was warned about and accepted, so the warning comes once. */
+export const CLEARTEXT_ACCEPTED_KEY = 'inviosmart.gateway.cleartextAccepted';
+
+
+
 /** The Sign In, Sign Out, Switch Account and Refresh Balance jobs. */
 export class AccountCommands {
   constructor(
@@ -56,6 +62,7 @@ export class AccountCommands {
     private readonly sessions: GatewaySessions,
     private readonly balance: BalanceService | undefined,
     private readonly prompts: AccountPrompts = windowPrompts,
+    private readonly state?: vscode.Memento,
   ) {}
 
   /**
@@ -94,11 +101,22 @@ export class AccountCommands {
     if (label === undefined) return { kind: 'cancelled' };
 
     const credentials: Credentials = { username, password };
+    if (!(await this.acceptCleartext())) return { kind: 'cancelled' };
     let report: BalanceReport;
     try {
       report = await this.verify(credentials);
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
+      if (isMissingTwin(e) && this.sessions.gatewayClient().endpoints === 'webservice') {
+        // Never a silent switch to http: the user chooses, knowing the password would then travel in cleartext.
+        const useHttp = vscode.l10n.t('Use the http Addresses');
+        const action = await this.prompts.message('warning', missingTwinText(e), useHttp);
+        if (action !== useHttp) return { kind: 'rejected', error };
+        await vscode.workspace.getConfiguration('inviosmart').update('gateway.endpoints', 'httpapi', vscode.ConfigurationTarget.Global);
+        this.sessions.applySettings();
+        await this.rememberCleartext();
+        return this.signIn({ username, label });
+      }
       const again = vscode.l10n.t('Try Again');
       const action = await this.prompts.message('error', signInFailureText(username, e), again);
       if (action === again) return this.signIn({ username, label });
@@ -108,6 +126,43 @@ export class AccountCommands {
     const account = await this.accounts.save({ username, password, label }, { activate: true });
     void this.prompts.message('info', vscode.l10n.t('Signed in to Inviosmart as {0}. Balance: {1}.', account.label, formatEuro(report.balance)));
     return { kind: 'signedIn', account, report };
+  }
+
+  /**
+   * Before a password goes to a plain-http address off this machine, says so once (per set of
+   * addresses) and lets the user stop. True to go on.
+   */
+  private async acceptCleartext(): Promise<boolean> {
+    const urls = this.cleartextUrls();
+    if (urls.length === 0) return true;
+    const accepted = this.state?.get<string[]>(CLEARTEXT_ACCEPTED_KEY, []) ?? [];
+    if (urls.every((u) => accepted.includes(u))) return true;
+    const go = vscode.l10n.t('Continue over http');
+    const ok = await this.prompts.confirm(
+      vscode.l10n.t('Your Inviosmart password would travel unencrypted'),
+      vscode.l10n.t('The gateway addresses in use are plain http: {0}. Your user name and password go with every send, status check and balance refresh, readable by anyone on the network path and by any proxy. To encrypt them, set inviosmart.gateway.endpoints to webservice (HTTPS).', urls.join(', ')),
+      go,
+    );
+    if (ok) await this.rememberCleartext();
+    return ok;
+  }
+
+  private cleartextUrls(): string[] {
+    const urls = this.sessions.gatewayClient().urls();
+    const origin = (u: string): string => {
+      try {
+        return new URL(u).origin;
+      } catch {
+        return u;
+      }
+    };
+    return [...new Set(Object.values(urls).filter(isCleartextUrl).map(origin))];
+  }
+
+  private async rememberCleartext(): Promise<void> {
+    if (!this.state) return;
+    const accepted = this.state.get<string[]>(CLEARTEXT_ACCEPTED_KEY, []);
+    await this.state.update(CLEARTEXT_ACCEPTED_KEY, [...new Set([...accepted, ...this.cleartextUrls()])]);
   }
 
   /** Removes an account's password and metadata after a confirmation. */
@@ -224,6 +279,15 @@ function accountItem(account: Account, active: boolean): AccountPickItem {
   };
 }
 
+/** The HTTPS status/balance twin did not answer like the gateway: what happened and the choice, with the cleartext warning. */
+export function missingTwinText(e: GatewayError): string {
+  return vscode.l10n.t(
+    'The HTTPS {1} address on www.inviosmart.it did not answer like the Inviosmart gateway ({0}). Nothing was saved. You can use the documented http addresses instead, but then your user name and password travel unencrypted with every send, status check and balance refresh.',
+    e.kind === 'http' ? `HTTP ${e.code ?? ''}`.trim() : vscode.l10n.t('an HTML page'),
+    e.command === 'status' ? vscode.l10n.t('status') : vscode.l10n.t('balance'),
+  );
+}
+
 /** Why a sign-in was refused, in words that say what to do; never includes the password. */
 export function signInFailureText(username: string, e: unknown): string {
   if (e instanceof GatewayError && (e.code === 1012 || e.code === 1014)) {
@@ -275,7 +339,7 @@ class Accounts extends DisposableBase implements AccountsApi {
     this.sessions = this._register(new GatewaySessions(this.accounts, deps));
     this.balance = this._register(new BalanceService(this.accounts, this.sessions, deps.balance));
     this.statusBar = this._register(new BalanceStatusBar(this.balance, deps.statusBar));
-    this.commands = new AccountCommands(this.accounts, this.sessions, this.balance, deps.prompts);
+    this.commands = new AccountCommands(this.accounts, this.sessions, this.balance, deps.prompts, context.globalState);
     const run = (job: () => Promise<unknown>) => async () => {
       await job();
     };

@@ -5,6 +5,7 @@ import { GatewayClient } from '../gateway/client';
 import { resolveProxy, withoutProxy } from '../gateway/proxy';
 import type { BalanceReport, CallEvent, CallOptions, Credentials, GatewayClientOptions, ProxyOptions } from '../gateway/types';
 import { SandboxGateway } from '../sandbox/server';
+import { isMissingTwin } from '../gateway/errors';
 import { SANDBOX_CREDENTIALS, type AccountStore } from './accountService';
 import { NotSignedInError, SANDBOX_ACCOUNT_ID, type GatewaySession, type SessionProvider } from './types';
 
@@ -36,10 +37,21 @@ export function vscodeProxy(): ProxyOptions | undefined {
   }, process.env);
 }
 
+/** The wire choices (endpoint set, charset, method, time zone) of one settings snapshot: the sandbox follows them too. */
+export function wireOptions(settings: Settings): GatewayClientOptions {
+  const o: GatewayClientOptions = {};
+  if (settings.endpoints) o.endpoints = settings.endpoints;
+  if (settings.charset) o.charset = settings.charset;
+  if (settings.sendMethod) o.sendMethod = settings.sendMethod;
+  if (settings.gatewayTimeZone) o.timeZone = settings.gatewayTimeZone;
+  return o;
+}
+
 /** The client options one settings snapshot asks for. */
 export function clientOptions(settings: Settings, proxy: ProxyOptions | undefined): GatewayClientOptions {
   const timeoutMs = settings.timeoutSeconds * 1000;
   return {
+    ...wireOptions(settings),
     baseUrl: settings.baseUrl,
     sendUrl: settings.sendUrl || undefined,
     connectTimeoutMs: timeoutMs,
@@ -79,7 +91,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     this.proxy = deps.proxy ?? vscodeProxy;
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'gateway') || e.affectsConfiguration('http')) {
+        if (affects(e, 'gateway') || affects(e, 'send.charset') || e.affectsConfiguration('http')) {
           this.applySettings();
         }
       }),
@@ -108,9 +120,20 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     return { account, client: this.gatewayClient(), credentials };
   }
 
-  /** Checks credentials with a balance call on the real gateway, before anything is saved. */
-  verify(credentials: Credentials, options: CallOptions = {}): Promise<BalanceReport> {
-    return this.gatewayClient().balance(credentials, undefined, options);
+  /**
+   * Checks credentials with a balance call on the real gateway, before anything is saved. On the
+   * webservice set it also asks the status address about SMS 1 (not the user's): any gateway answer
+   * shows the address is there; a 404 or an HTML page is thrown, so Sign In can say so.
+   */
+  async verify(credentials: Credentials, options: CallOptions = {}): Promise<BalanceReport> {
+    const client = this.gatewayClient();
+    const report = await client.balance(credentials, undefined, options);
+    if (client.endpoints === 'webservice') {
+      await client.status(credentials, 1, options).catch((e: unknown) => {
+        if (isMissingTwin(e)) throw e;
+      });
+    }
+    return report;
   }
 
   /** The client for real accounts, built on first use from the current settings. */
@@ -130,7 +153,9 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
 
   /** Re-reads the settings into the shared client; calls in flight finish with the old ones. */
   applySettings(): void {
-    this.gateway?.updateOptions(clientOptions(this.settings(), this.proxy()));
+    const settings = this.settings();
+    this.gateway?.updateOptions(clientOptions(settings, this.proxy()));
+    void this.sandboxStart?.then((s) => s.client.updateOptions(wireOptions(settings)), () => undefined);
   }
 
   /** Like dispose, but resolves once the sandbox has stopped listening (deactivate and tests await it). */
@@ -166,13 +191,14 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
   private async startSandbox(): Promise<RunningSandbox> {
     let server: SandboxGateway;
     try {
-      server = await SandboxGateway.start({ port: 0, timeScale: this.deps.sandbox?.timeScale ?? 1 });
+      // Provider-local times and both endpoint sets, like the real gateway, so a rehearsal here means something.
+      server = await SandboxGateway.start({ port: 0, timeScale: this.deps.sandbox?.timeScale ?? 1, timeZone: this.settings().gatewayTimeZone ?? 'UTC' });
     } catch (e) {
       // Let a later call try again rather than caching the failure for the whole session.
       this.sandboxStart = undefined;
       throw e;
     }
-    const client = new GatewayClient({ baseUrl: server.url, onCall: (event) => this.deps.log?.(event, 'sandbox') });
+    const client = new GatewayClient({ ...wireOptions(this.settings()), baseUrl: server.url, onCall: (event) => this.deps.log?.(event, 'sandbox') });
     let closed: Promise<void> | undefined;
     return {
       server,

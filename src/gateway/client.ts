@@ -13,15 +13,31 @@ import type {
   StatusReport,
 } from './types';
 import { GatewayError, toGatewayError } from './errors';
-import { httpError, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
+import { httpError, isKnownTimeZone, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
 import { createDispatcher, proxyKey } from './proxy';
 import { redactText, redactUrl } from './redact';
+import {
+  ENDPOINT_SETS,
+  HELP_URL,
+  charsetForSendUrl,
+  isEndpointSet,
+  methodForSendUrl,
+  percentEncode,
+  unrepresentableChars,
+  type EndpointSet,
+  type SendCharset,
+  type SendMethod,
+} from './endpoints';
 
-export const DEFAULT_BASE_URL = 'http://httpapi.inviosmart.it';
+export const DEFAULT_BASE_URL = ENDPOINT_SETS.httpapi.origin;
 
 /** The values used for every option the caller leaves out. */
 export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
-  baseUrl: DEFAULT_BASE_URL,
+  endpoints: 'httpapi' as EndpointSet,
+  baseUrl: '',
+  charset: 'auto' as SendCharset | 'auto',
+  sendMethod: 'auto' as SendMethod | 'auto',
+  timeZone: 'UTC',
   connectTimeoutMs: 10_000,
   headersTimeoutMs: 30_000,
   bodyTimeoutMs: 30_000,
@@ -49,7 +65,11 @@ function resolve(o: GatewayClientOptions): Resolved {
   const baseUrl = typeof o.baseUrl === 'string' && o.baseUrl.trim() !== '' ? o.baseUrl.trim() : d.baseUrl;
   const sendUrl = typeof o.sendUrl === 'string' && o.sendUrl.trim() !== '' ? o.sendUrl.trim() : undefined;
   return {
+    endpoints: isEndpointSet(o.endpoints) ? o.endpoints : d.endpoints,
     baseUrl,
+    charset: o.charset === 'utf-8' || o.charset === 'iso-8859-1' ? o.charset : 'auto',
+    sendMethod: o.sendMethod === 'GET' || o.sendMethod === 'POST' ? o.sendMethod : 'auto',
+    timeZone: typeof o.timeZone === 'string' && isKnownTimeZone(o.timeZone) ? o.timeZone : d.timeZone,
     connectTimeoutMs: pick(o.connectTimeoutMs, d.connectTimeoutMs, 1),
     headersTimeoutMs: pick(o.headersTimeoutMs, d.headersTimeoutMs, 1),
     bodyTimeoutMs: pick(o.bodyTimeoutMs, d.bodyTimeoutMs, 1),
@@ -124,14 +144,29 @@ function configError(command: GatewayCommand, gatewayText: string, explanation: 
   return new GatewayError({ kind: 'config', command, gatewayText, explanation, retryable: false, outcomeUnknown: false });
 }
 
-// Every value is percent-encoded as UTF-8 (spaces as %20), in the order the protocol doc lists them.
-function queryString(command: GatewayCommand, params: ReadonlyArray<readonly [string, string]>): string {
-  try {
-    return params.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
-  } catch {
-    throw configError(command, 'The text contains a broken character (a lone UTF-16 surrogate).',
-      'The text cannot be encoded for the gateway. Remove the broken character and try again.');
-  }
+/** One request as the client will make it: a URL, and for POST the form body. */
+interface WireRequest {
+  url: string;
+  method: SendMethod;
+  body?: string;
+  charset: SendCharset;
+}
+
+// Every value is percent-encoded (spaces as %20), in the order the protocol doc lists them. Only the
+// message follows the send endpoint's character set: the credentials travel as UTF-8 on every
+// command, so the account checked at sign-in is the one that sends (docs/PROTOCOL.md, "Character set").
+function queryString(command: GatewayCommand, params: ReadonlyArray<readonly [string, string]>, charset: SendCharset = 'utf-8'): string {
+  return params.map(([k, v]) => {
+    const encoded = percentEncode(v, k === 'message' ? charset : 'utf-8');
+    if (encoded !== undefined) return `${k}=${encoded}`;
+    const culprits = unrepresentableChars(v, charset);
+    if (culprits.length === 0) {
+      throw configError(command, 'The text contains a broken character (a lone UTF-16 surrogate).',
+        'The text cannot be encoded for the gateway. Remove the broken character and try again.');
+    }
+    throw configError(command, `The text has characters the send endpoint (${charset.toUpperCase()}) cannot carry: ${culprits.join(' ')}`,
+      'Replace or remove them, or choose a UTF-8 send endpoint in the settings (inviosmart.send.charset).');
+  }).join('&');
 }
 
 function withQuery(url: string, query: string): string {
@@ -140,13 +175,23 @@ function withQuery(url: string, query: string): string {
   return /[?&]$/.test(url) ? `${url}${query}` : `${url}&${query}`;
 }
 
-function decodeBody(bytes: ArrayBuffer, contentType: string | string[] | undefined): string {
+/**
+ * Reads an answer in the charset its Content-Type names (UTF-8 when it names none). Bytes that are
+ * not valid in it are read as Latin-1, which never fails: a refusal with one `è` in it stays a refusal.
+ */
+export function decodeBody(bytes: ArrayBuffer | Uint8Array, contentType: string | string[] | undefined): string {
   const header = Array.isArray(contentType) ? contentType[0] : contentType;
-  const charset = /charset\s*=\s*"?([^";\s]+)/i.exec(header ?? '')?.[1];
+  const named = /charset\s*=\s*"?([^";\s]+)/i.exec(header ?? '')?.[1]?.toLowerCase();
+  const buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (named && /^(iso-8859-1|latin-?1|l1|iso8859-1|us-ascii|ascii)$/.test(named)) return Buffer.from(buf).toString('latin1');
   try {
-    return new TextDecoder(charset ?? 'utf-8').decode(bytes);
+    return new TextDecoder(named ?? 'utf-8', { fatal: true }).decode(buf);
   } catch {
-    return new TextDecoder('utf-8').decode(bytes);
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    } catch {
+      return Buffer.from(buf).toString('latin1');
+    }
   }
 }
 
@@ -231,7 +276,7 @@ export class GatewayClient {
 
   /** The gateway's own usage text. */
   help(o?: CallOptions): Promise<string> {
-    return this.call('help', () => this.endpoint('help'), [], parseHelp, (t) => `help (${t.length} chars)`, o);
+    return this.call('help', () => this.get(this.endpoint('help'), ''), [], parseHelp, (t) => `help (${t.length} chars)`, o);
   }
 
   /**
@@ -267,7 +312,11 @@ export class GatewayClient {
           ['message', req.message],
         ];
         if (req.pricecat !== undefined) params.push(['pricecat', String(req.pricecat)]);
-        return withQuery(this.endpoint('send'), queryString('send', params));
+        const url = this.endpoint('send');
+        const charset = this.sendCharset;
+        const form = queryString('send', params, charset);
+        // POST keeps the password out of URLs, proxy logs and server access logs.
+        return this.sendMethod === 'POST' ? { url, method: 'POST', body: form, charset } : { url: withQuery(url, form), method: 'GET', charset };
       },
       [creds?.password],
       (body) => redactItems(parseSendAnswer(body, destinations), [creds?.password]),
@@ -285,14 +334,14 @@ export class GatewayClient {
           throw configError('status', `Invalid SMS ID ${String(smsId)}.`, 'The SMS ID must be the positive whole number the gateway returned when sending.');
         }
         this.checkCredentials('status', creds);
-        return withQuery(this.endpoint('status'), queryString('status', [
+        return this.get(this.endpoint('status'), queryString('status', [
           ['SMSId', String(smsId)],
           ['username', creds.username],
           ['password', creds.password],
         ]));
       },
       [creds?.password],
-      (body) => parseStatusAnswer(body, smsId),
+      (body) => parseStatusAnswer(body, smsId, this.opts.timeZone),
       (r) => `${r.smsId}: ${r.status.label}`,
       o,
     );
@@ -309,13 +358,39 @@ export class GatewayClient {
         }
         const params: Array<[string, string]> = [['username', creds.username], ['password', creds.password]];
         if (countryprefix !== undefined) params.push(['countryprefix', countryprefix]);
-        return withQuery(this.endpoint('balance'), queryString('balance', params));
+        return this.get(this.endpoint('balance'), queryString('balance', params));
       },
       [creds?.password],
       (body) => parseBalanceAnswer(body, countryprefix),
       (r) => `Balance ${r.balance}${r.smsRemainCount !== undefined ? `, ${r.smsRemainCount} SMS` : ''}`,
       o,
     );
+  }
+
+  /** The character set the send endpoint reads: the setting, or what the send URL implies. */
+  get sendCharset(): SendCharset {
+    if (this.opts.charset !== 'auto') return this.opts.charset;
+    return charsetForSendUrl(this.rawEndpoint('send'));
+  }
+
+  /** How sends travel: the setting, or POST for the webservice .php endpoints. */
+  get sendMethod(): SendMethod {
+    if (this.opts.sendMethod !== 'auto') return this.opts.sendMethod;
+    return methodForSendUrl(this.rawEndpoint('send'));
+  }
+
+  /** The endpoint set in use. */
+  get endpoints(): EndpointSet {
+    return this.opts.endpoints;
+  }
+
+  /** The URL each credentialed command goes to (no query), e.g. to say what travels in cleartext. */
+  urls(): Record<'send' | 'status' | 'balance', string> {
+    return { send: this.rawEndpoint('send'), status: this.rawEndpoint('status'), balance: this.rawEndpoint('balance') };
+  }
+
+  private get(url: string, query: string): WireRequest {
+    return { url: withQuery(url, query), method: 'GET', charset: 'utf-8' };
   }
 
   private checkCredentials(command: GatewayCommand, creds: Credentials): void {
@@ -327,14 +402,22 @@ export class GatewayClient {
     }
   }
 
+  private rawEndpoint(command: GatewayCommand): string {
+    if (command === 'send' && this.opts.sendUrl) return this.opts.sendUrl;
+    const set = ENDPOINT_SETS[this.opts.endpoints];
+    // Help carries no credentials and is documented only on the http set.
+    if (command === 'help' && this.opts.baseUrl === '') return HELP_URL;
+    // A trailing slash on the base is common in settings; the paths bring their own.
+    const base = (this.opts.baseUrl || set.origin).replace(/\/+$/, '');
+    return `${base}${set.paths[command]}`;
+  }
+
   private endpoint(command: GatewayCommand): string {
     if (command === 'send' && this.opts.sendUrl) {
       return this.checkUrl(command, this.opts.sendUrl, 'send URL');
     }
-    // A trailing slash on the base is common in settings; the paths below bring their own.
-    const base = this.checkUrl(command, this.opts.baseUrl, 'base URL').replace(/\/+$/, '');
-    const path = { help: '/help', send: '/sendsms/', status: '/smsstatus/', balance: '/account-balance/' }[command];
-    return `${base}${path}`;
+    if (this.opts.baseUrl !== '') this.checkUrl(command, this.opts.baseUrl, 'base URL');
+    return this.rawEndpoint(command);
   }
 
   private checkUrl(command: GatewayCommand, url: string, what: string): string {
@@ -412,7 +495,7 @@ export class GatewayClient {
 
   private async call<T>(
     command: GatewayCommand,
-    buildUrl: () => string,
+    buildRequest: () => WireRequest,
     secrets: Array<string | undefined>,
     parse: (body: string) => T,
     summarize: (result: T) => string,
@@ -423,11 +506,11 @@ export class GatewayClient {
     if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
     if (signal?.aborted) throw toGatewayError(signal.reason, command, { secrets: known, aborted: true });
     // Input is checked before any request, so garbage never reaches the gateway.
-    const url = buildUrl();
+    const request = buildRequest();
     const maxAttempts = command === 'send' ? 1 : 1 + this.opts.maxRetries;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(command, url, known, parse, summarize, attempt, signal);
+        return await this.attempt(command, request, known, parse, summarize, attempt, signal);
       } catch (e) {
         const err = toGatewayError(e, command, { secrets: known });
         if (command === 'send' || !err.retryable || attempt >= maxAttempts || this.closed) throw err;
@@ -444,13 +527,14 @@ export class GatewayClient {
 
   private async attempt<T>(
     command: GatewayCommand,
-    url: string,
+    request: WireRequest,
     secrets: readonly string[],
     parse: (body: string) => T,
     summarize: (result: T) => string,
     attempt: number,
     signal: AbortSignal | undefined,
   ): Promise<T> {
+    const url = request.url;
     const started = performance.now();
     const event = (outcome: CallEvent['outcome'], summary: string) => (): CallEvent => ({
       command,
@@ -473,8 +557,15 @@ export class GatewayClient {
       const res = await dispatcher.request({
         origin: target.origin,
         path: `${target.pathname}${target.search}`,
-        method: 'GET',
-        headers: { accept: 'text/plain, */*', 'user-agent': USER_AGENT },
+        method: request.method,
+        headers: request.body === undefined
+          ? { accept: 'text/plain, */*', 'user-agent': USER_AGENT }
+          : {
+            accept: 'text/plain, */*',
+            'user-agent': USER_AGENT,
+            'content-type': `application/x-www-form-urlencoded; charset=${request.charset === 'utf-8' ? 'UTF-8' : 'ISO-8859-1'}`,
+          },
+        body: request.body,
         signal,
         headersTimeout: this.opts.headersTimeoutMs,
         bodyTimeout: this.opts.bodyTimeoutMs,

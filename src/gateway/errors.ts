@@ -3,7 +3,7 @@
 import type { GatewayCommand, GatewayErrorInfo, GatewayErrorKind } from './types';
 import { redactText } from './redact';
 
-/** One documented gateway code (see shared/docs/gateway-protocol.md, "Error answers"). */
+/** One documented gateway code (see docs/PROTOCOL.md, "Error answers"). */
 export interface GatewayCodeInfo {
   code: number;
   /** The gateway's own text, abridged as in the protocol doc. */
@@ -18,6 +18,8 @@ export interface GatewayCodeInfo {
   retryable: boolean;
   /** For a send: the gateway took the message but gave no id, so it may go out; never re-send automatically. */
   outcomeUnknown: boolean;
+  /** For a send: the gateway holds the message (1022): not sent, not failed; a plain retry would send a copy. */
+  held: boolean;
 }
 
 function code(
@@ -25,9 +27,9 @@ function code(
   text: string,
   explanation: string,
   fix: string,
-  extra: Partial<Pick<GatewayCodeInfo, 'form' | 'retryable' | 'outcomeUnknown'>> = {},
+  extra: Partial<Pick<GatewayCodeInfo, 'form' | 'retryable' | 'outcomeUnknown' | 'held'>> = {},
 ): GatewayCodeInfo {
-  return { code, text, form: 'Error', explanation, fix, retryable: false, outcomeUnknown: false, ...extra };
+  return { code, text, form: 'Error', explanation, fix, retryable: false, outcomeUnknown: false, held: false, ...extra };
 }
 
 /** Every documented code, 1001..1043, in order. */
@@ -53,7 +55,8 @@ export const GATEWAY_ERROR_CODES: readonly GatewayCodeInfo[] = Object.freeze([
   code(1019, 'Error recording the transaction', 'The gateway failed to record the send.', 'Check the message history and the balance before trying again; contact Inviosmart support if it persists.'),
   code(1020, 'Error with the SMS charge on this destination', 'The gateway could not price the message for this destination.', 'Check the country code of the number; try later or contact Inviosmart support.'),
   code(1021, 'Invalid characters in sender', 'The sender name contains characters the gateway does not allow.', 'Use only plain letters and digits in the sender name (no accents or symbols).'),
-  code(1022, 'Awaiting cost confirmation, not sent yet', 'The gateway is holding the message until its cost is confirmed; it has not been sent.', 'Confirm the cost on the Inviosmart website, or contact Inviosmart support.', { form: 'Status' }),
+  // Held, not failed: sending it again would pay twice once the first copy is confirmed on the website.
+  code(1022, 'Awaiting cost confirmation, not sent yet', 'The gateway is holding the message until its cost is confirmed on the Inviosmart website; it has not been sent yet, and confirming it there sends it.', 'Do not send it again from here: confirm or cancel it on the Inviosmart website.', { form: 'Status', held: true }),
   code(1023, 'Not enough credits left for postage', 'The credit left does not cover the message; it has not been sent.', 'Top up the account and send again.', { form: 'Status' }),
   code(1024, 'Error validating SMS', 'The gateway rejected the message while validating it; it has not been sent.', 'Check the destination, sender and text, then send again.', { form: 'Status' }),
   code(1025, 'Error while checking the user\'s balance', 'The gateway could not check the account balance.', 'Try again in a few minutes; contact Inviosmart support if it persists.', { form: 'Status' }),
@@ -65,8 +68,13 @@ export const GATEWAY_ERROR_CODES: readonly GatewayCodeInfo[] = Object.freeze([
   code(1029, 'Message longer than 612 characters (4 SMS)', 'The text is longer than the gateway accepts.', 'Shorten the text to at most 612 characters (4 SMS).'),
   code(1031, 'Service temporarily unavailable, try again in a few minutes', 'The gateway is temporarily unavailable.', 'Wait a few minutes and try again.', { retryable: true }),
   code(1032, 'Error submitting SMS, try again later', 'The gateway could not take the message right now.', 'Try again later.', { retryable: true }),
+  code(1033, 'Not enough balance for an HLR lookup', 'The credit left does not cover a number lookup (HLR).', 'Top up the account, then try the lookup again.'),
   code(1036, 'Sender name not allowed', 'The gateway does not allow this sender name for the account.', 'Use a sender name approved for the account, or ask Inviosmart to register it.'),
   code(1038, 'User is disabled', 'The account is disabled.', 'Contact Inviosmart support to have the account enabled again.'),
+  code(1039, 'HLR: invalid number(s) provided', 'A number given for a lookup (HLR) is not valid.', 'Write each number with the country code, digits only, without + or 00.'),
+  code(1040, 'No HLR ID given', 'The lookup (HLR) request had no lookup ID.', 'Give the ID the gateway returned for the lookup.'),
+  code(1041, 'HLR query id not found', 'The gateway knows no lookup (HLR) with that ID for this account.', 'Check the lookup ID; it must come from this account.'),
+  code(1042, 'API token not provided', 'The gateway expected an API token and got none.', 'This client signs in with user name and password; check the gateway URL settings (the endpoint set), or contact Inviosmart support.'),
   code(1043, 'Internal error', 'The gateway had an internal error.', 'Try again later; contact Inviosmart support if it persists.'),
 ]);
 
@@ -86,6 +94,7 @@ export class GatewayError extends Error implements GatewayErrorInfo {
   readonly explanation: string;
   readonly retryable: boolean;
   readonly outcomeUnknown: boolean;
+  readonly held: boolean;
 
   /** `secrets` (e.g. the password) are removed from every text, on top of `password=` in URLs. */
   constructor(info: GatewayErrorInfo, secrets?: readonly string[]) {
@@ -100,6 +109,7 @@ export class GatewayError extends Error implements GatewayErrorInfo {
     // A send whose outcome is unknown must never be retried blindly, whatever the cause.
     this.retryable = info.retryable && !info.outcomeUnknown;
     this.outcomeUnknown = info.outcomeUnknown;
+    this.held = info.held === true;
   }
 
   /** Plain data, e.g. for a per-destination result or the history store. */
@@ -113,6 +123,7 @@ export class GatewayError extends Error implements GatewayErrorInfo {
       outcomeUnknown: this.outcomeUnknown,
     };
     if (this.code !== undefined) info.code = this.code;
+    if (this.held) info.held = true;
     return info;
   }
 
@@ -135,7 +146,18 @@ export function gatewayCodeError(command: GatewayCommand, code: number, gatewayT
       : `The gateway answered with code ${code}, which its documentation does not list. Check the text it sent; contact Inviosmart support if it persists.`,
     retryable: known?.retryable ?? false,
     outcomeUnknown: command === 'send' && (known?.outcomeUnknown ?? false),
+    held: command === 'send' && (known?.held ?? false),
   });
+}
+
+/**
+ * True when an address did not answer like the gateway at all: a 404, or an HTML page. Sign In uses
+ * it for the webservice status/balance twins (docs/PROTOCOL.md, "Endpoints": not verified on
+ * www.inviosmart.it).
+ */
+export function isMissingTwin(e: unknown): e is GatewayError {
+  if (!(e instanceof GatewayError)) return false;
+  return (e.kind === 'http' && e.code === 404) || (e.kind === 'malformed' && /^HTML page/.test(e.gatewayText));
 }
 
 /** What the caller knows about the attempt when something was thrown. */

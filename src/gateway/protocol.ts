@@ -1,4 +1,4 @@
-// Pure parsers and formatters for the gateway's answers (shared/docs/gateway-protocol.md).
+// Pure parsers and formatters for the gateway's answers (docs/PROTOCOL.md).
 // Each parser returns a typed result or throws a GatewayError that keeps the gateway's exact text.
 import type {
   BalanceReport,
@@ -55,25 +55,66 @@ export function decodeStatus(code: number): DecodedStatus {
 // ---------------------------------------------------------------------------------------------
 // Timestamps
 
-/** Reads `YYYYMMDDHHmmSS` as UTC wall-clock (the provider's time zone is undocumented); raw text always kept. */
-export function parseGatewayTime(raw: string): GatewayTime {
+// Offsets are asked of Intl (the bundled ICU data), so no time-zone table ships with the extension.
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock fields of `ms` in `timeZone`, as if they were UTC. */
+function wallClockMs(ms: number, timeZone: string): number {
+  let f = zoneFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+    });
+    zoneFormats.set(timeZone, f);
+  }
+  const part = (parts: Intl.DateTimeFormatPart[], type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const p = f.formatToParts(new Date(ms));
+  return Date.UTC(part(p, 'year'), part(p, 'month') - 1, part(p, 'day'), part(p, 'hour'), part(p, 'minute'), part(p, 'second'));
+}
+
+/** True when `timeZone` is a zone this runtime knows (`UTC`, `Europe/Rome`, ...). */
+export function isKnownTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The instant whose wall clock in `timeZone` reads `wallMs` (taken as UTC fields); the earlier one in a DST overlap. */
+function fromWallClock(wallMs: number, timeZone: string): number {
+  if (timeZone === 'UTC') return wallMs;
+  // Two passes settle the offset, also for times just after a DST change.
+  let guess = wallMs - (wallClockMs(wallMs, timeZone) - wallMs);
+  guess = wallMs - (wallClockMs(guess, timeZone) - guess);
+  return guess;
+}
+
+/**
+ * Reads `YYYYMMDDHHmmSS` as a wall-clock time in `timeZone` (default UTC; the real gateway writes
+ * provider-local time, Europe/Rome: docs/PROTOCOL.md). The raw text is always kept.
+ */
+export function parseGatewayTime(raw: string, timeZone = 'UTC'): GatewayTime {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(raw);
   if (!m) return { raw };
   const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   if (y === 0) return { raw };
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   // Date.UTC rolls 31 February over into March; a timestamp that does not round-trip is not a real time.
   const valid =
-    date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d &&
-    date.getUTCHours() === h && date.getUTCMinutes() === mi && date.getUTCSeconds() === s;
-  return valid ? { raw, date } : { raw };
+    wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d &&
+    wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s;
+  if (!valid) return { raw };
+  return { raw, date: new Date(fromWallClock(wall.getTime(), timeZone)) };
 }
 
-/** Writes a Date as the gateway's `YYYYMMDDHHmmSS` (UTC wall-clock, the inverse of parseGatewayTime). */
-export function formatGatewayTime(date: Date): string {
-  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return `${p(date.getUTCFullYear(), 4)}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}` +
-    `${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
+/** Writes a Date as the gateway's `YYYYMMDDHHmmSS` wall clock in `timeZone` (the inverse of parseGatewayTime). */
+export function formatGatewayTime(date: Date, timeZone = 'UTC'): string {
+  const w = new Date(timeZone === 'UTC' ? date.getTime() : wallClockMs(date.getTime(), timeZone));
+  const p = (n: number, width = 2): string => String(n).padStart(width, '0');
+  return `${p(w.getUTCFullYear(), 4)}${p(w.getUTCMonth() + 1)}${p(w.getUTCDate())}` +
+    `${p(w.getUTCHours())}${p(w.getUTCMinutes())}${p(w.getUTCSeconds())}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -125,6 +166,10 @@ export function httpError(command: GatewayCommand, status: number, body: string,
     explanation = 'The gateway address redirects elsewhere. Check the base URL and send URL settings (for example http versus https).';
   } else if (status === 407) {
     explanation = 'The proxy asks for credentials. Check the proxy settings.';
+  } else if (status === 414) {
+    explanation = command === 'send'
+      ? 'Too many numbers in one request: the gateway refused the request as too long, and nothing was sent. Send to fewer numbers at a time.'
+      : 'The request was too long for the gateway; nothing was done.';
   } else if (status === 404 || status === 405) {
     explanation = 'The gateway address did not recognise this command. Check the base URL and send URL settings.';
   } else if (retryable) {
@@ -264,8 +309,8 @@ export function formatStatusLine(f: StatusLineFields): string {
 const INT = /^\d{1,15}$/;
 const DECIMAL = /^\d{1,12}(?:\.\d{1,12})?$/;
 
-/** Parses the 7-field status line; `expectedSmsId`, when given, must match field 1. */
-export function parseStatusAnswer(body: string, expectedSmsId?: number): StatusReport {
+/** Parses the 7-field status line; `expectedSmsId`, when given, must match field 1. Times are read in `timeZone`. */
+export function parseStatusAnswer(body: string, expectedSmsId?: number, timeZone = 'UTC'): StatusReport {
   const text = checkBody(body, 'status', true);
   if (!/^\d+:/.test(text)) {
     if (isStatus1000(text)) throw malformedError('status', clip(text), 'The gateway answered with a status code where a status line was expected.');
@@ -294,9 +339,9 @@ export function parseStatusAnswer(body: string, expectedSmsId?: number): StatusR
   }
   return {
     smsId,
-    submittedOn: parseGatewayTime(submitted),
+    submittedOn: parseGatewayTime(submitted, timeZone),
     destination,
-    deliveredOn: parseGatewayTime(delivered),
+    deliveredOn: parseGatewayTime(delivered, timeZone),
     status: decodeStatus(Number(status)),
     quantity: Number(quantity),
     charge: Number(charge),
@@ -307,9 +352,14 @@ export function parseStatusAnswer(body: string, expectedSmsId?: number): StatusR
 // ---------------------------------------------------------------------------------------------
 // Balance
 
-const BALANCE_OK = /^Status\s*:\s*1000\s*-\s*Balance\s*:\s*(-?\d{1,12}(?:\.\d{1,12})?)\s*\|\s*SmsRemainCount\s*:\s*(-?\d{1,12})$/i;
+const BALANCE_OK = /^Status\s*:\s*1000\s*-\s*Balance\s*:\s*(-?\d{1,12}(?:\.\d{1,12})?)\s*\|\s*SmsRemainCount\s*:\s*(-?\d{1,12})((?:\s*\|\s*[A-Za-z][A-Za-z0-9_]*\s*:\s*[^|]*)*)$/i;
+const EXTRA_FIELD = /^\s*([A-Za-z][A-Za-z0-9_]*)\s*:\s*(.*?)\s*$/;
 
-/** Parses `Status: 1000 - Balance:112.24|SmsRemainCount:2877`; -9999 ("not asked") gives no count. */
+/**
+ * Parses `Status: 1000 - Balance:112.24|SmsRemainCount:2877`, and the newer form with more `|Name:value`
+ * fields after it (`|LCSmsRemainCount:N`, the low-cost route); unknown extra fields are ignored.
+ * -9999 ("not asked") gives no count.
+ */
 export function parseBalanceAnswer(body: string, countryprefix?: string): BalanceReport {
   const text = checkBody(body, 'balance', true);
   const m = BALANCE_OK.exec(text);
@@ -323,6 +373,14 @@ export function parseBalanceAnswer(body: string, countryprefix?: string): Balanc
   const report: BalanceReport = { balance: Number(m[1]), raw: body };
   // -9999 means "not asked"; no other negative count has a meaning either.
   if (count >= 0) report.smsRemainCount = count;
+  for (const field of (m[3] ?? '').split('|').slice(1)) {
+    const f = EXTRA_FIELD.exec(field);
+    if (f?.[1]?.toLowerCase() !== 'lcsmsremaincount') continue;
+    if (!/^-?\d{1,12}$/.test(f[2] ?? '')) {
+      throw malformedError('balance', clip(text), 'The balance answer has an unreadable low-cost SMS count.');
+    }
+    if (Number(f[2]) >= 0) report.lcSmsRemainCount = Number(f[2]);
+  }
   if (countryprefix !== undefined) report.countryprefix = countryprefix;
   return report;
 }

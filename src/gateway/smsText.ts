@@ -60,7 +60,8 @@ const segmenter = typeof Intl !== 'undefined' && 'Segmenter' in Intl
   ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
   : undefined;
 
-function graphemes(text: string): string[] {
+/** User-perceived characters (an accent with its letter, an emoji with its modifiers). */
+export function graphemes(text: string): string[] {
   if (!segmenter) return [...text];
   return Array.from(segmenter.segment(text), (s) => s.segment);
 }

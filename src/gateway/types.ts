@@ -1,4 +1,4 @@
-// The shared vocabulary of the Inviosmart HTTP API gateway (see ../shared/docs/gateway-protocol.md).
+// The shared vocabulary of the Inviosmart HTTP API gateway (see docs/PROTOCOL.md).
 // Imports nothing from 'vscode': the client, the sandbox and plain-Node tests all use these types.
 
 /** The four gateway commands, named as the user would name them. */
@@ -20,7 +20,7 @@ export interface DecodedStatus {
 /** A `YYYYMMDDHHmmSS` timestamp: the raw text always kept, the Date only when it parses. */
 export interface GatewayTime {
   raw: string;
-  /** Provider local time read as UTC wall-clock (the time zone is not documented); undefined when empty/zeros/invalid. */
+  /** The wall-clock time read in the gateway's time zone (client option `timeZone`); undefined when empty/zeros/invalid. */
   date?: Date;
 }
 
@@ -63,6 +63,8 @@ export interface BalanceReport {
   balance: number;
   /** SMS the balance buys at the asked country's price; undefined when the gateway said -9999 ("not asked"). */
   smsRemainCount?: number;
+  /** Low-cost route count (`|LCSmsRemainCount:N`, newer answers); undefined when absent or -9999. */
+  lcSmsRemainCount?: number;
   countryprefix?: string;
   raw: string;
 }
@@ -92,6 +94,11 @@ export interface GatewayErrorInfo {
   retryable: boolean;
   /** The request went out but no answer came: the SMS may or may not have been sent. */
   outcomeUnknown: boolean;
+  /**
+   * The gateway holds the message (1022, awaiting cost confirmation): not sent, not failed. Retrying
+   * would send a second copy; confirming it on the website would send this one.
+   */
+  held?: boolean;
 }
 
 /** How requests reach the gateway; resolved from VS Code's settings and the environment by src/gateway/proxy.ts. */
@@ -116,10 +123,18 @@ export interface Credentials {
 }
 
 export interface GatewayClientOptions {
-  /** Default http://httpapi.inviosmart.it */
+  /** Which documented paths to use (docs/PROTOCOL.md); default `httpapi`. */
+  endpoints?: import('./endpoints').EndpointSet;
+  /** Replaces the endpoint set's scheme and host (e.g. a sandbox); default: the set's own. */
   baseUrl?: string;
   /** Full URL of the send endpoint when it differs, e.g. https://www.inviosmart.it/webservice/sms/sendSMSHTTP.php */
   sendUrl?: string;
+  /** How the send endpoint reads text; `auto` (default) follows the send URL. */
+  charset?: import('./endpoints').SendCharset | 'auto';
+  /** How sends travel; `auto` (default) is POST for the webservice .php endpoints, GET otherwise. */
+  sendMethod?: import('./endpoints').SendMethod | 'auto';
+  /** IANA zone of the gateway's `YYYYMMDDHHmmSS` times; default UTC. */
+  timeZone?: string;
   connectTimeoutMs?: number;
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;

@@ -7,8 +7,13 @@ export const DESTINATION_MAX_DIGITS = 15;
 
 /** Longest sender name the gateway shows on the handset. */
 export const SENDER_MAX_LENGTH = 11;
-/** Punctuation allowed in a sender besides ASCII letters, digits and space. */
-export const SENDER_PUNCTUATION = ".-_&+!'";
+/** Longest numeric (digits-only) sender the gateway takes before it answers 1007. */
+export const NUMERIC_SENDER_MAX_LENGTH = 11;
+/**
+ * Punctuation allowed in an alphanumeric sender besides ASCII letters and digits: the platform's
+ * published set `[A-Za-z0-9-.!#%&()<>]` (docs/PROTOCOL.md, "Sender"). No space, no underscore.
+ */
+export const SENDER_PUNCTUATION = '-.!#%&()<>';
 
 export type DestinationCheck = { ok: true } | { ok: false; code: 1003 | 1005; reason: string };
 
@@ -25,7 +30,7 @@ export interface DestinationList {
   duplicates: number;
 }
 
-export type SenderCheck = { ok: true } | { ok: false; code: 1006 | 1008 | 1016 | 1021; reason: string };
+export type SenderCheck = { ok: true } | { ok: false; code: 1006 | 1007 | 1008 | 1016 | 1021; reason: string };
 
 const RANGE = `${DESTINATION_MIN_DIGITS} to ${DESTINATION_MAX_DIGITS}`;
 
@@ -135,23 +140,27 @@ export function parseDestinationList(text: string, defaultCountry?: string): Des
 }
 
 /**
- * Checks a sender name, in this order: missing (1008), longer than 11 characters (1006),
- * a character outside ASCII letters, digits, space and SENDER_PUNCTUATION (1021), no letter (1016).
+ * Checks a sender name, in this order: missing (1008), a digits-only sender over 11 digits (1007),
+ * longer than 11 characters (1006), a character outside ASCII letters, digits and SENDER_PUNCTUATION
+ * (1021), no letter (1016).
  */
 export function validateSender(sender: string | undefined): SenderCheck {
   if (sender === undefined || sender.trim() === '') {
     return { ok: false, code: 1008, reason: 'no sender given: enter a name of up to 11 characters' };
   }
   const chars = [...sender];
+  if (/^[0-9]+$/.test(sender) && chars.length > NUMERIC_SENDER_MAX_LENGTH) {
+    return { ok: false, code: 1007, reason: `numeric sender is ${chars.length} digits long: use at most ${NUMERIC_SENDER_MAX_LENGTH} digits, or a name with letters` };
+  }
   if (chars.length > SENDER_MAX_LENGTH) {
     return { ok: false, code: 1006, reason: `sender is ${chars.length} characters long: shorten it to ${SENDER_MAX_LENGTH}` };
   }
-  const bad = chars.find((ch) => !/[A-Za-z0-9 ]/.test(ch) && !SENDER_PUNCTUATION.includes(ch));
+  const bad = chars.find((ch) => !/[A-Za-z0-9]/.test(ch) && !SENDER_PUNCTUATION.includes(ch));
   if (bad !== undefined) {
     return {
       ok: false,
       code: 1021,
-      reason: `sender contains '${bad}': use ASCII letters, digits, spaces and ${[...SENDER_PUNCTUATION].join(' ')}`,
+      reason: `sender contains '${bad === ' ' ? 'a space' : bad}': use ASCII letters, digits and ${[...SENDER_PUNCTUATION].join(' ')}`,
     };
   }
   if (!/[A-Za-z]/.test(sender)) {

@@ -1,11 +1,14 @@
 // Standalone sandbox: `node dist/sandbox.js --port 0` prints its URL and credentials and serves
 // until SIGINT/SIGTERM. Bundled by scripts/build.mjs; `npm run sandbox -- --port 0` runs it.
 import { parseArgs } from 'node:util';
-import { DEFAULT_ACCOUNT, SandboxGateway, type SandboxOptions } from './server';
+import { DEFAULT_ACCOUNT, DEFAULT_MAX_REQUEST_LINE, SandboxGateway, type SandboxOptions } from './server';
+import { isKnownTimeZone } from '../gateway/protocol';
 import { formatBalance } from './rules';
 
 export const USAGE =
-  'usage: sandbox [--port <p>] [--username <u>] [--password <p>] [--balance <euro>] [--time-scale <n>] [--quiet]';
+  'usage: sandbox [--port <p>] [--username <u>] [--password <p>] [--balance <euro>] [--time-scale <n>] [--quiet]' +
+  ' [--charset by-path|utf-8|iso-8859-1] [--get-only] [--lc-balance] [--time-zone <IANA zone>]' +
+  ' [--max-request-line <bytes, 0 = none>] [--cost-confirmation-above <euro>]';
 
 export interface CliOptions {
   port: number;
@@ -14,6 +17,12 @@ export interface CliOptions {
   balance: number;
   timeScale: number;
   quiet: boolean;
+  charset: 'by-path' | 'utf-8' | 'iso-8859-1';
+  acceptPost: boolean;
+  lowCostBalance: boolean;
+  timeZone: string;
+  maxRequestLine: number;
+  costConfirmationAbove?: number;
 }
 
 /** Reads the command line; throws an Error with a one-line message on anything it cannot use. */
@@ -29,6 +38,12 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
       balance: { type: 'string' },
       'time-scale': { type: 'string' },
       quiet: { type: 'boolean' },
+      charset: { type: 'string' },
+      'get-only': { type: 'boolean' },
+      'lc-balance': { type: 'boolean' },
+      'time-zone': { type: 'string' },
+      'max-request-line': { type: 'string' },
+      'cost-confirmation-above': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,14 +58,26 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   const password = values.password ?? DEFAULT_ACCOUNT.password;
   if (username === '') throw new Error('invalid --username: empty');
   if (password === '') throw new Error('invalid --password: empty');
-  return {
+  const charset = values.charset ?? 'by-path';
+  if (charset !== 'by-path' && charset !== 'utf-8' && charset !== 'iso-8859-1') throw new Error(`invalid --charset: ${charset}`);
+  const timeZone = values['time-zone'] ?? 'UTC';
+  if (!isKnownTimeZone(timeZone)) throw new Error(`invalid --time-zone: ${timeZone}`);
+  const costText = values['cost-confirmation-above'];
+  const options: CliOptions = {
     port: number('port', values.port, 0, (n) => Number.isInteger(n) && n >= 0 && n <= 65535),
     username,
     password,
     balance: number('balance', values.balance, DEFAULT_ACCOUNT.balance, (n) => n >= 0),
     timeScale: number('time-scale', values['time-scale'], 1, (n) => n > 0),
     quiet: values.quiet ?? false,
+    charset,
+    acceptPost: values['get-only'] !== true,
+    lowCostBalance: values['lc-balance'] === true,
+    timeZone,
+    maxRequestLine: number('max-request-line', values['max-request-line'], DEFAULT_MAX_REQUEST_LINE, (n) => Number.isInteger(n) && n >= 0),
   };
+  if (costText !== undefined) options.costConfirmationAbove = number('cost-confirmation-above', costText, 0, (n) => n >= 0);
+  return options;
 }
 
 function clockTime(): string {
@@ -72,12 +99,18 @@ export async function main(argv: string[]): Promise<void> {
   const options: SandboxOptions = {
     port: cli.port,
     timeScale: cli.timeScale,
+    charset: cli.charset,
+    acceptPost: cli.acceptPost,
+    lowCostBalance: cli.lowCostBalance,
+    timeZone: cli.timeZone,
+    maxRequestLine: cli.maxRequestLine,
+    costConfirmationAbove: cli.costConfirmationAbove,
     accounts: [{ ...DEFAULT_ACCOUNT, username: cli.username, password: cli.password, balance: cli.balance }],
   };
   if (!cli.quiet) {
     options.onRequest = (r) => {
       const query = new URLSearchParams(r.query).toString();
-      process.stdout.write(`${clockTime()} ${r.command}${query ? ` ${query}` : ''}\n`);
+      process.stdout.write(`${clockTime()} ${r.method} ${r.command}${query ? ` ${query}` : ''}\n`);
     };
   }
   let gateway: SandboxGateway;

@@ -12,7 +12,13 @@ export const SandboxStatus = {
   pending: 32,
   undelivered: 64,
   expired: 128,
+  notDeliveredToSmsc: 256,
+  error: 512,
+  unknownError: 1024,
   delivered: 2048,
+  waitingValidation: 4,
+  hlrSent: 16384,
+  hlrCompleted: 32768,
 } as const;
 
 /** Milliseconds after submit (before dividing by timeScale) at which the status changes. */
@@ -27,7 +33,22 @@ export const OUTCOME_BY_LAST_TWO_DIGITS: Readonly<Record<string, number>> = {
   '02': SandboxStatus.undelivered,
   '03': SandboxStatus.unknownSubscriber,
   '04': SandboxStatus.temporarilyUnavailable, // then delivered at RETRY_DELIVERED_AFTER_MS
+  '05': SandboxStatus.waitingValidation, // then delivered at RETRY_DELIVERED_AFTER_MS
+  '06': SandboxStatus.notDeliveredToSmsc,
+  '07': SandboxStatus.error,
+  '08': SandboxStatus.unknownError,
+  '09': SandboxStatus.hlrSent, // then HLR completed at RETRY_DELIVERED_AFTER_MS
 };
+
+/** What a non-final outcome becomes at RETRY_DELIVERED_AFTER_MS. */
+const LATER: Readonly<Record<number, number>> = {
+  [SandboxStatus.temporarilyUnavailable]: SandboxStatus.delivered,
+  [SandboxStatus.waitingValidation]: SandboxStatus.delivered,
+  [SandboxStatus.hlrSent]: SandboxStatus.hlrCompleted,
+};
+
+/** Low-cost route price as a share of the normal one (for `|LCSmsRemainCount:N`). */
+export const LOW_COST_PRICE_RATIO = 0.8;
 
 export interface StatusStep {
   /** Milliseconds after submit, already divided by timeScale. */
@@ -44,9 +65,8 @@ export function statusTimeline(destination: string, timeScale = 1): StatusStep[]
     { atMs: QUEUED_ON_SMSC_AFTER_MS / scale, status: SandboxStatus.queuedOnSmsc },
     { atMs: FINAL_AFTER_MS / scale, status: outcome },
   ];
-  if (outcome === SandboxStatus.temporarilyUnavailable) {
-    steps.push({ atMs: RETRY_DELIVERED_AFTER_MS / scale, status: SandboxStatus.delivered });
-  }
+  const later = LATER[outcome];
+  if (later !== undefined) steps.push({ atMs: RETRY_DELIVERED_AFTER_MS / scale, status: later });
   return steps;
 }
 
@@ -107,9 +127,9 @@ export function smsRemainCount(balance: number, price: number): number {
   return Math.max(0, Math.floor(toUnits(balance) / unitPrice));
 }
 
-/** `YYYYMMDDHHmmSS` in UTC wall-clock time. */
-export function formatGatewayTime(ms: number): string {
-  return formatWireTime(new Date(ms));
+/** `YYYYMMDDHHmmSS` wall-clock time in `timeZone` (default UTC). */
+export function formatGatewayTime(ms: number, timeZone = 'UTC'): string {
+  return formatWireTime(new Date(ms), timeZone);
 }
 
 /** DeliveredOn while the status has not changed since submit. */

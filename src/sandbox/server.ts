@@ -4,10 +4,12 @@ import * as http from 'node:http';
 import type { Socket } from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { GatewayCommand } from '../gateway/types';
+import { percentDecode, type SendCharset } from '../gateway/endpoints';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { validateDestination, validateSender } from '../gateway/validation';
 import {
   DEFAULT_PRICES,
+  LOW_COST_PRICE_RATIO,
   NO_CHANGE_TIME,
   chargeFor,
   formatBalance,
@@ -44,7 +46,9 @@ export type SandboxFault =
   | { kind: 'garbage' }
   | { kind: 'empty' }
   | { kind: 'truncatedStatus' }
-  | { kind: 'error1031' };
+  | { kind: 'error1031' }
+  /** A 200 answer with this text, encoded in `charset` (default UTF-8); `label` false sends no charset in Content-Type. */
+  | { kind: 'text'; body: string; charset?: SendCharset; label?: boolean };
 
 export interface FaultRule {
   fault: SandboxFault;
@@ -56,8 +60,15 @@ export interface FaultRule {
 
 export interface SandboxRequest {
   command: GatewayCommand | 'unknown';
-  /** Decoded query parameters; the password value is replaced by ***. */
+  method: string;
+  /** The path asked for, without the query. */
+  path: string;
+  /** Decoded parameters (query, then form body for a POST); the password value is replaced by ***. */
   query: Record<string, string>;
+  /** How the parameters were decoded (the send endpoint's character set). */
+  charset: SendCharset;
+  /** The `message` value exactly as it arrived, still percent-encoded, so tests can check its bytes. */
+  rawMessage?: string;
   /** Sandbox clock time when the request arrived. */
   at: number;
 }
@@ -88,6 +99,23 @@ export interface SandboxOptions {
   helpText?: string;
   /** Called as each request arrives (already redacted), e.g. for a console log. */
   onRequest?: (request: SandboxRequest) => void;
+  /**
+   * How send endpoints read text: `by-path` (default) reads `sendSMSHTTP.php` as ISO-8859-1 and every
+   * other path as UTF-8, as the platform's endpoint names say; or one charset for all.
+   */
+  charset?: 'by-path' | SendCharset;
+  /** Take POST form bodies as well as GET queries (default true); false answers POST with 405. */
+  acceptPost?: boolean;
+  /** Append `|LCSmsRemainCount:N` (the low-cost route) to balance answers, as the platform's newer answers do. */
+  lowCostBalance?: boolean;
+  /** Zone of the `YYYYMMDDHHmmSS` times in status answers (default UTC; the real gateway: Europe/Rome). */
+  timeZone?: string;
+  /** Longest request line answered; a longer one gets 414 (default 8192, a typical server's limit; 0: no limit). */
+  maxRequestLine?: number;
+  /** A send whose total cost is above this (euro) is held: `Status: 1022`, nothing charged. Default: never. */
+  costConfirmationAbove?: number;
+  /** How many requests `requests` keeps (the oldest go first); default 1000. Counts are kept for all. */
+  maxLoggedRequests?: number;
 }
 
 /** The account used when none are given. */
@@ -98,20 +126,26 @@ export const DEFAULT_ACCOUNT: Readonly<SandboxAccount> = Object.freeze({
   prices: { ...DEFAULT_PRICES },
 });
 
-/** Texts of the error answers the sandbox gives, from the protocol's table. */
+/**
+ * Texts of the error answers the sandbox gives: the platform's own wording where it is known, its
+ * typos included ("Authendication"), so the client is tested against what the gateway writes
+ * (docs/PROTOCOL.md, "Error answers", says which texts are verified).
+ */
 export const SANDBOX_ERROR_TEXTS: Readonly<Record<number, string>> = {
   1001: 'No username given',
   1002: 'No password given',
   1003: 'No destination number given',
   1005: 'Invalid destination number',
   1006: 'Alphanumeric sender longer than accepted',
+  1007: 'Numeric sender longer than accepted',
   1008: 'No sender name or number given',
   1011: 'No SMS text given',
-  1012: 'Authentication failure: username and/or password mismatch',
+  1012: 'Authendication failure: username and/or password mismatch',
   1013: 'No credits available for user',
   1016: 'Not enough alphanumeric characters in sender',
   1018: 'Not enough credits for that destination',
   1021: 'Invalid characters in sender',
+  1022: 'Awaiting cost confirmation, SMS did\'t sent yet.',
   1027: 'No SMS ID given',
   1028: 'No valid parameters given',
   1029: 'Message longer than 612 characters (4 SMS)',
@@ -125,12 +159,13 @@ export const UNKNOWN_SMSID_ANSWER = 'Error: 1028 - No valid parameters given: un
 export const DEFAULT_HELP_TEXT = [
   'Inviosmart HTTP API gateway - SANDBOX (no SMS is really sent)',
   '',
-  'All commands are HTTP GET with URL-encoded UTF-8 parameters. Answers are one line of text.',
+  'Commands are HTTP GET (or POST with a form body) with URL-encoded parameters. Answers are one line of text.',
+  'The same commands are under /webservice/sms/: sendSMSHTTP.php (ISO-8859-1), sendSMSHTTPUTF8.php, getSMSStatus.php, getAccountBalance.php.',
   '',
   '1. Send an SMS',
   '   /sendsms/?username=USER&password=PASS&destination=393391234567&sender=SENDER&message=TEXT[&pricecat=1]',
   '   destination: digits with country code, no + or 00; several joined with "."',
-  '   sender: up to 11 characters, letters required',
+  '   sender: up to 11 characters from A-Z a-z 0-9 - . ! # % & ( ) < >, letters required',
   '   message: up to 612 characters',
   '   answer: OK ID:<SMSId>   (several destinations: answers joined with "|")',
   '',
@@ -145,13 +180,22 @@ export const DEFAULT_HELP_TEXT = [
   'Errors: Error: <code> - <text>',
 ].join('\n');
 
+// Both endpoint sets (docs/PROTOCOL.md, "Endpoints").
 const PATHS: Readonly<Record<string, GatewayCommand>> = {
   '/help': 'help',
   '/sendsms': 'send',
-  '/webservice/sms/sendSMSHTTP.php': 'send',
   '/smsstatus': 'status',
   '/account-balance': 'balance',
+  '/webservice/sms/sendsmshttp.php': 'send',
+  '/webservice/sms/sendsmshttputf8.php': 'send',
+  '/webservice/sms/getsmsstatus.php': 'status',
+  '/webservice/sms/getaccountbalance.php': 'balance',
 };
+
+/** Requests kept in `requests` unless the options say otherwise. */
+export const DEFAULT_MAX_LOGGED_REQUESTS = 1000;
+/** A typical web server's request-line limit (the real gateway's is undocumented). */
+export const DEFAULT_MAX_REQUEST_LINE = 8192;
 
 const HTML_PAGE =
   '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>' +
@@ -161,8 +205,8 @@ function errorLine(code: number, text = SANDBOX_ERROR_TEXTS[code]): string {
   return `Error: ${code} - ${text}`;
 }
 
-function commandForPath(rawUrl: string): GatewayCommand | undefined {
-  let path = rawUrl.split('?', 1)[0];
+function pathOf(rawUrl: string): string | undefined {
+  let path = rawUrl.split('?', 1)[0] as string;
   if (!path.startsWith('/')) {
     // Absolute-form request targets arrive when a client talks to us as to a proxy.
     try {
@@ -172,30 +216,44 @@ function commandForPath(rawUrl: string): GatewayCommand | undefined {
     }
   }
   if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
-  return Object.prototype.hasOwnProperty.call(PATHS, path) ? PATHS[path] : undefined;
+  return path;
 }
 
-/** Decodes a query like PHP does ('+' is a space, the last duplicate wins); undecodable parts flag it malformed. */
-function parseQuery(rawUrl: string): { params: Map<string, string>; malformed: boolean } {
-  const at = rawUrl.indexOf('?');
-  const params = new Map<string, string>();
-  let malformed = false;
-  if (at < 0) return { params, malformed };
+function commandForPath(path: string | undefined): GatewayCommand | undefined {
+  // PHP paths are matched as a case-insensitive file system would serve them.
+  const key = path === undefined ? undefined : path.startsWith('/webservice/') ? path.toLowerCase() : path;
+  return key !== undefined && Object.prototype.hasOwnProperty.call(PATHS, key) ? PATHS[key] : undefined;
+}
+
+interface ParsedParams {
+  params: Map<string, string>;
+  malformed: boolean;
+  rawMessage?: string;
+}
+
+/**
+ * Decodes `a=1&b=2` like PHP does ('+' is a space, the last duplicate wins) in the endpoint's
+ * character set, into `into`; undecodable parts flag it malformed.
+ */
+function parseForm(text: string, charset: SendCharset, into: ParsedParams): void {
   const decode = (s: string): string => {
-    try {
-      return decodeURIComponent(s.replace(/\+/g, ' '));
-    } catch {
-      malformed = true;
-      return s;
-    }
+    const v = percentDecode(s, charset);
+    if (v === undefined) into.malformed = true;
+    return v ?? s;
   };
-  for (const pair of rawUrl.slice(at + 1).split('&')) {
+  for (const pair of text.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
     const key = decode(eq < 0 ? pair : pair.slice(0, eq));
-    params.set(key, eq < 0 ? '' : decode(pair.slice(eq + 1)));
+    const raw = eq < 0 ? '' : pair.slice(eq + 1);
+    if (key === 'message') into.rawMessage = raw;
+    into.params.set(key, decode(raw));
   }
-  return { params, malformed };
+}
+
+function isLoopbackHost(host: string, port: number): boolean {
+  const h = host.toLowerCase();
+  return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
 }
 
 interface ActiveFault {
@@ -210,6 +268,14 @@ export class SandboxGateway {
   private readonly messageById = new Map<number, SandboxMessage>();
   private readonly sent: SandboxMessage[] = [];
   private readonly log: SandboxRequest[] = [];
+  private readonly counts = new Map<GatewayCommand | 'unknown', number>();
+  private readonly maxLogged: number;
+  private readonly charsetRule: 'by-path' | SendCharset;
+  private readonly acceptPost: boolean;
+  private readonly lowCostBalance: boolean;
+  private readonly timeZone: string;
+  private readonly maxRequestLine: number;
+  private readonly costConfirmationAbove: number | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private faults: ActiveFault[] = [];
@@ -245,6 +311,15 @@ export class SandboxGateway {
     this.clock = opts.clock;
     this.helpText = opts.helpText ?? DEFAULT_HELP_TEXT;
     this.onRequest = opts.onRequest;
+    this.maxLogged = Math.max(1, Math.floor(opts.maxLoggedRequests ?? DEFAULT_MAX_LOGGED_REQUESTS));
+    this.charsetRule = opts.charset ?? 'by-path';
+    this.acceptPost = opts.acceptPost !== false;
+    this.lowCostBalance = opts.lowCostBalance === true;
+    this.timeZone = opts.timeZone ?? 'UTC';
+    // Throws a RangeError for a zone the runtime does not know, before anything listens.
+    formatGatewayTime(0, this.timeZone);
+    this.maxRequestLine = Math.max(0, Math.floor(opts.maxRequestLine ?? DEFAULT_MAX_REQUEST_LINE));
+    this.costConfirmationAbove = opts.costConfirmationAbove;
     // Copies, so one options object can seed many sandboxes without them sharing balances.
     for (const account of opts.accounts ?? [DEFAULT_ACCOUNT]) {
       if (!Number.isFinite(account.balance)) throw new RangeError(`invalid balance for ${account.username}`);
@@ -252,7 +327,8 @@ export class SandboxGateway {
     }
     // A random base makes it obvious when a client mixes up ids from two sandboxes.
     this.nextId = 1000 + randomInt(0, 9000);
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    // Room for long request lines, so they reach the 414 check instead of Node's own 431.
+    this.server = http.createServer({ maxHeaderSize: 256 * 1024 }, (req, res) => this.handle(req, res));
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -267,6 +343,7 @@ export class SandboxGateway {
     return `http://127.0.0.1:${this.boundPort}`;
   }
 
+  /** The latest requests (at most `maxLoggedRequests`), oldest first. */
   get requests(): ReadonlyArray<SandboxRequest> {
     return this.log;
   }
@@ -310,8 +387,12 @@ export class SandboxGateway {
     this.faults = [];
   }
 
+  /** Requests received since start, for one command or all (not limited by the log's size). */
   requestCount(command?: GatewayCommand): number {
-    return command === undefined ? this.log.length : this.log.filter((r) => r.command === command).length;
+    if (command !== undefined) return this.counts.get(command) ?? 0;
+    let all = 0;
+    for (const n of this.counts.values()) all += n;
+    return all;
   }
 
   /** Moves the sandbox clock forward (on top of the given clock, or of real time). */
@@ -341,18 +422,71 @@ export class SandboxGateway {
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const rawUrl = req.url ?? '/';
-    const command = commandForPath(rawUrl);
-    const { params, malformed } = parseQuery(rawUrl);
-    const query = Object.fromEntries([...params].map(([k, v]) => [k, k === 'password' ? '***' : v]));
-    const record: SandboxRequest = { command: command ?? 'unknown', query, at: this.now() };
+    // DNS rebinding: a web page can make a browser talk to 127.0.0.1 under its own name. Only a
+    // loopback Host (or an absolute-form target, which no browser sends to a non-proxy) is served.
+    const host = req.headers.host ?? '';
+    const origin = req.headers.origin;
+    if ((rawUrl.startsWith('/') && !isLoopbackHost(host, this.boundPort)) ||
+        (origin !== undefined && !['http://127.0.0.1', 'http://localhost', 'http://[::1]'].some((o) => origin.toLowerCase() === `${o}:${this.boundPort}`))) {
+      req.resume();
+      return reply(res, 403, 'Forbidden: the sandbox answers only requests made to 127.0.0.1 by a local client');
+    }
+    const requestLine = `${req.method ?? 'GET'} ${rawUrl} HTTP/${req.httpVersion}`.length;
+    if (this.maxRequestLine > 0 && requestLine > this.maxRequestLine) {
+      this.remember({ command: commandForPath(pathOf(rawUrl)) ?? 'unknown', method: req.method ?? 'GET', path: pathOf(rawUrl) ?? '', query: {}, charset: 'utf-8', at: this.now() });
+      req.resume();
+      return reply(res, 414, '<html><head><title>414 Request-URI Too Long</title></head><body><h1>Request-URI Too Long</h1></body></html>',
+        { 'content-type': 'text/html; charset=iso-8859-1' });
+    }
+    if (req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= 1024 * 1024) chunks.push(c);
+      });
+      req.on('end', () => this.dispatch(req, res, rawUrl, Buffer.concat(chunks).toString('latin1')));
+      req.on('error', () => req.socket.destroy());
+      return;
+    }
+    this.dispatch(req, res, rawUrl, undefined);
+  }
+
+  private remember(record: SandboxRequest): void {
+    this.counts.set(record.command, (this.counts.get(record.command) ?? 0) + 1);
     this.log.push(record);
+    if (this.log.length > this.maxLogged) this.log.splice(0, this.log.length - this.maxLogged);
     this.onRequest?.(record);
+  }
+
+  private charsetFor(path: string | undefined): SendCharset {
+    if (this.charsetRule !== 'by-path') return this.charsetRule;
+    return path !== undefined && /\/sendsmshttp\.php$/i.test(path) ? 'iso-8859-1' : 'utf-8';
+  }
+
+  private dispatch(req: http.IncomingMessage, res: http.ServerResponse, rawUrl: string, body: string | undefined): void {
+    const path = pathOf(rawUrl);
+    const command = commandForPath(path);
+    const charset = this.charsetFor(path);
+    const parsed: ParsedParams = { params: new Map(), malformed: false };
+    const at = rawUrl.indexOf('?');
+    if (at >= 0) parseForm(rawUrl.slice(at + 1), charset, parsed);
+    const form = body !== undefined && /^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '');
+    if (form) parseForm((body as string).trim(), charset, parsed);
+    const { params, malformed } = parsed;
+    const query = Object.fromEntries([...params].map(([k, v]) => [k, k === 'password' ? '***' : v]));
+    const record: SandboxRequest = { command: command ?? 'unknown', method: req.method ?? 'GET', path: path ?? '', query, charset, at: this.now() };
+    if (parsed.rawMessage !== undefined) record.rawMessage = parsed.rawMessage;
+    this.remember(record);
 
     if (command === undefined) return reply(res, 404, 'Not found: see /help for the commands');
-    if (req.method !== 'GET') return reply(res, 405, 'Method not allowed: use GET', { allow: 'GET' });
+    const methods = this.acceptPost ? ['GET', 'POST'] : ['GET'];
+    if (!methods.includes(req.method ?? '')) {
+      return reply(res, 405, `Method not allowed: use ${methods.join(' or ')}`, { allow: methods.join(', ') });
+    }
 
     const { latencyMs, fault } = this.takeFaults(command);
-    const run = (): void => this.answer(command, params, malformed, req, res, fault);
+    const run = (): void => this.answer(command, params, malformed, req, res, fault, charset);
     if (latencyMs <= 0) return run();
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -383,8 +517,15 @@ export class SandboxGateway {
     req: http.IncomingMessage,
     res: http.ServerResponse,
     fault: SandboxFault | undefined,
+    charset: SendCharset,
   ): void {
     switch (fault?.kind) {
+      case 'text': {
+        const enc = fault.charset ?? 'utf-8';
+        const bytes = Buffer.from(fault.body, enc === 'utf-8' ? 'utf8' : 'latin1');
+        const label = fault.label === false ? 'text/plain' : `text/plain; charset=${enc === 'utf-8' ? 'utf-8' : 'ISO-8859-1'}`;
+        return reply(res, 200, bytes, { 'content-type': label });
+      }
       case 'resetBeforeRead':
         req.socket.destroy();
         return;
@@ -418,7 +559,10 @@ export class SandboxGateway {
       case 'truncatedStatus':
         return reply(res, 200, truncate(body));
       default:
-        return reply(res, 200, body);
+        // An endpoint that reads Latin-1 answers in it too, and says so.
+        return charset === 'iso-8859-1'
+          ? reply(res, 200, Buffer.from(body, 'latin1'), { 'content-type': 'text/plain; charset=ISO-8859-1' })
+          : reply(res, 200, body);
     }
   }
 
@@ -464,6 +608,11 @@ export class SandboxGateway {
 
     if (toUnits(account.balance) <= 0) return errorLine(1013);
 
+    if (this.costConfirmationAbove !== undefined) {
+      const total = destinations.reduce((sum, d, i) => (perDestinationErrors[i] ? sum : sum + chargeFor(d, message, account.prices).charge), 0);
+      if (total > this.costConfirmationAbove) return `Status: 1022 - ${SANDBOX_ERROR_TEXTS[1022]}`;
+    }
+
     const submittedAt = this.now();
     return destinations
       .map((destination, i) => {
@@ -498,10 +647,10 @@ export class SandboxGateway {
     const sms = this.messageById.get(Number(idText));
     if (!sms || sms.username !== account.username) return UNKNOWN_SMSID_ANSWER;
     const { status, changedAtMs } = statusAt(sms.destination, this.now() - sms.submittedAt, this.timeScale);
-    const deliveredOn = changedAtMs === undefined ? NO_CHANGE_TIME : formatGatewayTime(sms.submittedAt + changedAtMs);
+    const deliveredOn = changedAtMs === undefined ? NO_CHANGE_TIME : formatGatewayTime(sms.submittedAt + changedAtMs, this.timeZone);
     return [
       sms.smsId,
-      formatGatewayTime(sms.submittedAt),
+      formatGatewayTime(sms.submittedAt, this.timeZone),
       sms.destination,
       deliveredOn,
       status,
@@ -513,11 +662,15 @@ export class SandboxGateway {
   private balance(account: SandboxAccount, q: Map<string, string>): string {
     const prefix = q.get('countryprefix') ?? '';
     let count = -9999;
+    let lowCost = -9999;
     if (prefix !== '') {
       if (!/^[1-9][0-9]{0,3}$/.test(prefix)) return errorLine(1028);
-      count = smsRemainCount(account.balance, priceFor(prefix, account.prices));
+      const price = priceFor(prefix, account.prices);
+      count = smsRemainCount(account.balance, price);
+      lowCost = smsRemainCount(account.balance, price * LOW_COST_PRICE_RATIO);
     }
-    return `Status: 1000 - Balance:${formatBalance(account.balance)}|SmsRemainCount:${count}`;
+    const lc = this.lowCostBalance ? `|LCSmsRemainCount:${lowCost}` : '';
+    return `Status: 1000 - Balance:${formatBalance(account.balance)}|SmsRemainCount:${count}${lc}`;
   }
 }
 

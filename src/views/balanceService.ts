@@ -4,6 +4,7 @@ import { affects, readSettings, type Settings } from '../config';
 import type { AccountStore } from '../credentials/accountService';
 import { NotSignedInError, type Account, type SessionProvider } from '../credentials/types';
 import { GatewayError } from '../gateway/errors';
+import { isCleartextUrl } from '../gateway/endpoints';
 import { redactText } from '../gateway/redact';
 import type { BalanceReport, GatewayErrorKind } from '../gateway/types';
 
@@ -26,6 +27,10 @@ export interface BalanceKnown {
   level: BalanceLevel;
   /** The prefix the SMS count refers to; undefined when none was asked. */
   countryPrefix?: string;
+  /** The low-cost route setting is on, so its count (when the gateway gives one) is shown. */
+  lowCost?: boolean;
+  /** Commands whose URL is plain http off this machine: the password crosses the network unencrypted. */
+  cleartext?: Array<'send' | 'status' | 'balance'>;
   at: Date;
 }
 
@@ -163,12 +168,16 @@ export class BalanceService extends DisposableBase {
     try {
       const session = await this.sessions.forAccount(account.id);
       const report = await session.client.balance(session.credentials, countryPrefix, { signal });
+      const urls = session.client.urls();
+      const cleartext = (['send', 'status', 'balance'] as const).filter((c) => isCleartextUrl(urls[c]));
       const known: BalanceKnown = {
         kind: 'ok',
         account,
         report,
         level: balanceLevel(report.balance, settings),
         ...(countryPrefix ? { countryPrefix } : {}),
+        ...(settings.lowCostRoute ? { lowCost: true } : {}),
+        ...(cleartext.length > 0 ? { cleartext } : {}),
         at: new Date(),
       };
       if (current()) this.lastKnown = known;

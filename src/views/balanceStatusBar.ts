@@ -85,6 +85,13 @@ export function presentBalance(state: BalanceState): BalancePresentation {
       if (state.countryPrefix && count !== undefined) {
         lines.push(vscode.l10n.t('About {0} SMS to +{1} at the current price', count, state.countryPrefix));
       }
+      const lowCost = state.report.lcSmsRemainCount;
+      if (state.lowCost && state.countryPrefix && lowCost !== undefined) {
+        lines.push(vscode.l10n.t('About {0} SMS to +{1} on the low-cost route', lowCost, state.countryPrefix));
+      }
+      if (state.cleartext) {
+        lines.push(vscode.l10n.t('$(unlock) Your user name and password reach the gateway unencrypted (plain http) for: {0}. Choose the HTTPS endpoint set (inviosmart.gateway.endpoints: webservice) to encrypt them.', state.cleartext.join(', ')));
+      }
       if (state.level === 'error') lines.push(vscode.l10n.t('$(error) The balance is very low: top up the account to keep sending.'));
       else if (state.level === 'warning') lines.push(vscode.l10n.t('$(warning) The balance is getting low.'));
       lines.push(accountLine(state.account), vscode.l10n.t('Checked at {0}', state.at.toLocaleTimeString()));

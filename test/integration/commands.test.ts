@@ -334,7 +334,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(gw.sandbox.messages.length, 0);
     const told = rig.notices.last();
     assert.equal(told.kind, 'error');
-    assert.match(told.text, /^SMS not sent: The gateway did not accept the user name and password\. .*\(Error: 1012 - Authentication failure/);
+    assert.match(told.text, /^SMS not sent: The gateway did not accept the user name and password\. .*\(Error: 1012 - Authendication failure/);
     assert.ok(!JSON.stringify(rig.notices.shown).includes('not-the-password'));
     assert.ok(!JSON.stringify(entry).includes('not-the-password'));
   });

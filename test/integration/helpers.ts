@@ -164,6 +164,8 @@ export class TesterGateway {
     const api = await extensionApi();
     const sandbox = await SandboxGateway.start({ port: 0, accounts: [{ username: TESTER.username, password: TESTER.password, balance: options.balance ?? 10 }] });
     await setUserSetting('gateway.baseUrl', sandbox.url);
+    // The suites were written for the UTF-8 httpapi set; protocol.test.ts covers the webservice set.
+    await setUserSetting('gateway.endpoints', 'httpapi');
     const previous = api.accounts.accounts.active()?.id;
     const account = await api.accounts.accounts.save({ username: TESTER.username, password: options.password ?? TESTER.password }, { activate: true });
     return new TesterGateway(api, sandbox, account, previous);
@@ -180,6 +182,7 @@ export class TesterGateway {
     if (keys.length > 0) await this.api.history.remove(keys);
     await this.api.accounts.accounts.remove(this.account.id);
     await this.api.accounts.accounts.setActive(this.previousActive === this.account.id ? undefined : this.previousActive);
+    await setUserSetting('gateway.endpoints', undefined);
     await this.sandbox.close();
   }
 }

@@ -379,9 +379,9 @@ describe('GatewayClient', function () {
       ]);
     });
 
-    it('sends to the sendUrl override with the same parameters', async () => {
+    it('sends to the sendUrl override with the same parameters (GET when asked)', async () => {
       const s = await server((_req, res) => text(res, 'OK ID:77'));
-      const c = newClient({ baseUrl: 'http://127.0.0.1:1', sendUrl: `${s.url}/webservice/sms/sendSMSHTTP.php` });
+      const c = newClient({ baseUrl: 'http://127.0.0.1:1', sendUrl: `${s.url}/webservice/sms/sendSMSHTTP.php`, sendMethod: 'GET' });
       const r = await c.send(creds, { destinations: ['393331234567'], sender: 'Shop', message: 'a b' });
       assert.ok(r.items[0]?.ok && r.items[0].smsId === 77);
       assert.equal(s.urls[0], `/webservice/sms/sendSMSHTTP.php?username=tester&password=${encodeURIComponent(PASSWORD)}` +

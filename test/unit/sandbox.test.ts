@@ -113,13 +113,16 @@ describe('SandboxGateway', () => {
       assert.equal(gw.requestCount('send'), 3);
     });
 
-    it('answers an unknown path with 404 and other methods with 405', async () => {
+    it('answers an unknown path with 404 and methods other than GET and POST with 405', async () => {
       const missing = await rawGet(gw, '/nope?username=sandbox');
       assert.equal(missing.status, 404);
       assert.match(missing.body.toString(), /^Not found/);
-      const post = await rawGet(gw, '/sendsms/?username=sandbox', 'POST');
+      const put = await rawGet(gw, '/sendsms/?username=sandbox', 'PUT');
+      assert.equal(put.status, 405);
+      const getOnly = await start({ acceptPost: false });
+      const post = await rawGet(getOnly, '/sendsms/?username=sandbox', 'POST');
       assert.equal(post.status, 405);
-      assert.equal(gw.messages.length, 0);
+      assert.equal(gw.messages.length + getOnly.messages.length, 0);
       assert.deepEqual(gw.requests.map((r) => r.command), ['unknown', 'send']);
     });
 
@@ -132,7 +135,11 @@ describe('SandboxGateway', () => {
       assert.equal(gw.requestCount('status'), 0);
       assert.deepEqual(gw.requests[0], {
         command: 'send',
+        method: 'GET',
+        path: '/sendsms',
+        charset: 'utf-8',
         query: { username: 'sandbox', password: '***', destination: '393391234567', sender: 'Test', message: 'Hello' },
+        rawMessage: 'Hello',
         at: START + 42,
       });
       assert.ok(!JSON.stringify(gw.requests).includes('password":"sandbox'));
@@ -151,8 +158,8 @@ describe('SandboxGateway', () => {
           [{}, 'Error: 1001 - No username given'],
           [{ password: 'sandbox' }, 'Error: 1001 - No username given'],
           [{ username: 'sandbox' }, 'Error: 1002 - No password given'],
-          [{ username: 'sandbox', password: 'wrong' }, 'Error: 1012 - Authentication failure: username and/or password mismatch'],
-          [{ username: 'nobody', password: 'sandbox' }, 'Error: 1012 - Authentication failure: username and/or password mismatch'],
+          [{ username: 'sandbox', password: 'wrong' }, 'Error: 1012 - Authendication failure: username and/or password mismatch'],
+          [{ username: 'nobody', password: 'sandbox' }, 'Error: 1012 - Authendication failure: username and/or password mismatch'],
         ];
         for (const [creds, expected] of cases) {
           const a = await get(gw, route, { ...creds, ...extra });
@@ -213,9 +220,9 @@ describe('SandboxGateway', () => {
 
     it('accepts exactly 612 characters, the pricecat flag and the sandbox sender rules', async () => {
       idOf((await send(gw, { message: 'a'.repeat(612) })).body);
-      idOf((await send(gw, { pricecat: '1', sender: 'B&B Roma' })).body);
-      idOf((await send(gw, { pricecat: '0', sender: 'Dr.Rossi' })).body);
-      assert.deepEqual(gw.messages.map((m) => [m.parts, m.pricecat, m.sender]), [[4, 0, 'Test'], [1, 1, 'B&B Roma'], [1, 0, 'Dr.Rossi']]);
+      idOf((await send(gw, { pricecat: '1', sender: 'B&B-Roma' })).body);
+      idOf((await send(gw, { pricecat: '0', sender: 'Shop(IT)<1>' })).body);
+      assert.deepEqual(gw.messages.map((m) => [m.parts, m.pricecat, m.sender]), [[4, 0, 'Test'], [1, 1, 'B&B-Roma'], [1, 0, 'Shop(IT)<1>']]);
     });
 
     it('answers 1013 when the balance is zero, before looking at destinations', async () => {
@@ -262,9 +269,10 @@ describe('SandboxGateway', () => {
       const target = `/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=Test&message=${encodeURIComponent(text)}`;
       idOf((await rawGet(gw, target)).body.toString());
       assert.equal(gw.messages[1].message, text);
-      idOf((await rawGet(gw, '/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=My+Shop&message=a+b%2Bc')).body.toString());
+      idOf((await rawGet(gw, '/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=My-Shop&message=a+b%2Bc')).body.toString());
       assert.equal(gw.messages[2].message, 'a b+c');
-      assert.equal(gw.messages[2].sender, 'My Shop');
+      assert.equal((await rawGet(gw, '/sendsms/?username=sandbox&password=sandbox&destination=393391234567&sender=My+Shop&message=a')).body.toString(),
+        'Error: 1021 - Invalid characters in sender', "'+' is a space, and a space is not in the platform's sender set");
     });
 
     it('answers 1028 for malformed percent-encoding instead of failing', async () => {
@@ -392,7 +400,12 @@ describe('SandboxGateway', () => {
       ['393391234502', [1, 2, 64, 64, 64]],
       ['393391234503', [1, 2, 8, 8, 8]],
       ['393391234504', [1, 2, 16, 2048, 2048]],
-      ['393391234505', [1, 2, 2048, 2048, 2048]],
+      ['393391234505', [1, 2, 4, 2048, 2048]],
+      ['393391234506', [1, 2, 256, 256, 256]],
+      ['393391234507', [1, 2, 512, 512, 512]],
+      ['393391234508', [1, 2, 1024, 1024, 1024]],
+      ['393391234509', [1, 2, 16384, 32768, 32768]],
+      ['393391234510', [1, 2, 2048, 2048, 2048]],
       ['393391234599', [1, 2, 2048, 2048, 2048]],
     ];
     for (const [destination, expected] of outcomes) {

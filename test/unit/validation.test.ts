@@ -101,7 +101,8 @@ describe('validation', () => {
   });
 
   describe('validateSender', () => {
-    const good = ['Inviosmart', 'ACME', 'Shop 24', 'A', 'B&B Roma', 'Dr.Rossi', 'x-y_z+!', "Mario's", '12345678901a'.slice(1)];
+    // The platform's published set for alphanumeric senders: [A-Za-z0-9-.!#%&()<>].
+    const good = ['Inviosmart', 'ACME', 'Shop24', 'A', 'B&B-Roma', 'Dr.Rossi', 'Shop(IT)', 'x-y.z!#%&', '<Promo>', '12345678901a'.slice(1)];
     for (const sender of good) {
       it(`accepts ${JSON.stringify(sender)}`, () => assert.deepEqual(validateSender(sender), { ok: true }));
     }
@@ -110,12 +111,17 @@ describe('validation', () => {
       ['', 1008, /no sender/],
       ['   ', 1008, /no sender/],
       ['InviosmartSM', 1006, /12 characters long: shorten it to 11/],
-      ['123456789012', 1006, /12 characters/], // length is checked before letters
+      ['123456789012', 1007, /numeric sender is 12 digits/], // a long numeric sender is 1007, not 1006
+      ['1234567890123456', 1007, /16 digits/],
       ['Caffè', 1021, /contains 'è'/],
+      ['My Shop', 1021, /contains 'a space'/],
+      ['My_Name', 1021, /contains '_'/],
+      ["Mario's", 1021, /contains '''/],
+      ['Shop+', 1021, /contains '\+'/],
       ['Shop@Home', 1021, /contains '@'/],
       ['Emoji😀', 1021, /contains '😀'/],
       ['3391234567', 1016, /no letters/],
-      ['12 34-56', 1016, /no letters/],
+      ['12-34.56', 1016, /no letters/],
     ];
     for (const [sender, code, reason] of bad) {
       it(`refuses ${JSON.stringify(sender)} with ${code}`, () => {
