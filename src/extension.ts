@@ -21,7 +21,7 @@ import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
 import { registerHistoryTree, type HistoryTreeHandle } from './views/historyTree';
-import { statusName } from './views/entryPresentation';
+import { formatDestination, statusName } from './views/entryPresentation';
 import type { SandboxMessage } from './sandbox/server';
 import { SANDBOX_ACCOUNT_ID } from './credentials/types';
 
@@ -172,8 +172,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     const label = entry.status ? statusName(entry.status, vscode.l10n) : '';
     const show = vscode.l10n.t('Show in Panel');
     const message = failed
-      ? vscode.l10n.t('SMS to {0} failed: {1}', entry.destination, label)
-      : vscode.l10n.t('SMS to {0}: {1}', entry.destination, label);
+      ? vscode.l10n.t('SMS to {0} failed: {1}', formatDestination(entry.destination), label)
+      : vscode.l10n.t('SMS to {0}: {1}', formatDestination(entry.destination), label);
     const shown = failed ? vscode.window.showWarningMessage(inertNotificationText(message), show) : vscode.window.showInformationMessage(inertNotificationText(message), show);
     void shown.then((pick) => {
       if (pick === show) panel.show(entry.key);

@@ -19,6 +19,13 @@ const undiciApart: esbuild.Plugin = {
   },
 };
 
+const phoneApart: esbuild.Plugin = {
+  name: 'phone-apart',
+  setup(b) {
+    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, () => ({ path: './phone.js', external: true }));
+  },
+};
+
 export async function packagePrivately(dir: string, outVsix: string): Promise<void> {
   mkdirSync(path.join(dir, 'media'), { recursive: true });
   for (const rel of SHIPPED) if (existsSync(path.join(repoRoot, rel))) cpSync(path.join(repoRoot, rel), path.join(dir, rel), { recursive: true });
@@ -29,9 +36,10 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
     minify: true, sourcemap: false, logLevel: 'warning', legalComments: 'none',
   };
   await Promise.all([
-    // As scripts/build.mjs: undici in its own file, required by the extension with the first request.
-    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart] }),
-    esbuild.build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js', sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist') }),
+    // As scripts/build.mjs: undici and the phone plans in their own files, required by the extension on first use.
+    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart, phoneApart] }),
+    esbuild.build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js', phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: path.join(dir, 'dist') }),
+    esbuild.build({ ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist'), plugins: [phoneApart] }),
     esbuild.build({
       ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: path.join(dir, 'media', 'dist'),
       platform: 'browser', format: 'iife', target: 'es2022', external: [], legalComments: 'eof',

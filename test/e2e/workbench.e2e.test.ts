@@ -123,7 +123,7 @@ describe('Workbench end to end (code-server + Chromium)', function () {
       if (row) seen.add(row.ariaLabel.split(', ')[1] ?? row.ariaLabel);
       return row && /, Delivered, /.test(row.ariaLabel) ? row : undefined;
     }, { describe: async () => JSON.stringify(await wb.treeRows()) });
-    assert.match(treeRow.description, /^\+393391234567 · \d\d:\d\d$/);
+    assert.match(treeRow.description, /^\+39 339 123 4567 · \d\d:\d\d$/);
     const panelRow = await wb.waitForPanelRow((r) => r.text === PLAIN_TEXT && r.status === 'Delivered', `for "${PLAIN_TEXT}" saying Delivered`);
     assert.equal(panelRow.id, String(smsId));
     assert.equal(panelRow.destination, DESTINATION);

@@ -217,7 +217,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.ok(entries.every((e) => e.state === 'sent' && api.history.get(e.key)?.state === 'sent'));
     assert.equal(new Set(entries.map((e) => e.key)).size, 2);
     assert.equal(rig.prompts.confirmSummary, 'Send 1 SMS each to 2 numbers?');
-    assert.match(rig.prompts.confirmDetail ?? '', /^To: 393331234567, 393337654321$/m);
+    assert.match(rig.prompts.confirmDetail ?? '', /^To: \+39 333 123 4567, \+39 333 765 4321$/m);
     assert.match(rig.notices.last().text, /^2 SMS sent \(IDs \d+, \d+\)\.$/);
   });
 
@@ -305,7 +305,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     // 10 EUR buys floor(10 / 0.055) = 181 SMS to +39, so one part is estimated at 10/181 EUR.
     const perPart = 10 / 181;
     assert.equal(one.prompts.confirmDetail, [
-      'To: 393331234567',
+      'To: +39 333 123 4567',
       'From: Acme',
       'Account: tester',
       '31 characters · GSM-7 · 1 SMS',
