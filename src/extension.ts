@@ -22,6 +22,7 @@ import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel, type HistoryPanelController } from './views/historyPanel';
 import { registerHistoryTree, type HistoryTreeHandle } from './views/historyTree';
 import { formatDestination, statusName } from './views/entryPresentation';
+import { toastOnFinal } from './commands/bulkSummary';
 import type { SandboxMessage } from './sandbox/server';
 import { SANDBOX_ACCOUNT_ID } from './credentials/types';
 
@@ -166,9 +167,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   return api;
 
   function notifyFinal(entry: HistoryEntry): void {
-    const when = readSettings().notifyOn;
     const failed = entry.status?.statusClass === 'failed';
-    if (when === 'none' || (when === 'failures' && !failed)) return;
+    if (!toastOnFinal(entry, readSettings().notifyOn)) return; // a batch's messages: one summary (bulkSummary.ts)
     const label = entry.status ? statusName(entry.status, vscode.l10n) : '';
     const show = vscode.l10n.t('Show in Panel');
     const message = failed

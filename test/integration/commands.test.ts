@@ -478,7 +478,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
     assert.deepEqual(api.history.get(entry.key)?.status, updated.status);
     const told = rig.notices.last();
     assert.equal(told.kind, 'info');
-    assert.equal(told.text, `SMS ${entry.smsId} to 393331234567: Queued (status 1) · 1 SMS · €0.0550`);
+    assert.equal(told.text, `SMS ${entry.smsId} to +39 333 123 4567: Queued (status 1) · 1 SMS · €0.0550`);
   });
 
   test('the extension\'s own Check Status command updates the entry too', async () => {
@@ -551,7 +551,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
 
     assert.equal(await rig.messages.resend(unknown.key), undefined);
     assert.equal(rig.confirm.asked.length, 1);
-    assert.match(rig.confirm.asked[0].message, /393331234567 had no answer: it may already have been delivered\. Resending could deliver it twice\./);
+    assert.match(rig.confirm.asked[0].message, /\+39 333 123 4567 had no answer: it may already have been delivered\. Resending could deliver it twice\./);
     assert.equal(rig.confirm.asked[0].action, 'Resend Anyway');
     assert.deepEqual(resendRig.prompts.asked, [], 'the send dialog never opened');
     assert.equal(gw.sandbox.requestCount('send'), 1, 'only the first attempt');
