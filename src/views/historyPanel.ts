@@ -53,6 +53,7 @@ export interface HostedPanel {
 /** Localized strings for the webview; literal `l10n.t` calls so the strings can be extracted. */
 export function panelStrings(): PanelStrings {
   return {
+    heading: vscode.l10n.t('SMS History'),
     gridLabel: vscode.l10n.t('Message history'),
     searchLabel: vscode.l10n.t('Search'),
     searchPlaceholder: vscode.l10n.t('Search text, number, sender, ID…'),
