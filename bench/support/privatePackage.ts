@@ -10,7 +10,7 @@ import * as esbuild from 'esbuild';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 /** What .vscodeignore lets through, besides the bundles built here. */
-const SHIPPED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'media/icon.png', 'media/activity.svg', 'l10n'];
+const SHIPPED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'media/icon.png', 'media/activity.svg', 'media/screenshots', 'l10n'];
 
 const undiciApart: esbuild.Plugin = {
   name: 'undici-apart',
@@ -46,6 +46,6 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
     }),
   ]);
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', outVsix], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', outVsix], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
 }

@@ -269,7 +269,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
   test('the report opens rendered in the Markdown preview, reads without escapes, and saves as a file', async function () {
     this.timeout(60_000);
     const uri = csvFile('customers.csv', 'name,phone\nAnna,3331000011\nBruno,not-a-number\nCarla,06 1234 5678\n');
-    const { bulk, prompts } = rig({ template: 'Hi {{name}}, 5 €.', confirm: false });
+    const { bulk, prompts, notices } = rig({ template: 'Hi {{name}}, 5 €.', confirm: false });
     assert.equal(await bulk.run(uri), undefined, 'declined at the confirmation');
     const report = prompts.reportUri!;
     const source = bulk.provideTextDocumentContent(report);
@@ -291,6 +291,12 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     prompts.saveTo = vscode.Uri.file(path.join(dir, 'saved report.md'));
     assert.equal((await bulk.saveReport())?.fsPath, prompts.saveTo.fsPath);
     assert.equal(fs.readFileSync(prompts.saveTo.fsPath, 'utf8'), source);
+    // A place that cannot be written (its "folder" is a file): said, and nothing else changes.
+    prompts.saveTo = vscode.Uri.file(path.join(dir, 'saved report.md', 'inside.md'));
+    assert.equal(await bulk.saveReport(), undefined);
+    assert.equal(notices.last().kind, 'error');
+    assert.match(notices.last().text, /^The report was not saved\. /);
+    assert.equal(fs.readFileSync(path.join(dir, 'saved report.md'), 'utf8'), source);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
