@@ -165,12 +165,12 @@ suite('Send SMS (real services, scripted prompts)', () => {
 
     assert.deepEqual(rig.prompts.asked, ['destinations', 'sender', 'message', 'confirm']);
     assert.deepEqual(rig.prompts.sendersOffered, [], 'no sender used before and no default sender');
-    assert.equal(rig.prompts.confirmSummary, 'Send 1 SMS to 393331234567?');
+    assert.equal(rig.prompts.confirmSummary, 'Send 1 SMS to +39 333 123 4567?');
     assert.equal(rig.afterSendCalls(), 1);
     await waitFor(() => gw.sandbox.requestCount('balance') > balanceBefore + 1, 5000, 'the balance refresh after the send');
     const told = rig.notices.last();
     assert.equal(told.kind, 'info');
-    assert.equal(told.text, `SMS sent to 393331234567 (ID ${accepted.smsId}).`);
+    assert.equal(told.text, `SMS sent to +39 333 123 4567 (ID ${accepted.smsId}).`);
     assert.deepEqual(told.actions, ['Show Status', 'Copy ID']);
     assert.ok(!rig.notices.shown.some((n) => n.text.includes(TESTER.password)));
   });
@@ -280,7 +280,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(rig.prompts.messageInfo?.info, '71 characters · UCS-2 · 2 SMS · UCS-2 because of: ☕');
     assert.equal(rig.prompts.messageInfo?.error, undefined);
     assert.ok(rig.prompts.confirmDetail?.includes('71 characters · UCS-2 · 2 SMS'));
-    assert.equal(rig.prompts.confirmSummary, 'Send 2 SMS to 393331234567?');
+    assert.equal(rig.prompts.confirmSummary, 'Send 2 SMS to +39 333 123 4567?');
     assert.equal(entries?.[0].parts, 2);
     assert.equal(gw.sandbox.messages[0].parts, 2, 'the gateway counted the same parts');
     assert.equal(gw.sandbox.messages[0].message, text, 'the text arrived intact');
@@ -367,7 +367,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(gw.sandbox.requestCount('send'), 1);
     const told = rig.notices.last();
     assert.equal(told.kind, 'error');
-    assert.match(told.text, /^1 of 2 SMS sent; failed for 393337654321: The credit left does not cover/);
+    assert.match(told.text, /^1 of 2 SMS sent; failed for \+39 333 765 4321: The credit left does not cover/);
   });
 
   test('1031 (temporarily unavailable) fails, says to try again, and is not retried', async () => {
@@ -400,7 +400,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(gw.sandbox.messages.length, 1, 'the gateway recorded (and charged) the SMS although no answer came');
     const told = rig.notices.last();
     assert.equal(told.kind, 'warning');
-    assert.match(told.text, /^No answer came for the SMS to 393331234567: it may or may not have been sent, so it was not retried\./);
+    assert.match(told.text, /^No answer came for the SMS to \+39 333 123 4567: it may or may not have been sent, so it was not retried\./);
   });
 
   test('an HTML page instead of an answer leaves the send unknown (the client cannot tell whether it went out)', async () => {
