@@ -47,11 +47,23 @@ export const undiciApart = {
   },
 };
 
-/** Every bundle the product ships: the extension, undici, the standalone sandbox, and the webview script. */
+/**
+ * libphonenumber-js with its full numbering plans is as big again, and only needed when a number is shown
+ * or checked: `require('libphonenumber-js/max')` loads dist/phone.js (its own bundle) then.
+ */
+export const phoneApart = {
+  name: 'phone-apart',
+  setup(b) {
+    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, () => ({ path: './phone.js', external: true }));
+  },
+};
+
+/** Every bundle the product ships: the extension, undici, the phone plans, the standalone sandbox, and the webview script. */
 export const bundles = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart] },
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart, phoneApart] },
   { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
-  { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist' },
+  { ...common, entryPoints: { phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: 'dist' },
+  { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist', plugins: [phoneApart] },
   // The SMS History webview app (with the vscode-elements it uses), loaded by media/ inside the webview.
   // Keeps Lit's and vscode-elements' licence notices (collected at the end) even when minified.
   { ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: 'media/dist', platform: 'browser', format: 'iife', target: 'es2022', external: [], legalComments: 'eof' },

@@ -22,7 +22,8 @@ function run(cmd, args) {
 
 run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
-// Dependencies are bundled into dist/, so node_modules is not shipped.
+// Dependencies are bundled into dist/, so node_modules is not shipped. The README's screenshots ship in the
+// .vsix and its links stay relative (VS Code's extension page resolves them there): no rewriting to a host.
 run(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out]);
 const listing = run(process.execPath, [vsce, 'ls', '--no-dependencies']);
 const files = listing.split('\n').map((l) => l.trim()).filter(Boolean);

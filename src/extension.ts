@@ -23,7 +23,8 @@ import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel } from './views/historyPanel';
 import { registerHistoryTree } from './views/historyTree';
-import { statusName } from './views/entryPresentation';
+import { formatDestination, statusName } from './views/entryPresentation';
+import { toastOnFinal } from './commands/bulkSummary';
 import type { SandboxMessage } from './sandbox/server';
 import { SANDBOX_ACCOUNT_ID } from './credentials/types';
 import { testApi, type InviosmartApi } from './testApi';
@@ -163,14 +164,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     : undefined;
 
   function notifyFinal(entry: HistoryEntry): void {
-    const when = readSettings().notifyOn;
     const failed = entry.status?.statusClass === 'failed';
-    if (when === 'none' || (when === 'failures' && !failed)) return;
+    if (!toastOnFinal(entry, readSettings().notifyOn)) return; // a batch's messages: one summary (bulkSummary.ts)
     const label = entry.status ? statusName(entry.status, vscode.l10n) : '';
     const show = vscode.l10n.t('Show in Panel');
     const message = failed
-      ? vscode.l10n.t('SMS to {0} failed: {1}', entry.destination, label)
-      : vscode.l10n.t('SMS to {0}: {1}', entry.destination, label);
+      ? vscode.l10n.t('SMS to {0} failed: {1}', formatDestination(entry.destination), label)
+      : vscode.l10n.t('SMS to {0}: {1}', formatDestination(entry.destination), label);
     const shown = failed ? vscode.window.showWarningMessage(inertNotificationText(message), show) : vscode.window.showInformationMessage(inertNotificationText(message), show);
     void shown.then((pick) => {
       if (pick === show) panel.show(entry.key);

@@ -10,12 +10,19 @@ import * as esbuild from 'esbuild';
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 
 /** What .vscodeignore lets through, besides the bundles built here. */
-const SHIPPED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'media/icon.png', 'media/activity.svg', 'l10n'];
+const SHIPPED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'media/icon.png', 'media/activity.svg', 'media/screenshots', 'l10n'];
 
 const undiciApart: esbuild.Plugin = {
   name: 'undici-apart',
   setup(b) {
     b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
+  },
+};
+
+const phoneApart: esbuild.Plugin = {
+  name: 'phone-apart',
+  setup(b) {
+    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, () => ({ path: './phone.js', external: true }));
   },
 };
 
@@ -29,15 +36,16 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
     minify: true, sourcemap: false, logLevel: 'warning', legalComments: 'none',
   };
   await Promise.all([
-    // As scripts/build.mjs: undici in its own file, required by the extension with the first request.
-    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart] }),
-    esbuild.build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js', sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist') }),
+    // As scripts/build.mjs: undici and the phone plans in their own files, required by the extension on first use.
+    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart, phoneApart] }),
+    esbuild.build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js', phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: path.join(dir, 'dist') }),
+    esbuild.build({ ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist'), plugins: [phoneApart] }),
     esbuild.build({
       ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: path.join(dir, 'media', 'dist'),
       platform: 'browser', format: 'iife', target: 'es2022', external: [], legalComments: 'eof',
     }),
   ]);
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '-o', outVsix], { cwd: dir, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', outVsix], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
 }

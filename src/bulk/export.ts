@@ -3,6 +3,7 @@
 // redacted once more in case one ever carried a `password=`. Plain functions.
 import { stringify } from 'csv-stringify/sync';
 import { redactText } from '../gateway/redact';
+import { e164 } from '../gateway/countries';
 import type { HistoryEntry } from '../history/types';
 
 export type ExportFormat = 'csv' | 'json';
@@ -90,7 +91,7 @@ export function exportRecord(entry: HistoryEntry, options: Omit<ExportOptions, '
   return {
     recorded: entry.createdAt,
     smsId: entry.smsId ?? null,
-    destination: maskNumbers ? maskNumber(entry.destination) : entry.destination,
+    destination: maskNumbers ? maskNumber(entry.destination) : e164(entry.destination),
     sender: entry.sender,
     text: options.maskTexts ? maskText(entry.text) : entry.text,
     parts: entry.parts,

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { describedInput } from './describedInput';
 import type { Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
-import { pricePerPart } from '../gateway/countries';
+import { formatNumber, pricePerPart } from '../gateway/countries';
 import { DEFAULT_CLIENT_OPTIONS, type GatewayClient } from '../gateway/client';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { normalizeDestination, validateSender } from '../gateway/validation';
@@ -43,6 +43,7 @@ import {
   type PreparedRow,
   type RowStatus,
 } from '../bulk';
+import { BatchSettleWatch, tellSettled } from './bulkSummary';
 import { describeError, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
@@ -50,7 +51,23 @@ import { CommandIds } from './ids';
 export const BulkCommandIds = {
   sendBulk: 'inviosmart.sendBulk',
   resumeBulk: 'inviosmart.resumeBulk',
+  saveReport: 'inviosmart.saveBulkReport',
 } as const;
+
+/** Context key: a bulk report was shown in this window, so "Save Bulk Report As…" has something to save. */
+const HAS_REPORT_CONTEXT = 'inviosmart.hasBulkReport';
+
+/**
+ * Opens a report rendered, as a document and not as Markdown source: the built-in Markdown preview, beside
+ * the editor or in it. Only when that preview is missing (the Markdown extension disabled) is the source shown.
+ */
+export async function showRenderedReport(uri: vscode.Uri, beside: boolean): Promise<void> {
+  try {
+    await vscode.commands.executeCommand(beside ? 'markdown.showPreviewToSide' : 'markdown.showPreview', uri);
+  } catch {
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: beside ? vscode.ViewColumn.Beside : undefined, preview: true, preserveFocus: beside });
+  }
+}
 
 export const BULK_REPORT_SCHEME = 'inviosmart-bulk';
 
@@ -111,6 +128,8 @@ export interface BulkPrompts {
   template(initial: string, describe: (v: string) => { info: string; error?: string }): Promise<string | undefined>;
   /** Shows the report document and asks which optional problems to include. */
   review(report: vscode.Uri, options: ReviewOptions): Promise<ReviewChoice | undefined>;
+  /** Where to save a report (a Markdown file); undefined cancels. */
+  saveTarget(defaultName: string): Promise<vscode.Uri | undefined>;
   confirm(summary: string, detail: string, action: string): Promise<boolean>;
   pickBatch(batches: BatchListing[]): Promise<BatchListing | undefined>;
   resumeAction(batch: BatchListing, pending: number): Promise<'send' | 'discard' | undefined>;
@@ -120,7 +139,7 @@ export interface BulkPrompts {
 
 export interface BulkDeps {
   sessions: SessionProvider;
-  history: BulkHistory & Pick<HistoryReader, 'all'>;
+  history: BulkHistory & Pick<HistoryReader, 'all' | 'onDidChange'>;
   batches: BatchStore;
   state: vscode.Memento;
   settings: () => Settings;
@@ -225,8 +244,16 @@ function defaultPrompts(): BulkPrompts {
       ),
     template: (initial, describe) =>
       describedInput(vscode.l10n.t('Send Bulk SMS (3/3): message, with {{column}} placeholders'), initial, describe),
+    async saveTarget(defaultName) {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+      return vscode.window.showSaveDialog({
+        title: vscode.l10n.t('Save Bulk Report As'),
+        defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined,
+        filters: { [vscode.l10n.t('Markdown files')]: ['md'] },
+      });
+    },
     async review(report, options) {
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(report), { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
+      await showRenderedReport(report, true);
       const items: Array<vscode.QuickPickItem & { key: keyof ReviewChoice }> = [];
       if (options.duplicates > 0) items.push({ label: vscode.l10n.t('Also send the {0} rows whose number repeats an earlier row', options.duplicates), key: 'includeDuplicates' });
       if (options.emptyPlaceholders > 0) items.push({ label: vscode.l10n.t('Also send the {0} rows with an empty placeholder', options.emptyPlaceholders), key: 'includeEmptyPlaceholders' });
@@ -264,7 +291,7 @@ function defaultPrompts(): BulkPrompts {
     },
     async pickResend(rows) {
       const items = rows.map((r) => ({
-        label: r.destination,
+        label: formatNumber(r.destination),
         description: r.state === 'unknown' ? vscode.l10n.t('row {0} · outcome unknown: it may have been sent', r.row + 1) : vscode.l10n.t('row {0} · failed', r.row + 1),
         detail: r.reason,
         row: r.row,
@@ -308,7 +335,10 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
   private readonly reports = new Map<string, string>();
   private readonly registrations: vscode.Disposable[];
   private readonly running = new Set<AbortController>();
+  /** One watch per batch sent from this window, until its messages settle. */
+  private readonly settling = new Map<string, BatchSettleWatch>();
   private reportSeq = 0;
+  private lastReport?: vscode.Uri;
 
   constructor(private readonly deps: BulkDeps) {
     this.prompts = deps.prompts ?? defaultPrompts();
@@ -317,6 +347,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       vscode.workspace.registerTextDocumentContentProvider(BULK_REPORT_SCHEME, this),
       vscode.commands.registerCommand(BulkCommandIds.sendBulk, (uri?: unknown) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
       vscode.commands.registerCommand(BulkCommandIds.resumeBulk, (batchId?: unknown) => this.resume(typeof batchId === 'string' ? batchId : undefined)),
+      vscode.commands.registerCommand(BulkCommandIds.saveReport, () => this.saveReport()),
     ];
   }
 
@@ -339,8 +370,31 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
   showReport(title: string, content: string): vscode.Uri {
     const uri = vscode.Uri.from({ scheme: BULK_REPORT_SCHEME, path: `/${++this.reportSeq}/${title}.md` });
     this.reports.set(uri.path, content);
+    this.lastReport = uri;
     this.changed.fire(uri);
+    if (this.registrations.length > 0) void vscode.commands.executeCommand('setContext', HAS_REPORT_CONTEXT, true);
     return uri;
+  }
+
+  /**
+   * "Save Bulk Report As…": the report (the last one shown, or `uri`) as a Markdown file where the user
+   * chooses. Returns where it was saved, or undefined when cancelled or nothing to save.
+   */
+  async saveReport(uri: vscode.Uri | undefined = this.lastReport): Promise<vscode.Uri | undefined> {
+    const content = uri && this.reports.get(uri.path);
+    if (!uri || content === undefined) {
+      void this.notify('info', vscode.l10n.t('No bulk report to save: send a bulk SMS first.'));
+      return undefined;
+    }
+    const target = await this.prompts.saveTarget(path.posix.basename(uri.path));
+    if (!target) return undefined;
+    try {
+      await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
+    } catch (e) {
+      this.fail(vscode.l10n.t('The report was not saved.'), e);
+      return undefined;
+    }
+    return target;
   }
 
   private get bulkSettings(): BulkSettings {
@@ -599,7 +653,19 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const r = summary.run;
     this.deps.log.info(`bulk: batch ${summary.batchId}: ${r.sent} sent, ${r.failed} failed, ${r.unknown} unknown, ${r.notSent} not sent in ${r.elapsedMs} ms${summary.stopped ? `; stopped: ${summary.stopped.gatewayText}` : ''}`);
     void this.tell(handle.plan.source, summary);
+    this.watchSettling(handle.plan.source, summary.batchId);
     return summary;
+  }
+
+  /** The one summary of a batch, when its last message has settled (a resumed batch's earlier watch gives way). */
+  private watchSettling(source: string, batchId: string): void {
+    this.settling.get(batchId)?.dispose();
+    const watch = new BatchSettleWatch(this.deps.history, batchId, source, (tally) => {
+      if (this.settling.get(batchId) === watch) this.settling.delete(batchId);
+      void tellSettled(this.notify, this.deps.settings().notifyOn, source, tally, (key) => this.deps.openPanel?.(key));
+    });
+    this.settling.set(batchId, watch);
+    watch.start();
   }
 
   private progressText(p: BulkProgress, cancelling: boolean): string {
@@ -611,9 +677,13 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     return parts.join(' · ');
   }
 
-  /** The outcome as a notification; its actions open the report, the panel, or resume. */
+  /**
+   * What needs a decision now (failures, unknown outcomes, rows not sent), with actions to open the report
+   * or resume. A batch that went out whole says nothing yet: its summary comes when its messages settle.
+   */
   private async tell(source: string, s: BatchSummary): Promise<void> {
     const r = s.run;
+    if (r.failed === 0 && r.unknown === 0 && r.notSent === 0 && !s.stopped && !s.cancelled) return;
     const showReport = vscode.l10n.t('Show Report');
     const showPanel = vscode.l10n.t('Show in Panel');
     const resume = vscode.l10n.t('Resume');
@@ -631,7 +701,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const pick = await this.notify(clean ? 'info' : s.stopped || r.unknown > 0 ? 'warning' : r.failed > 0 ? 'warning' : 'info', text, ...actions);
     if (pick === showReport) {
       const uri = this.showReport(vscode.l10n.t('Bulk SMS summary - {0}', source), this.summaryMarkdown(source, s));
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: true });
+      await showRenderedReport(uri, false);
     } else if (pick === resume) {
       await vscode.commands.executeCommand(BulkCommandIds.resumeBulk, s.batchId);
     } else if (pick === showPanel) {
@@ -681,7 +751,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       '',
       `| ${vscode.l10n.t('Row')} | ${vscode.l10n.t('Number')} | ${vscode.l10n.t('Encoding')} | ${vscode.l10n.t('Characters')} | ${vscode.l10n.t('Parts')} | ${vscode.l10n.t('Text')} |`,
       '|---|---|---|---|---|---|',
-      ...rows.slice(0, PREVIEW_ROWS).map((r) => `| ${r.index + 1} | ${mdEscape(r.destination ?? r.destinationInput)} | ${r.encoding} | ${r.characters} | ${r.parts} | ${mdEscape(r.text)} |`),
+      ...rows.slice(0, PREVIEW_ROWS).map((r) => `| ${r.index + 1} | ${mdEscape(r.destination !== undefined ? formatNumber(r.destination) : r.destinationInput)} | ${r.encoding} | ${r.characters} | ${r.parts} | ${mdEscape(r.text)} |`),
       '',
       `## ${vscode.l10n.t('Problems')}`,
       '',
@@ -720,12 +790,12 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     if (s.stopped) out.push(vscode.l10n.t('Stopped early: {0} ({1})', mdEscape(s.stopped.explanation), mdEscape(s.stopped.gatewayText)), '');
     if (s.failures.length > 0) {
       out.push(`## ${vscode.l10n.t('Failed')}`, '');
-      for (const f of s.failures) out.push(`- ${vscode.l10n.t('Row {0} (line {1})', f.row + 1, f.line)}: ${f.destination} — ${mdEscape(f.reason)}`);
+      for (const f of s.failures) out.push(`- ${vscode.l10n.t('Row {0} (line {1})', f.row + 1, f.line)}: ${mdEscape(formatNumber(f.destination))} — ${mdEscape(f.reason)}`);
       out.push('');
     }
     if (s.unknown.length > 0) {
       out.push(`## ${vscode.l10n.t('Outcome unknown (not resent: check before sending again)')}`, '');
-      for (const u of s.unknown) out.push(`- ${vscode.l10n.t('Row {0} (line {1})', u.row + 1, u.line)}: ${u.destination} — ${mdEscape(u.reason)}`);
+      for (const u of s.unknown) out.push(`- ${vscode.l10n.t('Row {0} (line {1})', u.row + 1, u.line)}: ${mdEscape(formatNumber(u.destination))} — ${mdEscape(u.reason)}`);
       out.push('');
     }
     return out.join('\n');
@@ -745,6 +815,8 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
   dispose(): void {
     // Graceful: no new requests start; those in flight finish or are cut by the closing client.
     this.cancelRunning();
+    for (const w of this.settling.values()) w.dispose();
+    this.settling.clear();
     for (const d of this.registrations) d.dispose();
     this.changed.dispose();
   }

@@ -3,7 +3,7 @@ import type { Log } from '../common/log';
 import type { SessionProvider } from '../credentials/types';
 import { statusPatch } from '../history/poller';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
-import { statusLabel, statusName } from '../views/entryPresentation';
+import { formatDestination, statusLabel, statusName } from '../views/entryPresentation';
 import { describeError, showError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 import type { SendCommand } from './send';
@@ -86,7 +86,7 @@ export class MessageCommands {
       const when = report.deliveredOn.date ? ` · ${report.deliveredOn.raw.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/, '$1-$2-$3 $4:$5:$6')} ${vscode.l10n.t('(provider local time)')}` : '';
       void this.notify(
         'info',
-        vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · €{6}', report.smsId, report.destination, statusName(report.status, vscode.l10n), report.status.code, when, report.quantity, report.charge.toFixed(4)),
+        vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · €{6}', report.smsId, formatDestination(report.destination), statusName(report.status, vscode.l10n), report.status.code, when, report.quantity, report.charge.toFixed(4)),
       );
       return updated;
     } catch (e) {
@@ -104,7 +104,7 @@ export class MessageCommands {
     const pick = await vscode.window.showQuickPick(
       withId.map((e) => ({
         label: `${e.smsId}`,
-        description: `${e.destination} · ${statusLabel(e, vscode.l10n)}`,
+        description: `${formatDestination(e.destination)} · ${statusLabel(e, vscode.l10n)}`,
         detail: e.text.split('\n')[0].slice(0, 80),
         key: e.key,
       })),
@@ -126,9 +126,9 @@ export class MessageCommands {
     if (!entry) return undefined;
     const warning =
       entry.state === 'unknown' || entry.state === 'sending'
-        ? vscode.l10n.t('The first attempt to {0} had no answer: it may already have been delivered. Resending could deliver it twice, and you would pay twice.', entry.destination)
+        ? vscode.l10n.t('The first attempt to {0} had no answer: it may already have been delivered. Resending could deliver it twice, and you would pay twice.', formatDestination(entry.destination))
         : entry.state === 'held'
-          ? vscode.l10n.t('The gateway is holding the SMS to {0} until its cost is confirmed on the Inviosmart website. Confirming it there would send it; resending it here as well would send it twice, and you would pay twice.', entry.destination)
+          ? vscode.l10n.t('The gateway is holding the SMS to {0} until its cost is confirmed on the Inviosmart website. Confirming it there would send it; resending it here as well would send it twice, and you would pay twice.', formatDestination(entry.destination))
           : undefined;
     if (warning && !(await this.confirm(warning, undefined, vscode.l10n.t('Resend Anyway')))) return undefined;
     // The message's own account: resending a sandbox message must never charge a real account.

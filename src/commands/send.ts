@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { describedInput } from './describedInput';
 import type { Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
-import { countryPrefixOf, pricePerPart } from '../gateway/countries';
+import { countryPrefixOf, formatNumber, pricePerPart } from '../gateway/countries';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { textForCharset, type SendCharset } from '../gateway/endpoints';
 import { parseDestinationList, validateSender } from '../gateway/validation';
@@ -232,10 +232,10 @@ export class SendCommand {
 
     const estimate = await this.estimateCost(session, destinations, analysis.parts);
     const summary = destinations.length === 1
-      ? vscode.l10n.t('Send {0} SMS to {1}?', analysis.parts, destinations[0])
+      ? vscode.l10n.t('Send {0} SMS to {1}?', analysis.parts, formatNumber(destinations[0]))
       : vscode.l10n.t('Send {0} SMS each to {1} numbers?', analysis.parts, destinations.length);
     const detailLines = [
-      vscode.l10n.t('To: {0}', destinations.join(', ')),
+      vscode.l10n.t('To: {0}', destinations.map(formatNumber).join(', ')),
       vscode.l10n.t('From: {0}', sender),
       vscode.l10n.t('Account: {0}', session.account.sandbox ? vscode.l10n.t('Sandbox (no real SMS, no cost)') : session.account.label),
       described.info,
@@ -250,7 +250,7 @@ export class SendCommand {
     await this.deps.state.update(LAST_DESTINATIONS, destinationInput);
 
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.join(', ')) },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.map(formatNumber).join(', ')) },
       () =>
         dispatchSend(
           this.deps.history,
@@ -322,7 +322,7 @@ export class SendCommand {
     }
     if (sent.length === entries.length) {
       const msg = sent.length === 1
-        ? vscode.l10n.t('SMS sent to {0} (ID {1}).', sent[0].destination, String(sent[0].smsId))
+        ? vscode.l10n.t('SMS sent to {0} (ID {1}).', formatNumber(sent[0].destination), String(sent[0].smsId))
         : vscode.l10n.t('{0} SMS sent (IDs {1}).', sent.length, ids);
       const pick = await this.notify('info', msg, showStatus, copyId);
       if (pick === showStatus) await vscode.commands.executeCommand(CommandIds.checkStatus, sent[0].key);
@@ -332,7 +332,7 @@ export class SendCommand {
     if (held.length > 0) {
       void this.notify(
         'warning',
-        vscode.l10n.t('The gateway is holding the SMS to {0} until its cost is confirmed on the Inviosmart website: it has not been sent yet. Confirming it there sends it; do not send it again here.', held.map((e) => e.destination).join(', ')),
+        vscode.l10n.t('The gateway is holding the SMS to {0} until its cost is confirmed on the Inviosmart website: it has not been sent yet. Confirming it there sends it; do not send it again here.', held.map((e) => formatNumber(e.destination)).join(', ')),
       );
       if (unknown.length === 0 && failed.length === 0) return;
     }
@@ -341,11 +341,11 @@ export class SendCommand {
     if (unknown.length > 0) {
       void this.notify(
         'warning',
-        vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => e.destination).join(', '), why),
+        vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => formatNumber(e.destination)).join(', '), why),
       );
     } else {
       const msg = sent.length > 0
-        ? vscode.l10n.t('{0} of {1} SMS sent; failed for {2}: {3}', sent.length, entries.length, failed.map((e) => e.destination).join(', '), why)
+        ? vscode.l10n.t('{0} of {1} SMS sent; failed for {2}: {3}', sent.length, entries.length, failed.map((e) => formatNumber(e.destination)).join(', '), why)
         : vscode.l10n.t('SMS not sent: {0}', why);
       const pick = await this.notify('error', msg, showLog);
       if (pick === showLog) this.deps.log.show();

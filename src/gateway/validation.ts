@@ -1,5 +1,6 @@
 // Destination and sender rules: what the gateway accepts on the wire, and turning what a
 // user types into that form. Pure functions shared by the sandbox and the send UI.
+import { countryName, countryPrefixOf, numberingPlanProblem, type PlanProblem } from './countries';
 
 /** Shortest and longest destination, in digits, country code included (E.164 allows at most 15). */
 export const DESTINATION_MIN_DIGITS = 8;
@@ -109,7 +110,25 @@ export function normalizeDestination(input: string, defaultCountry?: string): No
     }
     return fail(check.reason);
   }
+  const plan = numberingPlanProblem(digits);
+  if (plan) return fail(planReason(plan, countryPrefixOf(digits)));
   return { ok: true, destination: digits };
+}
+
+/** What to fix, for a number its country's numbering plan refuses. */
+export function planReason(plan: PlanProblem, callingCode: string): string {
+  const name = countryName(plan.country);
+  const where = name.startsWith('+') ? `the plan of ${name}` : `${name} (+${callingCode})`;
+  switch (plan.kind) {
+    case 'too-short':
+      return `too short for ${where}: ${plan.digits} digits after +${callingCode}; check for a missing digit`;
+    case 'too-long':
+      return `too long for ${where}: ${plan.digits} digits after +${callingCode}; check for an extra digit`;
+    case 'bad-length':
+      return `${plan.digits} digits after +${callingCode} is not a length used in ${where}; check the number`;
+    case 'landline':
+      return `a landline number in ${where}: landlines cannot receive SMS; use a mobile number`;
+  }
 }
 
 /** Splits a pasted list on commas, semicolons and new lines, normalising each entry. */

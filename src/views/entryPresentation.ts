@@ -1,5 +1,6 @@
 // How a history entry looks in the UI: labels, icons, day groups, tooltip Markdown.
 // Pure: no 'vscode' import, so plain-Node tests cover it; the tree turns ids into ThemeIcon/MarkdownString.
+import { formatNumber } from '../gateway/countries';
 import type { HistoryEntry } from '../history/types';
 
 /** The part of `vscode.l10n` these helpers need; the tree passes `vscode.l10n` itself. */
@@ -210,10 +211,8 @@ export function messageLabel(text: string, l10n: L10n, max = 40): string {
   return chars.length <= max ? line : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
 }
 
-/** Digits with country code are shown with a leading `+`; anything else as given. */
-export function formatDestination(destination: string): string {
-  return /^\d+$/.test(destination) ? `+${destination}` : destination;
-}
+/** A number as every view shows it (`+39 339 123 4567`): one formatting, from the country's numbering plan. */
+export const formatDestination = formatNumber;
 
 // ---------------------------------------------------------------------------------------------
 // Time

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { CommandIds } from '../commands/ids';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
-import { statusName } from './entryPresentation';
+import { formatDestination, statusName } from './entryPresentation';
 import {
   HistoryPanelViewType,
   isWebviewMessage,
@@ -53,6 +53,7 @@ export interface HostedPanel {
 /** Localized strings for the webview; literal `l10n.t` calls so the strings can be extracted. */
 export function panelStrings(): PanelStrings {
   return {
+    heading: vscode.l10n.t('SMS History'),
     gridLabel: vscode.l10n.t('Message history'),
     searchLabel: vscode.l10n.t('Search'),
     searchPlaceholder: vscode.l10n.t('Search text, number, sender, ID…'),
@@ -119,10 +120,17 @@ const actionCommands: Record<RowAction, string> = {
   deleteEntry: CommandIds.deleteEntry,
 };
 
-/** Entries with their gateway status named in the UI language (history keeps the English label). */
-function localizeStatuses(entries: readonly HistoryEntry[]): HistoryEntry[] {
-  if (vscode.env.language.startsWith('en')) return [...entries];
-  return entries.map((e) => (e.status ? { ...e, status: { ...e.status, label: statusName(e.status, vscode.l10n) } } : e));
+/**
+ * Entries as the panel shows them: the number formatted as in the tree and notifications (the webview
+ * carries no numbering plans), the gateway status named in the UI language (history keeps the English label).
+ */
+function forDisplay(entries: readonly HistoryEntry[]): HistoryEntry[] {
+  const english = vscode.env.language.startsWith('en');
+  return entries.map((e) => ({
+    ...e,
+    destination: formatDestination(e.destination),
+    ...(e.status && !english ? { status: { ...e.status, label: statusName(e.status, vscode.l10n) } } : {}),
+  }));
 }
 
 /** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
@@ -151,7 +159,7 @@ export class HistoryPanelHost {
       }),
       history.onDidChange(({ upserted, removed }) => {
         if (removed.length > 0) this.post({ type: 'remove', keys: removed });
-        if (upserted.length > 0) this.post({ type: 'upsert', entries: localizeStatuses(upserted) });
+        if (upserted.length > 0) this.post({ type: 'upsert', entries: forDisplay(upserted) });
       }),
       panel.onDidDispose(() => {
         this.dispose();
@@ -207,7 +215,7 @@ export class HistoryPanelHost {
     const total = parts.reduce((n, part) => n + part.length, 0);
     this.post({
       type: 'init',
-      entries: localizeStatuses(parts[0]),
+      entries: forDisplay(parts[0]),
       strings: panelStrings(),
       locale: vscode.env.language,
       revealKey,
@@ -221,7 +229,7 @@ export class HistoryPanelHost {
         if (current) entries.push(current);
       }
       const done = index === parts.length - 1;
-      this.post({ type: 'append', entries: localizeStatuses(entries), done });
+      this.post({ type: 'append', entries: forDisplay(entries), done });
       if (!done) setImmediate(() => sendPart(index + 1));
     };
     if (parts.length > 1) setImmediate(() => sendPart(1));

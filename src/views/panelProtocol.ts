@@ -11,6 +11,7 @@ export type RowAction = (typeof rowActions)[number];
 
 /** Every user-facing string the webview shows; the host fills them with `vscode.l10n.t`. */
 export const panelStringKeys = [
+  'heading',
   'gridLabel',
   'searchLabel',
   'searchPlaceholder',

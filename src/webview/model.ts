@@ -99,6 +99,8 @@ function haystack(entry: HistoryEntry): string {
     text = [
       entry.text,
       entry.destination,
+      // the host sends the number formatted (`+39 339 123 4567`): typed digits find it too
+      entry.destination.replace(/\D/g, ''),
       entry.sender,
       entry.smsId ?? '',
       entry.status?.label ?? '',

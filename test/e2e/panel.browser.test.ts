@@ -15,8 +15,10 @@ import type { HostMessage, PanelStrings, WebviewMessage } from '../../src/views/
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const bundle = path.join(repoRoot, 'media', 'dist', 'panel.js');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const strings: PanelStrings = {
+  heading: 'SMS History',
   gridLabel: 'Message history',
   searchLabel: 'Search',
   searchPlaceholder: 'Search text, number, sender, ID…',
@@ -685,6 +687,34 @@ describe('SMS History webview (Chromium)', function () {
     assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(dialogs, []);
+  });
+
+  /** axe-core's findings on the page as it stands, every rule it runs by default (WCAG and best practices), any impact. */
+  async function axeViolations(p: Page): Promise<string[]> {
+    // Evaluated through the DevTools protocol, which the page's CSP does not govern (a <script> would be refused).
+    await p.evaluate(axeSource);
+    return p.evaluate(async () => {
+      type Result = { violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> };
+      const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<Result> } }).axe;
+      const result = await axe.run(document, { resultTypes: ['violations'] });
+      return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+  }
+
+  it('has no axe-core violation: landmarks, one level-one heading, the grid inside main', async () => {
+    // A message selected, so its details (and their actions) are checked too.
+    await page.$eval('.grid', (g) => { g.scrollTop = 0; });
+    await page.click('.row[data-key="k2"]');
+    await page.waitForSelector('.details:not([hidden])');
+    assert.deepEqual(await axeViolations(page), []);
+    assert.equal(await page.$eval('h1', (h) => h.textContent), 'SMS History');
+    assert.equal(await page.$$eval('main [role="grid"]', (g) => g.length), 1, 'the grid is inside main');
+    assert.equal(await page.$$eval('[role="search"]', (list) => list.map((n) => n.tagName.toLowerCase()).join()), 'div', 'the search landmark is not on a header');
+    // With the filters matching nothing (the "no matches" state) it holds too.
+    await page.fill('#search input', 'no message says this');
+    await waitForTotal(page, 'messages', '0');
+    assert.deepEqual(await axeViolations(page), []);
+    await clearFilters(page);
   });
 
   for (const [name, theme, kind] of [['light', lightTheme, 'vscode-light'], ['high-contrast', highContrastTheme, 'vscode-high-contrast']] as const) {

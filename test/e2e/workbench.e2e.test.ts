@@ -13,10 +13,13 @@
 // centre (toasts are looked at too, in case they do appear).
 //
 // Screenshots: test-results/e2e-tree.png, e2e-panel.png, e2e-statusbar.png; on failure
-// test-results/e2e-failure-*.png. The tests run in order and share one window; after a failure the
+// test-results/e2e-failure-*.png. Each run also renews the README's pictures in media/screenshots/
+// (tree, panel, send prompt with its counter, balance), so they never go stale. The tests run in order and share one window; after a failure the
 // rest are skipped (they would fail for the same reason).
 //   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/workbench.e2e.test.js
 import * as assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { sendSmsAndWait, signIn } from './support/flows';
 import { clearResults, startWorkbench, type WorkbenchServer } from './support/host';
@@ -123,13 +126,13 @@ describe('Workbench end to end (code-server + Chromium)', function () {
       if (row) seen.add(row.ariaLabel.split(', ')[1] ?? row.ariaLabel);
       return row && /, Delivered, /.test(row.ariaLabel) ? row : undefined;
     }, { describe: async () => JSON.stringify(await wb.treeRows()) });
-    assert.match(treeRow.description, /^\+393391234567 · \d\d:\d\d$/);
+    assert.match(treeRow.description, /^\+39 339 123 4567 · \d\d:\d\d$/);
     const panelRow = await wb.waitForPanelRow((r) => r.text === PLAIN_TEXT && r.status === 'Delivered', `for "${PLAIN_TEXT}" saying Delivered`);
     assert.equal(panelRow.id, String(smsId));
-    assert.equal(panelRow.destination, DESTINATION);
+    assert.equal(panelRow.destination, DESTINATION_TYPED, 'the panel shows the number as the tree does');
     assert.equal(panelRow.category, 'delivered');
     assert.ok(sandbox.requestCount('status') >= 1, 'the status came from the gateway');
-    await wb.waitForNotification(/^SMS to 393391234567: Delivered/);
+    await wb.waitForNotification(/^SMS to \+39 339 123 4567: Delivered/);
 
     const after = await waitFor('the status bar balance to drop below €10.00', async () => {
       const b = await wb.statusBarBalance();
@@ -140,7 +143,7 @@ describe('Workbench end to end (code-server + Chromium)', function () {
     assert.equal(after, Number(account.balance.toFixed(2)), 'the status bar shows what the gateway says');
     console.log(`      statuses seen in the tree: ${[...seen].join(' → ')}; balance €${before} → €${after}`);
 
-    await saveScreenshots(wb);
+    await saveScreenshots(wb, { readme: true });
   });
 
   it('shows a message whose text is markup as that text: no element, no dialog, no request', async () => {
@@ -175,10 +178,28 @@ describe('Workbench end to end (code-server + Chromium)', function () {
   });
 });
 
+/** The README's pictures, renewed by every run. */
+const readmeShots = path.resolve(__dirname, '..', '..', '..', 'media', 'screenshots');
+
+function toReadme(shot: string, name: string): void {
+  mkdirSync(readmeShots, { recursive: true });
+  copyFileSync(shot, path.join(readmeShots, name));
+}
+
 /** The whole Send SMS flow through the palette, ending at the "SMS sent" notification; returns the SMSId. */
 async function sendFromPalette(wb: Workbench, text: string, { firstSend }: { firstSend: boolean }): Promise<number> {
   await wb.clearNotifications();
   return sendSmsAndWait(wb, {
+    // The first send pictures the message prompt with its live counter for the README.
+    onMessageTyped: firstSend
+      ? async () => {
+        const widget = wb.page.locator('.quick-input-widget');
+        await waitFor('the message prompt to count the text', async () => (/characters/.test((await widget.textContent()) ?? '') ? true : undefined), {
+          describe: async () => (await widget.textContent()) ?? '',
+        });
+        toReadme(await wb.screenshot('e2e-send-prompt.png', widget), 'send-prompt.png');
+      }
+      : undefined,
     typed: DESTINATION_TYPED,
     destination: DESTINATION,
     sender: SENDER,
@@ -189,10 +210,15 @@ async function sendFromPalette(wb: Workbench, text: string, { firstSend }: { fir
   });
 }
 
-async function saveScreenshots(wb: Workbench): Promise<void> {
+async function saveScreenshots(wb: Workbench, { readme = false }: { readme?: boolean } = {}): Promise<void> {
   const page = wb.page;
-  await wb.screenshot('e2e-tree.png', page.locator('.part.sidebar'));
-  await wb.screenshot('e2e-panel.png', page.locator('.part.editor'));
+  const tree = await wb.screenshot('e2e-tree.png', page.locator('.part.sidebar'));
+  const panel = await wb.screenshot('e2e-panel.png', page.locator('.part.editor'));
   const statusBar = page.locator('.part.statusbar');
-  await wb.screenshot('e2e-statusbar.png', page.locator(BALANCE_ITEM_SELECTOR), { padX: 240, padY: 0, within: statusBar });
+  const balance = await wb.screenshot('e2e-statusbar.png', page.locator(BALANCE_ITEM_SELECTOR), { padX: 240, padY: 0, within: statusBar });
+  if (readme) {
+    toReadme(tree, 'tree.png');
+    toReadme(panel, 'panel.png');
+    toReadme(balance, 'balance.png');
+  }
 }

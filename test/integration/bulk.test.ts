@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BatchListing, BatchStore, BatchSummary } from '../../src/bulk';
-import type { BulkCommand, BulkPrompts, ColumnChoice, ResendChoice, ReviewChoice, ReviewOptions } from '../../src/commands/bulk';
+import { showRenderedReport, type BulkCommand, type BulkPrompts, type ColumnChoice, type ResendChoice, type ReviewChoice, type ReviewOptions } from '../../src/commands/bulk';
+import { toastOnFinal } from '../../src/commands/bulkSummary';
 import type { InviosmartApi } from '../../src/extension';
 import { MemoryMemento, testSettings } from './accountDoubles';
 import { extensionApi, Notices, TesterGateway, waitFor } from './helpers';
@@ -60,6 +61,10 @@ class ScriptedBulkPrompts implements BulkPrompts {
     this.reviewOptions = options;
     return this.script.review ?? { includeDuplicates: false, includeEmptyPlaceholders: false };
   }
+  saveTo?: vscode.Uri;
+  async saveTarget(): Promise<vscode.Uri | undefined> {
+    return this.saveTo;
+  }
   async confirm(summary: string, detail: string, action: string): Promise<boolean> {
     this.confirmed.push({ summary, detail, action });
     return this.script.confirm ?? true;
@@ -81,6 +86,8 @@ interface Rig {
   bulk: BulkCommand;
   prompts: ScriptedBulkPrompts;
   notices: Notices;
+  /** The entries "Show" asked the panel to reveal. */
+  opened: Array<string | undefined>;
 }
 
 suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
@@ -88,10 +95,12 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
   let gw: TesterGateway;
   let dir: string;
   let batches: BatchStore;
+  const rigs: BulkCommand[] = [];
 
   const rig = (script: ConstructorParameters<typeof ScriptedBulkPrompts>[0], bulkSettings = { concurrency: 3, maxPerSecond: 100, maxPerRequest: 50 }): Rig => {
     const prompts = new ScriptedBulkPrompts(script);
     const notices = new Notices();
+    const opened: Array<string | undefined> = [];
     const Bulk = api.classes.BulkCommand;
     const bulk = new Bulk({
       sessions: api.accounts.sessions,
@@ -103,9 +112,11 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
       log: api.log,
       prompts,
       notify: notices.notify,
+      openPanel: (key) => opened.push(key),
       register: false,
     });
-    return { bulk, prompts, notices };
+    rigs.push(bulk);
+    return { bulk, prompts, notices, opened };
   };
   const csvFile = (name: string, content: string | Buffer): vscode.Uri => {
     const file = path.join(dir, name);
@@ -126,6 +137,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
   });
 
   teardown(async () => {
+    for (const b of rigs.splice(0)) b.dispose();
     await gw.close();
   });
 
@@ -136,7 +148,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
 
   test('the commands are registered and contributed', async () => {
     const commands = await vscode.commands.getCommands(true);
-    for (const id of ['inviosmart.sendBulk', 'inviosmart.resumeBulk', 'inviosmart.exportHistory']) assert.ok(commands.includes(id), `${id} is not registered`);
+    for (const id of ['inviosmart.sendBulk', 'inviosmart.resumeBulk', 'inviosmart.exportHistory', 'inviosmart.saveBulkReport']) assert.ok(commands.includes(id), `${id} is not registered`);
     const pkg = vscode.extensions.getExtension('inviosmart-sms-team.inviosmart-sms')?.packageJSON as { contributes: { commands: Array<{ command: string }>; configuration: { properties: Record<string, { default: unknown }> } } };
     assert.ok(pkg.contributes.commands.some((c) => c.command === 'inviosmart.sendBulk'));
     assert.equal(pkg.contributes.configuration.properties['inviosmart.bulk.concurrency'].default, 4);
@@ -216,9 +228,11 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     const entries = api.history.all().filter((e) => e.batchId === summary.batchId);
     assert.equal(entries.length, 5);
     assert.ok(entries.every((e) => e.state === 'sent' && typeof e.smsId === 'number' && e.sender === 'Acme' && e.account === gw.account.id));
-    assert.equal(notices.last().kind, 'info');
-    assert.match(notices.last().text, /5 sent/);
+    assert.deepEqual(notices.shown, [], 'a batch that went out whole says nothing until its messages settle');
     assert.deepEqual(await batches.list((k) => api.history.get(k)), [], 'a finished batch is not offered for resume');
+    // The sandbox fails numbers ending 01, 02 and 03; the real poller brings the statuses.
+    await waitFor(() => notices.shown.length > 0, 45_000, 'the batch summary');
+    assert.deepEqual(notices.shown, [{ kind: 'warning', text: 'clienti.csv: 2 delivered, 3 failed', actions: ['Show'] }]);
   });
 
   test('cancel in the middle, then resume: every row reaches the gateway exactly once; an unknown row is listed and not resent', async function () {
@@ -258,6 +272,63 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     assert.equal(second.counts.unknown, 1);
     for (const number of numbers) assert.equal(messagesTo(number), 1, `${number} got ${messagesTo(number)} messages`);
     assert.deepEqual(await batches.list((k) => api.history.get(k)), [], 'decided: the batch is finished');
+  });
+
+  test('a batch tells its story once: no toast per message, one summary when its messages settle, Show opens the panel', async function () {
+    this.timeout(60_000);
+    const uri = csvFile('trio.csv', 'nome,telefono\nA,3331000011\nB,3331000012\nC,3331000013\n');
+    const { bulk, notices, opened } = rig({ template: 'Ciao {{nome}}' });
+    notices.answerNext('Show');
+    const summary = await bulk.run(uri);
+    assert.ok(summary, `nothing ran: ${JSON.stringify(notices.shown)}`);
+    assert.equal(summary.run.sent, 3);
+    const entries = () => api.history.all().filter((e) => e.batchId === summary.batchId);
+    // The window's own per-message notification (extension.ts) asks this for every final status.
+    for (const e of entries()) assert.equal(toastOnFinal({ ...e, status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true } }, 'all'), false);
+    await waitFor(() => entries().every((e) => e.status?.final === true), 45_000, 'the real poller to bring the final statuses');
+    await waitFor(() => notices.shown.length > 0, 5_000, 'the batch summary');
+    assert.deepEqual(notices.shown, [{ kind: 'info', text: 'trio.csv: 3 delivered, 0 failed', actions: ['Show'] }]);
+    await waitFor(() => opened.length > 0, 5_000, 'Show to open the panel');
+    assert.ok(entries().some((e) => e.key === opened[0]), 'Show reveals a message of the batch');
+    // A single send keeps its toast, unless the setting says otherwise.
+    const single = { ...entries()[0], batchId: undefined };
+    assert.equal(toastOnFinal(single, 'all'), true);
+    assert.equal(toastOnFinal(single, 'failures'), false);
+    assert.equal(toastOnFinal({ ...single, status: { code: 64, label: 'Undelivered', statusClass: 'failed', final: true } }, 'failures'), true);
+  });
+
+  test('the report opens rendered in the Markdown preview, reads without escapes, and saves as a file', async function () {
+    this.timeout(60_000);
+    const uri = csvFile('customers.csv', 'name,phone\nAnna,3331000011\nBruno,not-a-number\nCarla,06 1234 5678\n');
+    const { bulk, prompts, notices } = rig({ template: 'Hi {{name}}, 5 €.', confirm: false });
+    assert.equal(await bulk.run(uri), undefined, 'declined at the confirmation');
+    const report = prompts.reportUri!;
+    const source = bulk.provideTextDocumentContent(report);
+    assert.match(source, /\+39 333 100 0011/, 'numbers as the tree shows them');
+    assert.match(source, /landline number in Italy/, "the country's plan speaks in the preview");
+
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await showRenderedReport(report, true);
+    const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs);
+    await waitFor(() => tabs().some((t) => t.input instanceof vscode.TabInputWebview && /markdown\.preview/.test(t.input.viewType)), 10_000, 'the Markdown preview tab');
+    assert.ok(!tabs().some((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === report.scheme), 'the Markdown source is not opened as text');
+
+    // What the preview shows: the Markdown extension's own renderer, text without tags.
+    const html = await vscode.commands.executeCommand<string>('markdown.api.render', source);
+    const shown = html.replace(/<[^>]*>/g, '');
+    for (const text of ['customers.csv', 'not-a-number', 'Hi Anna, 5 €.', '+39 333 100 0011']) assert.ok(shown.includes(text), `${text} in ${shown.slice(0, 400)}`);
+    assert.doesNotMatch(shown, /\\[.\-+#(){}!|_*]/, 'no Markdown escape shows');
+
+    prompts.saveTo = vscode.Uri.file(path.join(dir, 'saved report.md'));
+    assert.equal((await bulk.saveReport())?.fsPath, prompts.saveTo.fsPath);
+    assert.equal(fs.readFileSync(prompts.saveTo.fsPath, 'utf8'), source);
+    // A place that cannot be written (its "folder" is a file): said, and nothing else changes.
+    prompts.saveTo = vscode.Uri.file(path.join(dir, 'saved report.md', 'inside.md'));
+    assert.equal(await bulk.saveReport(), undefined);
+    assert.equal(notices.last().kind, 'error');
+    assert.match(notices.last().text, /^The report was not saved\. /);
+    assert.equal(fs.readFileSync(path.join(dir, 'saved report.md'), 'utf8'), source);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   test('a file that cannot be read says where, and sends nothing', async () => {

@@ -163,12 +163,12 @@ suite('Send SMS (real services, scripted prompts)', () => {
 
     assert.deepEqual(rig.prompts.asked, ['destinations', 'sender', 'message', 'confirm']);
     assert.deepEqual(rig.prompts.sendersOffered, [], 'no sender used before and no default sender');
-    assert.equal(rig.prompts.confirmSummary, 'Send 1 SMS to 393331234567?');
+    assert.equal(rig.prompts.confirmSummary, 'Send 1 SMS to +39 333 123 4567?');
     assert.equal(rig.afterSendCalls(), 1);
     await waitFor(() => gw.sandbox.requestCount('balance') > balanceBefore + 1, 5000, 'the balance refresh after the send');
     const told = rig.notices.last();
     assert.equal(told.kind, 'info');
-    assert.equal(told.text, `SMS sent to 393331234567 (ID ${accepted.smsId}).`);
+    assert.equal(told.text, `SMS sent to +39 333 123 4567 (ID ${accepted.smsId}).`);
     assert.deepEqual(told.actions, ['Show Status', 'Copy ID']);
     assert.ok(!rig.notices.shown.some((n) => n.text.includes(TESTER.password)));
   });
@@ -215,7 +215,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.ok(entries.every((e) => e.state === 'sent' && api.history.get(e.key)?.state === 'sent'));
     assert.equal(new Set(entries.map((e) => e.key)).size, 2);
     assert.equal(rig.prompts.confirmSummary, 'Send 1 SMS each to 2 numbers?');
-    assert.match(rig.prompts.confirmDetail ?? '', /^To: 393331234567, 393337654321$/m);
+    assert.match(rig.prompts.confirmDetail ?? '', /^To: \+39 333 123 4567, \+39 333 765 4321$/m);
     assert.match(rig.notices.last().text, /^2 SMS sent \(IDs \d+, \d+\)\.$/);
   });
 
@@ -278,7 +278,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(rig.prompts.messageInfo?.info, '71 characters · UCS-2 · 2 SMS · UCS-2 because of: ☕');
     assert.equal(rig.prompts.messageInfo?.error, undefined);
     assert.ok(rig.prompts.confirmDetail?.includes('71 characters · UCS-2 · 2 SMS'));
-    assert.equal(rig.prompts.confirmSummary, 'Send 2 SMS to 393331234567?');
+    assert.equal(rig.prompts.confirmSummary, 'Send 2 SMS to +39 333 123 4567?');
     assert.equal(entries?.[0].parts, 2);
     assert.equal(gw.sandbox.messages[0].parts, 2, 'the gateway counted the same parts');
     assert.equal(gw.sandbox.messages[0].message, text, 'the text arrived intact');
@@ -303,7 +303,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     // 10 EUR buys floor(10 / 0.055) = 181 SMS to +39, so one part is estimated at 10/181 EUR.
     const perPart = 10 / 181;
     assert.equal(one.prompts.confirmDetail, [
-      'To: 393331234567',
+      'To: +39 333 123 4567',
       'From: Acme',
       'Account: tester',
       '31 characters · GSM-7 · 1 SMS',
@@ -365,7 +365,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(gw.sandbox.requestCount('send'), 1);
     const told = rig.notices.last();
     assert.equal(told.kind, 'error');
-    assert.match(told.text, /^1 of 2 SMS sent; failed for 393337654321: The credit left does not cover/);
+    assert.match(told.text, /^1 of 2 SMS sent; failed for \+39 333 765 4321: The credit left does not cover/);
   });
 
   test('1031 (temporarily unavailable) fails, says to try again, and is not retried', async () => {
@@ -398,7 +398,7 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(gw.sandbox.messages.length, 1, 'the gateway recorded (and charged) the SMS although no answer came');
     const told = rig.notices.last();
     assert.equal(told.kind, 'warning');
-    assert.match(told.text, /^No answer came for the SMS to 393331234567: it may or may not have been sent, so it was not retried\./);
+    assert.match(told.text, /^No answer came for the SMS to \+39 333 123 4567: it may or may not have been sent, so it was not retried\./);
   });
 
   test('an HTML page instead of an answer leaves the send unknown (the client cannot tell whether it went out)', async () => {
@@ -476,7 +476,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
     assert.deepEqual(api.history.get(entry.key)?.status, updated.status);
     const told = rig.notices.last();
     assert.equal(told.kind, 'info');
-    assert.equal(told.text, `SMS ${entry.smsId} to 393331234567: Queued (status 1) · 1 SMS · €0.0550`);
+    assert.equal(told.text, `SMS ${entry.smsId} to +39 333 123 4567: Queued (status 1) · 1 SMS · €0.0550`);
   });
 
   test('the extension\'s own Check Status command updates the entry too', async () => {
@@ -549,7 +549,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
 
     assert.equal(await rig.messages.resend(unknown.key), undefined);
     assert.equal(rig.confirm.asked.length, 1);
-    assert.match(rig.confirm.asked[0].message, /393331234567 had no answer: it may already have been delivered\. Resending could deliver it twice, and you would pay twice\./);
+    assert.match(rig.confirm.asked[0].message, /\+39 333 123 4567 had no answer: it may already have been delivered\. Resending could deliver it twice, and you would pay twice\./);
     assert.equal(rig.confirm.asked[0].action, 'Resend Anyway');
     assert.deepEqual(resendRig.prompts.asked, [], 'the send dialog never opened');
     assert.equal(gw.sandbox.requestCount('send'), 1, 'only the first attempt');

@@ -57,7 +57,7 @@ suite('Export History (real VS Code)', () => {
     assert.ok(text.startsWith('\uFEFF'));
     assert.ok(!text.includes(PASSWORD), 'the password reached the file');
     const rows = parse(text, { bom: true, columns: true }) as Array<Record<string, string>>;
-    assert.deepEqual(rows.map((r) => r.destination), ['393331234567', '393339876543'], 'only the batch, oldest first');
+    assert.deepEqual(rows.map((r) => r.destination), ['+393331234567', '+393339876543'], 'only the batch, oldest first');
     assert.deepEqual([rows[0].smsId, rows[0].status, rows[0].statusCode, rows[0].charge, rows[0].batchId, rows[0].account], ['90001', 'Delivered', '2048', '0.055', batchId, 'Sandbox']);
     assert.equal(rows[0].text, 'Ciao Mario, codice 42');
     assert.equal(rows[1].text, "'=1+2 Ciao Anna", 'a formula-looking text is made inert for spreadsheets');

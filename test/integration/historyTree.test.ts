@@ -174,7 +174,7 @@ suite('Messages tree', () => {
     assert.equal(node.key, e.key, 'commands read the history key from the element');
     const i = item(p, node);
     assert.equal(i.label, '**x** <img src=x onerror=alert(1)> [a](…', 'plain text, cut at 40 characters');
-    assert.equal(i.description, '+393391234567 · 09:05');
+    assert.equal(i.description, '+39 339 123 4567 · 09:05');
     assert.deepEqual(iconOf(i), { id: 'pass-filled', color: 'charts.green' });
     assert.equal(i.contextValue, 'message.sent.id.sandbox');
     assert.equal(i.id, `day:2024-03-10/${e.key}`);
@@ -239,9 +239,9 @@ suite('Messages tree', () => {
     assert.equal(item(p, groups[2]).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     assert.equal(item(p, groups[3]).collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
     const failed = p.getChildren(groups[3]);
-    assert.equal(item(p, failed[0]).description, '+393391234567 · 1 Feb', 'an older message shows its date');
+    assert.equal(item(p, failed[0]).description, '+39 339 123 4567 · 1 Feb', 'an older message shows its date');
     const queued = p.getChildren(groups[1]);
-    assert.equal(item(p, queued[0]).description, '+393391234567 · 10:00', "today's shows the time");
+    assert.equal(item(p, queued[0]).description, '+39 339 123 4567 · 10:00', "today's shows the time");
     p.setGroupBy('day');
     assert.deepEqual(rootLabels(p), ['Today', '1 February']);
   });

@@ -66,7 +66,7 @@ describe('bulk: history export', () => {
     assert.equal(rows.length, 2);
     assert.deepEqual(
       [rows[0].smsId, rows[0].destination, rows[0].text, rows[0].status, rows[0].statusCode, rows[0].charge, rows[0].batchId, rows[0].account, rows[0].sandbox],
-      ['1234', '393331234567', 'Ciao Mario, il tuo codice è 42', 'Delivered', '2048', '0.055', 'bulk-20240310-153012-a1b2', 'Shop', 'false'],
+      ['1234', '+393331234567', 'Ciao Mario, il tuo codice è 42', 'Delivered', '2048', '0.055', 'bulk-20240310-153012-a1b2', 'Shop', 'false'],
     );
     assert.equal(rows[1].smsId, '');
     assert.equal(rows[1].state, 'unknown');

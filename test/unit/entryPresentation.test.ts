@@ -226,11 +226,11 @@ describe('entryPresentation', () => {
       const today = entry({ createdAt: '2024-03-10T08:05:00Z' });
       const older = entry({ createdAt: '2024-03-02T08:05:00Z' });
       const lastYear = entry({ createdAt: '2023-03-02T08:05:00Z' });
-      assert.equal(messageDescription(today, ctx, false), '+393391234567 · 09:05');
-      assert.equal(messageDescription(older, ctx, false), '+393391234567 · 2 Mar');
-      assert.equal(messageDescription(lastYear, ctx, false), '+393391234567 · 2 Mar 2023');
-      assert.equal(messageDescription(older, ctx, true), '+393391234567 · 09:05', 'under a day group only the time');
-      assert.equal(messageDescription(entry({ createdAt: 'garbage' }), ctx, false), '+393391234567');
+      assert.equal(messageDescription(today, ctx, false), '+39 339 123 4567 · 09:05');
+      assert.equal(messageDescription(older, ctx, false), '+39 339 123 4567 · 2 Mar');
+      assert.equal(messageDescription(lastYear, ctx, false), '+39 339 123 4567 · 2 Mar 2023');
+      assert.equal(messageDescription(older, ctx, true), '+39 339 123 4567 · 09:05', 'under a day group only the time');
+      assert.equal(messageDescription(entry({ createdAt: 'garbage' }), ctx, false), '+39 339 123 4567');
     });
 
     it('formats provider times and leaves "nothing yet" out', () => {
@@ -315,7 +315,7 @@ describe('entryPresentation', () => {
         'Undelivered',
         '(status 64)',
         'SMSId:** 98765',
-        'Destination:** +393391234567',
+        'Destination:** +39 339 123 4567',
         `Sender:** ${ATTACK}`,
         `Account:** ${ATTACK} (sandbox: nothing really sent)`,
         'Created:** 2024-03-10 09:05:06',

@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import {
   normalizeDestination,
   parseDestinationList,
   validateDestination,
   validateSender,
 } from '../../src/gateway/validation';
+import { countryPrefixOf, e164, formatNumber, numberingPlanProblem, phoneLibLoaded } from '../../src/gateway/countries';
 
 describe('validation', () => {
   describe('validateDestination (wire form)', () => {
@@ -45,7 +48,8 @@ describe('validation', () => {
       ['+1 (202) 555-0123', undefined, '12025550123'],
       ['339 1234567', '39', '393391234567'],
       ['339/1234567', '+39', '393391234567'],
-      ['06 1234 5678', '39', '390612345678'], // Italian landlines keep their 0
+      ['+39 33 91 23 45 67', undefined, '393391234567'], // spaces anywhere
+      ['+999 1234 5678', undefined, '99912345678'], // a calling code no plan lists: only the wire rules apply
       ['393391234567', '39', '393391234567'], // already has the country code
       ['+44 7700 900123', '39', '447700900123'], // an explicit '+' wins over the default
       ['0044 7700 900123', '39', '447700900123'],
@@ -70,6 +74,12 @@ describe('validation', () => {
       ['+39 3391 2345 6789 0123', undefined, /too long: 18 digits/],
       ['339 1234567', 'x9', /default country code 'x9' is not valid/],
       ['339 1234567', '039', /default country code '039' is not valid/],
+      // the country's numbering plan
+      ['06 1234 5678', '39', /landline number in Italy \(\+39\): landlines cannot receive SMS/],
+      ['+49 30 1234567', undefined, /landline number in Germany \(\+49\)/],
+      ['+44 20 7946 0958', undefined, /landline number in United Kingdom \(\+44\)/],
+      ['+33 6 12 34 56 7', undefined, /too short for France \(\+33\): 8 digits after \+33/],
+      ['+44 20712345678', undefined, /too long for United Kingdom \(\+44\)|too long for the plan of \+44/],
     ];
     for (const [input, country, reason] of bad) {
       it(`refuses ${JSON.stringify(input)}${country ? ` (default ${country})` : ''}`, () => {
@@ -80,6 +90,45 @@ describe('validation', () => {
         assert.match(r.reason, reason);
       });
     }
+  });
+
+  describe('numbering plans (libphonenumber-js)', () => {
+    it('formats numbers in their country\'s international form, unknown codes as +digits, text as given', () => {
+      assert.equal(formatNumber('393391234567'), '+39 339 123 4567');
+      assert.equal(formatNumber('12025550123'), '+1 202 555 0123');
+      assert.equal(formatNumber('8613800138000'), '+86 138 0013 8000');
+      assert.equal(formatNumber('99912345678'), '+99912345678');
+      assert.equal(formatNumber('not a number'), 'not a number');
+      assert.equal(e164('393391234567'), '+393391234567');
+    });
+
+    it('reads the calling code from the plan: 1, 2 or 3 digits', () => {
+      assert.deepEqual(
+        ['12025550123', '79161234567', '393391234567', '447700900123', '8613800138000', '35312345678', '88212345678', '99912345678'].map(countryPrefixOf),
+        ['1', '7', '39', '44', '86', '353', '882', '999'],
+      );
+    });
+
+    it('says nothing for a mobile number of the right length', () => {
+      assert.equal(numberingPlanProblem('393391234567'), undefined);
+      assert.equal(numberingPlanProblem('491701234567'), undefined);
+    });
+
+    it('ships in its own bundle, dist/phone.js, which the extension requires on first use', () => {
+      // scripts/build.mjs builds dist/ before the tests (`--tests`).
+      const root = path.join(__dirname, '..', '..', '..');
+      const extension = fs.readFileSync(path.join(root, 'dist', 'extension.js'), 'utf8');
+      const phone = fs.readFileSync(path.join(root, 'dist', 'phone.js'), 'utf8');
+      assert.match(extension, /require\("\.\/phone\.js"\)/);
+      assert.ok(phone.includes('country_calling_codes'), 'the numbering plans are in dist/phone.js');
+      assert.ok(!extension.includes('country_calling_codes'), 'the numbering plans are not in the extension bundle');
+    });
+
+    it('is loaded on first use only', () => {
+      // Other tests in this process may have loaded it already; after a use it must be loaded.
+      formatNumber('393391234567');
+      assert.equal(phoneLibLoaded(), true);
+    });
   });
 
   describe('parseDestinationList', () => {

@@ -20,7 +20,7 @@ export async function signIn(wb: Workbench, { username, password, label }: { use
 }
 
 export interface SendOptions {
-  /** As typed, e.g. `+39 339 123 4567`. */
+  /** As typed, e.g. `+39 339 123 4567`: the international form the extension shows numbers in. */
   typed: string;
   /** As the extension normalises it (digits with country code). */
   destination: string;
@@ -30,6 +30,12 @@ export interface SendOptions {
   expectFirstSender?: string;
   /** Account name the confirmation must show. */
   account: string;
+  /** Called while the message prompt shows the typed text and its live counter, before Enter. */
+  onMessageTyped?: () => Promise<void>;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -48,8 +54,8 @@ export async function sendSms(wb: Workbench, o: SendOptions): Promise<string> {
     assert.ok(rows[0]?.startsWith(o.expectFirstSender), `${wb.name}: sender choices ${JSON.stringify(rows)}, expected ${o.expectFirstSender} first`);
   }
   await wb.answerQuickInput(/^Send SMS \(2\/3\): sender/, o.sender);
-  await wb.answerQuickInput(/^Send SMS \(3\/3\): message/, o.text);
-  const dialog = await wb.clickDialogButton(new RegExp(`Send 1 SMS to ${o.destination}\\?`), 'Send');
+  await wb.answerQuickInput(/^Send SMS \(3\/3\): message/, o.text, { beforeEnter: o.onMessageTyped });
+  const dialog = await wb.clickDialogButton(new RegExp(`Send 1 SMS to ${escapeRegExp(o.typed)}\\?`), 'Send');
   assert.match(dialog, new RegExp(`From: ${o.sender}`));
   assert.match(dialog, new RegExp(`Account: ${o.account}`));
   return dialog;
@@ -58,7 +64,7 @@ export async function sendSms(wb: Workbench, o: SendOptions): Promise<string> {
 /** Like sendSms, then waits for "SMS sent to … (ID n)." and returns n. Clear older notifications first. */
 export async function sendSmsAndWait(wb: Workbench, o: SendOptions): Promise<number> {
   await sendSms(wb, o);
-  const sent = await wb.waitForNotification(new RegExp(`^SMS sent to ${o.destination} \\(ID \\d+\\)\\.`));
+  const sent = await wb.waitForNotification(new RegExp(`^SMS sent to ${escapeRegExp(o.typed)} \\(ID \\d+\\)\\.`));
   const id = Number(/\(ID (\d+)\)/.exec(sent.text)?.[1]);
   assert.ok(Number.isSafeInteger(id), `${wb.name}: no SMS id in ${JSON.stringify(sent.text)}`);
   return id;

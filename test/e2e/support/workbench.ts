@@ -237,7 +237,7 @@ export class Workbench {
    * Waits for a quick input whose title matches `title`, types `value` into it (replacing what is
    * there) and presses Enter; resolves once that input is gone or shows another title.
    */
-  async answerQuickInput(title: RegExp, value: string, { password = false }: { password?: boolean } = {}): Promise<void> {
+  async answerQuickInput(title: RegExp, value: string, { password = false, beforeEnter }: { password?: boolean; beforeEnter?: () => Promise<void> } = {}): Promise<void> {
     const page = this.page;
     const box = page.locator(QUICK_INPUT_BOX);
     const shownTitle = await this.waitForQuickInput(title);
@@ -257,6 +257,7 @@ export class Workbench {
       // The quick pick adds the typed value as an item a moment after the keystrokes.
       await sleep(100);
     }
+    await beforeEnter?.();
     await page.keyboard.press('Enter');
     await waitFor(
       `${this.name}: "${shownTitle}" to accept the input`,
