@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { inertNotificationText } from './commands/errors';
 import { Log } from './common/log';
-import { affects, readRetentionSettings, readSettings } from './config';
+import { affects, readRetentionSettings, readSettings, readTaskSettings } from './config';
 import { registerAccounts, type AccountsApi } from './credentials/commands';
 import { BatchStore } from './bulk/batchStore';
 import { BulkCommand } from './commands/bulk';
@@ -24,6 +24,10 @@ import { registerHistoryTree, type HistoryTreeHandle } from './views/historyTree
 import { statusName } from './views/entryPresentation';
 import type { SandboxMessage } from './sandbox/server';
 import { SANDBOX_ACCOUNT_ID } from './credentials/types';
+import { SmsTools } from './lm/tools';
+import { registerSmsTasks } from './tasks/provider';
+import { TaskSms } from './tasks/taskSms';
+import { TextMeWhenDone } from './tasks/textMe';
 
 /** What `activate` returns: the services, for the integration tests (and nothing else relies on it). */
 export interface InviosmartApi {
@@ -39,6 +43,8 @@ export interface InviosmartApi {
   help: HelpCommand;
   bulk: BulkCommand;
   exporter: ExportCommand;
+  /** Sends for tasks and task-end notifications; tests read its reports. */
+  taskSms: TaskSms;
 }
 
 let api: InviosmartApi | undefined;
@@ -162,7 +168,25 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     }),
   );
 
-  api = { log, accounts, history, retention, poller, send, messages, tree, panel, help, bulk, exporter };
+  // Chat tools and tasks send through the same checks, confirmation facts and recorded dispatch as Send SMS.
+  const smsTools = new SmsTools({ sessions: accounts.sessions, history, settings: readSettings, afterSend: () => void accounts.balance.refresh() });
+  const taskSms = new TaskSms({
+    sessions: accounts.sessions,
+    history,
+    state: context.globalState,
+    settings: readSettings,
+    taskSettings: readTaskSettings,
+    log,
+    afterSend: () => void accounts.balance.refresh(),
+  });
+  context.subscriptions.push(
+    ...smsTools.register(),
+    taskSms,
+    registerSmsTasks(taskSms),
+    new TextMeWhenDone({ sms: taskSms, settings: readSettings, taskSettings: readTaskSettings }),
+  );
+
+  api = { log, accounts, history, retention, poller, send, messages, tree, panel, help, bulk, exporter, taskSms };
   return api;
 
   function notifyFinal(entry: HistoryEntry): void {
