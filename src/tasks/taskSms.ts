@@ -62,12 +62,20 @@ export class TaskSms implements vscode.Disposable {
   private readonly reported = new vscode.EventEmitter<TaskSmsReport>();
   /** Fires after every attempt, sent or not (tests and the task terminal read it). */
   readonly onDidReport = this.reported.event;
-  private readonly confirm: Confirm;
+  private confirm: Confirm;
   /** One send at a time, so two tasks ending together cannot both pass the cap. */
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: TaskSmsDeps) {
     this.confirm = deps.confirm ?? windowConfirm;
+  }
+
+  /**
+   * Replaces the first-run question (undefined: the modal again). Only the test API reaches it:
+   * VS Code refuses modal dialogs while extension tests run.
+   */
+  confirmWith(confirm: Confirm | undefined): void {
+    this.confirm = confirm ?? this.deps.confirm ?? windowConfirm;
   }
 
   /** How many SMS tasks and notifications sent today. */
