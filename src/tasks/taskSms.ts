@@ -98,7 +98,8 @@ export class TaskSms implements vscode.Disposable {
     const report = (outcome: TaskSmsOutcome, message: string, entries: HistoryEntry[] = []): TaskSmsReport => {
       out(message);
       const r = { origin: request.origin, label: request.label, outcome, message, entries };
-      this.deps.log.info(`tasks: ${request.origin} "${request.label}" ${outcome}: ${message}`);
+      // The numbers and text stay out of the log; the history has them.
+      this.deps.log.info(`tasks: ${request.origin} "${request.label}" ${outcome}${entries.length > 0 ? ` (${entries.length} SMS)` : ''}`);
       this.reported.fire(r);
       return r;
     };

@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ToolNames } from '../../src/lm/tools';
-import { TesterGateway } from './helpers';
+import { suiteTesterGateway, type TesterGateway } from './helpers';
 
 const NUMBER = '+39 333 7001234';
 const WIRE = '393337001234';
@@ -20,15 +20,10 @@ function invoke(name: string, input: object): Thenable<vscode.LanguageModelToolR
 }
 
 suite('Chat tools (vscode.lm.invokeTool, outside chat)', () => {
+  const gateway = suiteTesterGateway({ balance: 10 });
   let gw: TesterGateway;
-
-  suiteSetup(async function () {
-    this.timeout(60_000);
-    gw = await TesterGateway.start({ balance: 10 });
-  });
-
-  suiteTeardown(async () => {
-    await gw?.close();
+  setup(() => {
+    gw = gateway();
   });
 
   test('all four tools are registered with their contributed names', () => {

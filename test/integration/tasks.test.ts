@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TaskSmsReport } from '../../src/tasks/taskSms';
-import { ScriptedConfirm, setUserSetting, TesterGateway } from './helpers';
+import { ScriptedConfirm, setUserSetting, suiteTesterGateway, TesterGateway } from './helpers';
 
 const UNTRUSTED_PASS = process.env.INVIOSMART_TRUST_PASS === 'untrusted';
 const TASK_NUMBER = '+39 333 7100001';
@@ -165,18 +165,10 @@ suite('Tasks: type inviosmart and Text Me When a Task Ends', () => {
 });
 
 suite(`Workspace trust: tasks (${UNTRUSTED_PASS ? 'untrusted' : 'trusted'} window)`, () => {
-  let gw: TesterGateway;
-
-  suiteSetup(async function () {
-    this.timeout(60_000);
-    gw = await TesterGateway.start({ balance: 10 });
-  });
-
-  suiteTeardown(async () => {
-    await gw?.close();
-  });
+  const gateway = suiteTesterGateway({ balance: 10 });
 
   test(UNTRUSTED_PASS ? 'an untrusted window sends nothing from tasks or task notifications' : 'a trusted window passes the trust guard', async () => {
+    const gw = gateway();
     assert.equal(vscode.workspace.isTrusted, !UNTRUSTED_PASS);
     const sendsBefore = gw.sandbox.requestCount('send');
     // An invalid number: past the trust guard, this is refused for the number, never sent.
