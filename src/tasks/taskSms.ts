@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Settings } from '../config';
-import { describeError, windowConfirm, type Confirm } from '../commands/errors';
+import { describeError, inertNotificationText, windowConfirm, type Confirm } from '../commands/errors';
 import { sendConfirmation } from '../commands/send';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import type { DispatchStore } from '../history/dispatch';
@@ -95,11 +95,14 @@ export class TaskSms implements vscode.Disposable {
   }
 
   private async sendNow(request: TaskSmsRequest, out: (line: string) => void): Promise<TaskSmsReport> {
+    let capped = false;
     const report = (outcome: TaskSmsOutcome, message: string, entries: HistoryEntry[] = []): TaskSmsReport => {
       out(message);
       const r = { origin: request.origin, label: request.label, outcome, message, entries };
       // The numbers and text stay out of the log; the history has them.
       this.deps.log.info(`tasks: ${request.origin} "${request.label}" ${outcome}${entries.length > 0 ? ` (${entries.length} SMS)` : ''}`);
+      // A task's terminal shows the outcome; a notification that could not be sent must still be seen.
+      if (request.origin === 'notification' && outcome !== 'sent' && !capped) void vscode.window.showWarningMessage(inertNotificationText(message));
       this.reported.fire(r);
       return r;
     };
@@ -124,7 +127,8 @@ export class TaskSms implements vscode.Disposable {
       const today = dayKey(this.now());
       if (!reserve(this.deps.state.get(DAILY_COUNT), today, limit, draft.destinations.length).allowed) {
         const message = vscode.l10n.t('Not sent: tasks and task notifications already sent {0} SMS today, the daily limit is {1} (setting inviosmart.tasks.dailyLimit). It starts again tomorrow.', this.sentToday(), limit);
-        void vscode.window.showWarningMessage(message);
+        capped = true;
+        void vscode.window.showWarningMessage(inertNotificationText(message));
         return report('refused', message);
       }
 

@@ -39,7 +39,8 @@ export function endText(name: string, exitCode: number | undefined, ms: number):
 interface Watch {
   label: string;
   startedAt: number;
-  done: (exitCode: number | undefined) => void;
+  /** `name`: what ended, when known better than the label (a terminal's command line). */
+  done: (exitCode: number | undefined, name?: string) => void;
 }
 
 export class TextMeWhenDone implements vscode.Disposable {
@@ -52,7 +53,9 @@ export class TextMeWhenDone implements vscode.Disposable {
   constructor(private readonly deps: TextMeDeps) {
     const now = () => this.now();
     this.disposables.push(
-      vscode.commands.registerCommand(TEXT_ME_COMMAND, (taskName?: unknown) => this.run(typeof taskName === 'string' ? taskName : undefined)),
+      // An argument names a running task, or is one of this window's terminals (for other extensions and tests).
+      vscode.commands.registerCommand(TEXT_ME_COMMAND, (target?: unknown) =>
+        this.run(typeof target === 'string' ? target : vscode.window.terminals.find((t) => t === target))),
       vscode.tasks.onDidStartTask((e) => this.taskStarts.set(e.execution, now())),
       vscode.tasks.onDidEndTaskProcess((e) => this.taskEnded(e.execution, e.exitCode)),
       vscode.tasks.onDidEndTask((e) => {
@@ -67,7 +70,7 @@ export class TextMeWhenDone implements vscode.Disposable {
         const watch = this.terminalWatches.get(e.terminal);
         if (!watch) return;
         this.terminalWatches.delete(e.terminal);
-        watch.done(e.exitCode);
+        watch.done(e.exitCode, e.execution.commandLine.value.trim() || undefined);
       }),
     );
   }
@@ -85,10 +88,11 @@ export class TextMeWhenDone implements vscode.Disposable {
   }
 
   /**
-   * Asks what to watch (or takes the running task named `taskName`) and resolves once the watch is
+   * Asks what to watch (or takes the running task named `target`, or the terminal) and resolves once the watch is
    * set; the SMS report arrives through `TaskSms.onDidReport`. Undefined when nothing was chosen.
    */
-  async run(taskName?: string): Promise<string | undefined> {
+  async run(target?: string | vscode.Terminal): Promise<string | undefined> {
+    const taskName = typeof target === 'string' ? target : undefined;
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage(vscode.l10n.t('This workspace is not trusted: Inviosmart sends no SMS for its tasks. Trust the workspace first.'));
       return undefined;
@@ -96,7 +100,13 @@ export class TextMeWhenDone implements vscode.Disposable {
     type Pick = vscode.QuickPickItem & { execution?: vscode.TaskExecution; terminal?: vscode.Terminal };
     const running = vscode.tasks.taskExecutions.filter((e) => !this.taskWatches.has(e));
     let choice: Pick | undefined;
-    if (taskName !== undefined) {
+    if (target !== undefined && typeof target !== 'string') {
+      if (!target.shellIntegration || this.terminalWatches.has(target)) {
+        void vscode.window.showWarningMessage(vscode.l10n.t('The terminal "{0}" does not report its commands (no shell integration): watch a task instead.', target.name));
+        return undefined;
+      }
+      choice = { label: vscode.l10n.t('Command in terminal "{0}"', target.name), terminal: target };
+    } else if (taskName !== undefined) {
       const execution = running.find((e) => e.task.name === taskName);
       if (!execution) {
         void vscode.window.showWarningMessage(vscode.l10n.t('No task named "{0}" is running.', taskName));
@@ -120,19 +130,19 @@ export class TextMeWhenDone implements vscode.Disposable {
     const number = await this.notificationNumber();
     if (!number) return undefined;
     const sender = this.deps.settings().defaultSender || FALLBACK_SENDER;
-    const send = (label: string) => (exitCode: number | undefined, startedAt: number): Promise<TaskSmsReport> =>
-      this.deps.sms.send({ origin: 'notification', label, input: { destinations: [number], sender, text: endText(label, exitCode, this.now() - startedAt) } });
+    const send = (label: string, startedAt: number) => (exitCode: number | undefined, name?: string): Promise<TaskSmsReport> =>
+      this.deps.sms.send({ origin: 'notification', label, input: { destinations: [number], sender, text: endText(name ?? label, exitCode, this.now() - startedAt) } });
 
     if (choice.execution) {
       const startedAt = this.taskStarts.get(choice.execution) ?? this.now();
-      const notify = send(choice.label);
-      this.taskWatches.set(choice.execution, { label: choice.label, startedAt, done: (code) => void notify(code, startedAt) });
+      const notify = send(choice.label, startedAt);
+      this.taskWatches.set(choice.execution, { label: choice.label, startedAt, done: (code) => void notify(code) });
     } else if (choice.terminal) {
       const terminal = choice.terminal;
       const startedAt = this.commandStarts.get(terminal) ?? this.now();
       const label = vscode.l10n.t('Command in terminal "{0}"', terminal.name);
-      const notify = send(label);
-      this.terminalWatches.set(terminal, { label, startedAt, done: (code) => void notify(code, startedAt) });
+      const notify = send(label, startedAt);
+      this.terminalWatches.set(terminal, { label, startedAt, done: (code, name) => void notify(code, name) });
     }
     vscode.window.setStatusBarMessage(vscode.l10n.t('Inviosmart will text +{0} when "{1}" ends.', number, choice.label), 5000);
     return choice.label;

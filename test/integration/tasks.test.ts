@@ -187,3 +187,53 @@ suite(`Workspace trust: tasks (${UNTRUSTED_PASS ? 'untrusted' : 'trusted'} windo
     assert.equal(gw.entries().length, 0);
   });
 });
+
+suite('Tasks: Text Me When a terminal command ends (shell integration)', () => {
+  const gateway = suiteTesterGateway({ balance: 10 });
+  let terminal: vscode.Terminal | undefined;
+
+  suiteTeardown(async () => {
+    terminal?.dispose();
+    await setUserSetting('tasks.notificationNumber', undefined);
+  });
+
+  test('a command that fails in a bash terminal sends its exit code', async function () {
+    this.timeout(60_000);
+    const gw = gateway();
+    await setUserSetting('tasks.notificationNumber', ME);
+    const shell = new Promise<vscode.TerminalShellIntegration>((resolve) => {
+      const sub = vscode.window.onDidChangeTerminalShellIntegration((e) => {
+        if (e.terminal !== terminal) return;
+        sub.dispose();
+        resolve(e.shellIntegration);
+      });
+    });
+    terminal = vscode.window.createTerminal({ name: 'sms-shell', shellPath: '/bin/bash' });
+    terminal.show();
+    const integration = terminal.shellIntegration ?? (await shell);
+    const release = path.join(os.tmpdir(), `inviosmart-shell-release-${process.pid}-${Date.now()}`);
+    const started = new Promise<void>((resolve) => {
+      const sub = vscode.window.onDidStartTerminalShellExecution((e) => {
+        if (e.terminal !== terminal) return;
+        sub.dispose();
+        resolve();
+      });
+    });
+    integration.executeCommand(`while [ ! -f '${release}' ]; do sleep 0.1; done; (exit 4)`);
+    await started;
+    const watched = await vscode.commands.executeCommand<string | undefined>('inviosmart.textMeWhenTaskEnds', terminal);
+    assert.equal(watched, 'Command in terminal "sms-shell"');
+    const report = nextReport(gw, (r) => r.origin === 'notification');
+    fs.writeFileSync(release, '');
+    try {
+      const r = await report;
+      assert.equal(r.outcome, 'sent', r.message);
+      const received = gw.sandbox.messages.at(-1);
+      assert.equal(received?.destination, '393337100002');
+      // The SMS names the command line (cut to 60 characters), not just the terminal.
+      assert.match(received?.message ?? '', /^"while \[ ! -f '.{30,}…" failed with exit code 4 after \d+ s\.$/);
+    } finally {
+      fs.rmSync(release, { force: true });
+    }
+  });
+});
