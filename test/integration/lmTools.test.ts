@@ -5,8 +5,9 @@
 // workbench instead: test/e2e/lmTools.e2e.test.ts.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ToolNames } from '../../src/lm/tools';
-import { suiteTesterGateway, type TesterGateway } from './helpers';
+import { readSettings } from '../../src/config';
+import { SmsTools, ToolNames } from '../../src/lm/tools';
+import { ScriptedConfirm, suiteTesterGateway, type TesterGateway } from './helpers';
 
 const NUMBER = '+39 333 7001234';
 const WIRE = '393337001234';
@@ -85,5 +86,39 @@ suite('Chat tools (vscode.lm.invokeTool, outside chat)', () => {
     } finally {
       await gw.api.accounts.accounts.setActive(gw.account.id);
     }
+  });
+
+  test('where VS Code is not known to confirm (older versions, or no prepared confirmation), invoke asks itself', async () => {
+    // The tool's own instance with the running extension's services; only the version and the question are the test's.
+    const confirm = new ScriptedConfirm([false, true, false]);
+    const tools = (version: string) => new SmsTools({ sessions: gw.api.accounts.sessions, history: gw.api.history, settings: readSettings, confirm: confirm.confirm, version });
+    const input = { destinations: ['+39 333 7001299'], text: 'Asked by the tool itself', sender: 'OnCall' };
+    const sends = () => gw.sandbox.requestCount('send');
+    const before = sends();
+
+    // 1.96 outside chat, even with a prepared confirmation: the tool asks; "no" sends nothing.
+    const old = tools('1.96.0');
+    await old.prepareSend(input);
+    assert.match(text(await old.send(input, false)), /^cancelled: the user declined; nothing was sent/);
+    assert.equal(sends(), before);
+    assert.match(confirm.asked[0].message, /^Send 1 SMS to 393337001299\?$/);
+    assert.match(confirm.asked[0].detail ?? '', /From: OnCall\nAccount: tester\n.*1 SMS\nEstimated cost: about €[\d.]+ of €[\d.]+ balance\nText: Asked by the tool itself/);
+
+    // A yes sends once.
+    await old.prepareSend(input);
+    assert.match(text(await old.send(input, false)), /^sent: 1 of 1/);
+    assert.equal(sends(), before + 1);
+
+    // In chat but with no prepareInvocation for this input: the tool asks.
+    const current = tools('1.139.1');
+    assert.match(text(await current.send(input, true)), /^cancelled/);
+    assert.equal(confirm.asked.length, 3);
+    assert.equal(sends(), before + 1);
+
+    // 1.139 outside chat after prepareInvocation: VS Code asked (the dialog test in test/e2e), the tool does not ask again.
+    await current.prepareSend(input);
+    assert.match(text(await current.send(input, false)), /^sent: 1 of 1/);
+    assert.equal(confirm.asked.length, 3);
+    assert.equal(sends(), before + 2);
   });
 });
