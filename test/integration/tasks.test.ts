@@ -37,6 +37,27 @@ function taskEnd(name: string): Promise<void> {
   });
 }
 
+/** A file whose creation lets a waiting task or command end (a shell loop waits for it). */
+function releaseFile(kind: string): string {
+  return path.join(os.tmpdir(), `inviosmart-${kind}-release-${process.pid}-${Date.now()}`);
+}
+
+/** Lets the watched task or command end, then checks the notification SMS that arrives. */
+async function releaseAndExpectNotification(gw: TesterGateway, release: string, text: RegExp): Promise<void> {
+  const report = nextReport(gw, (r) => r.origin === 'notification');
+  fs.writeFileSync(release, '');
+  try {
+    const r = await report;
+    assert.equal(r.outcome, 'sent', r.message);
+    const received = gw.sandbox.messages.at(-1);
+    assert.equal(received?.destination, '393337100002');
+    assert.match(received?.message ?? '', text);
+    assert.ok(gw.entries().some((e) => e.smsId === received?.smsId), 'in the history like any other message');
+  } finally {
+    fs.rmSync(release, { force: true });
+  }
+}
+
 async function fetchInviosmartTask(label: string): Promise<vscode.Task> {
   let found: vscode.Task | undefined;
   const until = Date.now() + 20_000;
@@ -119,7 +140,7 @@ suite('Tasks: type inviosmart and Text Me When a Task Ends', () => {
   test('a failing task sends the notification with its exit code', async function () {
     this.timeout(60_000);
     await setUserSetting('tasks.notificationNumber', ME);
-    const release = path.join(os.tmpdir(), `inviosmart-task-release-${process.pid}-${Date.now()}`);
+    const release = releaseFile('task');
     const name = 'failing build';
     const task = new vscode.Task({ type: 'inviosmart-test-shell' }, vscode.TaskScope.Workspace, name, 'test',
       new vscode.ShellExecution(`while [ ! -f '${release}' ]; do sleep 0.1; done; exit 3`));
@@ -134,18 +155,7 @@ suite('Tasks: type inviosmart and Text Me When a Task Ends', () => {
     await started;
     const watched = await vscode.commands.executeCommand<string | undefined>('inviosmart.textMeWhenTaskEnds', name);
     assert.equal(watched, name);
-    const report = nextReport(gw, (r) => r.origin === 'notification');
-    fs.writeFileSync(release, '');
-    try {
-      const r = await report;
-      assert.equal(r.outcome, 'sent', r.message);
-      const received = gw.sandbox.messages.at(-1);
-      assert.equal(received?.destination, '393337100002');
-      assert.match(received?.message ?? '', /^"failing build" failed with exit code 3 after \d+ s\.$/);
-      assert.ok(gw.entries().some((e) => e.smsId === received?.smsId));
-    } finally {
-      fs.rmSync(release, { force: true });
-    }
+    await releaseAndExpectNotification(gw, release, /^"failing build" failed with exit code 3 after \d+ s\.$/);
   });
 
   test('the daily cap stops the next SMS with a clear message and sends nothing', async function () {
@@ -211,7 +221,7 @@ suite('Tasks: Text Me When a terminal command ends (shell integration)', () => {
     terminal = vscode.window.createTerminal({ name: 'sms-shell', shellPath: '/bin/bash' });
     terminal.show();
     const integration = terminal.shellIntegration ?? (await shell);
-    const release = path.join(os.tmpdir(), `inviosmart-shell-release-${process.pid}-${Date.now()}`);
+    const release = releaseFile('shell');
     const started = new Promise<void>((resolve) => {
       const sub = vscode.window.onDidStartTerminalShellExecution((e) => {
         if (e.terminal !== terminal) return;
@@ -223,17 +233,7 @@ suite('Tasks: Text Me When a terminal command ends (shell integration)', () => {
     await started;
     const watched = await vscode.commands.executeCommand<string | undefined>('inviosmart.textMeWhenTaskEnds', terminal);
     assert.equal(watched, 'Command in terminal "sms-shell"');
-    const report = nextReport(gw, (r) => r.origin === 'notification');
-    fs.writeFileSync(release, '');
-    try {
-      const r = await report;
-      assert.equal(r.outcome, 'sent', r.message);
-      const received = gw.sandbox.messages.at(-1);
-      assert.equal(received?.destination, '393337100002');
-      // The SMS names the command line (cut to 60 characters), not just the terminal.
-      assert.match(received?.message ?? '', /^"while \[ ! -f '.{30,}…" failed with exit code 4 after \d+ s\.$/);
-    } finally {
-      fs.rmSync(release, { force: true });
-    }
+    // The SMS names the command line (cut to 60 characters), not just the terminal.
+    await releaseAndExpectNotification(gw, release, /^"while \[ ! -f '.{30,}…" failed with exit code 4 after \d+ s\.$/);
   });
 });
