@@ -36,12 +36,8 @@ export function endText(name: string, exitCode: number | undefined, ms: number):
     : vscode.l10n.t('"{0}" failed with exit code {1} after {2}.', short, exitCode, took);
 }
 
-interface Watch {
-  label: string;
-  startedAt: number;
-  /** `name`: what ended, when known better than the label (a terminal's command line). */
-  done: (exitCode: number | undefined, name?: string) => void;
-}
+/** Called once when the watched task or command ends; `name` is what ended when known better than the label (a command line). */
+type Watch = (exitCode: number | undefined, name?: string) => void;
 
 export class TextMeWhenDone implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -70,7 +66,7 @@ export class TextMeWhenDone implements vscode.Disposable {
         const watch = this.terminalWatches.get(e.terminal);
         if (!watch) return;
         this.terminalWatches.delete(e.terminal);
-        watch.done(e.exitCode, e.execution.commandLine.value.trim() || undefined);
+        watch(e.exitCode, e.execution.commandLine.value.trim() || undefined);
       }),
     );
   }
@@ -84,7 +80,7 @@ export class TextMeWhenDone implements vscode.Disposable {
     const watch = this.taskWatches.get(execution);
     if (!watch) return;
     this.taskWatches.delete(execution);
-    watch.done(exitCode);
+    watch(exitCode);
   }
 
   /**
@@ -136,13 +132,13 @@ export class TextMeWhenDone implements vscode.Disposable {
     if (choice.execution) {
       const startedAt = this.taskStarts.get(choice.execution) ?? this.now();
       const notify = send(choice.label, startedAt);
-      this.taskWatches.set(choice.execution, { label: choice.label, startedAt, done: (code) => void notify(code) });
+      this.taskWatches.set(choice.execution, (code) => void notify(code));
     } else if (choice.terminal) {
       const terminal = choice.terminal;
       const startedAt = this.commandStarts.get(terminal) ?? this.now();
       const label = vscode.l10n.t('Command in terminal "{0}"', terminal.name);
       const notify = send(label, startedAt);
-      this.terminalWatches.set(terminal, { label, startedAt, done: (code, name) => void notify(code, name) });
+      this.terminalWatches.set(terminal, (code, name) => void notify(code, name));
     }
     vscode.window.setStatusBarMessage(vscode.l10n.t('Inviosmart will text +{0} when "{1}" ends.', number, choice.label), 5000);
     return choice.label;
