@@ -98,6 +98,17 @@ export function readRetentionSettings(): { maxAgeDays: number; maxEntries: numbe
   };
 }
 
+/** The guards on SMS sent by tasks and task-end notifications (user settings only: a workspace cannot raise the cap). */
+export function readTaskSettings(): { dailyLimit: number; notificationNumber: string } {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const limit = c.inspect<number>('tasks.dailyLimit');
+  const number = c.inspect<string>('tasks.notificationNumber');
+  return {
+    dailyLimit: Math.floor(num(limit?.globalValue ?? limit?.defaultValue, 20, 0, 10_000)),
+    notificationNumber: str(number?.globalValue, ''),
+  };
+}
+
 /** True when a configuration change touches our section (optionally one key under it). */
 export function affects(e: vscode.ConfigurationChangeEvent, key?: string): boolean {
   return e.affectsConfiguration(key ? `${SECTION}.${key}` : SECTION);

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { inertNotificationText } from './commands/errors';
 import { Log } from './common/log';
-import { affects, readRetentionSettings, readSettings } from './config';
+import { affects, readRetentionSettings, readSettings, readTaskSettings } from './config';
 import { registerAccounts, type AccountsApi } from './credentials/commands';
 import { BatchStore } from './bulk/batchStore';
 import { BulkCommand } from './commands/bulk';
@@ -27,6 +27,10 @@ import { formatDestination, statusName } from './views/entryPresentation';
 import { toastOnFinal } from './commands/bulkSummary';
 import type { SandboxMessage } from './sandbox/server';
 import { SANDBOX_ACCOUNT_ID } from './credentials/types';
+import { SmsTools } from './lm/tools';
+import { registerSmsTasks } from './tasks/provider';
+import { TaskSms } from './tasks/taskSms';
+import { TextMeWhenDone } from './tasks/textMe';
 import { testApi, type InviosmartApi } from './testApi';
 
 export type { InviosmartApi } from './testApi';
@@ -158,9 +162,27 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     }),
   );
 
+  // Chat tools and tasks send through the same checks, confirmation facts and recorded dispatch as Send SMS.
+  const smsTools = new SmsTools({ sessions: accounts.sessions, history, settings: readSettings, afterSend: () => void accounts.balance.refresh() });
+  const taskSms = new TaskSms({
+    sessions: accounts.sessions,
+    history,
+    state: context.globalState,
+    settings: readSettings,
+    taskSettings: readTaskSettings,
+    log,
+    afterSend: () => void accounts.balance.refresh(),
+  });
+  context.subscriptions.push(
+    ...smsTools.register(),
+    taskSms,
+    registerSmsTasks(taskSms),
+    new TextMeWhenDone({ sms: taskSms, settings: readSettings, taskSettings: readTaskSettings }),
+  );
+
   running = { accounts, history };
   return context.extensionMode === vscode.ExtensionMode.Test
-    ? testApi({ log, accounts, history, retention, poller: pollerRef, panel })
+    ? testApi({ log, accounts, history, retention, poller: pollerRef, panel, taskSms })
     : undefined;
 
   function notifyFinal(entry: HistoryEntry): void {

@@ -21,6 +21,7 @@ import type { RetentionService } from './history/retention';
 import { HistoryStore } from './history/store';
 import type { BalanceState } from './views/balanceService';
 import type { HistoryPanelController } from './views/historyPanel';
+import type { TaskSms } from './tasks/taskSms';
 
 /** The accounts, without their passwords: a password can be stored, never read back. */
 export interface AccountsView {
@@ -80,6 +81,8 @@ export interface InviosmartApi {
     BatchStore: typeof BatchStore;
     HistoryStore: typeof HistoryStore;
   };
+  /** Sends for tasks and task-end notifications, as closures (the TaskSms object itself holds the sessions). */
+  taskSms: Pick<TaskSms, 'send' | 'confirmWith' | 'sentToday' | 'onDidReport'>;
 }
 
 export interface TestApiServices {
@@ -89,6 +92,7 @@ export interface TestApiServices {
   retention: RetentionService;
   poller: { refreshNow(keys?: readonly string[]): Promise<void> };
   panel: HistoryPanelController;
+  taskSms: TaskSms;
 }
 
 const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
@@ -200,5 +204,11 @@ export function testApi(s: TestApiServices): InviosmartApi {
     poller: { refreshNow: (keys) => s.poller.refreshNow(keys) },
     panel: panelView(s.panel),
     classes: { SendCommand, MessageCommands, HelpCommand, BulkCommand, ExportCommand, BatchStore, HistoryStore },
+    taskSms: {
+      send: (request, out) => s.taskSms.send(request, out),
+      confirmWith: (confirm) => s.taskSms.confirmWith(confirm),
+      sentToday: () => s.taskSms.sentToday(),
+      onDidReport: (listener, thisArg, disposables) => s.taskSms.onDidReport((r) => listener.call(thisArg, copy(r)), undefined, disposables),
+    },
   };
 }

@@ -77,6 +77,55 @@ export function describeText(text: string, charset: SendCharset = 'utf-8'): { in
   return { info };
 }
 
+/**
+ * The question asked before money is spent, with the facts the user needs: numbers, sender,
+ * account, parts and estimated cost. Shared by the Send SMS dialog, the chat tools and the tasks.
+ */
+export async function sendConfirmation(
+  session: GatewaySession,
+  destinations: string[],
+  sender: string,
+  typed: string,
+  charset: SendCharset = 'utf-8',
+): Promise<{ summary: string; detail: string }> {
+  const wire = textForCharset(typed, charset);
+  const parts = analyzeText(wire.text).parts;
+  const estimate = await estimateCost(session, destinations, parts);
+  const summary = destinations.length === 1
+    ? vscode.l10n.t('Send {0} SMS to {1}?', parts, formatNumber(destinations[0]))
+    : vscode.l10n.t('Send {0} SMS each to {1} numbers?', parts, destinations.length);
+  const detailLines = [
+    vscode.l10n.t('To: {0}', destinations.map(formatNumber).join(', ')),
+    vscode.l10n.t('From: {0}', sender),
+    vscode.l10n.t('Account: {0}', session.account.sandbox ? vscode.l10n.t('Sandbox (no real SMS, no cost)') : session.account.label),
+    describeText(typed, charset).info,
+    estimate,
+  ];
+  if (wire.replaced.length > 0) {
+    detailLines.push(vscode.l10n.t('The send endpoint reads ISO-8859-1, so the text goes out as: {0}', wire.text));
+  }
+  return { summary, detail: detailLines.join('\n') };
+}
+
+async function estimateCost(session: GatewaySession, destinations: string[], parts: number): Promise<string> {
+  if (session.account.sandbox) return vscode.l10n.t('Estimated cost: sandbox prices, nothing is charged for real');
+  const prefixes = [...new Set(destinations.map(countryPrefixOf))];
+  let total = 0;
+  let balance: number | undefined;
+  for (const prefix of prefixes) {
+    try {
+      const b = await session.client.balance(session.credentials, prefix);
+      balance = b.balance;
+      const price = pricePerPart(b.balance, b.smsRemainCount);
+      if (price === undefined) return vscode.l10n.t('Estimated cost: unknown (the gateway gave no price for +{0})', prefix);
+      total += price * parts * destinations.filter((d) => countryPrefixOf(d) === prefix).length;
+    } catch (e) {
+      return vscode.l10n.t('Estimated cost: unknown ({0})', describeError(e).short);
+    }
+  }
+  return vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', total.toFixed(3), (balance ?? 0).toFixed(2));
+}
+
 function defaultPrompts(): SendPrompts {
   return {
     destinations: (initial, validate) =>
@@ -230,21 +279,8 @@ export class SendCommand {
     const text = wire.text;
     const analysis = analyzeText(text);
 
-    const estimate = await this.estimateCost(session, destinations, analysis.parts);
-    const summary = destinations.length === 1
-      ? vscode.l10n.t('Send {0} SMS to {1}?', analysis.parts, formatNumber(destinations[0]))
-      : vscode.l10n.t('Send {0} SMS each to {1} numbers?', analysis.parts, destinations.length);
-    const detailLines = [
-      vscode.l10n.t('To: {0}', destinations.map(formatNumber).join(', ')),
-      vscode.l10n.t('From: {0}', sender),
-      vscode.l10n.t('Account: {0}', session.account.sandbox ? vscode.l10n.t('Sandbox (no real SMS, no cost)') : session.account.label),
-      described.info,
-      estimate,
-    ];
-    if (wire.replaced.length > 0) {
-      detailLines.push(vscode.l10n.t('The send endpoint reads ISO-8859-1, so the text goes out as: {0}', text));
-    }
-    if (!(await this.prompts.confirm(summary, detailLines.join('\n')))) return undefined;
+    const { summary, detail } = await sendConfirmation(session, destinations, sender, typed, charset);
+    if (!(await this.prompts.confirm(summary, detail))) return undefined;
 
     await this.deps.state.update(LAST_SENDERS, [sender, ...recentSenders.filter((s) => s !== sender)].slice(0, 10));
     await this.deps.state.update(LAST_DESTINATIONS, destinationInput);
@@ -266,25 +302,6 @@ export class SendCommand {
     }
     void this.report(outcome);
     return outcome.entries;
-  }
-
-  private async estimateCost(session: GatewaySession, destinations: string[], parts: number): Promise<string> {
-    if (session.account.sandbox) return vscode.l10n.t('Estimated cost: sandbox prices, nothing is charged for real');
-    const prefixes = [...new Set(destinations.map(countryPrefixOf))];
-    let total = 0;
-    let balance: number | undefined;
-    for (const prefix of prefixes) {
-      try {
-        const b = await session.client.balance(session.credentials, prefix);
-        balance = b.balance;
-        const price = pricePerPart(b.balance, b.smsRemainCount);
-        if (price === undefined) return vscode.l10n.t('Estimated cost: unknown (the gateway gave no price for +{0})', prefix);
-        total += price * parts * destinations.filter((d) => countryPrefixOf(d) === prefix).length;
-      } catch (e) {
-        return vscode.l10n.t('Estimated cost: unknown ({0})', describeError(e).short);
-      }
-    }
-    return vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', total.toFixed(3), (balance ?? 0).toFixed(2));
   }
 
   /** Writes what the history could not take, again and again until it fits (or gives up quietly after 20 tries). */

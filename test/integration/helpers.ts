@@ -187,6 +187,22 @@ export class TesterGateway {
   }
 }
 
+/** A TesterGateway started before the suite's tests and closed after them; call the result inside a test. */
+export function suiteTesterGateway(options: { balance?: number } = {}): () => TesterGateway {
+  let gw: TesterGateway | undefined;
+  suiteSetup(async function () {
+    this.timeout(60_000);
+    gw = await TesterGateway.start(options);
+  });
+  suiteTeardown(async () => {
+    await gw?.close();
+  });
+  return () => {
+    assert.ok(gw, 'the suite gateway is running');
+    return gw;
+  };
+}
+
 /** Removes every entry recorded while `fn` runs (for tests on the built-in Sandbox account). */
 export async function withSandboxAccount<T>(api: InviosmartApi, fn: () => Promise<T>): Promise<T> {
   const keys = new Set<string>();

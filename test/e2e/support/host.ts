@@ -34,6 +34,7 @@ export interface HostModule {
   openBrowser(options?: { headless?: boolean; args?: string[] }): Promise<Browser>;
   workbenchUrl(server: CodeServer, options: { folder?: string; extensionDevelopmentPath?: string; disableExtensions?: boolean }): string;
   makeStateDir(prefix?: string): string;
+  installVsix(vsixPath: string, extensionsDir: string, options?: { stateDir?: string; log?: (line: string) => void }): Promise<void>;
 }
 
 let loaded: Promise<HostModule> | undefined;
@@ -102,14 +103,17 @@ function collectLogs(stateDir: string, server: CodeServer, name: string): string
 }
 
 /**
- * Starts code-server in a fresh state dir with the given user settings, and Debian's Chromium with
- * one browser context (one profile: its pages share localStorage, hence SecretStorage).
+ * Starts code-server in a fresh state dir with the given user settings (and the given .vsix packages
+ * installed), and Debian's Chromium with one browser context (one profile: its pages share
+ * localStorage, hence SecretStorage).
  */
-export async function startWorkbench(settings: Record<string, unknown>, prefix: string): Promise<WorkbenchServer> {
+export async function startWorkbench(settings: Record<string, unknown>, prefix: string, { vsix = [] }: { vsix?: string[] } = {}): Promise<WorkbenchServer> {
   const host = await hostModule();
   // apt is the orchestrator's job (ensure-deps); here only a missing cache would install.
   await host.ensureHost({ apt: false, log: (line) => console.log(line) });
   const stateDir = host.makeStateDir(prefix);
+  // Other extensions installed beside the one under development (which code-server loads alone).
+  for (const file of vsix) await host.installVsix(file, path.join(stateDir, 'extensions'), { log: () => undefined });
   const server = await host.startCodeServer({
     stateDir,
     userDataDir: path.join(stateDir, 'user-data'),
