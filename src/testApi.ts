@@ -118,7 +118,11 @@ function writeOnly<T extends object>(target: T): T {
 /** A client that fills in `credentials` itself (the caller's are ignored) and exposes nothing else. */
 function sealClient(client: GatewayClient, credentials: Credentials | undefined): GatewayClient {
   const creds = (given: Credentials) => credentials ?? given;
-  const sealed: Pick<GatewayClient, 'help' | 'send' | 'status' | 'balance' | 'updateOptions'> = {
+  const sealed: Pick<GatewayClient, 'help' | 'send' | 'status' | 'balance' | 'updateOptions' | 'sendCharset' | 'endpoints' | 'urls'> = {
+    // The wire choices the commands read (the live counter's charset, the balance tooltip's addresses): no secret.
+    get sendCharset() { return client.sendCharset; },
+    get endpoints() { return client.endpoints; },
+    urls: () => client.urls(),
     help: (o) => client.help(o),
     send: (c, req, o) => client.send(creds(c), req, o),
     status: (c, smsId, o) => client.status(creds(c), smsId, o),

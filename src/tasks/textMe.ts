@@ -9,7 +9,7 @@ import type { TaskSms, TaskSmsReport } from './taskSms';
 export const TEXT_ME_COMMAND = 'inviosmart.textMeWhenTaskEnds';
 const NUMBER_SETTING = 'tasks.notificationNumber';
 /** Sender when the user set none (the gateway needs one; this one passes its rules). */
-const FALLBACK_SENDER = 'VS Code';
+const FALLBACK_SENDER = 'VSCode'; // the platform's sender set has no space
 
 export interface TextMeDeps {
   sms: TaskSms;

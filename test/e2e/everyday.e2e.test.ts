@@ -83,9 +83,9 @@ describe('Everyday use in the workbench: palette order, keybinding, walkthrough'
     await wb.answerQuickInput(/^Send SMS \(1\/3\): destination/, '+39 339 123 4567');
     await wb.answerQuickInput(/^Send SMS \(2\/3\): sender/, 'E2Etest');
     await wb.answerQuickInput(/^Send SMS \(3\/3\): message/, 'First steps');
-    const dialog = await wb.clickDialogButton(/Send 1 SMS to 393391234567\?/, 'Send');
+    const dialog = await wb.clickDialogButton(/Send 1 SMS to \+39 339 123 4567\?/, 'Send');
     assert.match(dialog, /Account: Sandbox/);
-    await wb.waitForNotification(/^SMS sent to 393391234567 \(ID \d+\)\./);
+    await wb.waitForNotification(/^SMS sent to \+39 339 123 4567 \(ID \d+\)\./);
     await waitForTicked(['sendSandbox']);
   });
 

@@ -103,8 +103,8 @@ describe('Chat tools end to end: the confirmation outside chat (code-server + Ch
   it('shows the Send SMS facts in a modal; Cancel rejects the call and nothing reaches the gateway', async () => {
     const sendsBefore = sandbox.requestCount('send');
     const outcome = await callTool('inviosmart_sendSms', { destinations: ['+39 333 7200001'], text: 'E2E cancelled', sender: 'E2E' });
-    const shown = await wb.clickDialogButton(/Send 1 SMS to 393337200001\?/, 'Cancel');
-    assert.match(shown, /To: 393337200001/);
+    const shown = await wb.clickDialogButton(/Send 1 SMS to \+39 333 720 0001\?/, 'Cancel');
+    assert.match(shown, /To: \+39 333 720 0001/);
     assert.match(shown, /From: E2E/);
     assert.match(shown, /Account: Tools Account/);
     assert.match(shown, /1 SMS/);
@@ -121,7 +121,7 @@ describe('Chat tools end to end: the confirmation outside chat (code-server + Ch
     const buttons = await dialogButtons();
     const accept = buttons.find((b) => b !== 'Cancel');
     assert.ok(accept, `a confirm button besides Cancel: ${JSON.stringify(buttons)}`);
-    await wb.clickDialogButton(/Send 1 SMS to 393337200002\?/, accept);
+    await wb.clickDialogButton(/Send 1 SMS to \+39 333 720 0002\?/, accept);
     const r = await outcome();
     assert.match(r.text ?? '', /^sent: 1 of 1 accepted by the gateway \(account Tools Account\)/, JSON.stringify(r));
     const smsId = Number(/SMSId (\d+)/.exec(r.text ?? '')?.[1]);

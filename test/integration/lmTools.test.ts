@@ -101,7 +101,7 @@ suite('Chat tools (vscode.lm.invokeTool, outside chat)', () => {
     await old.prepareSend(input);
     assert.match(text(await old.send(input, false)), /^cancelled: the user declined; nothing was sent/);
     assert.equal(sends(), before);
-    assert.match(confirm.asked[0].message, /^Send 1 SMS to 393337001299\?$/);
+    assert.match(confirm.asked[0].message, /^Send 1 SMS to \+39 333 700 1299\?$/);
     assert.match(confirm.asked[0].detail ?? '', /From: OnCall\nAccount: tester\n.*1 SMS\nEstimated cost: about €[\d.]+ of €[\d.]+ balance\nText: Asked by the tool itself/);
 
     // A yes sends once.

@@ -109,7 +109,7 @@ suite('Send outcome: full disk, held messages, Resend account', () => {
     assert.equal(api.history.get(entries[0].key)?.state, 'held');
     await waitFor(() => r.notices.shown.length > 0, 5000, 'the notification');
     assert.equal(r.notices.shown[0].kind, 'warning');
-    assert.match(r.notices.shown[0].text, /^The gateway is holding the SMS to 393331234567 until its cost is confirmed on the Inviosmart website: it has not been sent yet\./);
+    assert.match(r.notices.shown[0].text, /^The gateway is holding the SMS to \+39 333 123 4567 until its cost is confirmed on the Inviosmart website: it has not been sent yet\./);
     assert.deepEqual(r.notices.shown[0].actions, [], 'no "try again"');
 
     assert.equal(await r.messages.resend(entries[0].key), undefined);

@@ -109,7 +109,7 @@ suite('Tasks: type inviosmart and Text Me When a Task Ends', () => {
     assert.equal((await declined).outcome, 'declined');
     assert.equal(confirm.asked.length, 1);
     const question = confirm.asked[0];
-    assert.match(question.message, /^Send 1 SMS to 393337100001\?$/);
+    assert.match(question.message, /^Send 1 SMS to \+39 333 710 0001\?$/);
     assert.match(question.detail ?? '', /The task "Text the team" wants to send an SMS/);
     assert.match(question.detail ?? '', /From: CI/);
     assert.match(question.detail ?? '', /Account: tester/);
