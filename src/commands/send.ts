@@ -226,16 +226,24 @@ export class SendCommand {
     await this.deps.state.update(LAST_SENDERS, [sender, ...recentSenders.filter((s) => s !== sender)].slice(0, 10));
     await this.deps.state.update(LAST_DESTINATIONS, destinationInput);
 
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.join(', ')) },
-      () =>
-        dispatchSend(
-          this.deps.history,
-          { client: session.client, credentials: session.credentials, account: session.account.id, accountLabel: session.account.label, sandbox: session.account.sandbox },
-          { destinations, sender, message: text, pricecat: settings.lowCostRoute ? 1 : undefined },
-          analysis.parts,
-        ),
-    );
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.join(', ')) },
+        () =>
+          dispatchSend(
+            this.deps.history,
+            { client: session.client, credentials: session.credentials, account: session.account.id, accountLabel: session.account.label, sandbox: session.account.sandbox },
+            { destinations, sender, message: text, pricecat: settings.lowCostRoute ? 1 : undefined },
+            analysis.parts,
+          ),
+      );
+    } catch (e) {
+      // dispatchSend rejects only when the first history write failed, before anything went out.
+      this.deps.log.warn(`history: not written before sending, nothing sent: ${describeError(e).full}`);
+      void this.notify('error', vscode.l10n.t('Nothing was sent: the message history could not be saved ({0}). Free some space or fix the folder, then send again.', describeWriteError(e)));
+      return undefined;
+    }
     this.deps.afterSend?.();
     if (outcome.historyError !== undefined) {
       this.deps.log.warn(`history: ${outcome.unsaved.length} results not saved: ${describeError(outcome.historyError).full}`);
