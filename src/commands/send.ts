@@ -272,9 +272,13 @@ export class SendCommand {
     return vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', total.toFixed(3), (balance ?? 0).toFixed(2));
   }
 
-  /** Writes what the history could not take, again and again until it fits (or gives up quietly after 20 tries). */
+  /** Writes what the history could not take, again and again until it fits (giving up, in the log, after 20 tries). */
   private keepSaving(unsaved: UnsavedChange[], tries = 20): void {
-    if (unsaved.length === 0 || tries <= 0) return;
+    if (unsaved.length === 0) return;
+    if (tries <= 0) {
+      this.deps.log.warn(`history: gave up saving ${unsaved.length} results; those messages stay "sending" (Resend warns before sending them again)`);
+      return;
+    }
     const timer = setTimeout(() => {
       void retryUnsaved(this.deps.history, unsaved).then((left) => {
         if (left.length === 0) this.deps.log.info(`history: ${unsaved.length} results saved after all`);
