@@ -6,45 +6,20 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { MessageCommands } from '../../src/commands/messages';
-import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { DISK_FULL_ENV } from '../../src/common/diskFullSwitch';
-import { readSettings } from '../../src/config';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
-import { MemoryMemento } from './accountDoubles';
-import { KEEP, Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, bundleClass, extensionApi, waitFor, type SendScript } from './helpers';
+import { KEEP, Notices, ScriptedConfirm, TesterGateway, extensionApi, messagesWith, sendWith, waitFor, type SendScript } from './helpers';
 
 const SCRIPT: SendScript = { destinations: '+39 333 1234567', sender: 'Acme', message: 'Outcome test', confirm: true };
 
+/** Send and message commands sharing one set of notices and one scripted confirmation. */
 function rig(api: InviosmartApi, script: SendScript, confirms: boolean[] = []) {
   const notices = new Notices();
   const confirm = new ScriptedConfirm(confirms);
-  const prompts = new ScriptedSendPrompts(script);
-  const Send = bundleClass(api.send) as unknown as new (d: SendDeps) => SendCommand;
-  const send = new Send({
-    sessions: api.accounts.sessions,
-    history: api.history,
-    state: new MemoryMemento(),
-    settings: readSettings,
-    log: api.log,
-    prompts,
-    notify: notices.notify,
-    confirm: confirm.confirm,
-    historyRetryMs: 100,
-  });
-  const Messages = bundleClass(api.messages) as unknown as new (d: ConstructorParameters<typeof MessageCommands>[0]) => MessageCommands;
-  const messages = new Messages({
-    history: api.history,
-    sessions: api.accounts.sessions,
-    send,
-    poller: api.poller,
-    openPanel: () => assert.fail('nothing here opens the panel'),
-    log: api.log,
-    notify: notices.notify,
-    confirm: confirm.confirm,
-  });
+  const { send, prompts } = sendWith(api, script, notices, { confirm: confirm.confirm, historyRetryMs: 100 });
+  const { messages } = messagesWith(api, send, confirm, notices);
   return { send, messages, notices, confirm, prompts };
 }
 
