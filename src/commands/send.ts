@@ -325,14 +325,16 @@ export class SendCommand {
       );
       if (unknown.length === 0 && failed.length === 0) return;
     }
-    const first = unknown[0] ?? failed[0];
-    const why = first?.error ? `${first.error.explanation} (${first.error.gatewayText})` : '';
+    const because = (e: HistoryEntry | undefined): string => (e?.error ? `${e.error.explanation} (${e.error.gatewayText})` : '');
     if (unknown.length > 0) {
       void this.notify(
         'warning',
-        vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => e.destination).join(', '), why),
+        vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => e.destination).join(', '), because(unknown[0])),
       );
-    } else {
+    }
+    // After a lost answer the numbers of later requests were not sent: say so too.
+    if (failed.length > 0) {
+      const why = because(failed[0]);
       const msg = sent.length > 0
         ? vscode.l10n.t('{0} of {1} SMS sent; failed for {2}: {3}', sent.length, entries.length, failed.map((e) => e.destination).join(', '), why)
         : vscode.l10n.t('SMS not sent: {0}', why);

@@ -94,6 +94,37 @@ suite('Send outcome: full disk, held messages, Resend account', () => {
     );
   });
 
+  test('120 numbers go out as 3 requests; a lost answer on the 2nd: its numbers unknown, the 3rd not sent, each told', async () => {
+    const numbers = Array.from({ length: 120 }, (_, i) => `39333${String(1_000_000 + i).slice(1)}0`);
+    // The gateway drops the connection of the request after the first answer came back.
+    let armed = false;
+    const sub = api.history.onDidChange(({ upserted }) => {
+      if (!armed && upserted.some((e) => e.state === 'sent')) {
+        armed = true;
+        gw.sandbox.injectFault({ fault: { kind: 'resetAfterRead' }, command: 'send', times: 1 });
+      }
+    });
+    const r = rig(api, { ...SCRIPT, destinations: numbers.join(', ') });
+    let entries: HistoryEntry[] | undefined;
+    try {
+      entries = await r.send.run();
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(gw.sandbox.requestCount('send'), 2, 'the 3rd request never went out');
+    assert.deepEqual(entries?.map((e) => e.destination), numbers);
+    const states = entries!.map((e) => api.history.get(e.key)?.state);
+    assert.deepEqual([...new Set(states.slice(0, 50))], ['sent']);
+    assert.deepEqual([...new Set(states.slice(50, 100))], ['unknown']);
+    assert.deepEqual([...new Set(states.slice(100))], ['failed']);
+    await waitFor(() => r.notices.shown.length >= 2, 5000, 'both notifications');
+    const [lost, notSent] = r.notices.shown;
+    assert.equal(lost.kind, 'warning');
+    assert.match(lost.text, /^No answer came for the SMS to 393330000500, .*393330000990: it may or may not have been sent/);
+    assert.equal(notSent.kind, 'error');
+    assert.match(notSent.text, /^50 of 120 SMS sent; failed for 393330001000, .*393330001190: Not sent: request 2 of 3 failed, so the numbers after it were not sent\./);
+  });
+
   test('1022: the message is held (not failed), the user is told to confirm it on the website, and Resend warns of paying twice', async () => {
     gw.sandbox.injectFault({ fault: { kind: 'http', status: 200, body: 'Status: 1022 - Awaiting cost confirmation, not sent yet' }, command: 'send', times: 1 });
     const r = rig(api, SCRIPT, [false]);
