@@ -55,7 +55,7 @@ export interface HistoryStoreOptions {
   pendingMaxAgeMs?: number;
   /** Removed keys are remembered this long so a late update cannot bring an entry back. Default 30 days. */
   tombstoneMaxAgeMs?: number;
-  /** A compaction lock older than this is stale when its owner cannot be checked. Default 30 s. */
+  /** Another machine's compaction lock (its owner cannot be checked) is stale when not refreshed for this long. Default 30 s. */
   lockStaleMs?: number;
   /**
    * The retention rule: every compaction asks it (under the lock, with every entry this window has
@@ -305,10 +305,12 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   /**
    * Folds the journal into a new snapshot. Runs in the background on its own when the journal is
-   * large; resolves false when another window holds the lock (it is compacting).
+   * large; resolves false when another window holds the lock (it is compacting). A call while this
+   * window compacts in the background waits for it, then folds what was written since.
    */
   compact(): Promise<boolean> {
-    if (this.compacting || this.disposed) return Promise.resolve(false);
+    if (this.disposed) return Promise.resolve(false);
+    if (this.compacting) return this.compactRun.then(() => this.compact());
     this.compacting = true;
     const run = this.compactOnce().catch((err: unknown) => {
       throw plainFileError(err, this.dir);

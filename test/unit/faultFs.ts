@@ -6,6 +6,9 @@
 // once per (step, fault) with `new FaultyFs({ at: n, fault })`. Used by the fault*.test.ts suites
 // and meant for any other write path (the send path) that takes a DurableFs.
 import type { BigIntStats } from 'node:fs';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { realFs, type DurableFs, type DurableHandle } from '../../src/common/durable';
 
 export type FsOp = 'open' | 'read' | 'write' | 'sync' | 'datasync' | 'fstat' | 'close' | 'rename' | 'unlink' | 'link' | 'readdir' | 'stat' | 'mkdir' | 'utimes';
@@ -113,6 +116,11 @@ export class FaultyFs implements DurableFs {
 
   async open(file: string, flags: string): Promise<DurableHandle> {
     const real = await this.step('open', file, () => this.real.open(file, flags), undefined, flags);
+    if (this.crashed) {
+      // "Crashed" while this open was under way (a step run alongside it): the kernel closes it.
+      await real.close().catch(() => undefined);
+      throw new CrashError();
+    }
     this.open_.add(real);
     const step = this.step.bind(this);
     const opened = this.open_;
@@ -165,3 +173,53 @@ export class FaultyFs implements DurableFs {
 
 /** Words a user can act on: what failed, and what to do about it. */
 export const PLAIN_ERROR = /(disk is full|Permission denied|input\/output error|Another program|read-only)[^]*(Free some space|Check|Close that program|Make the folder writable)/;
+
+export interface FaultRun {
+  dir: string;
+  step: FsStep;
+  fault: Fault;
+  fsx: FaultyFs;
+  /** What the scenario threw, if it did. */
+  failed: unknown;
+}
+
+/**
+ * Runs `scenario` once without faults to learn its steps, then once per (step, fault that fits
+ * it), each in a fresh temp folder set up by `prepare`, and hands each outcome to `check`.
+ * Returns how many combinations ran.
+ */
+export async function everyFault(
+  scenario: (fsx: FaultyFs, dir: string) => Promise<unknown>,
+  check: (run: FaultRun) => void | Promise<void>,
+  prepare: (dir: string) => void = () => undefined,
+): Promise<number> {
+  const fresh = (): string => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inviosmart-fault-'));
+    prepare(dir);
+    return dir;
+  };
+  const cleanDir = fresh();
+  const clean = new FaultyFs();
+  try {
+    await scenario(clean, cleanDir);
+  } finally {
+    fs.rmSync(cleanDir, { recursive: true, force: true });
+  }
+  let combinations = 0;
+  for (const step of clean.trace) {
+    for (const fault of faultsFor(step)) {
+      const dir = fresh();
+      try {
+        const fsx = new FaultyFs({ at: step.n, fault });
+        let failed: unknown;
+        await scenario(fsx, dir).catch((e: unknown) => (failed = e));
+        await fsx.closeAll();
+        combinations++;
+        await check({ dir, step, fault, fsx, failed });
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  return combinations;
+}
