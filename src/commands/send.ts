@@ -285,16 +285,24 @@ export class SendCommand {
     await this.deps.state.update(LAST_SENDERS, [sender, ...recentSenders.filter((s) => s !== sender)].slice(0, 10));
     await this.deps.state.update(LAST_DESTINATIONS, destinationInput);
 
-    const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.map(formatNumber).join(', ')) },
-      () =>
-        dispatchSend(
-          this.deps.history,
-          { client: session.client, credentials: session.credentials, account: session.account.id, accountLabel: session.account.label, sandbox: session.account.sandbox },
-          { destinations, sender, message: text, pricecat: settings.lowCostRoute ? 1 : undefined },
-          analysis.parts,
-        ),
-    );
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.map(formatNumber).join(', ')) },
+        () =>
+          dispatchSend(
+            this.deps.history,
+            { client: session.client, credentials: session.credentials, account: session.account.id, accountLabel: session.account.label, sandbox: session.account.sandbox },
+            { destinations, sender, message: text, pricecat: settings.lowCostRoute ? 1 : undefined },
+            analysis.parts,
+          ),
+      );
+    } catch (e) {
+      // dispatchSend rejects only when the first history write failed, before anything went out.
+      this.deps.log.warn(`history: not written before sending, nothing sent: ${describeError(e).full}`);
+      void this.notify('error', vscode.l10n.t('Nothing was sent: the message history could not be saved ({0}). Free some space or fix the folder, then send again.', describeWriteError(e)));
+      return undefined;
+    }
     this.deps.afterSend?.();
     if (outcome.historyError !== undefined) {
       this.deps.log.warn(`history: ${outcome.unsaved.length} results not saved: ${describeError(outcome.historyError).full}`);
@@ -304,9 +312,13 @@ export class SendCommand {
     return outcome.entries;
   }
 
-  /** Writes what the history could not take, again and again until it fits (or gives up quietly after 20 tries). */
+  /** Writes what the history could not take, again and again until it fits (giving up, in the log, after 20 tries). */
   private keepSaving(unsaved: UnsavedChange[], tries = 20): void {
-    if (unsaved.length === 0 || tries <= 0) return;
+    if (unsaved.length === 0) return;
+    if (tries <= 0) {
+      this.deps.log.warn(`history: gave up saving ${unsaved.length} results; those messages stay "sending" (Resend warns before sending them again)`);
+      return;
+    }
     const timer = setTimeout(() => {
       void retryUnsaved(this.deps.history, unsaved).then((left) => {
         if (left.length === 0) this.deps.log.info(`history: ${unsaved.length} results saved after all`);
@@ -353,14 +365,16 @@ export class SendCommand {
       );
       if (unknown.length === 0 && failed.length === 0) return;
     }
-    const first = unknown[0] ?? failed[0];
-    const why = first?.error ? `${first.error.explanation} (${first.error.gatewayText})` : '';
+    const because = (e: HistoryEntry | undefined): string => (e?.error ? `${e.error.explanation} (${e.error.gatewayText})` : '');
     if (unknown.length > 0) {
       void this.notify(
         'warning',
-        vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => formatNumber(e.destination)).join(', '), why),
+        vscode.l10n.t('No answer came for the SMS to {0}: it may or may not have been sent, so it was not retried. Check its status before resending. {1}', unknown.map((e) => formatNumber(e.destination)).join(', '), because(unknown[0])),
       );
-    } else {
+    }
+    // After a lost answer the numbers of later requests were not sent: say so too.
+    if (failed.length > 0) {
+      const why = because(failed[0]);
       const msg = sent.length > 0
         ? vscode.l10n.t('{0} of {1} SMS sent; failed for {2}: {3}', sent.length, entries.length, failed.map((e) => formatNumber(e.destination)).join(', '), why)
         : vscode.l10n.t('SMS not sent: {0}', why);

@@ -5,80 +5,25 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { MessageCommands } from '../../src/commands/messages';
-import type { SendCommand, SendDeps } from '../../src/commands/send';
-import { readSettings } from '../../src/config';
 import type { InviosmartApi } from '../../src/extension';
 import { JOURNAL_FILE } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';
 import { SandboxGateway } from '../../src/sandbox/server';
-import { MemoryMemento } from './accountDoubles';
 import {
   KEEP,
   Notices,
-  ScriptedConfirm,
-  ScriptedSendPrompts,
   TESTER,
   TesterGateway,
   extensionApi,
   setUserSetting,
   waitFor,
+  messagesWith,
+  sendWith,
   withSandboxAccount,
   type SendScript,
 } from './helpers';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface SendRig {
-  send: SendCommand;
-  prompts: ScriptedSendPrompts;
-  notices: Notices;
-  afterSendCalls: () => number;
-}
-
-/** A SendCommand built by the extension's own class from its real services; only the prompts are scripted. */
-function sendWith(api: InviosmartApi, script: SendScript, notices = new Notices()): SendRig {
-  const prompts = new ScriptedSendPrompts(script);
-  let afterSend = 0;
-  const deps: SendDeps = {
-    sessions: api.accounts.sessions,
-    history: api.history,
-    state: new MemoryMemento(),
-    settings: readSettings,
-    log: api.log,
-    prompts,
-    notify: notices.notify,
-    afterSend: () => {
-      afterSend++;
-      void api.accounts.balance.refresh();
-    },
-  };
-  const Send = api.classes.SendCommand;
-  return { send: new Send(deps), prompts, notices, afterSendCalls: () => afterSend };
-}
-
-interface MessageRig {
-  messages: MessageCommands;
-  notices: Notices;
-  confirm: ScriptedConfirm;
-}
-
-function messagesWith(api: InviosmartApi, send: SendCommand, confirms: boolean[] = []): MessageRig {
-  const notices = new Notices();
-  const confirm = new ScriptedConfirm(confirms);
-  const Messages = api.classes.MessageCommands;
-  const messages = new Messages({
-    history: api.history,
-    sessions: api.accounts.sessions,
-    send,
-    poller: api.poller,
-    openPanel: () => assert.fail('no command here opens the panel'),
-    log: api.log,
-    notify: notices.notify,
-    confirm: confirm.confirm,
-  });
-  return { messages, notices, confirm };
-}
 
 const OK_SCRIPT: SendScript = { destinations: '+39 333 1234567', sender: 'Acme', message: 'Hello from the integration test', confirm: true };
 

@@ -3,13 +3,15 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Confirm, NoticeKind, Notify } from '../../src/commands/errors';
-import type { SendPrompts } from '../../src/commands/send';
+import type { MessageCommands } from '../../src/commands/messages';
+import type { SendCommand, SendDeps, SendPrompts } from '../../src/commands/send';
+import { readSettings } from '../../src/config';
 import { SANDBOX_ACCOUNT_ID, type Account } from '../../src/credentials/types';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { LEAK_CANARY } from '../shared/canary';
-import { waitFor } from './accountDoubles';
+import { MemoryMemento, waitFor } from './accountDoubles';
 
 export const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
 export const TESTER = { username: 'tester', password: LEAK_CANARY } as const;
@@ -137,6 +139,61 @@ export class ScriptedConfirm {
     this.asked.push({ message, detail, action });
     return this.answers.shift() ?? false;
   };
+}
+
+export interface SendRig {
+  send: SendCommand;
+  prompts: ScriptedSendPrompts;
+  notices: Notices;
+  afterSendCalls: () => number;
+}
+
+/**
+ * A SendCommand built by the extension's own class from its real services; only the prompts (and
+ * the notifications and confirmations, through `notices` and `extra.confirm`) are scripted.
+ */
+export function sendWith(api: InviosmartApi, script: SendScript, notices = new Notices(), extra: Pick<SendDeps, 'confirm' | 'historyRetryMs'> = {}): SendRig {
+  const prompts = new ScriptedSendPrompts(script);
+  let afterSend = 0;
+  const deps: SendDeps = {
+    sessions: api.accounts.sessions,
+    history: api.history,
+    state: new MemoryMemento(),
+    settings: readSettings,
+    log: api.log,
+    prompts,
+    notify: notices.notify,
+    afterSend: () => {
+      afterSend++;
+      void api.accounts.balance.refresh();
+    },
+    ...extra,
+  };
+  const Send = api.classes.SendCommand;
+  return { send: new Send(deps), prompts, notices, afterSendCalls: () => afterSend };
+}
+
+export interface MessageRig {
+  messages: MessageCommands;
+  notices: Notices;
+  confirm: ScriptedConfirm;
+}
+
+/** MessageCommands built by the extension's own class; `confirms` answers its modal questions in turn. */
+export function messagesWith(api: InviosmartApi, send: SendCommand, confirms: boolean[] | ScriptedConfirm = [], notices = new Notices()): MessageRig {
+  const confirm = confirms instanceof ScriptedConfirm ? confirms : new ScriptedConfirm(confirms);
+  const Messages = api.classes.MessageCommands;
+  const messages = new Messages({
+    history: api.history,
+    sessions: api.accounts.sessions,
+    send,
+    poller: api.poller,
+    openPanel: () => assert.fail('no command here opens the panel'),
+    log: api.log,
+    notify: notices.notify,
+    confirm: confirm.confirm,
+  });
+  return { messages, notices, confirm };
 }
 
 /**

@@ -4,43 +4,22 @@
 // Resend going out through the message's own account. Only prompts, notifications and modal
 // confirmations are scripted.
 import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { DISK_FULL_ENV } from '../../src/common/diskFullSwitch';
-import { readSettings } from '../../src/config';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
-import { MemoryMemento } from './accountDoubles';
-import { KEEP, Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, extensionApi, waitFor, type SendScript } from './helpers';
+import { KEEP, Notices, ScriptedConfirm, TesterGateway, extensionApi, messagesWith, sendWith, waitFor, type SendScript } from './helpers';
 
 const SCRIPT: SendScript = { destinations: '+39 333 1234567', sender: 'Acme', message: 'Outcome test', confirm: true };
 
+/** Send and message commands sharing one set of notices and one scripted confirmation. */
 function rig(api: InviosmartApi, script: SendScript, confirms: boolean[] = []) {
   const notices = new Notices();
   const confirm = new ScriptedConfirm(confirms);
-  const prompts = new ScriptedSendPrompts(script);
-  const Send = api.classes.SendCommand;
-  const send = new Send({
-    sessions: api.accounts.sessions,
-    history: api.history,
-    state: new MemoryMemento(),
-    settings: readSettings,
-    log: api.log,
-    prompts,
-    notify: notices.notify,
-    confirm: confirm.confirm,
-    historyRetryMs: 100,
-  });
-  const Messages = api.classes.MessageCommands;
-  const messages = new Messages({
-    history: api.history,
-    sessions: api.accounts.sessions,
-    send,
-    poller: api.poller,
-    openPanel: () => assert.fail('nothing here opens the panel'),
-    log: api.log,
-    notify: notices.notify,
-    confirm: confirm.confirm,
-  });
+  const { send, prompts } = sendWith(api, script, notices, { confirm: confirm.confirm, historyRetryMs: 100 });
+  const { messages } = messagesWith(api, send, confirm, notices);
   return { send, messages, notices, confirm, prompts };
 }
 
@@ -101,6 +80,51 @@ suite('Send outcome: full disk, held messages, Resend account', () => {
     assert.equal(gw.sandbox.requestCount('send'), 1, 'never sent again');
   });
 
+  test('the disk is full before a send: nothing goes out, and the user is told what to fix', async () => {
+    process.env[DISK_FULL_ENV] = '1';
+    const r = rig(api, SCRIPT);
+    assert.equal(await r.send.run(), undefined);
+    delete process.env[DISK_FULL_ENV];
+    assert.equal(gw.sandbox.requestCount('send'), 0, 'nothing sent without a record of it');
+    assert.equal(r.notices.shown.length, 1);
+    assert.equal(r.notices.shown[0].kind, 'error', `the disk-full switch did not act (it works only under ExtensionMode.Test): ${r.notices.shown[0].text}`);
+    assert.equal(
+      r.notices.shown[0].text,
+      'Nothing was sent: the message history could not be saved (the disk is full). Free some space or fix the folder, then send again.',
+    );
+  });
+
+  test('120 numbers go out as 3 requests; a lost answer on the 2nd: its numbers unknown, the 3rd not sent, each told', async () => {
+    const numbers = Array.from({ length: 120 }, (_, i) => `39333${String(1_000_000 + i).slice(1)}0`);
+    // The gateway drops the connection of the request after the first answer came back.
+    let armed = false;
+    const sub = api.history.onDidChange(({ upserted }) => {
+      if (!armed && upserted.some((e) => e.state === 'sent')) {
+        armed = true;
+        gw.sandbox.injectFault({ fault: { kind: 'resetAfterRead' }, command: 'send', times: 1 });
+      }
+    });
+    const r = rig(api, { ...SCRIPT, destinations: numbers.join(', ') });
+    let entries: HistoryEntry[] | undefined;
+    try {
+      entries = await r.send.run();
+    } finally {
+      sub.dispose();
+    }
+    assert.equal(gw.sandbox.requestCount('send'), 2, 'the 3rd request never went out');
+    assert.deepEqual(entries?.map((e) => e.destination), numbers);
+    const states = entries!.map((e) => api.history.get(e.key)?.state);
+    assert.deepEqual([...new Set(states.slice(0, 50))], ['sent']);
+    assert.deepEqual([...new Set(states.slice(50, 100))], ['unknown']);
+    assert.deepEqual([...new Set(states.slice(100))], ['failed']);
+    await waitFor(() => r.notices.shown.length >= 2, 5000, 'both notifications');
+    const [lost, notSent] = r.notices.shown;
+    assert.equal(lost.kind, 'warning');
+    assert.match(lost.text, /^No answer came for the SMS to 393330000500, .*393330000990: it may or may not have been sent/);
+    assert.equal(notSent.kind, 'error');
+    assert.match(notSent.text, /^50 of 120 SMS sent; failed for 393330001000, .*393330001190: Not sent: request 2 of 3 failed, so the numbers after it were not sent\./);
+  });
+
   test('1022: the message is held (not failed), the user is told to confirm it on the website, and Resend warns of paying twice', async () => {
     gw.sandbox.injectFault({ fault: { kind: 'http', status: 200, body: 'Status: 1022 - Awaiting cost confirmation, not sent yet' }, command: 'send', times: 1 });
     const r = rig(api, SCRIPT, [false]);
@@ -152,3 +176,53 @@ suite('Send outcome: full disk, held messages, Resend account', () => {
     assert.equal(gw.sandbox.requestCount('send'), 1, 'only the first attempt reached the removed account\'s gateway');
   });
 });
+
+/** The "Inviosmart" output channel's log files VS Code wrote under the user-data folder (history is in its globalStorage). */
+function channelLogs(historyDir: string): string[] {
+  const userData = join(historyDir, '..', '..', '..', '..');
+  const found: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      const full = join(dir, name);
+      const st = statSync(full);
+      if (st.isDirectory() && depth < 5) walk(full, depth + 1);
+      else if (st.isFile() && /Inviosmart\.log$/.test(name)) found.push(full);
+    }
+  };
+  walk(join(userData, 'logs'), 0);
+  return found;
+}
+
+suite('The log on disk (privacy)', () => {
+  test('by default a send shows the command, masked numbers and the text length, never the numbers or the text', async () => {
+    const api = await extensionApi();
+    const marker = `privacy-${Math.random().toString(36).replace(/[^a-z]/g, '')}`; // letters only: digits would be masked
+    api.log.call({
+      command: 'send',
+      url: `http://127.0.0.1:9/sendsms.php?username=${marker}&password=***&destination=393331234567.393401234599&sender=Acme&message=Ciao%20Maria%2C%20il%20codice%20%C3%A8%20123`,
+      durationMs: 12,
+      attempt: 1,
+      outcome: 'ok',
+      summary: 'OK ID:41|OK ID:42',
+    });
+    api.log.warn(`status of SMS 41: gateway 1005 Error: 1005 - Invalid destination 393331234567 (${marker})`);
+    let text = '';
+    await waitFor(() => {
+      text = channelLogs(api.history.dir).map((f) => readFileSync(f, 'utf8')).join('\n');
+      return text.split(marker).length >= 3;
+    }, 15_000, 'the log lines on disk');
+    assert.match(text, /Phone numbers are masked and message texts shown only by their length in this log\. To see them in full, set the log level of "Inviosmart" to Trace\./);
+    const lines = text.split('\n').filter((l) => l.includes(marker));
+    assert.equal(lines.length, 2);
+    assert.match(lines[0], /send ok in 12 ms \(attempt 1\): OK ID:41\|OK ID:42 — http:\/\/127\.0\.0\.1:9\/sendsms\.php\?username=privacy-[a-z]+&password=\*\*\*&destination=\+39 333 \*\*\* \*\*67\.\+39 340 \*\*\* \*\*99&sender=Acme&message=<27 characters>/);
+    assert.match(lines[1], /Invalid destination \+39 333 \*\*\* \*\*67/);
+    for (const leak of ['393331234567', '393401234599', 'Maria', 'codice']) assert.ok(!lines.join('\n').includes(leak), `${leak} is in the log`);
+  });
+});
+
