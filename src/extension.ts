@@ -16,6 +16,7 @@ import { SendCommand } from './commands/send';
 import { GatewayError } from './gateway/errors';
 import type { StatusReport } from './gateway/types';
 import { StatusPoller } from './history/poller';
+import { PollerElection } from './history/election';
 import { RetentionService, selectForRemoval } from './history/retention';
 import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
@@ -65,6 +66,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   context.subscriptions.push(retention);
   retention.start();
 
+  // One window polls for all: the one holding the lease in the shared history folder.
+  const election = new PollerElection({ dir: historyDir, isFocused: () => vscode.window.state.focused, onError: (e) => log.warn(`poller lease: ${String(e)}`) });
+  context.subscriptions.push(election);
   // The poller is rebuilt when its settings change; everything else reaches it through this holder.
   const makePoller = () => {
     const settings = readSettings();
@@ -74,7 +78,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
       maxConcurrency: settings.maxConcurrency,
       baseIntervalMs: settings.pollIntervalSeconds * 1000,
       maxAgeMs: settings.maxAgeHours * 3600_000,
-      isActive: () => vscode.window.state.focused,
+      isActive: () => vscode.window.state.focused && election.isLeader,
       onFinal: (entry) => notifyFinal(entry),
       onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
     });
@@ -82,10 +86,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     return p;
   };
   let poller = makePoller();
+  context.subscriptions.push(election.onDidChange(() => poller.setActive(vscode.window.state.focused)));
+  void election.start();
   const pollerRef = { refreshNow: (keys?: readonly string[]) => poller.refreshNow(keys) };
   context.subscriptions.push(
     { dispose: () => poller.dispose() },
-    vscode.window.onDidChangeWindowState((s) => poller.setActive(s.focused)),
+    vscode.window.onDidChangeWindowState((s) => {
+      poller.setActive(s.focused);
+      void election.poke();
+    }),
   );
 
   // Passwords are masked by pattern in the log anyway; knowing them masks them wherever they appear.
