@@ -17,6 +17,7 @@ import { GatewayError } from './gateway/errors';
 import type { StatusReport } from './gateway/types';
 import { StatusPoller } from './history/poller';
 import { PollerElection } from './history/election';
+import { BalanceBroadcast } from './views/balanceBroadcast';
 import { RetentionService, selectForRemoval } from './history/retention';
 import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
@@ -47,7 +48,10 @@ let api: InviosmartApi | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi> {
   const log = new Log();
   context.subscriptions.push(log);
-  const accounts = registerAccounts(context, { log: (event) => log.call(event) });
+  // Balance checks are shared with the other windows through the history folder.
+  const sharedBalance = new BalanceBroadcast(path.join(context.globalStorageUri.fsPath, 'history'), { onError: (e) => log.warn(`balance broadcast: ${String(e)}`) });
+  context.subscriptions.push(sharedBalance);
+  const accounts = registerAccounts(context, { log: (event) => log.call(event), balance: { shared: sharedBalance } });
 
   const historyDir = path.join(context.globalStorageUri.fsPath, 'history');
   const history = await HistoryStore.open(historyDir, {
