@@ -20,7 +20,7 @@ import {
   type SortSpec,
 } from '../../src/webview/model';
 import { createNonce, panelCsp, panelHtml } from '../../src/views/panelHtml';
-import { APPEND_ENTRIES, INIT_ENTRIES, isHostMessage, isWebviewMessage, splitForPanel } from '../../src/views/panelProtocol';
+import { isHostMessage, isWebviewMessage } from '../../src/views/panelProtocol';
 
 function entry(over: Partial<HistoryEntry> & { key: string }): HistoryEntry {
   return {
@@ -222,9 +222,7 @@ describe('panel model', () => {
         entry({ key: `k${i}`, createdAt: new Date(Date.UTC(2025, 0, 1) - i * 1000).toISOString(), status: i % 4 ? delivered : pending, charge: 0.05 }));
       const whole = new PanelModel({ ...emptyFilter, status: 'delivered' });
       whole.reset(all);
-      const parts = splitForPanel(all);
-      assert.equal(parts.length, 21);
-      assert.deepEqual(parts.map((p) => p.length).slice(0, 3), [INIT_ENTRIES, APPEND_ENTRIES, APPEND_ENTRIES]);
+      const parts = [all.slice(0, 500), ...Array.from({ length: 20 }, (_, i) => all.slice(500 + i * 5000, 500 + (i + 1) * 5000))];
       const model = new PanelModel({ ...emptyFilter, status: 'delivered' });
       model.reset(parts[0]);
       // A status change for an entry of a later part arrives first: the part's older copy must not win.
@@ -413,25 +411,23 @@ describe('panel protocol and page', () => {
     assert.equal(isWebviewMessage({ type: 'action', action: 'resend' }), false);
     assert.equal(isWebviewMessage(null), false);
     assert.equal(isWebviewMessage('ready'), false);
-    assert.equal(isHostMessage({ type: 'upsert', entries: [] }), true);
-    assert.equal(isHostMessage({ type: 'init', entries: [], strings: {} }), false);
-    assert.equal(isHostMessage({ type: 'init', entries: [], strings: {}, locale: 'en', total: 5 }), true);
-    assert.equal(isHostMessage({ type: 'init', entries: [], strings: {}, locale: 'en', total: -1 }), false);
-    assert.equal(isHostMessage({ type: 'append', entries: [], done: true }), true);
-    assert.equal(isHostMessage({ type: 'append', entries: [] }), false);
-    assert.equal(isHostMessage({ type: 'append', entries: {}, done: false }), false);
-  });
-
-  it('splits the history into the init part and append parts, each entry exactly once, in order', () => {
-    fc.assert(
-      fc.property(fc.nat({ max: 60 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 7 }), (n, first, chunk) => {
-        const items = Array.from({ length: n }, (_, i) => i);
-        const parts = splitForPanel(items, first, chunk);
-        assert.deepEqual(parts.flat(), items);
-        assert.equal(parts[0].length, Math.min(n, first));
-        for (const part of parts.slice(1)) assert.ok(part.length >= 1 && part.length <= chunk);
-      }),
-    );
+    const query = { seq: 1, filter: { ...emptyFilter }, sort: { column: 'createdAt', direction: 'desc' }, start: 0, end: 50 };
+    assert.equal(isWebviewMessage({ type: 'query', query }), true);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, locate: 'k1' } }), true);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, end: -1 } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, start: 0.5 } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, sort: { column: 'constructor', direction: 'asc' } } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, filter: { ...emptyFilter, status: 'all' } } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, filter: { search: 'x' } } }), false);
+    assert.equal(isWebviewMessage({ type: 'query' }), false);
+    assert.equal(isHostMessage({ type: 'init', strings: {} }), false);
+    assert.equal(isHostMessage({ type: 'init', strings: {}, locale: 'en' }), true);
+    const page = { seq: 1, pushed: false, count: 0, size: 0, totals: computeTotals([]), batches: [], start: 0, entries: [] };
+    assert.equal(isHostMessage({ type: 'page', page }), true);
+    assert.equal(isHostMessage({ type: 'page', page: { ...page, count: -1 } }), false);
+    assert.equal(isHostMessage({ type: 'page', page: { ...page, entries: {} } }), false);
+    assert.equal(isHostMessage({ type: 'upsert', entries: [] }), false);
+    assert.equal(isHostMessage({ type: 'reveal', key: 'k' }), true);
   });
 
   it('builds a page whose only script carries a fresh nonce, under a strict CSP', () => {
