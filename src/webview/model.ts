@@ -285,6 +285,9 @@ export interface ChangeSummary {
   orderChanged: boolean;
 }
 
+/** Sorted copies of every entry kept at once (see PanelModel.orders). */
+const MAX_ORDERS = 4;
+
 /** Above this many keys, `remove` rebuilds the shown list instead of splicing it key by key. */
 const BULK_REMOVE = 2000;
 
@@ -301,6 +304,11 @@ export class PanelModel {
   private cmp: (a: HistoryEntry, b: HistoryEntry) => number;
   private totalsCache: Totals | undefined;
   private readonly sortKeys: SortKeyCache = new Map();
+  /**
+   * Every entry held in the sorts asked for lately (the current one included), so a new filter is one
+   * pass and going back to a recent sort is no sort at all; all dropped on any change to the entries.
+   */
+  private readonly orders = new Map<string, HistoryEntry[]>();
 
   constructor(
     filter: PanelFilter = emptyFilter,
@@ -358,6 +366,7 @@ export class PanelModel {
 
   reset(entries: readonly HistoryEntry[]): void {
     this.byKey.clear();
+    this.orders.clear();
     for (const entry of entries) {
       const held = this.byKey.get(entry.key);
       if (!held || held.rev <= entry.rev) this.byKey.set(entry.key, entry);
@@ -419,6 +428,7 @@ export class PanelModel {
         oldIndex = this.takeOut(held);
       }
       this.byKey.set(entry.key, entry);
+      this.orders.clear();
       if (this.matches(entry)) {
         const at = lowerBound(this.shown, entry, this.cmp);
         this.shown.splice(at, 0, entry);
@@ -445,6 +455,7 @@ export class PanelModel {
       const held = this.byKey.get(entry.key);
       if (held && held.rev > entry.rev) continue;
       this.byKey.set(entry.key, entry);
+      this.orders.clear();
       if (held) replaced = true;
       else if (this.matches(entry)) added.push(entry);
     }
@@ -480,6 +491,7 @@ export class PanelModel {
       const shownBefore = this.shown.length;
       let held = false;
       for (const key of keys) held = this.byKey.delete(key) || held;
+      this.orders.clear();
       if (held) this.rebuild();
       return { changed: [], orderChanged: this.shown.length !== shownBefore };
     }
@@ -489,6 +501,7 @@ export class PanelModel {
       if (!held) continue;
       if (this.takeOut(held) !== -1) orderChanged = true;
       this.byKey.delete(key);
+      this.orders.clear();
     }
     if (orderChanged) this.totalsCache = undefined;
     return { changed: [], orderChanged };
@@ -503,9 +516,13 @@ export class PanelModel {
   }
 
   private rebuild(): void {
-    const rows: HistoryEntry[] = [];
-    for (const entry of this.byKey.values()) if (this.matches(entry)) rows.push(entry);
-    this.shown = sortEntries(rows, this.sortValue, this.sortKeys);
+    const spec = `${this.sortValue.column}:${this.sortValue.direction}`;
+    let ordered = this.orders.get(spec);
+    if (ordered) this.orders.delete(spec);
+    else ordered = sortEntries([...this.byKey.values()], this.sortValue, this.sortKeys);
+    this.orders.set(spec, ordered);
+    if (this.orders.size > MAX_ORDERS) this.orders.delete(this.orders.keys().next().value as string);
+    this.shown = ordered.filter(this.matches);
     this.totalsCache = undefined;
   }
 }

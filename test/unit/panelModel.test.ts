@@ -272,11 +272,6 @@ describe('panel model', () => {
         minute: fc.integer({ min: 0, max: 3 }),
         status: statusArb,
       }).map(({ minute, ...rest }) => entry({ ...rest, createdAt: `2025-05-01T10:0${minute}:00.000Z` }));
-      const opArb = fc.oneof(
-        fc.record({ kind: fc.constant('upsert' as const), entries: fc.array(entryArb, { maxLength: 4 }) }),
-        fc.record({ kind: fc.constant('remove' as const), keys: fc.array(keyArb, { maxLength: 3 }) }),
-        fc.record({ kind: fc.constant('append' as const), entries: fc.array(entryArb, { maxLength: 6 }) }),
-      );
       const sortArb = fc.record({ column: fc.constantFrom(...sortColumns), direction: fc.constantFrom('asc' as const, 'desc' as const) });
       const filterArb = fc.record({
         search: fc.constantFrom('', 'alpha', 'BETA'),
@@ -285,8 +280,18 @@ describe('panel model', () => {
         to: fc.constant(''),
         batch: fc.constant(''),
       });
+      // Sorts and filters change in between too, so sorted copies kept across them are checked as well.
+      const opArb = fc.oneof(
+        fc.record({ kind: fc.constant('upsert' as const), entries: fc.array(entryArb, { maxLength: 4 }) }),
+        fc.record({ kind: fc.constant('remove' as const), keys: fc.array(keyArb, { maxLength: 3 }) }),
+        fc.record({ kind: fc.constant('append' as const), entries: fc.array(entryArb, { maxLength: 6 }) }),
+        fc.record({ kind: fc.constant('sort' as const), sort: sortArb }),
+        fc.record({ kind: fc.constant('filter' as const), filter: filterArb }),
+      );
       fc.assert(
-        fc.property(fc.array(entryArb, { maxLength: 8 }), fc.array(opArb, { maxLength: 10 }), sortArb, filterArb, (initial, ops, sort, filter) => {
+        fc.property(fc.array(entryArb, { maxLength: 8 }), fc.array(opArb, { maxLength: 10 }), sortArb, filterArb, (initial, ops, firstSort, firstFilter) => {
+          let sort: SortSpec = firstSort;
+          let filter: PanelFilter = firstFilter;
           const model = new PanelModel(filter, sort);
           model.reset(initial);
           const truth = new Map<string, HistoryEntry>();
@@ -296,6 +301,12 @@ describe('panel model', () => {
               if (op.kind === 'upsert') model.upsert(op.entries);
               else model.append(op.entries);
               for (const e of op.entries) if (!truth.has(e.key) || truth.get(e.key)!.rev <= e.rev) truth.set(e.key, e);
+            } else if (op.kind === 'sort') {
+              sort = op.sort;
+              model.setSort(sort);
+            } else if (op.kind === 'filter') {
+              filter = op.filter;
+              model.setFilter(filter);
             } else {
               model.remove(op.keys);
               for (const k of op.keys) truth.delete(k);
