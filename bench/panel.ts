@@ -91,15 +91,17 @@ export const panelBench: Bench = {
       const html = frame.locator('html');
       // Each pair leaves the panel as it found it, so every sample starts from the whole history.
       const pairs: Array<{ name: string; ops: [Op, Op] }> = [
-        { name: 'search (typed text, incl. the 120 ms typing pause)', ops: [{ kind: 'search', text: 'appuntamento' }, { kind: 'search', text: '' }] },
+        { name: 'search (typed text, incl. the 80 ms typing pause)', ops: [{ kind: 'search', text: 'appuntamento' }, { kind: 'search', text: '' }] },
         { name: 'status filter', ops: [{ kind: 'status', value: 'failed' }, { kind: 'status', value: '' }] },
         { name: 'sort by text (column header)', ops: [{ kind: 'sort', column: 'text' }, { kind: 'sort', column: 'createdAt' }] },
       ];
       const results = new Map<string, number[]>();
+      const first = new Map<string, number>();
       for (let i = 0; i < WARMUP + SAMPLES; i++) {
         for (const { name, ops } of pairs) {
           const there = await html.evaluate(measureInFrame, ops[0]);
           const back = await html.evaluate(measureInFrame, ops[1]);
+          if (i === 0) first.set(name, there);
           if (i >= WARMUP) results.set(name, [...(results.get(name) ?? []), there, back]);
         }
       }
@@ -115,7 +117,13 @@ export const panelBench: Bench = {
         });
       }
       rows.push({
-        name: `  panel opened on ${formatNumber(BIG)} messages: command → first rows, totals exact at once`,
+        name: '  the first sort by text after opening (no sorted copy kept yet: a full sort of every message)',
+        measured: `${first.get(pairs[2].name)!.toFixed(1)} ms`,
+        baseline: `${BUDGET_MS} ms budget`,
+        ratio: first.get(pairs[2].name)! / BUDGET_MS,
+      });
+      rows.push({
+        name: `  panel opened in a new window on ${formatNumber(BIG)} messages: command (activation and history load included) → first rows, totals exact at once`,
         measured: `${firstRowsMs.toFixed(0)} ms`,
         baseline: '—',
       });
