@@ -1,30 +1,47 @@
-// The durable record of a bulk send, one set of files per batch in globalStorage/batches:
+// The durable record of a bulk send, one set of files per batch in globalStorage/batches (what
+// the plan and journal hold, and how rows are judged, is in journal.ts):
 //
-//   <id>.plan.json      the rows to send (number, rendered text, parts) and the skipped ones; written
-//                       once, to a temp file, fsynced and renamed into place, before anything is sent
-//   <id>.journal.jsonl  one line per step, appended and fdatasynced:
-//                         dispatch  rows about to go out, with their history keys. Written AFTER the
-//                                   history entries and BEFORE the request: a row without a dispatch
-//                                   line was never sent; a row with one and no answer may have been
-//                         done      the answer for a dispatch, per row
-//                         settle    the user's decision: leave unknown rows unsent, or drop pending rows
-//   <id>.lock           held while one window works on the batch (pid + host; stale when the pid is gone)
+//   <id>.plan.json      written once, to a temp file, fsynced, verified and renamed into place,
+//                       before anything is sent
+//   <id>.journal.jsonl  one line per step, appended whole and fdatasynced (src/common/durable.ts),
+//                       so a dispatch line the runner acted on is never torn
+//   <id>.lock           held while one window works on the batch (src/common/lock.ts)
 //   <id>.finished       present once nothing is left to send or decide; such batches are not listed
-//
-// A crash anywhere leaves a state `rowStatuses` reads exactly: pending (never dispatched: safe to
-// send), sent/failed (answered), or unknown (dispatched, no answer: never sent again on its own).
-import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types';
-import { fsyncDir } from '../history/store';
+import {
+  appendRecord,
+  errCode,
+  fileError,
+  readIfExists,
+  realFs,
+  removeFile,
+  statIfExists,
+  writeFileDurable,
+  type DurableFs,
+  type DurableHandle,
+} from '../common/durable';
+import { LockFiles, type HeldLock, type LockOwner } from '../common/lock';
 import { BulkError } from './errors';
-import type { PlannedRow, SkippedRow } from './plan';
+import {
+  BATCH_FORMAT,
+  BATCH_VERSION,
+  countRows,
+  INTERRUPTED,
+  isFinished,
+  isPlanFile,
+  newBatchId,
+  parseJournal,
+  rowStatuses,
+  type BatchCounts,
+  type BatchPlanFile,
+  type JournalLine,
+  type NewBatch,
+  type RowOutcome,
+  type RowStatus,
+} from './journal';
 
-export const BATCH_FORMAT = 'inviosmart-bulk-batch';
-export const BATCH_VERSION = 1;
+export * from './journal';
 
 /** What the history must offer the bulk send (HistoryStore does). */
 export interface BulkHistory {
@@ -35,63 +52,6 @@ export interface BulkHistory {
   get(key: string): HistoryEntry | undefined;
   all(): readonly HistoryEntry[];
   remove(keys: readonly string[]): Promise<void>;
-}
-
-export type ErrorSummary = NonNullable<HistoryEntry['error']>;
-
-export interface BatchPlanFile {
-  format: typeof BATCH_FORMAT;
-  version: typeof BATCH_VERSION;
-  batchId: string;
-  createdAt: string;
-  /** Account id the batch is sent with (resume uses the same). */
-  account: string;
-  sandbox: boolean;
-  sender: string;
-  pricecat?: 0 | 1;
-  /** File name the rows came from, for the lists. */
-  source: string;
-  template: string;
-  destinationColumn: string;
-  maxPerRequest: number;
-  rows: PlannedRow[];
-  skipped: SkippedRow[];
-}
-
-export type NewBatch = Omit<BatchPlanFile, 'format' | 'version' | 'batchId' | 'createdAt'> & { batchId?: string };
-
-export type RowOutcome = { s: 'sent'; smsId: number } | { s: 'failed'; error: ErrorSummary } | { s: 'unknown'; error?: ErrorSummary };
-
-export type JournalLine =
-  | { t: 'dispatch'; d: number; rows: number[]; keys: string[]; at: string }
-  | { t: 'done'; d: number; out: RowOutcome[]; at: string }
-  | { t: 'settle'; rows: number[]; as: 'keep-unknown' | 'drop'; at: string };
-
-export type RowState = 'pending' | 'in-flight' | 'sent' | 'failed' | 'unknown' | 'dropped';
-
-export interface RowStatus {
-  row: number;
-  state: RowState;
-  /** How many times the row was dispatched (more than 1 only by the user's explicit choice). */
-  attempts: number;
-  /** History key of the latest attempt. */
-  key?: string;
-  smsId?: number;
-  error?: ErrorSummary;
-  /** For unknown rows: the user chose to leave them unsent. */
-  settled?: boolean;
-}
-
-export interface BatchCounts {
-  total: number;
-  pending: number;
-  inFlight: number;
-  sent: number;
-  failed: number;
-  unknown: number;
-  /** Unknown rows nobody has decided about yet. */
-  undecided: number;
-  dropped: number;
 }
 
 export interface BatchListing {
@@ -108,10 +68,7 @@ export interface BatchListing {
   busy: boolean;
 }
 
-export interface BatchOwner {
-  pid: number;
-  host: string;
-}
+export type BatchOwner = LockOwner;
 
 export interface BatchStoreOptions {
   /** fdatasync every journal line and the plan. Default true. */
@@ -123,167 +80,16 @@ export interface BatchStoreOptions {
   clock?: { now(): number };
   /** Finished batches older than this are deleted when listing. Default 30 days. */
   retentionMs?: number;
+  /** The file calls (a faulty one in tests); default node:fs/promises. */
+  fs?: DurableFs;
 }
 
 const ID_RE = /^[\w-]{1,80}$/;
 
-function errCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null ? (e as { code?: string }).code : undefined;
-}
-
-function defaultIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: it exists but belongs to someone else.
-    return errCode(e) === 'EPERM';
-  }
-}
-
-/** A batch id that sorts by time and reads as one: bulk-20240310-153012-a1b2. */
-export function newBatchId(now: number): string {
-  const iso = new Date(now).toISOString();
-  const stamp = `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}`;
-  return `bulk-${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
-
-const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => Number.isInteger(n));
-
-function parseLine(text: string): JournalLine | undefined {
-  let o: unknown;
-  try {
-    o = JSON.parse(text);
-  } catch {
-    return undefined; // a line torn by a crash
-  }
-  if (!isRecord(o)) return undefined;
-  if (o.t === 'dispatch' && Number.isInteger(o.d) && isIntArray(o.rows) && Array.isArray(o.keys)) return o as JournalLine;
-  if (o.t === 'done' && Number.isInteger(o.d) && Array.isArray(o.out)) return o as JournalLine;
-  if (o.t === 'settle' && isIntArray(o.rows) && (o.as === 'keep-unknown' || o.as === 'drop')) return o as JournalLine;
-  return undefined;
-}
-
-export function parseJournal(text: string): JournalLine[] {
-  const lines: JournalLine[] = [];
-  for (const raw of text.split('\n')) {
-    if (raw.trim() === '') continue;
-    const line = parseLine(raw);
-    if (line) lines.push(line);
-  }
-  return lines;
-}
-
-function isPlanFile(o: unknown): o is BatchPlanFile {
-  return (
-    isRecord(o) &&
-    o.format === BATCH_FORMAT &&
-    o.version === BATCH_VERSION &&
-    typeof o.batchId === 'string' &&
-    typeof o.account === 'string' &&
-    typeof o.sender === 'string' &&
-    Array.isArray(o.rows) &&
-    Array.isArray(o.skipped)
-  );
-}
-
-const INTERRUPTED: ErrorSummary = {
-  kind: 'aborted',
-  gatewayText: 'Interrupted: no answer was recorded for this send.',
-  explanation:
-    'The window closed, reloaded or crashed while this SMS was being sent: it may or may not have gone out. It is not sent again unless you choose to.',
-};
-
-/**
- * Where each planned row stands, from the journal. A dispatch without an answer is 'in-flight' while
- * `live` (this handle is running it), else the history entry's state decides, and without one it is
- * 'unknown'. Never 'pending' once dispatched: that is what keeps a row from going out twice.
- */
-export function rowStatuses(
-  plan: Pick<BatchPlanFile, 'rows'>,
-  lines: readonly JournalLine[],
-  lookup?: (key: string) => HistoryEntry | undefined,
-  live = false,
-): RowStatus[] {
-  // `dispatch` remembers which dispatch a row's state came from: a later one (the user's resend) wins.
-  type Tracked = RowStatus & { dispatch?: number };
-  const byRow = new Map<number, Tracked>();
-  for (const r of plan.rows) byRow.set(r.row, { row: r.row, state: 'pending', attempts: 0 });
-  const dispatches = new Map<number, number[]>();
-  for (const line of lines) {
-    if (line.t === 'dispatch') {
-      dispatches.set(line.d, line.rows);
-      line.rows.forEach((row, i) => {
-        const s = byRow.get(row);
-        if (s) byRow.set(row, { row, state: 'in-flight', attempts: s.attempts + 1, key: line.keys[i], dispatch: line.d });
-      });
-    } else if (line.t === 'done') {
-      dispatches.get(line.d)?.forEach((row, i) => {
-        const s = byRow.get(row);
-        if (!s || s.dispatch !== line.d) return;
-        const out = line.out[i];
-        if (out?.s === 'sent') byRow.set(row, { ...s, state: 'sent', smsId: out.smsId });
-        else if (out?.s === 'failed') byRow.set(row, { ...s, state: 'failed', error: out.error });
-        else byRow.set(row, { ...s, state: 'unknown', error: out?.error ?? INTERRUPTED });
-      });
-    } else {
-      for (const row of line.rows) {
-        const s = byRow.get(row);
-        if (!s) continue;
-        if (line.as === 'drop' && s.state === 'pending') s.state = 'dropped';
-        if (line.as === 'keep-unknown' && (s.state === 'unknown' || s.state === 'in-flight')) s.settled = true;
-      }
-    }
-  }
-  const out: RowStatus[] = [];
-  for (const { dispatch: _dispatch, ...status } of byRow.values()) {
-    if (status.state === 'in-flight' && !live) {
-      const entry = status.key ? lookup?.(status.key) : undefined;
-      if (entry?.state === 'sent') Object.assign(status, { state: 'sent', smsId: entry.smsId });
-      else if (entry?.state === 'failed') Object.assign(status, { state: 'failed', error: entry.error });
-      else Object.assign(status, { state: 'unknown', error: entry?.state === 'unknown' ? (entry.error ?? INTERRUPTED) : INTERRUPTED });
-    }
-    out.push(status);
-  }
-  return out;
-}
-
-export function countRows(statuses: readonly RowStatus[]): BatchCounts {
-  const c: BatchCounts = { total: statuses.length, pending: 0, inFlight: 0, sent: 0, failed: 0, unknown: 0, undecided: 0, dropped: 0 };
-  for (const s of statuses) {
-    if (s.state === 'pending') c.pending++;
-    else if (s.state === 'in-flight') c.inFlight++;
-    else if (s.state === 'sent') c.sent++;
-    else if (s.state === 'failed') c.failed++;
-    else if (s.state === 'dropped') c.dropped++;
-    else {
-      c.unknown++;
-      if (!s.settled) c.undecided++;
-    }
-  }
-  return c;
-}
-
-/** Nothing left to send or to decide. */
-export function isFinished(c: BatchCounts): boolean {
-  return c.pending === 0 && c.inFlight === 0 && c.undecided === 0;
-}
-
-interface LockContent {
-  pid: number;
-  host: string;
-  nonce: string;
-  at: number;
-}
-
 /** One batch, opened for work: its plan, its journal, and the lock that keeps other windows out. */
 export class BatchHandle {
   private lines: JournalLine[];
-  private fd: fsp.FileHandle | undefined;
+  private fd: DurableHandle | undefined;
   private queued: Array<{ line: JournalLine; sync: boolean; resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushing: Promise<void> | undefined;
   private nextDispatch: number;
@@ -295,7 +101,8 @@ export class BatchHandle {
     private readonly files: { journal: string; lock: string; finished: string },
     private readonly durable: boolean,
     private readonly now: () => number,
-    private readonly lockNonce: string,
+    private readonly lock: HeldLock,
+    private readonly fs: DurableFs,
   ) {
     this.lines = lines;
     this.nextDispatch = lines.reduce((m, l) => (l.t === 'dispatch' ? Math.max(m, l.d + 1) : m), 1);
@@ -336,24 +143,16 @@ export class BatchHandle {
       const batch = this.queued.splice(0);
       try {
         if (this.closed) throw new BulkError('batch-write', `Batch ${this.batchId} is closed.`);
-        if (!this.fd) {
-          this.fd = await fsp.open(this.files.journal, 'a+');
-          const { size } = await this.fd.stat();
-          if (size > 0) {
-            // A crash can leave the last line without its newline: end it so the next line stands alone.
-            const last = Buffer.alloc(1);
-            await this.fd.read(last, 0, 1, size - 1);
-            if (last[0] !== 10) await this.fd.write('\n');
-          }
-        }
-        await this.fd.write(batch.map((b) => JSON.stringify(b.line) + '\n').join(''));
-        if (this.durable && batch.some((b) => b.sync)) await this.fd.datasync();
+        this.fd ??= await this.fs.open(this.files.journal, 'a');
+        // The leading newline ends a line a crash or a short write left torn, so this one stands alone.
+        const record = Buffer.from('\n' + batch.map((b) => JSON.stringify(b.line)).join('\n') + '\n', 'utf8');
+        await appendRecord(this.fd, record, { sync: this.durable && batch.some((b) => b.sync), what: `batch ${this.batchId}`, file: this.files.journal });
         for (const b of batch) {
           this.lines.push(b.line);
           b.resolve();
         }
       } catch (e) {
-        const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${e instanceof Error ? e.message : String(e)}`);
+        const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${fileError(e, 'write', this.files.journal, `batch ${this.batchId}`).message}`);
         for (const b of batch) b.reject(err);
       }
     }
@@ -363,7 +162,7 @@ export class BatchHandle {
   /** Marks the batch finished when nothing is left to send or decide; returns whether it is. */
   async finishIfDone(lookup?: (key: string) => HistoryEntry | undefined): Promise<boolean> {
     if (!isFinished(countRows(this.statuses(lookup)))) return false;
-    await fsp.writeFile(this.files.finished, new Date(this.now()).toISOString());
+    await writeFileDurable(this.files.finished, new Date(this.now()).toISOString(), { fs: this.fs, what: `batch ${this.batchId}`, sync: this.durable });
     return true;
   }
 
@@ -374,10 +173,15 @@ export class BatchHandle {
    * since their request provably never left. Returns what it changed.
    */
   async reconcile(history: BulkHistory): Promise<{ interrupted: number; removed: number }> {
+    if (this.lines.some((l) => l.t === 'dispatch' && l.torn)) await this.repairTorn(history);
     const dispatched = new Set<string>();
     const answered = new Set<number>();
+    // After a torn dispatch, which entries were its rows' cannot be told for sure, so none is
+    // removed as never sent (they become unknown instead).
+    let keysLost = false;
     for (const l of this.lines) {
       if (l.t === 'dispatch') for (const k of l.keys) dispatched.add(k);
+      if (l.t === 'dispatch' && l.torn) keysLost = true;
       if (l.t === 'done') answered.add(l.d);
     }
     let interrupted = 0;
@@ -415,8 +219,46 @@ export class BatchHandle {
       await history.update(key, patch);
     }
     const orphans = history.all().filter((e) => e.batchId === this.batchId && e.state === 'sending' && !dispatched.has(e.key)).map((e) => e.key);
+    if (keysLost) {
+      for (const key of orphans) await history.update(key, { state: 'unknown', error: INTERRUPTED });
+      return { interrupted: interrupted + orphans.length, removed: 0 };
+    }
     if (orphans.length > 0) await history.remove(orphans);
     return { interrupted, removed: orphans.length };
+  }
+
+  /**
+   * A torn dispatch line may have lost the rows it named (a crash while writing it; versions
+   * before this one wrote one, and sent, when the disk was full). Their history entries are still
+   * there, recorded before the dispatch: every entry of this batch that no dispatch line names is
+   * matched to a pending row with its number and text, and written down as dispatched, with the
+   * entry's outcome (sent, failed, or unknown). Rows that may have been sent never look pending.
+   */
+  private async repairTorn(history: BulkHistory): Promise<void> {
+    const named = new Set(this.lines.flatMap((l) => (l.t === 'dispatch' ? l.keys : [])));
+    const pending = new Set(this.statuses().filter((s) => s.state === 'pending').map((s) => s.row));
+    const rows: number[] = [];
+    const keys: string[] = [];
+    const out: RowOutcome[] = [];
+    const unnamed = history.all().filter((e) => e.batchId === this.batchId && !named.has(e.key));
+    for (const entry of [...unnamed].reverse()) {
+      const row = this.plan.rows.find((r) => pending.has(r.row) && r.destination === entry.destination && r.text === entry.text);
+      if (!row) continue;
+      pending.delete(row.row);
+      rows.push(row.row);
+      keys.push(entry.key);
+      if (entry.state === 'sent' && entry.smsId !== undefined) out.push({ s: 'sent', smsId: entry.smsId });
+      else if (entry.state === 'failed' && entry.error) out.push({ s: 'failed', error: entry.error });
+      else out.push({ s: 'unknown', error: entry.error ?? INTERRUPTED });
+    }
+    if (rows.length === 0) return;
+    const d = this.takeDispatchNumber();
+    const at = new Date(this.now()).toISOString();
+    await this.append({ t: 'dispatch', d, rows, keys, at });
+    await this.append({ t: 'done', d, out, at });
+    for (const [i, key] of keys.entries()) {
+      if (out[i].s === 'unknown' && history.get(key)?.state === 'sending') await history.update(key, { state: 'unknown', error: INTERRUPTED });
+    }
   }
 
   /** Releases the lock (the files stay). Safe to call twice. */
@@ -427,30 +269,25 @@ export class BatchHandle {
     await this.fd?.close().catch(() => undefined);
     this.fd = undefined;
     // Only our own lock: never remove one a later owner took over.
-    try {
-      const held = JSON.parse(await fsp.readFile(this.files.lock, 'utf8')) as LockContent;
-      if (held.nonce === this.lockNonce) await fsp.unlink(this.files.lock);
-    } catch {
-      // gone already
-    }
+    await this.lock.release().catch(() => undefined);
   }
 }
 
 /** The directory of batches: create, open (locked), list. */
 export class BatchStore {
   private readonly durable: boolean;
-  private readonly owner: BatchOwner;
-  private readonly isAlive: (pid: number) => boolean;
   private readonly now: () => number;
   private readonly retentionMs: number;
+  private readonly fs: DurableFs;
+  private readonly locks: LockFiles;
 
   constructor(
     readonly dir: string,
     options: BatchStoreOptions = {},
   ) {
     this.durable = options.durable ?? true;
-    this.owner = options.owner ?? { pid: process.pid, host: os.hostname() };
-    this.isAlive = options.isAlive ?? defaultIsAlive;
+    this.fs = options.fs ?? realFs;
+    this.locks = new LockFiles({ fs: this.fs, owner: options.owner, isAlive: options.isAlive });
     const clock = options.clock ?? Date;
     this.now = () => clock.now();
     this.retentionMs = options.retentionMs ?? 30 * 24 * 3600_000;
@@ -464,75 +301,69 @@ export class BatchStore {
 
   /** Writes the plan durably and returns the batch opened (locked) for sending. */
   async create(batch: NewBatch): Promise<BatchHandle> {
-    await fsp.mkdir(this.dir, { recursive: true });
     const { batchId = newBatchId(this.now()), ...rest } = batch;
     const plan: BatchPlanFile = { format: BATCH_FORMAT, version: BATCH_VERSION, batchId, createdAt: new Date(this.now()).toISOString(), ...rest };
     const files = this.files(batchId);
-    if (fs.existsSync(files.plan)) throw new BulkError('batch-write', `Batch ${batchId} exists already.`);
-    const nonce = await this.lock(files.lock, batchId);
+    const lock = await this.lock(files.lock, batchId);
     try {
-      const tmp = `${files.plan}.${randomUUID()}.tmp`;
-      const h = await fsp.open(tmp, 'wx');
-      try {
-        await h.writeFile(JSON.stringify(plan));
-        if (this.durable) await h.sync();
-      } finally {
-        await h.close();
-      }
-      await fsp.rename(tmp, files.plan);
-      if (this.durable) await fsyncDir(this.dir);
+      if (await statIfExists(this.fs, files.plan)) throw new BulkError('batch-write', `Batch ${batchId} exists already.`);
+      await writeFileDurable(files.plan, JSON.stringify(plan), {
+        fs: this.fs,
+        what: `batch ${batchId}`,
+        sync: this.durable,
+        verify: (written) => isPlanFile(JSON.parse(written.toString('utf8'))),
+      });
     } catch (e) {
-      await fsp.unlink(files.lock).catch(() => undefined);
-      throw new BulkError('batch-write', `Could not save batch ${batchId}: ${e instanceof Error ? e.message : String(e)}`);
+      await lock.release().catch(() => undefined);
+      if (e instanceof BulkError) throw e;
+      throw new BulkError('batch-write', `Could not save batch ${batchId}: ${fileError(e, 'write', files.plan, `batch ${batchId}`).message}`);
     }
-    return new BatchHandle(plan, [], files, this.durable, this.now, nonce);
+    return new BatchHandle(plan, [], files, this.durable, this.now, lock, this.fs);
   }
 
   /** Reads a batch without locking it. */
   async read(batchId: string): Promise<{ plan: BatchPlanFile; lines: JournalLine[] }> {
     const files = this.files(batchId);
-    let raw: string;
     try {
-      raw = await fsp.readFile(files.plan, 'utf8');
+      return await this.readFiles(batchId, files);
     } catch (e) {
-      if (errCode(e) === 'ENOENT') throw new BulkError('batch-not-found', `Batch ${batchId} was not found.`);
-      throw e;
+      if (e instanceof BulkError) throw e;
+      throw new BulkError('batch-corrupt', fileError(e, 'read', this.dir, `batch ${batchId}`).message);
     }
+  }
+
+  private async readFiles(batchId: string, files: ReturnType<BatchStore['files']>): Promise<{ plan: BatchPlanFile; lines: JournalLine[] }> {
+    const raw = await readIfExists(this.fs, files.plan);
+    if (!raw) throw new BulkError('batch-not-found', `Batch ${batchId} was not found.`);
     let plan: unknown;
     try {
-      plan = JSON.parse(raw);
+      plan = JSON.parse(raw.toString('utf8'));
     } catch {
       plan = undefined;
     }
     if (!isPlanFile(plan) || plan.batchId !== batchId) throw new BulkError('batch-corrupt', `Batch ${batchId} cannot be read.`);
-    let journal = '';
-    try {
-      journal = await fsp.readFile(files.journal, 'utf8');
-    } catch (e) {
-      if (errCode(e) !== 'ENOENT') throw e;
-    }
-    return { plan, lines: parseJournal(journal) };
+    const journal = await readIfExists(this.fs, files.journal);
+    return { plan, lines: parseJournal(journal?.toString('utf8') ?? '') };
   }
 
   /** Opens a batch for work, taking its lock; BulkError `batch-busy` when a live window holds it. */
   async open(batchId: string): Promise<BatchHandle> {
     const files = this.files(batchId);
     await this.read(batchId); // fail on a missing batch before touching locks
-    const nonce = await this.lock(files.lock, batchId);
+    const lock = await this.lock(files.lock, batchId);
     try {
       // Read again under the lock: the previous owner may have written until a moment ago.
       const { plan, lines } = await this.read(batchId);
-      return new BatchHandle(plan, lines, files, this.durable, this.now, nonce);
+      return new BatchHandle(plan, lines, files, this.durable, this.now, lock, this.fs);
     } catch (e) {
-      await fsp.unlink(files.lock).catch(() => undefined);
+      await lock.release().catch(() => undefined);
       throw e;
     }
   }
 
   /** Whether a live process holds the batch's lock. */
   async isBusy(batchId: string): Promise<boolean> {
-    const held = await this.readLock(this.files(batchId).lock);
-    return held !== undefined && !this.isStale(held);
+    return this.locks.isHeld(this.files(batchId).lock);
   }
 
   /**
@@ -542,7 +373,7 @@ export class BatchStore {
   async list(lookup?: (key: string) => HistoryEntry | undefined): Promise<BatchListing[]> {
     let names: string[];
     try {
-      names = await fsp.readdir(this.dir);
+      names = await this.fs.readdir(this.dir);
     } catch (e) {
       if (errCode(e) === 'ENOENT') return [];
       throw e;
@@ -567,7 +398,7 @@ export class BatchStore {
       const busy = await this.isBusy(batchId);
       const counts = countRows(rowStatuses(read.plan, read.lines, lookup, busy));
       if (isFinished(counts)) {
-        if (!busy) await fsp.writeFile(files.finished, new Date(this.now()).toISOString()).catch(() => undefined);
+        if (!busy) await writeFileDurable(files.finished, new Date(this.now()).toISOString(), { fs: this.fs, what: `batch ${batchId}`, sync: this.durable }).catch(() => undefined);
         continue;
       }
       const p = read.plan;
@@ -578,83 +409,27 @@ export class BatchStore {
 
   private async expire(batchId: string, files: ReturnType<BatchStore['files']>): Promise<void> {
     try {
-      const { mtimeMs } = await fsp.stat(files.finished);
+      const mtimeMs = Number((await this.fs.stat(files.finished)).mtimeMs);
       if (this.now() - mtimeMs < this.retentionMs || (await this.isBusy(batchId))) return;
-      for (const f of [files.plan, files.journal, files.finished]) await fsp.unlink(f).catch(() => undefined);
+      // The marker last: while it is there the batch is known to be done, whatever else is left.
+      for (const f of [files.plan, files.journal, files.finished]) await removeFile(this.fs, f);
     } catch {
       // best effort
     }
   }
 
-  private async readLock(lockPath: string): Promise<LockContent | undefined> {
-    let text: string;
+  /** Takes the batch's lock; BulkError `batch-busy` when a live window holds it. */
+  private async lock(lockPath: string, batchId: string): Promise<HeldLock> {
+    let lock: HeldLock | undefined;
     try {
-      text = await fsp.readFile(lockPath, 'utf8');
+      await this.fs.mkdir(path.dirname(lockPath));
+      lock = await this.locks.tryLock(lockPath);
     } catch (e) {
-      if (errCode(e) === 'ENOENT') return undefined;
-      throw e;
+      throw new BulkError('batch-write', `Could not lock batch ${batchId}: ${fileError(e, 'lock', lockPath, `batch ${batchId}`).message}`);
     }
-    try {
-      const o = JSON.parse(text) as LockContent;
-      if (typeof o.pid === 'number' && typeof o.host === 'string' && typeof o.nonce === 'string' && typeof o.at === 'number') return o;
-    } catch {
-      // fall through
-    }
-    // Empty or torn: being written this very moment, or by a process killed while writing it.
-    const { mtimeMs } = await fsp.stat(lockPath).catch(() => ({ mtimeMs: 0 }));
-    return { pid: 0, host: this.owner.host, nonce: `torn-${mtimeMs}`, at: mtimeMs };
-  }
-
-  private isStale(held: LockContent): boolean {
-    if (held.host !== this.owner.host) return false; // another machine's processes cannot be checked
-    if (held.pid === 0) return Date.now() - held.at > 10_000;
-    // A lock from before the machine started belongs to a process that is gone (its pid may be reused).
-    if (held.at < Date.now() - os.uptime() * 1000 - 60_000) return true;
-    if (held.pid === this.owner.pid) return false;
-    return !this.isAlive(held.pid);
-  }
-
-  /** Takes the lock file (O_EXCL); breaks a stale one only if it is still the one judged stale. */
-  private async lock(lockPath: string, batchId: string): Promise<string> {
-    const nonce = randomUUID();
-    const content: LockContent = { ...this.owner, nonce, at: Date.now() };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await fsp.mkdir(path.dirname(lockPath), { recursive: true });
-        const h = await fsp.open(lockPath, 'wx');
-        try {
-          await h.writeFile(JSON.stringify(content));
-          if (this.durable) await h.sync();
-        } finally {
-          await h.close();
-        }
-        return nonce;
-      } catch (e) {
-        if (errCode(e) !== 'EEXIST') throw new BulkError('batch-write', `Could not lock batch ${batchId}: ${e instanceof Error ? e.message : String(e)}`);
-      }
-      const held = await this.readLock(lockPath);
-      if (!held) continue;
-      if (!this.isStale(held)) break;
-      // Move it aside under a name only we use, then check it is the lock we judged: a window that
-      // broke the same stale lock a moment earlier may have put a fresh one there.
-      const aside = `${lockPath}.${nonce}.stale`;
-      try {
-        await fsp.rename(lockPath, aside);
-      } catch (e) {
-        if (errCode(e) === 'ENOENT') continue;
-        throw e;
-      }
-      const moved = await this.readLock(aside).catch(() => undefined);
-      if (moved && moved.nonce !== held.nonce) {
-        // Someone else's fresh lock: put it back (unless yet another was taken) and give way.
-        await fsp.link(aside, lockPath).catch(() => undefined);
-        await fsp.unlink(aside).catch(() => undefined);
-        break;
-      }
-      await fsp.unlink(aside).catch(() => undefined);
-    }
-    const holder = await this.readLock(lockPath).catch(() => undefined);
-    const who = holder && holder.pid === this.owner.pid && holder.host === this.owner.host ? 'this window' : 'another VS Code window';
+    if (lock) return lock;
+    const holder = await this.locks.holder(lockPath).catch(() => undefined);
+    const who = this.locks.isMine(holder) ? 'this window' : 'another VS Code window';
     throw new BulkError('batch-busy', `Batch ${batchId} is being sent by ${who}.`);
   }
 }

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportHistory, type ExportFormat } from '../bulk/export';
+import { writeFileDurable } from '../common/durable';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../webview/model';
 import { windowNotify, type Notify } from './errors';
@@ -155,7 +156,9 @@ export class ExportCommand implements vscode.Disposable {
       const target = args.target ?? (await this.prompts.saveAs(this.suggested(format), format));
       if (!target) return undefined;
       const content = exportHistory([...entries].sort(byTime), { format, ...masking, accountLabel: this.deps.accountLabel, scope });
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
+      // A file on this machine goes through the one durable write (every byte, verified, fsynced, renamed into place).
+      if (target.scheme === 'file') await writeFileDurable(target.fsPath, content, { what: 'the export' });
+      else await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
       const open = vscode.l10n.t('Open');
       void this.notify('info', vscode.l10n.t('Exported {0} messages to {1}.', entries.length, target.fsPath || target.path), open).then(async (pick) => {
         if (pick === open) await vscode.window.showTextDocument(target);

@@ -15,11 +15,10 @@
 // from every window as before elections.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { readIfExists, realFs, writeFileDurable, type DurableFs } from '../common/durable';
 import { systemClock, type TimerClock } from './clock';
 import type { Disposable } from './types';
-import { fsyncDir } from './store';
 
 export const LEASE_FILE = 'poller.lease.json';
 export const DEFAULT_HEARTBEAT_MS = 2000;
@@ -31,14 +30,6 @@ export interface Lease {
   /** Clock time of the holder's last renewal. */
   heartbeatAt: number;
   focused: boolean;
-}
-
-/** The file operations the election uses; tests hand in failing ones. */
-export interface LeaseFileOps {
-  open(file: string, flags: string): Promise<Pick<fsp.FileHandle, 'write' | 'sync' | 'close'>>;
-  rename(from: string, to: string): Promise<void>;
-  readFile(file: string, encoding: 'utf8'): Promise<string>;
-  rm(file: string, options: { force: boolean }): Promise<void>;
 }
 
 export function parseLease(text: string): Lease | undefined {
@@ -58,35 +49,6 @@ export function parseLease(text: string): Lease | undefined {
   return undefined;
 }
 
-/**
- * Replaces `file` whole: a temp file written in full (every byte checked), fsynced, renamed over
- * it, the folder fsynced. A failure at any step leaves the old file as it was.
- */
-export async function writeWhole(file: string, text: string, ops: LeaseFileOps = fsp): Promise<void> {
-  const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const data = Buffer.from(text, 'utf8');
-  try {
-    const h = await ops.open(temp, 'w');
-    try {
-      let done = 0;
-      while (done < data.length) {
-        const { bytesWritten } = await h.write(data, done, data.length - done);
-        // A write that makes no progress would loop forever: treat it as a full disk.
-        if (bytesWritten <= 0) throw Object.assign(new Error(`Could not write ${path.basename(file)}: no space left`), { code: 'ENOSPC' });
-        done += bytesWritten;
-      }
-      await h.sync();
-    } finally {
-      await h.close().catch(() => undefined);
-    }
-    await ops.rename(temp, file);
-  } catch (err) {
-    await ops.rm(temp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  await fsyncDir(path.dirname(file));
-}
-
 export interface PollerElectionOptions {
   /** The shared history folder. */
   dir: string;
@@ -97,7 +59,8 @@ export interface PollerElectionOptions {
   staleMs?: number;
   /** This window's id in the lease; random by default. */
   owner?: string;
-  ops?: LeaseFileOps;
+  /** The file calls (the durable write's); tests hand in failing ones. */
+  fs?: DurableFs;
   /** A lease read or write failed (the election goes on). */
   onError?: (err: unknown) => void;
 }
@@ -108,7 +71,7 @@ export class PollerElection implements Disposable {
   private readonly clock: TimerClock;
   private readonly heartbeatMs: number;
   private readonly staleMs: number;
-  private readonly ops: LeaseFileOps;
+  private readonly fs: DurableFs;
   private leader = false;
   /** Set after writing a claim, until the next look confirms or refutes it. */
   private claimed = false;
@@ -126,7 +89,7 @@ export class PollerElection implements Disposable {
     this.clock = options.clock ?? systemClock;
     this.heartbeatMs = Math.max(1, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
     this.staleMs = Math.max(this.heartbeatMs * 2, options.staleMs ?? DEFAULT_STALE_MS);
-    this.ops = options.ops ?? fsp;
+    this.fs = options.fs ?? realFs;
   }
 
   /** True while this window is the one that polls. */
@@ -188,9 +151,9 @@ export class PollerElection implements Disposable {
 
   private async read(): Promise<{ lease?: Lease; unreadable: boolean }> {
     try {
-      return { lease: parseLease(await this.ops.readFile(this.file, 'utf8')), unreadable: false };
+      const text = await readIfExists(this.fs, this.file);
+      return { lease: text === undefined ? undefined : parseLease(text.toString('utf8')), unreadable: false };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { unreadable: false };
       this.options.onError?.(err);
       return { unreadable: true };
     }
@@ -199,7 +162,7 @@ export class PollerElection implements Disposable {
   private async write(): Promise<boolean> {
     const lease: Lease = { owner: this.owner, heartbeatAt: this.clock.now(), focused: this.options.isFocused() };
     try {
-      await writeWhole(this.file, JSON.stringify(lease), this.ops);
+      await writeFileDurable(this.file, JSON.stringify(lease), { fs: this.fs, what: 'the status poller lease', verify: (b) => parseLease(b.toString('utf8'))?.owner === this.owner });
       return true;
     } catch (err) {
       this.options.onError?.(err);

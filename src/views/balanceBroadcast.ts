@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BalanceReport } from '../gateway/types';
-import { writeWhole } from '../history/election';
+import { writeFileDurable } from '../common/durable';
 import type { Disposable } from '../history/types';
 
 export const BALANCE_FILE = 'balance.json';
@@ -67,7 +67,7 @@ export class BalanceBroadcast implements Disposable {
     if (this.disposed) return;
     try {
       await fsp.mkdir(this.dir, { recursive: true });
-      await writeWhole(this.file, JSON.stringify({ ...balance, from: this.from }));
+      await writeFileDurable(this.file, JSON.stringify({ ...balance, from: this.from }), { what: 'the shared balance' });
     } catch (err) {
       this.options.onError?.(err);
     }

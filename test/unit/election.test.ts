@@ -1,17 +1,16 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
+import { realFs, type DurableFs } from '../../src/common/durable';
 import {
   DEFAULT_HEARTBEAT_MS,
   DEFAULT_STALE_MS,
   LEASE_FILE,
   PollerElection,
   parseLease,
-  writeWhole,
-  type LeaseFileOps,
   type PollerElectionOptions,
 } from '../../src/history/election';
+import { describeFault, everyFault, FaultyFs } from './faultFs';
 import { removeDir, tempDir } from './fixtures/historyHelpers';
 import { FakeClock } from './fixtures/fakeClock';
 
@@ -25,10 +24,6 @@ interface Win {
   focused: boolean;
   election: PollerElection;
   errors: unknown[];
-}
-
-function errno(code: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`${code}: simulated`), { code });
 }
 
 describe('PollerElection (one poller for all windows, lease in the shared folder)', function () {
@@ -154,75 +149,58 @@ describe('PollerElection (one poller for all windows, lease in the shared folder
   });
 
   describe('faults on the lease file', () => {
-    /** Real file operations with one step failing as told. */
-    function faulty(fail: { open?: string; write?: 'short' | 'zero' | string; sync?: string; rename?: string; read?: string }): LeaseFileOps {
-      return {
-        open: async (file, flags) => {
-          if (fail.open) throw errno(fail.open);
-          const h = await fsp.open(file, flags);
-          return {
-            write: (async (buffer: Buffer, offset: number, length: number) => {
-              if (fail.write === 'short') return h.write(buffer, offset, Math.min(length, 3)); // short writes that do progress
-              if (fail.write === 'zero') return { bytesWritten: 0, buffer };
-              if (fail.write) throw errno(fail.write);
-              return h.write(buffer, offset, length);
-            }) as never,
-            sync: async () => {
-              if (fail.sync) throw errno(fail.sync);
-              return h.sync();
-            },
-            close: () => h.close(),
-          };
+    it('every step × every fault (ENOSPC, EIO, EACCES, EPERM, short writes, crashes) while a window takes a stale lease: the lease on disk stays whole, the window still polls', async function () {
+      this.timeout(120_000);
+      const stale = JSON.stringify({ owner: 'gone', heartbeatAt: T0 - 60_000, focused: true });
+      let runs = 0;
+      const combinations = await everyFault(
+        async (fsx, dir) => {
+          const clock = new FakeClock(T0);
+          const errors: unknown[] = [];
+          const election = new PollerElection({ dir, owner: 'A', clock, fs: fsx, isFocused: () => true, onError: (e) => errors.push(e) });
+          // No dispose: a crashed process never runs it, and the lease must be whole anyway.
+          await election.start();
+          await clock.advance(HB, () => election.settled());
+          return { leader: election.isLeader, errors };
         },
-        rename: async (from, to) => {
-          if (fail.rename) throw errno(fail.rename);
-          return fsp.rename(from, to);
+        async ({ dir, fault, step, fsx }) => {
+          runs++;
+          const what = `${describeFault(fault)} at step ${step.n} (${step.op} ${path.basename(step.file)})`;
+          const text = fs.readFileSync(path.join(dir, LEASE_FILE), 'utf8');
+          const lease = parseLease(text);
+          assert.ok(lease, `${what}: the lease on disk is torn: ${JSON.stringify(text)}`);
+          assert.ok(text === stale || lease.owner === 'A', `${what}: ${text}`);
+          if (!fsx.crashed) {
+            const left = fs.readdirSync(dir).filter((n) => n !== LEASE_FILE);
+            assert.deepEqual(left, [], `${what}: files left behind`);
+          }
         },
-        readFile: async (file, encoding) => {
-          if (fail.read) throw errno(fail.read);
-          return fsp.readFile(file, encoding);
-        },
-        rm: (file, options) => fsp.rm(file, options),
-      };
-    }
+        (dir) => fs.writeFileSync(path.join(dir, LEASE_FILE), stale),
+      );
+      assert.equal(runs, combinations);
+      assert.ok(combinations >= 40, `only ${combinations} combinations`);
+      console.log(`      ${combinations} step × fault combinations`);
+    });
 
-    const writeFaults: Array<[string, Parameters<typeof faulty>[0]]> = [
-      ['ENOSPC on write', { write: 'ENOSPC' }],
-      ['EIO on write', { write: 'EIO' }],
-      ['a write that makes no progress', { write: 'zero' }],
-      ['EACCES on open', { open: 'EACCES' }],
-      ['EIO on fsync', { sync: 'EIO' }],
-      ['a crash before the rename (rename fails)', { rename: 'EIO' }],
-    ];
-
-    for (const [name, fail] of writeFaults) {
-      it(`${name}: the old lease stays whole, no temp file stays, and a lone window still polls`, async () => {
-        const file = path.join(dir, LEASE_FILE);
-        const before = JSON.stringify({ owner: 'gone', heartbeatAt: T0 - 60_000, focused: true });
-        fs.writeFileSync(file, before);
-        const a = open('A', { ops: faulty(fail) });
+    it('a failing disk: a lone window polls as if alone, and the failure is reported', async () => {
+      for (const code of ['ENOSPC', 'EIO', 'EACCES'] as const) {
+        const fsx = new FaultyFs({ at: 0, fault: { kind: 'errno', code, persist: true } });
+        const a = open(`A-${code}`, { fs: fsx });
         await a.election.start();
         await run(HB);
-        assert.deepEqual(leaders(), ['A'], 'statuses keep coming');
-        assert.equal(fs.readFileSync(file, 'utf8'), before);
-        assert.deepEqual(fs.readdirSync(dir), [LEASE_FILE]);
-        assert.ok(a.errors.length > 0, 'the failure was reported');
-      });
-    }
-
-    it('short writes are completed, not taken as the whole lease', async () => {
-      const a = open('A', { ops: faulty({ write: 'short' }) });
-      await a.election.start();
-      await run(HB);
-      assert.deepEqual(leaders(), ['A']);
-      assert.equal(leaseOnDisk()?.owner, 'A');
+        assert.equal(a.election.isLeader, true, code);
+        assert.ok(a.errors.length > 0, `${code}: reported`);
+        a.election.dispose();
+        wins = wins.filter((w) => w !== a);
+      }
     });
 
     it('a window that cannot write stays out while another holds a fresh lease', async () => {
       const a = open('A');
       await a.election.start();
       await run(HB);
-      const b = open('B', { ops: faulty({ write: 'ENOSPC' }) });
+      const full: DurableFs = { ...realFs, open: async (f, flags) => { if (flags !== 'r') throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }); return realFs.open(f, flags); } };
+      const b = open('B', { fs: full });
       b.focused = false;
       await b.election.start();
       await run(3 * HB);
@@ -230,15 +208,16 @@ describe('PollerElection (one poller for all windows, lease in the shared folder
     });
 
     it('EIO reading the lease: the window polls as if alone', async () => {
-      const a = open('A', { ops: faulty({ read: 'EIO' }) });
+      const broken: DurableFs = { ...realFs, open: async (f, flags) => { if (flags === 'r') throw Object.assign(new Error('EIO'), { code: 'EIO' }); return realFs.open(f, flags); } };
+      const a = open('A', { fs: broken });
       await a.election.start();
       assert.deepEqual(leaders(), ['A']);
     });
 
     it('a poller that cannot renew loses the lease to a healthy window once it is stale, then steps down', async () => {
       let failing = false;
-      const ops: LeaseFileOps = { ...fsp, open: async (f, flags) => { if (failing) throw errno('ENOSPC'); return fsp.open(f, flags); } };
-      const a = open('A', { ops });
+      const fsx: DurableFs = { ...realFs, open: async (f, flags) => { if (failing && flags !== 'r') throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }); return realFs.open(f, flags); } };
+      const a = open('A', { fs: fsx });
       await a.election.start();
       await run(HB);
       const b = open('B');
@@ -250,13 +229,5 @@ describe('PollerElection (one poller for all windows, lease in the shared folder
       await run(DEFAULT_STALE_MS + 2 * HB);
       assert.deepEqual(leaders(), ['B']);
     });
-  });
-
-  it('writeWhole replaces a file whole', async () => {
-    const file = path.join(dir, 'x.json');
-    await writeWhole(file, 'first');
-    await writeWhole(file, 'second');
-    assert.equal(fs.readFileSync(file, 'utf8'), 'second');
-    assert.deepEqual(fs.readdirSync(dir), ['x.json']);
   });
 });

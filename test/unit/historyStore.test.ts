@@ -219,6 +219,7 @@ describe('HistoryStore', function () {
     }
     assert.equal(done.size, 600);
     assert.ok(compactions > 0, 'this process compacted at least once');
+    await me.close(); // lets a compaction it started in the background (autoCompact) finish
     for (const load of [await loadHistory(dir), { entries: (await openStore()).all() }]) {
       const byKey = new Map(load.entries.map((e) => [e.key, e]));
       assert.equal(byKey.size, 600);

@@ -1,0 +1,138 @@
+// Folding the journals into a new snapshot, run by the store while it holds the compaction lock.
+//
+// Order, so that a crash or a disk fault at any step loses nothing: seal the journal (rename),
+// read everything into memory, write the snapshot to a temp file (every byte, fsynced, read back
+// and parsed), rename it into place, fsync the folder, and only then delete the sealed journals
+// whose contents were read into it. A sealed journal that cannot be read stops the compaction.
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { appendRecord, commit, errCode, fileError, removeFile, writeTemp, type DurableFs } from '../common/durable';
+import type { HeldLock } from '../common/lock';
+import { fileSig, WHAT, type HistoryFiles } from './files';
+import { REJECTED_FILE, snapshotChunks, STALE_LOCK_RE, TEMP_RE, verifySnapshot } from './format';
+import type { HistoryState } from './state';
+import type { HistoryEntry } from './types';
+
+/** What the store lends a compaction. */
+export interface CompactionHost {
+  readonly dir: string;
+  readonly fs: DurableFs;
+  readonly files: HistoryFiles;
+  readonly state: HistoryState;
+  readonly durable: boolean;
+  readonly clock: { now(): number };
+  readonly tombstoneMaxAgeMs: number;
+  readonly retention?: (newestFirst: readonly HistoryEntry[], now: number) => readonly string[];
+  isDisposed(): boolean;
+  /** Runs `fn` after every earlier operation of the store, and announces what changed. */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+  report(err: unknown): void;
+}
+
+/** Compacts; `compacted` false when there was nothing to do (disposed, or the journal was already sealed). */
+export async function compactHoldingLock(host: CompactionHost, lock: HeldLock): Promise<{ compacted: boolean; pruned: number }> {
+  const { dir, fs, files, state } = host;
+  const sealedName = `history.journal.${Date.now()}-${randomUUID().slice(0, 8)}.sealed.jsonl`;
+  let pruned = 0;
+  const plan = await host.exclusive(async () => {
+    if (host.isDisposed()) return undefined;
+    await files.sync();
+    const blocked = files.unreadable();
+    if (blocked) throw blocked;
+    const j = files.journal!;
+    try {
+      await fs.rename(files.journalPath, path.join(dir, sealedName));
+    } catch (err) {
+      if (errCode(err) !== 'ENOENT') throw fileError(err, 'seal', files.journalPath, WHAT);
+      await files.reopen();
+      return undefined;
+    }
+    // Writes that landed between the sync and the rename; later ones are written again by their writer.
+    await files.readJournal(j);
+    await files.reopen(); // reads the other sealed journals too, and starts the new journal
+    // Only what is in memory now goes into the snapshot, so only those journals may be deleted after it.
+    const unreadable = files.unreadable();
+    if (unreadable) throw unreadable;
+    const folded = [...files.sealedRead];
+    pruned = applyRetention(host);
+    const entries = state.ascending();
+    const oldest = new Date(host.clock.now() - host.tombstoneMaxAgeMs).toISOString();
+    const tombstones = [...state.tombstones].filter(([, at]) => at >= oldest);
+    const rejects = state.rejects.splice(0);
+    return { entries, tombstones, rejects, folded, expectedSig: files.snapshotSig };
+  });
+  if (!plan) return { compacted: false, pruned };
+  await removeLeftovers(host);
+  try {
+    const temp = await writeTemp(files.snapshotPath, snapshotChunks(plan.entries, plan.tombstones), {
+      fs,
+      what: WHAT,
+      verify: (written) => verifySnapshot(written, plan.entries.length),
+    });
+    await host.exclusive(async () => {
+      // Belt and braces against a lock broken as stale while this compaction was slow.
+      const abandon = !(await lock.stillHeld())
+        ? 'The history compaction lock was taken over; compaction abandoned.'
+        : fileSig(await files.stat(files.snapshotPath)) !== plan.expectedSig
+          ? 'The history snapshot changed during compaction; compaction abandoned.'
+          : undefined;
+      if (abandon) {
+        await removeFile(fs, temp.path).catch(() => undefined);
+        throw new Error(abandon);
+      }
+      await commit(temp, { fs, what: WHAT, sync: host.durable });
+      files.snapshotSig = fileSig(await files.stat(files.snapshotPath));
+      files.snapshotEntries = plan.entries.length;
+      files.snapshotBytes = temp.bytes;
+    });
+  } catch (err) {
+    state.rejects.unshift(...plan.rejects);
+    throw err;
+  }
+  for (const name of plan.folded) {
+    // Left behind, it is only read again (harmless): report, but the compaction stands.
+    const file = path.join(dir, name);
+    await removeFile(fs, file).catch((err) => host.report(fileError(err, 'delete', file, WHAT)));
+  }
+  if (plan.rejects.length) await keepRejects(host, plan.rejects).catch((err) => host.report(err));
+  return { compacted: true, pruned };
+}
+
+/**
+ * Drops what the retention rule names, as tombstones; returns how many. Lines written after the
+ * seal are in the new journal and not in memory yet, so the rule never judges (or loses) them here.
+ */
+function applyRetention(host: CompactionHost): number {
+  const rule = host.retention;
+  if (!rule) return 0;
+  const now = host.clock.now();
+  let doomed: readonly string[];
+  try {
+    doomed = rule(host.state.newestFirstView(), now);
+  } catch (err) {
+    host.report(err); // a broken rule must not stop compaction: keep everything
+    return 0;
+  }
+  const at = new Date(now).toISOString();
+  let pruned = 0;
+  for (const key of doomed) if (host.state.removeKey(key, at)) pruned++;
+  return pruned;
+}
+
+/** Temp files and broken locks a crashed compaction left; only called while holding the lock. */
+async function removeLeftovers(host: CompactionHost): Promise<void> {
+  for (const name of await host.fs.readdir(host.dir).catch(() => [])) {
+    if (TEMP_RE.test(name) || STALE_LOCK_RE.test(name)) await removeFile(host.fs, path.join(host.dir, name)).catch(() => undefined);
+  }
+}
+
+/** Appends unreadable lines to history.rejected.txt, for a person to look at. */
+async function keepRejects(host: CompactionHost, rejects: string[]): Promise<void> {
+  const file = path.join(host.dir, REJECTED_FILE);
+  const h = await host.fs.open(file, 'a');
+  try {
+    await appendRecord(h, Buffer.from('\n' + rejects.join('\n') + '\n', 'utf8'), { sync: host.durable, what: 'the list of unreadable history lines', file });
+  } finally {
+    await h.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,103 @@
+// The history's file formats, without any I/O: journal lines, tombstones and the snapshot document.
+//
+//   journal line    one JSON entry (HistoryEntry) or tombstone ({removed, at}) per line; a record
+//                   is "\n" + lines + "\n", so a line a killed or short write left torn stands alone
+//   snapshot        {"format":"inviosmart-sms-history","version":1,…,"entries":[ one entry a line ],
+//                   "removed":[ one tombstone a line ]}; read with one JSON.parse, or line by line
+//                   (keeping what it can) when damaged
+import type { HistoryEntry } from './types';
+import type { HistoryState } from './state';
+
+export const SNAPSHOT_FILE = 'history.snapshot.json';
+export const JOURNAL_FILE = 'history.journal.jsonl';
+export const LOCK_FILE = 'history.lock';
+export const REJECTED_FILE = 'history.rejected.txt';
+export const SEALED_RE = /^history\.journal\.[\w-]+\.sealed\.jsonl$/;
+export const TEMP_RE = /^history\.snapshot\.json\.[\w-]+\.tmp$/;
+export const STALE_LOCK_RE = /^history\.lock\.[\w-]+\.(stale|new)$/;
+const SNAPSHOT_FORMAT = 'inviosmart-sms-history';
+const SNAPSHOT_VERSION = 1;
+
+
+export interface Tombstone {
+  removed: string;
+  at: string;
+}
+
+export function isTombstone(o: unknown): o is Tombstone {
+  if (typeof o !== 'object' || o === null) return false;
+  const t = o as Record<string, unknown>;
+  return typeof t.removed === 'string' && typeof t.at === 'string' && !('key' in t);
+}
+
+export function entryLine(e: HistoryEntry): string {
+  return JSON.stringify(e);
+}
+
+/** Reads every line of `buf[0..end)` into the state; returns how many non-empty lines there were. */
+export function applyLines(state: HistoryState, buf: Buffer, end: number): number {
+  let lines = 0;
+  let start = 0;
+  while (start < end) {
+    let nl = buf.indexOf(10, start);
+    if (nl < 0 || nl > end) nl = end;
+    if (nl > start) {
+      lines++;
+      state.applyLine(buf.toString('utf8', start, nl));
+    }
+    start = nl + 1;
+  }
+  return lines;
+}
+
+/** Whether a snapshot as read back is whole: it parses, and holds the entries it was written with. */
+export function verifySnapshot(written: Buffer, count: number): boolean {
+  const doc = JSON.parse(written.toString('utf8')) as { format?: unknown; entries?: unknown };
+  return doc.format === SNAPSHOT_FORMAT && Array.isArray(doc.entries) && doc.entries.length === count;
+}
+
+/** Reads a snapshot: one JSON.parse when it is intact, line by line (keeping what it can) when not. */
+export function applySnapshot(state: HistoryState, text: string): number {
+  let doc: { format?: unknown; entries?: unknown; removed?: unknown } | undefined;
+  try {
+    doc = JSON.parse(text) as typeof doc;
+  } catch {
+    doc = undefined;
+  }
+  if (doc && typeof doc === 'object' && doc.format === SNAPSHOT_FORMAT && Array.isArray(doc.entries)) {
+    for (const e of doc.entries) state.applyObject(e);
+    if (Array.isArray(doc.removed)) for (const t of doc.removed) state.applyObject(t);
+    return doc.entries.length;
+  }
+  // Damaged: every entry sits on its own line ending in ',' (but the last), so most can be saved.
+  let count = 0;
+  for (const rawLine of text.split('\n')) {
+    const line = rawLine.trim();
+    if (line === '' || line.startsWith(`{"format"`) || line.startsWith(']')) continue;
+    const body = line.endsWith(',') ? line.slice(0, -1) : line;
+    if (state.applyLine(body)) count++;
+  }
+  return count;
+}
+
+/** The snapshot in chunks of about 1 MiB (the event loop stays responsive while it is written). */
+export function* snapshotChunks(entries: HistoryEntry[], tombstones: Array<[string, string]>): Generator<string> {
+  let chunk = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, writtenAt: new Date().toISOString(), count: entries.length }).slice(0, -1) + ',"entries":[\n';
+  for (let i = 0; i < entries.length; i++) {
+    chunk += entryLine(entries[i]) + (i + 1 < entries.length ? ',\n' : '\n');
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  chunk += '],"removed":[\n';
+  for (let i = 0; i < tombstones.length; i++) {
+    const [removed, at] = tombstones[i];
+    chunk += JSON.stringify({ removed, at } satisfies Tombstone) + (i + 1 < tombstones.length ? ',\n' : '\n');
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  yield chunk + ']}\n';
+}
