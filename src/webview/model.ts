@@ -442,48 +442,6 @@ export class PanelModel {
     return { changed, orderChanged };
   }
 
-  /**
-   * Adds a part of the history that arrives after `reset` (the host sends a big one in parts). New
-   * entries are sorted among themselves and merged into the shown list in one pass, instead of one
-   * binary-search splice each; an entry already held at a higher revision (an upsert that came
-   * first) is kept, and one held at a lower revision is replaced, never shown twice.
-   */
-  append(entries: readonly HistoryEntry[]): ChangeSummary {
-    let added: HistoryEntry[] = [];
-    let replaced = false;
-    for (const entry of entries) {
-      const held = this.byKey.get(entry.key);
-      if (held && held.rev > entry.rev) continue;
-      this.byKey.set(entry.key, entry);
-      this.orders.clear();
-      if (held) replaced = true;
-      else if (this.matches(entry)) added.push(entry);
-    }
-    if (replaced) {
-      // Rare (an upsert overtook its part): a full rebuild is simpler than patching both lists.
-      this.rebuild();
-      return { changed: [], orderChanged: true };
-    }
-    if (added.length === 0) return { changed: [], orderChanged: false };
-    added = sortEntries(added, this.sortValue, this.sortKeys);
-    const old = this.shown;
-    if (old.length === 0 || this.cmp(old[old.length - 1], added[0]) < 0) {
-      // The usual case, newest first by time: the part goes after everything shown.
-      for (const entry of added) old.push(entry);
-    } else {
-      const merged: HistoryEntry[] = new Array<HistoryEntry>(old.length + added.length);
-      let i = 0;
-      let j = 0;
-      let k = 0;
-      while (i < old.length && j < added.length) merged[k++] = this.cmp(old[i], added[j]) <= 0 ? old[i++] : added[j++];
-      while (i < old.length) merged[k++] = old[i++];
-      while (j < added.length) merged[k++] = added[j++];
-      this.shown = merged;
-    }
-    this.totalsCache = undefined;
-    return { changed: added.map((e) => e.key), orderChanged: true };
-  }
-
   remove(keys: readonly string[]): ChangeSummary {
     // Thousands at once (retention trimming a big history): one rebuild instead of a splice each,
     // which at 100,000 rows took seconds.

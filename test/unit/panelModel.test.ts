@@ -217,44 +217,6 @@ describe('panel model', () => {
       assert.equal(model.rows.length, expected.length);
     });
 
-    it('appends the history in parts to the same result as one reset, quickly, keeping newer upserts', () => {
-      const all = Array.from({ length: 100_000 }, (_, i) =>
-        entry({ key: `k${i}`, createdAt: new Date(Date.UTC(2025, 0, 1) - i * 1000).toISOString(), status: i % 4 ? delivered : pending, charge: 0.05 }));
-      const whole = new PanelModel({ ...emptyFilter, status: 'delivered' });
-      whole.reset(all);
-      const parts = [all.slice(0, 500), ...Array.from({ length: 20 }, (_, i) => all.slice(500 + i * 5000, 500 + (i + 1) * 5000))];
-      const model = new PanelModel({ ...emptyFilter, status: 'delivered' });
-      model.reset(parts[0]);
-      // A status change for an entry of a later part arrives first: the part's older copy must not win.
-      const newer = { ...all[60_001], rev: 2, status: pending };
-      model.upsert([newer]);
-      const t = performance.now();
-      for (const part of parts.slice(1)) assert.equal(model.append(part).orderChanged, true);
-      const ms = performance.now() - t;
-      assert.equal(model.get(newer.key), newer);
-      assert.equal(model.indexOf(newer.key), -1, 'the pending copy is filtered out');
-      const expected = whole.rows.filter((e) => e.key !== newer.key);
-      assert.deepEqual(model.rows.map((e) => e.key), expected.map((e) => e.key));
-      assert.equal(model.size, 100_000);
-      assert.deepEqual(model.totals, computeTotals(expected));
-      // Twenty re-sorts of the growing list would take seconds; twenty merges take far less.
-      assert.ok(ms < 1500, `appending 20 parts took ${ms.toFixed(0)} ms`);
-    });
-
-    it('merges an appended part that sorts among the rows already shown', () => {
-      const at = (key: string, minute: number) => entry({ key, createdAt: `2025-05-01T10:${String(minute).padStart(2, '0')}:00.000Z` });
-      const model = new PanelModel();
-      model.reset([at('a', 50), at('c', 30), at('e', 10)]);
-      assert.deepEqual(model.append([at('f', 5), at('b', 40), at('d', 20)]), { changed: ['b', 'd', 'f'], orderChanged: true });
-      assert.deepEqual(model.rows.map((e) => e.key), ['a', 'b', 'c', 'd', 'e', 'f']);
-      // Held at a higher revision already: nothing changes; filtered out: held but not shown.
-      assert.deepEqual(model.append([{ ...at('c', 30), rev: 0 }]), { changed: [], orderChanged: false });
-      model.setFilter({ search: 'nothing like this' });
-      assert.deepEqual(model.append([at('g', 1)]), { changed: [], orderChanged: false });
-      assert.equal(model.size, 7);
-      assert.equal(model.rows.length, 0);
-    });
-
     it('lists the batch ids present', () => {
       const model = new PanelModel();
       model.reset([entry({ key: 'a', batchId: 'b10' }), entry({ key: 'b', batchId: 'b2' }), entry({ key: 'c' }), entry({ key: 'd', batchId: 'b2' })]);
@@ -284,7 +246,6 @@ describe('panel model', () => {
       const opArb = fc.oneof(
         fc.record({ kind: fc.constant('upsert' as const), entries: fc.array(entryArb, { maxLength: 4 }) }),
         fc.record({ kind: fc.constant('remove' as const), keys: fc.array(keyArb, { maxLength: 3 }) }),
-        fc.record({ kind: fc.constant('append' as const), entries: fc.array(entryArb, { maxLength: 6 }) }),
         fc.record({ kind: fc.constant('sort' as const), sort: sortArb }),
         fc.record({ kind: fc.constant('filter' as const), filter: filterArb }),
       );
@@ -297,9 +258,8 @@ describe('panel model', () => {
           const truth = new Map<string, HistoryEntry>();
           for (const e of initial) if (!truth.has(e.key) || truth.get(e.key)!.rev <= e.rev) truth.set(e.key, e);
           for (const op of ops) {
-            if (op.kind === 'upsert' || op.kind === 'append') {
-              if (op.kind === 'upsert') model.upsert(op.entries);
-              else model.append(op.entries);
+            if (op.kind === 'upsert') {
+              model.upsert(op.entries);
               for (const e of op.entries) if (!truth.has(e.key) || truth.get(e.key)!.rev <= e.rev) truth.set(e.key, e);
             } else if (op.kind === 'sort') {
               sort = op.sort;
