@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readIfExists, realFs, writeFileDurable, type DurableFs } from '../common/durable';
+import { readIfExists, realFs, removeFile, writeFileDurable, type DurableFs } from '../common/durable';
 import { systemClock, type TimerClock } from './clock';
 import type { Disposable } from './types';
 
@@ -30,6 +30,28 @@ export interface Lease {
   /** Clock time of the holder's last renewal. */
   heartbeatAt: number;
   focused: boolean;
+}
+
+/** Temp files of the lease and the shared balance (`<name>.<id>.tmp`), left only by a crash mid-write. */
+const SHARED_TEMP_RE = /^(poller\.lease|balance)\.json\.[\w-]+\.tmp$/;
+/** Older than this, a temp file's writer is gone (a write takes milliseconds). */
+const TEMP_STALE_MS = 60_000;
+
+/** Deletes what crashed lease and balance writes left in `dir`; failures only mean they stay a while longer. */
+export async function sweepSharedTemps(dir: string, fs: DurableFs = realFs, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
+    if (!SHARED_TEMP_RE.test(name)) continue;
+    const file = path.join(dir, name);
+    try {
+      if (now - Number((await fs.stat(file)).mtimeMs) < TEMP_STALE_MS) continue;
+      await removeFile(fs, file);
+      removed++;
+    } catch {
+      // in use or unreadable: the next window start tries again
+    }
+  }
+  return removed;
 }
 
 export function parseLease(text: string): Lease | undefined {
@@ -104,6 +126,7 @@ export class PollerElection implements Disposable {
 
   /** Takes the first look; later ones follow every heartbeat. */
   start(): Promise<void> {
+    void sweepSharedTemps(this.options.dir, this.fs);
     return this.poke();
   }
 

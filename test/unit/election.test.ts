@@ -8,9 +8,10 @@ import {
   LEASE_FILE,
   PollerElection,
   parseLease,
+  sweepSharedTemps,
   type PollerElectionOptions,
 } from '../../src/history/election';
-import { describeFault, everyFault, FaultyFs } from './faultFs';
+import { describeFault, everyFault } from './faultFs';
 import { removeDir, tempDir } from './fixtures/historyHelpers';
 import { FakeClock } from './fixtures/fakeClock';
 
@@ -148,6 +149,18 @@ describe('PollerElection (one poller for all windows, lease in the shared folder
     assert.equal(leaseOnDisk()?.owner, 'A');
   });
 
+  it('sweeps the temp files a crash mid-write left, and only old ones', async () => {
+    const old = path.join(dir, `${LEASE_FILE}.dead1234.tmp`);
+    const oldBalance = path.join(dir, 'balance.json.dead5678.tmp');
+    const fresh = path.join(dir, `${LEASE_FILE}.live1234.tmp`);
+    const other = path.join(dir, 'history.snapshot.json.abcd.tmp');
+    for (const f of [old, oldBalance, fresh, other]) fs.writeFileSync(f, '{');
+    const past = new Date(Date.now() - 5 * 60_000);
+    for (const f of [old, oldBalance, other]) fs.utimesSync(f, past, past);
+    assert.equal(await sweepSharedTemps(dir), 2);
+    assert.deepEqual(fs.readdirSync(dir).sort(), [path.basename(other), path.basename(fresh)].sort());
+  });
+
   describe('faults on the lease file', () => {
     it('every step × every fault (ENOSPC, EIO, EACCES, EPERM, short writes, crashes) while a window takes a stale lease: the lease on disk stays whole, the window still polls', async function () {
       this.timeout(120_000);
@@ -184,8 +197,8 @@ describe('PollerElection (one poller for all windows, lease in the shared folder
 
     it('a failing disk: a lone window polls as if alone, and the failure is reported', async () => {
       for (const code of ['ENOSPC', 'EIO', 'EACCES'] as const) {
-        const fsx = new FaultyFs({ at: 0, fault: { kind: 'errno', code, persist: true } });
-        const a = open(`A-${code}`, { fs: fsx });
+        const failing: DurableFs = { ...realFs, open: async () => { throw Object.assign(new Error(`${code}: simulated`), { code }); } };
+        const a = open(`A-${code}`, { fs: failing });
         await a.election.start();
         await run(HB);
         assert.equal(a.election.isLeader, true, code);
