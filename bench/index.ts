@@ -9,9 +9,10 @@ import { gatewayClientBench } from './gatewayClient';
 import { historyBench } from './history';
 import { panelBench } from './panel';
 import { pollerBench } from './poller';
+import { pollerWindowsBench } from './pollerWindows';
 
 /** Every benchmark, in the order they run; add new files here. */
-const BENCHES: readonly Bench[] = [gatewayClientBench, historyBench, pollerBench, panelBench, activationBench, bulkBench];
+const BENCHES: readonly Bench[] = [gatewayClientBench, historyBench, pollerBench, pollerWindowsBench, panelBench, activationBench, bulkBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const markdown = argv.includes('--markdown');

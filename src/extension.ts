@@ -19,6 +19,8 @@ import { StatusPoller } from './history/poller';
 import { diskFullSwitch } from './common/diskFullSwitch';
 import { realFs } from './common/durable';
 import { newestWriteIn, RetentionService, selectForRemoval } from './history/retention';
+import { PollerElection } from './history/election';
+import { BalanceBroadcast } from './views/balanceBroadcast';
 import { HistoryStore } from './history/store';
 import type { HistoryEntry } from './history/types';
 import { registerHistoryPanel } from './views/historyPanel';
@@ -45,7 +47,10 @@ let running: { accounts: AccountsApi; history: HistoryStore } | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi | undefined> {
   const log = new Log();
   context.subscriptions.push(log);
-  const accounts = registerAccounts(context, { log: (event) => log.call(event) });
+  // Balance checks are shared with the other windows through the history folder.
+  const sharedBalance = new BalanceBroadcast(path.join(context.globalStorageUri.fsPath, 'history'), { onError: (e) => log.warn(`balance broadcast: ${String(e)}`) });
+  context.subscriptions.push(sharedBalance);
+  const accounts = registerAccounts(context, { log: (event) => log.call(event), balance: { shared: sharedBalance } });
 
   const historyDir = path.join(context.globalStorageUri.fsPath, 'history');
   const history = await HistoryStore.open(historyDir, {
@@ -66,6 +71,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   context.subscriptions.push(retention);
   retention.start();
 
+  // One window polls for all: the one holding the lease in the shared history folder.
+  const election = new PollerElection({ dir: historyDir, isFocused: () => vscode.window.state.focused, onError: (e) => log.warn(`poller lease: ${String(e)}`) });
+  context.subscriptions.push(election);
   // The poller is rebuilt when its settings change; everything else reaches it through this holder.
   const makePoller = () => {
     const settings = readSettings();
@@ -75,7 +83,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
       maxConcurrency: settings.maxConcurrency,
       baseIntervalMs: settings.pollIntervalSeconds * 1000,
       maxAgeMs: settings.maxAgeHours * 3600_000,
-      isActive: () => vscode.window.state.focused,
+      isActive: () => vscode.window.state.focused && election.isLeader,
       onFinal: (entry) => notifyFinal(entry),
       onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
     });
@@ -83,10 +91,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     return p;
   };
   let poller = makePoller();
+  context.subscriptions.push(election.onDidChange(() => poller.setActive(vscode.window.state.focused)));
+  void election.start();
   const pollerRef = { refreshNow: (keys?: readonly string[]) => poller.refreshNow(keys) };
   context.subscriptions.push(
     { dispose: () => poller.dispose() },
-    vscode.window.onDidChangeWindowState((s) => poller.setActive(s.focused)),
+    vscode.window.onDidChangeWindowState((s) => {
+      poller.setActive(s.focused);
+      void election.poke();
+    }),
   );
 
   // Passwords are masked by pattern in the log anyway; knowing them masks them wherever they appear.

@@ -7,6 +7,7 @@ import { GatewayError } from '../gateway/errors';
 import { isCleartextUrl } from '../gateway/endpoints';
 import { redactText } from '../gateway/redact';
 import type { BalanceReport, GatewayErrorKind } from '../gateway/types';
+import type { BalanceBroadcast, SharedBalance } from './balanceBroadcast';
 
 /** How worrying a balance is, by the user's thresholds. */
 export type BalanceLevel = 'ok' | 'warning' | 'error';
@@ -62,6 +63,8 @@ export function toFailure(e: unknown): BalanceFailure {
 export interface BalanceServiceOptions {
   /** Defaults to the user's settings; tests pass their thresholds and refresh interval. */
   settings?: () => Settings;
+  /** Shares each balance check with the other windows, and shows theirs. */
+  shared?: Pick<BalanceBroadcast, 'publish' | 'onDidReceive'>;
 }
 
 /**
@@ -78,6 +81,7 @@ export class BalanceService extends DisposableBase {
   private timer: ReturnType<typeof setInterval> | undefined;
   private lastKnown: BalanceKnown | undefined;
   private readonly settings: () => Settings;
+  private readonly shared: BalanceServiceOptions['shared'];
 
   constructor(
     private readonly accounts: AccountStore,
@@ -105,6 +109,8 @@ export class BalanceService extends DisposableBase {
       }),
     );
     this._register({ dispose: () => this.stopTimer() });
+    this.shared = options.shared;
+    if (this.shared) this._register(this.shared.onDidReceive((b) => this.adopt(b)));
   }
 
   get state(): BalanceState {
@@ -180,12 +186,28 @@ export class BalanceService extends DisposableBase {
         ...(cleartext.length > 0 ? { cleartext } : {}),
         at: new Date(),
       };
-      if (current()) this.lastKnown = known;
+      if (current()) {
+        this.lastKnown = known;
+        void this.shared?.publish({ account: account.id, report, countryPrefix, at: known.at.getTime() });
+      }
       return this.set(known, current);
     } catch (e) {
       if (e instanceof NotSignedInError) return this.set({ kind: 'signedOut', account, reason: e.message }, current);
       return this.set({ kind: 'failed', account, failure: toFailure(e), at: new Date() }, current);
     }
+  }
+
+  /** Another window's check of the same account, newer than ours and for the same country: shown as ours. */
+  private adopt(b: SharedBalance): void {
+    const account = this.accounts.active();
+    const settings = this.settings();
+    if (this.isDisposed || this.inFlight || account?.id !== b.account) return;
+    if ((settings.balanceCountryPrefix || undefined) !== b.countryPrefix) return;
+    if (this.lastKnown?.account.id === account.id && this.lastKnown.at.getTime() >= b.at) return;
+    const level = balanceLevel(b.report.balance, settings);
+    const known: BalanceKnown = { kind: 'ok', account, report: b.report, level, ...(b.countryPrefix ? { countryPrefix: b.countryPrefix } : {}), at: new Date(b.at) };
+    this.lastKnown = known;
+    this.set(known, () => true);
   }
 
   /** Publishes a state unless a newer check has started since. */

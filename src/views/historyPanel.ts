@@ -1,7 +1,8 @@
-// Host side of the SMS History panel: creates or restores the webview, feeds it the history
-import { inertNotificationText } from '../commands/errors';
-// (whole list on `ready`, then only changes), and turns row actions into commands.
+// Host side of the SMS History panel: creates or restores the webview, answers its questions over
+// the whole history (a PanelSession per page: only the rows in view cross), and turns row actions
+// into commands.
 import * as vscode from 'vscode';
+import { inertNotificationText } from '../commands/errors';
 import { CommandIds } from '../commands/ids';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
@@ -9,11 +10,11 @@ import { formatDestination, statusName } from './entryPresentation';
 import {
   HistoryPanelViewType,
   isWebviewMessage,
-  splitForPanel,
   type HostMessage,
   type PanelStrings,
   type RowAction,
 } from './panelProtocol';
+import { PanelSession } from './panelSession';
 
 export { HistoryPanelViewType } from './panelProtocol';
 export * as panelProtocol from './panelProtocol';
@@ -107,8 +108,6 @@ export function panelStrings(): PanelStrings {
     fieldStatusCode: vscode.l10n.t('Gateway status'),
     providerLocalTime: vscode.l10n.t('provider local time'),
     notAvailable: vscode.l10n.t('not available'),
-    // The webview fills the counts in its own number format, so the placeholders stay as they are.
-    loadingProgress: vscode.l10n.t('Loading {0} of {1}…', '{0}', '{1}'),
   };
 }
 
@@ -133,14 +132,20 @@ function forDisplay(entries: readonly HistoryEntry[]): HistoryEntry[] {
   }));
 }
 
+/** The status as the user reads it, for the search; undefined in English (the stored label). */
+function localStatusLabel(entry: HistoryEntry): string | undefined {
+  if (!entry.status || vscode.env.language.startsWith('en')) return undefined;
+  return statusName(entry.status, vscode.l10n);
+}
+
 /** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
 export class HistoryPanelHost {
   private readonly disposables: vscode.Disposable[] = [];
   /** Messages posted before `ready` would be lost: the webview rebuilds on every re-show. */
   private ready = false;
   private revealKey: string | undefined;
-  /** Bumped on every `ready` and when the page goes away, so an older page's remaining chunks stop. */
-  private sendGeneration = 0;
+  /** The current page's session; a new page (after `ready`) gets a new one. */
+  private session: PanelSession | undefined;
 
   constructor(
     readonly panel: HostedPanel,
@@ -157,15 +162,16 @@ export class HistoryPanelHost {
         // Hidden without retainContextWhenHidden means the page is gone; it says `ready` again when back.
         if (!panel.visible) this.notReady();
       }),
-      history.onDidChange(({ upserted, removed }) => {
-        if (removed.length > 0) this.post({ type: 'remove', keys: removed });
-        if (upserted.length > 0) this.post({ type: 'upsert', entries: forDisplay(upserted) });
-      }),
       panel.onDidDispose(() => {
         this.dispose();
         onDispose();
       }),
     );
+  }
+
+  /** The open page's session (tests read its rows). */
+  get currentSession(): PanelSession | undefined {
+    return this.session;
   }
 
   /** True between the webview's `ready` and the page going away (hidden or disposed). */
@@ -200,39 +206,8 @@ export class HistoryPanelHost {
 
   private notReady(): void {
     this.ready = false;
-    this.sendGeneration++;
-  }
-
-  /**
-   * The history in parts: the newest in `init` so the first frame comes quickly, then the rest in
-   * `append`s, one per task so the page can paint between them. Each later part is read again from
-   * the history when sent, so an entry removed meanwhile is not brought back and a changed one goes
-   * out in its newest revision (the `upsert`/`remove` posted meanwhile already told the page).
-   */
-  private sendHistory(revealKey: string | undefined): void {
-    const generation = ++this.sendGeneration;
-    const parts = splitForPanel([...this.history.all()]);
-    const total = parts.reduce((n, part) => n + part.length, 0);
-    this.post({
-      type: 'init',
-      entries: forDisplay(parts[0]),
-      strings: panelStrings(),
-      locale: vscode.env.language,
-      revealKey,
-      total,
-    });
-    const sendPart = (index: number): void => {
-      if (generation !== this.sendGeneration || !this.ready) return;
-      const entries: HistoryEntry[] = [];
-      for (const entry of parts[index]) {
-        const current = this.history.get(entry.key);
-        if (current) entries.push(current);
-      }
-      const done = index === parts.length - 1;
-      this.post({ type: 'append', entries: forDisplay(entries), done });
-      if (!done) setImmediate(() => sendPart(index + 1));
-    };
-    if (parts.length > 1) setImmediate(() => sendPart(1));
+    this.session?.dispose();
+    this.session = undefined;
   }
 
   private post(message: HostMessage): void {
@@ -243,10 +218,21 @@ export class HistoryPanelHost {
   private onMessage(message: unknown): void {
     if (!isWebviewMessage(message)) return;
     if (message.type === 'ready') {
+      this.notReady();
       this.ready = true;
       const revealKey = this.revealKey;
       this.revealKey = undefined;
-      this.sendHistory(revealKey);
+      this.session = new PanelSession({
+        history: this.history,
+        post: (m) => this.post(m),
+        localize: forDisplay,
+        statusLabel: localStatusLabel,
+      });
+      this.session.start(panelStrings(), vscode.env.language, revealKey);
+      return;
+    }
+    if (message.type === 'query') {
+      this.session?.answer(message.query);
       return;
     }
     void this.runAction(message.action, message.key);

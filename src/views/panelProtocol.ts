@@ -1,6 +1,7 @@
 // The one message protocol between the SMS History panel host (extension) and its webview.
 // Imported by both sides, so it holds types and plain checks only: no 'vscode', no DOM.
 import type { HistoryEntry } from '../history/types';
+import { sortColumns, statusCategories, type PanelFilter, type SortSpec, type Totals } from '../webview/model';
 
 /** The webview panel type, also the serializer's key (`onWebviewPanel:<this>` activates the extension). */
 export const HistoryPanelViewType = 'inviosmart.historyPanel';
@@ -65,44 +66,69 @@ export const panelStringKeys = [
   'fieldStatusCode',
   'providerLocalTime',
   'notAvailable',
-  'loadingProgress',
 ] as const;
 export type PanelStringKey = (typeof panelStringKeys)[number];
 export type PanelStrings = Record<PanelStringKey, string>;
 
-/** Entries the host puts in `init`: a screenful and then some, so the first frame does not wait for the rest. */
-export const INIT_ENTRIES = 500;
-/** Entries per `append` after `init`; each is its own message, so the page can paint between them. */
-export const APPEND_ENTRIES = 5000;
+/** Most rows one page carries: a few screenfuls, whatever the webview asks. */
+export const MAX_PAGE_ROWS = 400;
+
+/** The filter and sort a view shows (the webview keeps them through setState). */
+export interface PanelQueryView {
+  filter: PanelFilter;
+  sort: SortSpec;
+}
 
 /**
- * Splits the history as the host sends it: the first part goes in `init`, each later one in an
- * `append`. Every entry lands in exactly one part, in order.
+ * What the webview asks for: the rows [start, end) of the history filtered and sorted as given.
+ * The host answers over all messages, so only the rows asked for cross to the webview.
  */
-export function splitForPanel<T>(entries: readonly T[], first = INIT_ENTRIES, chunk = APPEND_ENTRIES): T[][] {
-  const parts: T[][] = [entries.slice(0, first)];
-  for (let i = first; i < entries.length; i += chunk) parts.push(entries.slice(i, i + chunk));
-  return parts;
+export interface PanelQuery extends PanelQueryView {
+  /** Answers carry it back; the webview drops any answer to an older question. */
+  seq: number;
+  start: number;
+  end: number;
+  /** An entry whose place the webview needs (the selection, or one to reveal). */
+  locate?: string;
+}
+
+/** Where a located entry stands: -1 when it is filtered out; `entry` absent when it is not in the history. */
+export interface LocatedEntry {
+  key: string;
+  index: number;
+  entry?: HistoryEntry;
+}
+
+/** One answer: exact counts and totals over every matching message, and the rows asked for. */
+export interface PanelPage {
+  seq: number;
+  /** True when the host sends it on its own after the history changed (for the last question). */
+  pushed: boolean;
+  /** Messages matching the filter. */
+  count: number;
+  /** Messages in the history. */
+  size: number;
+  totals: Totals;
+  /** Batch ids in the history, for the batch filter. */
+  batches: string[];
+  /** Index of the first entry in `entries`. */
+  start: number;
+  entries: HistoryEntry[];
+  located?: LocatedEntry;
 }
 
 /** Messages the host posts to the webview. */
 export type HostMessage =
-  /**
-   * The newest entries, sent once per `ready` (the webview is rebuilt each time it becomes visible).
-   * `total` is how many entries `init` and the `append`s after it carry together; absent means all are here.
-   */
-  | { type: 'init'; entries: HistoryEntry[]; strings: PanelStrings; locale: string; revealKey?: string; total?: number }
-  /** The rest of the history after `init`, in order; `done` on the last one. */
-  | { type: 'append'; entries: HistoryEntry[]; done: boolean }
-  /** Entries added or changed since the last message; the webview patches those rows in place. */
-  | { type: 'upsert'; entries: HistoryEntry[] }
-  | { type: 'remove'; keys: string[] }
+  /** Sent once per `ready` (the webview is rebuilt each time it becomes visible); the webview then asks its first page. */
+  | { type: 'init'; strings: PanelStrings; locale: string; revealKey?: string }
+  | { type: 'page'; page: PanelPage }
   /** Select and scroll to one entry (e.g. "show in panel" from the tree). */
   | { type: 'reveal'; key: string };
 
 /** Messages the webview posts to the host. */
 export type WebviewMessage =
   | { type: 'ready' }
+  | { type: 'query'; query: PanelQuery }
   | { type: 'action'; action: RowAction; key: string };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -113,10 +139,35 @@ export function isRowAction(value: unknown): value is RowAction {
   return typeof value === 'string' && (rowActions as readonly string[]).includes(value);
 }
 
+function isIndex(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function isFilter(value: unknown): value is PanelFilter {
+  return (
+    isRecord(value) &&
+    typeof value.search === 'string' && value.search.length <= 1000 &&
+    (value.status === '' || (statusCategories as readonly unknown[]).includes(value.status)) &&
+    typeof value.from === 'string' && typeof value.to === 'string' && typeof value.batch === 'string'
+  );
+}
+
+function isSort(value: unknown): value is SortSpec {
+  return isRecord(value) && (sortColumns as readonly unknown[]).includes(value.column) && (value.direction === 'asc' || value.direction === 'desc');
+}
+
 /** The host checks every message: the webview runs content it does not fully control. */
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
   if (!isRecord(value)) return false;
   if (value.type === 'ready') return true;
+  if (value.type === 'query') {
+    const q = value.query;
+    return (
+      isRecord(q) && isIndex(q.seq) && isIndex(q.start) && isIndex(q.end) && q.end >= q.start &&
+      isFilter(q.filter) && isSort(q.sort) &&
+      (q.locate === undefined || typeof q.locate === 'string')
+    );
+  }
   return value.type === 'action' && isRowAction(value.action) && typeof value.key === 'string' && value.key.length > 0;
 }
 
@@ -125,18 +176,14 @@ export function isHostMessage(value: unknown): value is HostMessage {
   if (!isRecord(value)) return false;
   switch (value.type) {
     case 'init':
+      return isRecord(value.strings) && typeof value.locale === 'string';
+    case 'page': {
+      const p = value.page;
       return (
-        Array.isArray(value.entries) &&
-        isRecord(value.strings) &&
-        typeof value.locale === 'string' &&
-        (value.total === undefined || (typeof value.total === 'number' && Number.isInteger(value.total) && value.total >= 0))
+        isRecord(p) && isIndex(p.seq) && isIndex(p.count) && isIndex(p.size) && isIndex(p.start) &&
+        isRecord(p.totals) && Array.isArray(p.batches) && Array.isArray(p.entries)
       );
-    case 'append':
-      return Array.isArray(value.entries) && typeof value.done === 'boolean';
-    case 'upsert':
-      return Array.isArray(value.entries);
-    case 'remove':
-      return Array.isArray(value.keys);
+    }
     case 'reveal':
       return typeof value.key === 'string';
     default:

@@ -1,5 +1,6 @@
 // The SMS History webview app: filters, sortable virtualised table, details with row actions,
-// live patches from the host, and view state kept through setState.
+// and view state kept through setState. The host holds the history and answers questions (filter,
+// sort, which rows): the page keeps only the rows around the viewport, and the exact totals.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-context-menu/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
@@ -14,6 +15,7 @@ import {
   isHostMessage,
   isRowAction,
   type HostMessage,
+  type PanelPage,
   type PanelStringKey,
   type PanelStrings,
   type RowAction,
@@ -21,16 +23,20 @@ import {
 } from '../views/panelProtocol';
 import { createFormatters, formatGatewayTime, type Formatters } from './format';
 import {
+  emptyFilter,
   entryParts,
   maxScrollTop,
   moveSelection,
-  PanelModel,
+  nextSort,
+  PageCache,
   restoreViewState,
   scrollTopToReveal,
   statusCategory,
+  visibleRange,
   type PanelFilter,
   type PanelViewState,
   type SortColumn,
+  type SortSpec,
   type StatusCategory,
 } from './model';
 import { VirtualTable, type RowPainter } from './table';
@@ -44,6 +50,11 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
+/** Rows asked for beyond the viewport on each side, so scrolling a little needs no new question. */
+const PREFETCH = 100;
+
+/** What to do with the scroll position and selection when the answer to the latest question comes. */
+type Intent = 'restore' | 'top' | 'keepSelection' | 'reveal';
 
 interface Column {
   id: SortColumn;
@@ -87,25 +98,34 @@ function actionsFor(entry: HistoryEntry): RowAction[] {
 }
 
 class HistoryPanelApp {
-  private readonly model: PanelModel;
+  private filter: PanelFilter;
+  private sort: SortSpec;
+  /** The host's last answer: counts, totals, and the rows around the viewport. */
+  private readonly rows = new PageCache();
   private strings!: PanelStrings;
   private fmt!: Formatters;
   private table!: VirtualTable;
   private selectedKey: string | undefined;
+  /** Where the selection is in the shown list (-1: filtered out or not known yet). */
+  private selectedIndex = -1;
+  /** The selected entry as last heard from the host (it may be outside the rows held). */
+  private selectedEntry: HistoryEntry | undefined;
   private pendingScrollTop: number;
   private built = false;
+  private answered = false;
   private frame = 0;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private searchTimer: ReturnType<typeof setTimeout> | undefined;
   private knownBatches = '';
-  /** While the host is still sending the history after `init`: entries here so far, and how many in all. */
-  private loading: { received: number; total: number } | undefined;
-  /** A restored scroll position deeper than the rows here so far; followed until reached or the user scrolls. */
-  private restoreScroll: number | undefined;
-  /** Where this page last put the scroll position itself, to tell the user's scrolling apart. */
-  private placedScrollTop = 0;
-  /** A reveal for an entry whose part has not arrived yet. */
-  private pendingReveal: string | undefined;
+  /** Number of the latest question; older answers are dropped. */
+  private seq = 0;
+  /** The rows the latest question asked for. */
+  private asked = { start: 0, end: 0 };
+  private intent: Intent | undefined;
+  /** An entry to select and show once the answer tells where it is. */
+  private revealKey: string | undefined;
+  /** A row the keyboard moved to before its entry arrived; selected when it does. */
+  private pendingSelect: number | undefined;
 
   // Built once the first init brings the strings.
   private grid!: HTMLElement;
@@ -125,7 +145,8 @@ class HistoryPanelApp {
 
   constructor(private readonly vscode: VsCodeApi, private readonly root: HTMLElement) {
     const state = restoreViewState(vscode.getState());
-    this.model = new PanelModel(state.filter, state.sort);
+    this.filter = state.filter;
+    this.sort = state.sort;
     this.selectedKey = state.selectedKey;
     this.pendingScrollTop = state.scrollTop;
     window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -137,17 +158,10 @@ class HistoryPanelApp {
   private onMessage(message: HostMessage): void {
     switch (message.type) {
       case 'init':
-        this.init(message.entries, message.strings, message.locale, message.total);
-        if (message.revealKey) this.reveal(message.revealKey);
+        this.init(message.strings, message.locale, message.revealKey);
         break;
-      case 'append':
-        if (this.built) this.append(message.entries, message.done);
-        break;
-      case 'upsert':
-        if (this.built) this.applyChange(() => this.model.upsert(message.entries).orderChanged);
-        break;
-      case 'remove':
-        if (this.built) this.applyRemove(message.keys);
+      case 'page':
+        if (this.built) this.onPage(message.page);
         break;
       case 'reveal':
         if (this.built) this.reveal(message.key);
@@ -155,10 +169,7 @@ class HistoryPanelApp {
     }
   }
 
-  private init(entries: HistoryEntry[], strings: PanelStrings, locale: string, total: number | undefined): void {
-    this.model.reset(entries);
-    this.loading = total !== undefined && total > entries.length ? { received: entries.length, total } : undefined;
-    this.pendingReveal = undefined;
+  private init(strings: PanelStrings, locale: string, revealKey: string | undefined): void {
     if (!this.built) {
       this.strings = strings;
       this.fmt = createFormatters(locale);
@@ -166,46 +177,102 @@ class HistoryPanelApp {
       this.built = true;
       this.root.removeAttribute('aria-busy');
     }
-    this.syncBatches();
-    this.table.setRows(this.model.rows);
-    // The selected entry may be in a part still on its way.
-    if (!this.loading && this.selectedKey && !this.model.get(this.selectedKey)) this.selectedKey = undefined;
-    this.table.setSelected(this.selectedKey);
-    this.placeScroll(this.pendingScrollTop);
-    this.restoreScroll = this.loading && this.grid.scrollTop < this.pendingScrollTop ? this.pendingScrollTop : undefined;
-    this.grid.toggleAttribute('aria-busy', this.loading !== undefined);
-    this.renderAll();
+    // Busy until the first answer: the host is filtering and sorting the whole history.
+    this.grid.setAttribute('aria-busy', 'true');
+    if (revealKey) this.reveal(revealKey);
+    else this.ask('restore');
   }
 
-  /** A later part of the history: one bulk add, one redraw, the user's place and selection kept. */
-  private append(entries: HistoryEntry[], done: boolean): void {
-    if (this.loading) this.loading.received += entries.length;
-    if (done) this.loading = undefined;
-    const userScrolled = this.grid.scrollTop !== this.placedScrollTop;
-    this.applyChange(() => this.model.append(entries).orderChanged);
-    if (this.restoreScroll !== undefined) {
-      if (userScrolled) this.restoreScroll = undefined;
-      else {
-        this.placeScroll(this.restoreScroll);
-        if (this.grid.scrollTop >= this.restoreScroll || done) this.restoreScroll = undefined;
-        this.renderRows();
+  /** Asks the host for the rows around the viewport, filtered and sorted as shown. */
+  private ask(intent?: Intent): void {
+    if (intent) this.intent = intent;
+    const around = this.intent === 'top' || this.intent === 'keepSelection' ? 0 : this.intent === 'restore' ? this.pendingScrollTop : this.grid.scrollTop;
+    const first = Math.floor(around / ROW_HEIGHT);
+    const rows = Math.ceil(this.table.rowsViewportHeight() / ROW_HEIGHT) + 1;
+    this.asked = { start: Math.max(0, first - PREFETCH), end: first + rows + PREFETCH };
+    const locate = this.intent === 'reveal' ? this.revealKey : this.selectedKey;
+    this.vscode.postMessage({
+      type: 'query',
+      query: { seq: ++this.seq, filter: this.filter, sort: this.sort, start: this.asked.start, end: this.asked.end, ...(locate ? { locate } : {}) },
+    });
+  }
+
+  /** Asks again when the viewport has moved past the rows held (and not already asked for). */
+  private askIfNeeded(): void {
+    const { start, end } = visibleRange(this.grid.scrollTop, this.table.rowsViewportHeight(), ROW_HEIGHT, this.rows.count, OVERSCAN);
+    if (this.rows.covers(start, end)) return;
+    if (this.intent === undefined && start >= this.asked.start && end <= this.asked.end) return; // on its way
+    this.ask();
+  }
+
+  private onPage(page: PanelPage): void {
+    if (page.seq !== this.seq) return; // an answer to an older question
+    const intent = page.pushed ? undefined : this.intent;
+    if (!page.pushed) this.intent = undefined;
+    // The first row in view stays in place when rows come or go above it.
+    const anchor = this.scrollAnchor();
+    const neighbours = this.neighbours();
+    this.rows.apply(page);
+    this.answered = true;
+    this.grid.removeAttribute('aria-busy');
+    this.syncBatches();
+    this.table.setRows(this.rows);
+    const located = page.located;
+    if (located && located.key === this.selectedKey) {
+      if (located.entry) {
+        this.selectedEntry = located.entry;
+        this.selectedIndex = located.index;
+        this.table.setSelected(this.selectedKey);
+      } else {
+        // Deleted (here or in another window): the next row that stays gets the selection (the previous one at the end), as in a list editor.
+        const successor = neighbours.map((key) => this.rows.indexOf(key)).find((i) => i >= 0);
+        this.setSelection(successor === undefined ? undefined : this.rows.at(successor)?.key, successor ?? -1, successor === undefined ? undefined : this.rows.at(successor));
       }
     }
-    if (done) {
-      this.grid.removeAttribute('aria-busy');
-      if (this.selectedKey && !this.model.get(this.selectedKey)) this.select(undefined);
+    switch (intent) {
+      case 'top':
+        this.placeScroll(0);
+        break;
+      case 'keepSelection': {
+        const index = this.selectedIndex;
+        const height = this.table.rowsViewportHeight();
+        this.placeScroll(index >= 0 ? Math.max(0, index * ROW_HEIGHT - Math.floor(height / 2 / ROW_HEIGHT) * ROW_HEIGHT) : 0);
+        break;
+      }
+      case 'restore':
+        this.placeScroll(this.pendingScrollTop);
+        break;
+      case 'reveal':
+        this.afterReveal(located);
+        break;
+      default:
+        if (anchor) {
+          const index = this.rows.indexOf(anchor.key);
+          if (index >= 0 && index !== anchor.index) this.placeScroll(index * ROW_HEIGHT + anchor.offset);
+        }
     }
-    const reveal = this.pendingReveal;
-    if (reveal && (this.model.get(reveal) || done)) {
-      this.pendingReveal = undefined;
-      this.reveal(reveal);
+    const pending = this.pendingSelect;
+    if (pending !== undefined && this.rows.at(pending)) {
+      this.pendingSelect = undefined;
+      this.select(this.rows.at(pending)!.key, true);
     }
-    this.renderTotals();
+    this.renderAll();
+    if (intent) this.scheduleSave();
+    this.askIfNeeded();
+  }
+
+  /** Keys of the held rows after the selection, then those before it, nearest first. */
+  private neighbours(): string[] {
+    const at = this.selectedIndex;
+    if (!this.selectedKey || at < 0) return [];
+    const keys: string[] = [];
+    for (let i = at + 1; this.rows.at(i); i++) keys.push(this.rows.at(i)!.key);
+    for (let i = at - 1; i >= 0 && this.rows.at(i); i--) keys.push(this.rows.at(i)!.key);
+    return keys;
   }
 
   private placeScroll(top: number): void {
-    this.grid.scrollTop = Math.min(top, maxScrollTop(this.model.rows.length, this.table.rowsViewportHeight(), ROW_HEIGHT));
-    this.placedScrollTop = this.grid.scrollTop;
+    this.grid.scrollTop = Math.min(top, maxScrollTop(this.rows.count, this.table.rowsViewportHeight(), ROW_HEIGHT));
   }
 
   // ---- building -------------------------------------------------------------------------------
@@ -265,7 +332,7 @@ class HistoryPanelApp {
 
   private buildToolbar(): HTMLElement {
     const s = this.strings;
-    const f = this.model.filter;
+    const f = this.filter;
     const bar = el('div', 'toolbar');
     bar.setAttribute('role', 'search');
 
@@ -278,8 +345,8 @@ class HistoryPanelApp {
     this.search.className = 'search';
     this.search.addEventListener('input', () => {
       clearTimeout(this.searchTimer);
-      // Debounced: on 100k entries each keystroke re-filters everything.
-      this.searchTimer = setTimeout(() => this.setFilter({ search: this.search.value }), 120);
+      // Debounced: each question makes the host filter every message.
+      this.searchTimer = setTimeout(() => this.setFilter({ search: this.search.value }), 80);
     });
 
     this.statusSelect = this.makeSelect('status-filter', s.allStatuses, filterStatuses.map((c) => [c, s[`status_${c}`]]));
@@ -367,8 +434,10 @@ class HistoryPanelApp {
       button.title = s[column.label];
       button.append(el('span', 'label', s[column.label]), el('span', 'sort-indicator'));
       button.addEventListener('click', () => {
-        this.model.toggleSort(column.id);
-        this.afterReorder(true);
+        this.sort = nextSort(this.sort, column.id);
+        this.renderHeader();
+        this.ask('keepSelection');
+        this.scheduleSave();
       });
       cell.append(button);
       this.header.append(cell);
@@ -450,57 +519,21 @@ class HistoryPanelApp {
     return this.strings[`status_${statusCategory(entry)}`];
   }
 
-  // ---- changes ------------------------------------------------------------------------------
+  // ---- questions and selection ----------------------------------------------------------------
 
-  /**
-   * Applies a model change and keeps the rows the user is looking at in place: when rows are
-   * inserted or removed above the first visible one, the scroll position follows that row.
-   */
-  private applyChange(change: () => boolean): void {
-    const anchor = this.scrollAnchor();
-    const orderChanged = change();
-    if (orderChanged && anchor) {
-      const index = this.model.indexOf(anchor.key);
-      if (index >= 0) this.grid.scrollTop = index * ROW_HEIGHT + anchor.offset;
-    }
-    this.syncBatches();
-    this.table.setRows(this.model.rows);
-    this.renderRows();
-    this.renderTotals();
-    this.renderDetails();
-    this.renderEmpty();
-  }
-
-  private applyRemove(keys: string[]): void {
-    const selected = this.selectedKey;
-    const removed = new Set(keys);
-    const successor = selected && removed.has(selected) ? this.survivingNeighbour(selected, removed) : null;
-    this.applyChange(() => this.model.remove(keys).orderChanged);
-    // The next row that stays takes the selection (the previous one at the end), as in a list editor.
-    if (successor !== null) this.select(successor, false);
-  }
-
-  private survivingNeighbour(key: string, removed: Set<string>): string | undefined {
-    const rows = this.model.rows;
-    const index = this.model.indexOf(key);
-    if (index < 0) return undefined;
-    for (let i = index + 1; i < rows.length; i++) if (!removed.has(rows[i].key)) return rows[i].key;
-    for (let i = index - 1; i >= 0; i--) if (!removed.has(rows[i].key)) return rows[i].key;
-    return undefined;
-  }
-
-  private scrollAnchor(): { key: string; offset: number } | undefined {
+  private scrollAnchor(): { key: string; index: number; offset: number } | undefined {
     const top = this.grid.scrollTop;
     // At the very top new messages should come into view, so no anchoring there.
     if (top <= 0) return undefined;
     const index = Math.floor(top / ROW_HEIGHT);
-    const entry = this.model.rows[index];
-    return entry ? { key: entry.key, offset: top - index * ROW_HEIGHT } : undefined;
+    const entry = this.rows.at(index);
+    return entry ? { key: entry.key, index, offset: top - index * ROW_HEIGHT } : undefined;
   }
 
   private setFilter(filter: Partial<PanelFilter>): void {
-    this.model.setFilter(filter);
-    this.afterReorder(false);
+    this.filter = { ...this.filter, ...filter };
+    this.ask('top');
+    this.scheduleSave();
   }
 
   private clearFilters(): void {
@@ -509,68 +542,82 @@ class HistoryPanelApp {
     this.fromField.value = '';
     this.toField.value = '';
     this.batchSelect.value = '';
-    this.setFilter({ search: '', status: '', from: '', to: '', batch: '' });
-  }
-
-  /** After a filter or sort change: keep the selected row in view, else go back to the top. */
-  private afterReorder(keepSelection: boolean): void {
-    this.table.setRows(this.model.rows);
-    const index = this.selectedKey ? this.model.indexOf(this.selectedKey) : -1;
-    if (index >= 0 && keepSelection) {
-      const height = this.table.rowsViewportHeight();
-      this.grid.scrollTop = Math.max(0, index * ROW_HEIGHT - Math.floor(height / 2 / ROW_HEIGHT) * ROW_HEIGHT);
-    } else {
-      this.grid.scrollTop = 0;
-    }
-    this.renderAll();
-    this.scheduleSave();
+    this.setFilter({ ...emptyFilter });
   }
 
   private syncBatches(): void {
-    const batches = this.model.batches();
+    const batches = this.rows.batches;
     const signature = batches.join('\u0000');
     if (signature === this.knownBatches) return;
     this.knownBatches = signature;
-    const current = this.model.filter.batch;
+    const current = this.filter.batch;
     this.fillOptions(this.batchSelect, this.strings.allBatches, batches.map((b) => [b, b]));
     this.batchSelect.value = batches.includes(current) ? current : '';
     this.batchGroup.hidden = batches.length === 0;
   }
 
-  // ---- selection, keyboard, actions ---------------------------------------------------------
+  private setSelection(key: string | undefined, index: number, entry: HistoryEntry | undefined): void {
+    this.selectedKey = key;
+    this.selectedIndex = key ? index : -1;
+    this.selectedEntry = key ? entry : undefined;
+    this.table.setSelected(key);
+  }
 
   private select(key: string | undefined, reveal = false): void {
-    this.selectedKey = key;
-    this.table.setSelected(key);
-    if (reveal && key) {
-      const index = this.model.indexOf(key);
-      if (index >= 0) {
-        this.grid.scrollTop = scrollTopToReveal(index, this.grid.scrollTop, this.table.rowsViewportHeight(), ROW_HEIGHT);
-        this.renderRows();
-      }
+    const index = key ? this.rows.indexOf(key) : -1;
+    const changed = key !== this.selectedKey;
+    this.setSelection(key, index, index >= 0 ? this.rows.at(index) : undefined);
+    if (reveal && index >= 0) {
+      this.grid.scrollTop = scrollTopToReveal(index, this.grid.scrollTop, this.table.rowsViewportHeight(), ROW_HEIGHT);
+      this.renderRows();
     }
     this.updateActiveDescendant();
     this.renderDetails();
     this.scheduleSave();
+    // The host follows the selection, so its later pages keep the details up to date.
+    if (changed && key) this.ask();
   }
 
+  /** Shows one entry: once the host says where it is, clearing the filters if they hide it. */
   private reveal(key: string): void {
-    if (!this.model.get(key)) {
-      if (this.loading) this.pendingReveal = key;
+    this.revealKey = key;
+    this.ask('reveal');
+  }
+
+  private afterReveal(located: PanelPage['located']): void {
+    const key = this.revealKey;
+    if (!located || located.key !== key) return;
+    if (!located.entry) {
+      this.revealKey = undefined; // not in the history (deleted meanwhile)
       return;
     }
-    if (this.model.indexOf(key) < 0) this.clearFilters();
-    this.select(key, true);
+    if (located.index < 0) {
+      this.clearFilters();
+      this.intent = 'reveal';
+      return;
+    }
+    this.revealKey = undefined;
+    this.setSelection(key, located.index, located.entry);
+    this.grid.scrollTop = scrollTopToReveal(located.index, this.grid.scrollTop, this.table.rowsViewportHeight(), ROW_HEIGHT);
+    this.scheduleSave();
+    this.ask();
   }
 
   private onGridKey(e: KeyboardEvent): void {
     if (e.target !== this.grid) return;
-    const rows = this.model.rows;
-    const current = this.selectedKey ? this.model.indexOf(this.selectedKey) : -1;
-    const next = moveSelection(e.key, current, rows.length, this.table.viewportRows());
+    const current = this.selectedKey ? this.selectedIndex : -1;
+    const next = moveSelection(e.key, current, this.rows.count, this.table.viewportRows());
     if (next !== undefined) {
       e.preventDefault();
-      this.select(rows[next].key, true);
+      const entry = this.rows.at(next);
+      if (entry) {
+        this.select(entry.key, true);
+      } else {
+        // Far away (End on 100,000 rows): go there, and select the row when the host sends it.
+        this.pendingSelect = next;
+        this.grid.scrollTop = scrollTopToReveal(next, this.grid.scrollTop, this.table.rowsViewportHeight(), ROW_HEIGHT);
+        this.askIfNeeded();
+      }
       return;
     }
     if (!this.selectedKey || current < 0) return;
@@ -594,7 +641,7 @@ class HistoryPanelApp {
   }
 
   private openMenu(key: string, x: number, y: number): void {
-    const entry = this.model.get(key);
+    const entry = key === this.selectedKey ? this.selectedEntry : this.rows.at(this.rows.indexOf(key));
     if (!entry) return;
     this.menuKey = key;
     const actions = actionsFor(entry);
@@ -628,6 +675,7 @@ class HistoryPanelApp {
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
       this.renderRows();
+      if (this.answered) this.askIfNeeded();
     });
   }
 
@@ -641,12 +689,12 @@ class HistoryPanelApp {
 
   private renderRows(): void {
     this.table.render();
-    this.grid.setAttribute('aria-rowcount', String(this.model.rows.length + 1));
+    this.grid.setAttribute('aria-rowcount', String(this.rows.count + 1));
     this.updateActiveDescendant();
   }
 
   private renderHeader(): void {
-    const { column, direction } = this.model.sort;
+    const { column, direction } = this.sort;
     for (const cell of Array.from(this.header.children) as HTMLElement[]) {
       const sorted = cell.dataset.column === column;
       cell.setAttribute('aria-sort', sorted ? (direction === 'asc' ? 'ascending' : 'descending') : 'none');
@@ -656,25 +704,23 @@ class HistoryPanelApp {
   }
 
   private renderEmpty(): void {
-    const none = this.model.rows.length === 0;
+    const none = this.answered && this.rows.count === 0;
     this.empty.hidden = !none;
-    if (none) setText(this.empty, this.model.size === 0 ? this.strings.emptyHistory : this.strings.noMatches);
+    if (none) setText(this.empty, this.rows.size === 0 ? this.strings.emptyHistory : this.strings.noMatches);
   }
 
   private renderTotals(): void {
     const s = this.strings;
-    const t = this.model.totals;
+    if (!this.answered) return;
+    const t = this.rows.totals;
     const items: [string, string, string][] = [
       ['messages', s.totalMessages, this.fmt.count(t.messages)],
       ['parts', s.totalParts, this.fmt.count(t.parts)],
       ['charge', s.totalCharge, this.fmt.euro(t.charge)],
     ];
     if (t.chargeUnknown > 0) items.push(['charge-unknown', s.chargeIncomplete, this.fmt.count(t.chargeUnknown)]);
-    if (t.messages !== this.model.size) items.push(['in-history', s.totalInHistory, this.fmt.count(this.model.size)]);
-    const loading = this.loading
-      ? s.loadingProgress.replace('{0}', this.fmt.count(this.loading.received)).replace('{1}', this.fmt.count(this.loading.total))
-      : '';
-    const signature = items.map((i) => i.join('=')).join(';') + loading;
+    if (t.messages !== this.rows.size) items.push(['in-history', s.totalInHistory, this.fmt.count(this.rows.size)]);
+    const signature = items.map((i) => i.join('=')).join(';');
     if (this.totals.dataset.signature === signature) return;
     this.totals.dataset.signature = signature;
     this.totals.replaceChildren(
@@ -685,16 +731,14 @@ class HistoryPanelApp {
         return item;
       }),
     );
-    if (loading) {
-      const note = el('span', 'total loading', loading);
-      note.dataset.total = 'loading';
-      this.totals.append(note);
-    }
   }
 
   private renderDetails(): void {
-    const entry = this.selectedKey ? this.model.get(this.selectedKey) : undefined;
-    const shown = entry !== undefined && this.model.indexOf(entry.key) >= 0;
+    // The held row is the newest word on it; else what the host last said about the selection.
+    const held = this.selectedIndex >= 0 ? this.rows.at(this.selectedIndex) : undefined;
+    if (held && held.key === this.selectedKey) this.selectedEntry = held;
+    const entry = this.selectedKey ? this.selectedEntry : undefined;
+    const shown = entry !== undefined && this.selectedIndex >= 0;
     this.details.hidden = !shown;
     if (!entry || !shown) {
       delete this.details.dataset.key;
@@ -774,12 +818,12 @@ class HistoryPanelApp {
   }
 
   private saveState(): void {
-    this.pendingScrollTop = this.grid.scrollTop;
+    // Before the first answer the grid is empty: the place to restore is still the saved one.
+    if (this.intent !== 'restore') this.pendingScrollTop = this.grid.scrollTop;
     this.vscode.setState({
-      filter: this.model.filter,
-      sort: this.model.sort,
-      // Still loading towards a deeper restored place: keep that one, not where the rows so far end.
-      scrollTop: this.restoreScroll ?? this.grid.scrollTop,
+      filter: this.filter,
+      sort: this.sort,
+      scrollTop: this.pendingScrollTop,
       selectedKey: this.selectedKey,
     });
   }

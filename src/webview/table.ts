@@ -1,5 +1,6 @@
 // The virtualised, keyed row list: only rows in (or near) the viewport exist in the DOM, each
-// bound to one entry key, moved by transform and patched in place when its entry changes.
+// bound to one entry key, moved by transform and patched in place when its entry changes. Rows
+// whose entry has not arrived from the host yet are drawn empty until it does.
 import type { HistoryEntry } from '../history/types';
 import { visibleRange } from './model';
 
@@ -10,9 +11,17 @@ export interface RowPainter {
   paint(row: HTMLElement, entry: HistoryEntry): void;
 }
 
+/** The shown list as far as the webview holds it: its length, and the entries it has. */
+export interface RowSource {
+  readonly length: number;
+  at(index: number): HistoryEntry | undefined;
+}
+
+const noRows: RowSource = { length: 0, at: () => undefined };
+
 interface RenderedRow {
   el: HTMLElement;
-  entry: HistoryEntry;
+  entry: HistoryEntry | undefined;
   index: number;
 }
 
@@ -30,16 +39,21 @@ export interface VirtualTableOptions {
   idPrefix: string;
 }
 
+/** Not a possible entry key (those are uuids), so a placeholder never takes an entry's row. */
+function placeholderKey(index: number): string {
+  return `\u0000${index}`;
+}
+
 export class VirtualTable {
-  private rows: readonly HistoryEntry[] = [];
+  private rows: RowSource = noRows;
   private readonly rendered = new Map<string, RenderedRow>();
   private selectedKey: string | undefined;
   private rowSeq = 0;
 
   constructor(private readonly options: VirtualTableOptions) {}
 
-  /** The shown list changed (same array object may be passed again after in-place splices). */
-  setRows(rows: readonly HistoryEntry[]): void {
+  /** The shown list changed (the same source may be passed again after it changed). */
+  setRows(rows: RowSource): void {
     this.rows = rows;
     this.options.spacer.style.height = `${rows.length * this.options.rowHeight}px`;
   }
@@ -77,7 +91,7 @@ export class VirtualTable {
     const { scroller, rowHeight, overscan, spacer, painter } = this.options;
     const { start, end } = visibleRange(scroller.scrollTop, this.rowsViewportHeight(), rowHeight, this.rows.length, overscan);
     const wanted = new Set<string>();
-    for (let i = start; i < end; i++) wanted.add(this.rows[i].key);
+    for (let i = start; i < end; i++) wanted.add(this.rows.at(i)?.key ?? placeholderKey(i));
     for (const [key, row] of this.rendered) {
       if (!wanted.has(key)) {
         row.el.remove();
@@ -85,20 +99,22 @@ export class VirtualTable {
       }
     }
     for (let i = start; i < end; i++) {
-      const entry = this.rows[i];
-      let row = this.rendered.get(entry.key);
+      const entry = this.rows.at(i);
+      const key = entry?.key ?? placeholderKey(i);
+      let row = this.rendered.get(key);
       if (!row) {
         const el = document.createElement('div');
         el.className = 'row';
         el.setAttribute('role', 'row');
         el.id = `${this.options.idPrefix}${++this.rowSeq}`;
         painter.create(el);
-        painter.paint(el, entry);
-        this.markSelected(el, entry.key === this.selectedKey);
+        if (entry) painter.paint(el, entry);
+        else el.classList.add('placeholder');
+        this.markSelected(el, entry !== undefined && entry.key === this.selectedKey);
         row = { el, entry, index: -1 };
-        this.rendered.set(entry.key, row);
+        this.rendered.set(key, row);
         spacer.appendChild(el);
-      } else if (row.entry !== entry) {
+      } else if (entry && row.entry !== entry) {
         painter.paint(row.el, entry);
         row.entry = entry;
       }

@@ -1,6 +1,7 @@
 // The SMS History webview app in a real Chromium. The page is the host's own HTML and CSP, served from
 // 127.0.0.1; only `acquireVsCodeApi` (which exists only inside VS Code) is stubbed, recording what the
-// webview posts and keeping its state.
+// webview posts and keeping its state. Its questions are answered by the extension's own PanelSession
+// over a history in memory (support/panelHost.ts), as the host answers them inside VS Code.
 //   node scripts/build.mjs --tests && npx mocha --no-config out/test/e2e/panel.browser.test.js
 import * as assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -10,7 +11,8 @@ import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { HistoryEntry } from '../../src/history/types';
 import { createNonce, panelHtml } from '../../src/views/panelHtml';
-import type { HostMessage, PanelStrings, WebviewMessage } from '../../src/views/panelProtocol';
+import { MAX_PAGE_ROWS, type PanelStrings, type WebviewMessage } from '../../src/views/panelProtocol';
+import { attachPanelHost, MemoryHistory, type PanelHostBridge } from './support/panelHost';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const bundle = path.join(repoRoot, 'media', 'dist', 'panel.js');
@@ -72,7 +74,6 @@ const strings: PanelStrings = {
   fieldStatusCode: 'Gateway status',
   providerLocalTime: 'provider local time',
   notAvailable: 'not available',
-  loadingProgress: 'Loading {0} of {1}…',
 };
 
 /** VS Code's Dark Modern values for the variables the panel and vscode-elements read. */
@@ -272,6 +273,7 @@ function makeEntries(count: number): HistoryEntry[] {
 declare global {
   interface Window {
     __posted: WebviewMessage[];
+    __toHost?: (m: WebviewMessage) => Promise<void>;
     __state: unknown;
     __xss: boolean;
     __cspViolations: string[];
@@ -330,7 +332,10 @@ function pageSetup(args: { state: unknown; theme: Record<string, string>; kind: 
     if (acquired) throw new Error('acquireVsCodeApi called twice');
     acquired = true;
     return {
-      postMessage: (m: WebviewMessage) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+      postMessage: (m: WebviewMessage) => {
+        window.__posted.push(JSON.parse(JSON.stringify(m)));
+        void window.__toHost?.(JSON.parse(JSON.stringify(m)));
+      },
       getState: () => window.__state,
       setState: (s: unknown) => {
         window.__state = JSON.parse(JSON.stringify(s));
@@ -358,8 +363,12 @@ describe('SMS History webview (Chromium)', function () {
   const dialogs: string[] = [];
   const pageErrors: string[] = [];
 
-  async function open(state: unknown, theme = darkTheme, kind = 'vscode-dark'): Promise<Page> {
+  let host: PanelHostBridge;
+  const hosts = new Map<Page, PanelHostBridge>();
+
+  async function open(state: unknown, theme = darkTheme, kind = 'vscode-dark', history = new MemoryHistory(entries)): Promise<Page> {
     const p = await context.newPage();
+    hosts.set(p, await attachPanelHost(p, history, strings));
     p.setDefaultTimeout(5000);
     p.on('dialog', (d) => {
       dialogs.push(d.message());
@@ -375,13 +384,9 @@ describe('SMS History webview (Chromium)', function () {
     return p;
   }
 
-  async function send(p: Page, message: HostMessage): Promise<void> {
-    await p.evaluate((m) => window.postMessage(m, '*'), message);
-  }
-
+  /** The page's first rows, answered by the host after the page said `ready`. */
   async function init(p: Page): Promise<void> {
-    await send(p, { type: 'init', entries, strings, locale: 'en-US' });
-    await p.waitForSelector('.spacer > .row');
+    await p.waitForSelector('.spacer > .row[data-key]');
   }
 
   /** Keys of the rows in the DOM, in display order. */
@@ -429,6 +434,7 @@ describe('SMS History webview (Chromium)', function () {
     });
     context = await browser.newContext({ viewport: { width: 1280, height: 760 }, colorScheme: 'dark' });
     page = await open(undefined);
+    host = hosts.get(page)!;
     await init(page);
   });
 
@@ -570,7 +576,7 @@ describe('SMS History webview (Chromium)', function () {
     });
     const target = entries.find((e) => e.key === 'k206')!;
     assert.equal(target.status?.label, 'Pending');
-    await send(page, { type: 'upsert', entries: [{ ...target, status: delivered, quantity: 1, charge: 0.057, rev: 2 }] });
+    host.history.upsert([{ ...target, status: delivered, quantity: 1, charge: 0.057, rev: 2 }]);
     await page.waitForFunction(() => document.querySelector('.row[data-key="k206"] .status-label')?.textContent === 'Delivered');
     const after = await page.$$eval('.spacer > .row', (rows) => rows.map((r) => (r as HTMLElement & { __tag?: number }).__tag));
     assert.equal(after.length, tagged);
@@ -583,22 +589,21 @@ describe('SMS History webview (Chromium)', function () {
     // A new message arriving on top while scrolled down keeps the same rows in view.
     const firstVisible = await page.$eval('.grid', (g) => Math.floor(g.scrollTop / 24));
     const newest = { ...entries[0], key: 'k-new', smsId: 999_999, createdAt: new Date(base + 60_000).toISOString(), rev: 1 };
-    await send(page, { type: 'upsert', entries: [newest] });
+    host.history.upsert([newest]);
     await waitForTotal(page, 'messages', '1,001');
     assert.equal(await page.$eval('.grid', (g) => Math.floor(g.scrollTop / 24)), firstVisible + 1);
     assert.equal(await page.getAttribute('.row[data-key="k205"]', 'aria-selected'), 'true');
 
     // Removing the selected row hands the selection to the one that takes its place.
-    await send(page, { type: 'remove', keys: ['k-new', 'k205'] });
+    host.history.remove(['k-new', 'k205']);
     await waitForTotal(page, 'messages', '999');
     assert.equal(await page.$('.row[data-key="k205"]'), null);
     assert.equal(await page.getAttribute('.row[data-key="k206"]', 'aria-selected'), 'true');
     // An older revision (from a slower window) does not overwrite the newer one.
-    await send(page, { type: 'upsert', entries: [{ ...target, rev: 1 }] });
-    await send(page, { type: 'upsert', entries: [entries[0]] });
-    await page.waitForTimeout(50);
+    host.history.upsert([{ ...target, rev: 1 }]);
+    host.history.upsert([entries[0]]);
     assert.equal(await page.textContent('.row[data-key="k206"] .status-label'), 'Delivered');
-    await send(page, { type: 'upsert', entries: [entries[205]] });
+    host.history.upsert([{ ...entries[205], rev: 3 }]);
     await waitForTotal(page, 'messages', '1,000');
   });
 
@@ -654,7 +659,7 @@ describe('SMS History webview (Chromium)', function () {
     await waitForTotal(page, 'messages', '999');
     await page.click('[role="columnheader"][data-column="destination"] button');
     await page.$eval('.grid', (g) => { g.scrollTop = 300 * 24; });
-    await page.waitForFunction(() => document.querySelector('.spacer > .row[aria-rowindex="302"]') !== null);
+    await page.waitForFunction(() => document.querySelector('.spacer > .row[aria-rowindex="305"][data-key]') !== null);
     const key = await page.$eval('.spacer > .row[aria-rowindex="305"]', (r) => (r as HTMLElement).dataset.key!);
     await page.click(`.row[data-key="${key}"]`);
     await page.waitForFunction((k) => (window.__state as { selectedKey?: string } | undefined)?.selectedKey === k, key);
@@ -739,105 +744,67 @@ describe('SMS History webview (Chromium)', function () {
     });
   }
 
-  it('stays quick with 100,000 entries', async () => {
-    const big = await open(undefined);
+  it('answers over 100,000 messages: exact totals at once, search, sort and keyboard over all, only pages cross', async () => {
+    const bulk = (i: number, delivered = false): HistoryEntry => ({
+      key: `b${i}`, smsId: 1_000_000 + i, destination: `3933${String(i).padStart(8, '0')}`, sender: 'Bulk',
+      text: `Bulk message ${i}`, account: 'main', state: 'sent', rev: delivered ? 2 : 1, parts: 1,
+      createdAt: new Date(Date.UTC(2025, 0, 1) - i * 1000).toISOString(), updatedAt: '2025-01-01T00:00:00.000Z',
+      status: delivered ? { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true } : { code: 32, label: 'Pending', statusClass: 'pending', final: false },
+      ...(delivered ? { charge: 0.057 } : {}),
+    });
+    const history = new MemoryHistory(Array.from({ length: 100_000 }, (_, i) => bulk(i)));
+    const t0 = Date.now();
+    const big = await open(undefined, darkTheme, 'vscode-dark', history);
     try {
-      // Built inside the page: shipping 100k entries over the DevTools protocol would measure that instead.
-      const initMs = await big.evaluate(async (s) => {
-        const entries = Array.from({ length: 100_000 }, (_, i) => ({
-          key: `b${i}`, smsId: 1_000_000 + i, destination: `3933${String(i).padStart(8, '0')}`, sender: 'Bulk',
-          text: `Bulk message ${i}`, account: 'main', state: 'sent', rev: 1, parts: 1,
-          createdAt: new Date(Date.UTC(2025, 0, 1) - i * 1000).toISOString(), updatedAt: '2025-01-01T00:00:00.000Z',
-          status: { code: 32, label: 'Pending', statusClass: 'pending', final: false },
-        }));
-        const t0 = performance.now();
-        window.postMessage({ type: 'init', entries, strings: s, locale: 'en-US' }, '*');
-        await new Promise<void>((resolve) => {
-          const check = () => (document.querySelector('.spacer > .row') ? resolve() : requestAnimationFrame(check));
-          check();
-        });
-        return performance.now() - t0;
-      }, strings);
-      assert.ok((await big.$$('.spacer > .row')).length < 80);
+      const bridge = hosts.get(big)!;
+      await init(big);
+      const firstMs = Date.now() - t0;
+      // Exact from the first frame: nothing is still on its way.
       assert.equal(await big.getAttribute('.grid', 'aria-rowcount'), '100001');
+      assert.equal(await total(big, 'messages'), '100,000');
+      assert.equal(await big.$('[data-total="loading"]'), null);
+      assert.ok((await big.$$('.spacer > .row')).length < 80);
 
-      const upsertMs = await big.evaluate(async () => {
-        const t0 = performance.now();
-        window.postMessage({ type: 'upsert', entries: [{
-          key: 'b1', smsId: 1_000_001, destination: '393300000001', sender: 'Bulk', text: 'Bulk message 1', account: 'main',
-          state: 'sent', rev: 2, parts: 1, createdAt: new Date(Date.UTC(2025, 0, 1) - 1000).toISOString(), updatedAt: '2025-01-01T00:00:01.000Z',
-          status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true }, charge: 0.057,
-        }] }, '*');
-        await new Promise<void>((resolve) => {
-          const check = () => (document.querySelector('.row[data-key="b1"] .status-label')?.textContent === 'Delivered' ? resolve() : setTimeout(check, 0));
-          check();
-        });
-        return performance.now() - t0;
-      });
+      const t1 = Date.now();
+      history.upsert([bulk(1, true)]);
+      await big.waitForFunction(() => document.querySelector('.row[data-key="b1"] .status-label')?.textContent === 'Delivered');
+      const upsertMs = Date.now() - t1;
+      await waitForTotal(big, 'charge', euro(0.057));
 
-      await big.$eval('.grid', (g) => { g.scrollTop = 50_000 * 24; });
-      await big.waitForSelector('.row[data-key="b50000"]');
-      const t0 = Date.now();
+      // End reaches the oldest of all 100,000 and selects it; Home comes back.
+      await big.click('.row[data-key="b0"]');
+      await big.keyboard.press('End');
+      await big.waitForFunction(() => document.querySelector('.row[data-key="b99999"]')?.getAttribute('aria-selected') === 'true');
+      await big.keyboard.press('Home');
+      await big.waitForFunction(() => document.querySelector('.row[data-key="b0"]')?.getAttribute('aria-selected') === 'true');
+
+      const t2 = Date.now();
       await big.fill('#search input', 'message 4242');
-      // 4242 and 42420..42429 and 424200..: eleven of them below 100,000.
+      // 4242 and 42420..42429: eleven of them below 100,000.
       await waitForTotal(big, 'messages', '11');
-      const searchMs = Date.now() - t0;
-      console.log(`      100k entries: init ${initMs.toFixed(0)} ms, upsert ${upsertMs.toFixed(0)} ms, search ${searchMs} ms (120 ms debounce)`);
-      assert.ok(initMs < 5000, `init took ${initMs} ms`);
-      assert.ok(upsertMs < 250, `upsert took ${upsertMs} ms`);
-      assert.ok(searchMs < 2000, `search took ${searchMs} ms`);
-    } finally {
-      await big.close();
-    }
-  });
-
-  it('paints the first part of 100,000 entries at once and takes the rest in appends, upserts kept', async () => {
-    const big = await open(undefined);
-    try {
-      const seen = await big.evaluate(async (s) => {
-        const make = (i: number, rev = 1, delivered = false) => ({
-          key: `c${i}`, smsId: 2_000_000 + i, destination: `3933${String(i).padStart(8, '0')}`, sender: 'Bulk',
-          text: `Chunked message ${i}`, account: 'main', state: 'sent', rev, parts: 1,
-          createdAt: new Date(Date.UTC(2025, 0, 1) - i * 1000).toISOString(), updatedAt: '2025-01-01T00:00:00.000Z',
-          status: delivered
-            ? { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true }
-            : { code: 32, label: 'Pending', statusClass: 'pending', final: false },
-          ...(delivered ? { charge: 0.057 } : {}),
-        });
-        const all = Array.from({ length: 100_000 }, (_, i) => make(i));
-        const rowsNow = () => document.querySelector('.grid')?.getAttribute('aria-rowcount');
-        const loadingNow = () => document.querySelector('[data-total="loading"]')?.textContent ?? null;
-        window.postMessage({ type: 'init', entries: all.slice(0, 500), strings: s, locale: 'en-US', total: all.length }, '*');
-        await new Promise<void>((resolve) => {
-          const check = () => (document.querySelector('.spacer > .row') ? resolve() : requestAnimationFrame(check));
-          check();
-        });
-        const first = { rowCount: rowsNow(), loading: loadingNow(), top: document.querySelector('.spacer > .row')?.getAttribute('data-key') };
-        let midLoading: string | null = null;
-        for (let i = 500, n = 0; i < all.length; i += 5000, n++) {
-          // The newer revision of an entry whose part has not arrived yet: the older one in that part must not win.
-          if (n === 2) window.postMessage({ type: 'upsert', entries: [make(60_000, 2, true)] }, '*');
-          window.postMessage({ type: 'append', entries: all.slice(i, i + 5000), done: i + 5000 >= all.length }, '*');
-          await new Promise((r) => setTimeout(r, 0));
-          if (n === 3) midLoading = loadingNow();
-        }
-        await new Promise<void>((resolve) => {
-          const check = () => (rowsNow() === '100001' && loadingNow() === null ? resolve() : setTimeout(check, 5));
-          check();
-        });
-        return { first, midLoading, busy: document.querySelector('.grid')?.getAttribute('aria-busy') ?? null };
-      }, strings);
-      assert.equal(seen.first.rowCount, '501', 'the first frame waited for more than init');
-      assert.equal(seen.first.top, 'c0');
-      assert.equal(seen.first.loading, 'Loading 500 of 100,000…');
-      assert.match(seen.midLoading ?? '', /^Loading [\d,]+ of 100,000…$/);
-      assert.equal(seen.busy, null);
+      const searchMs = Date.now() - t2;
+      assert.deepEqual(new Set(await renderedKeys(big)), new Set(['b4242', ...Array.from({ length: 10 }, (_, i) => `b${42420 + i}`)]));
+      await big.fill('#search input', '');
       await waitForTotal(big, 'messages', '100,000');
-      assert.equal(await total(big, 'charge'), euro(0.057));
-      await big.$eval('.grid', (g) => { g.scrollTop = 60_000 * 24; });
-      await big.waitForSelector('.row[data-key="c60000"]');
-      assert.equal(await big.textContent('.row[data-key="c60000"] .status-label'), 'Delivered');
-      assert.equal(await big.$$eval('.row[data-key="c60000"]', (r) => r.length), 1);
+
+      // By destination, ascending then descending: the selected b0 (lowest number) goes from the first
+      // of the 100,000 to the last, and stays in view and selected.
+      const t3 = Date.now();
+      await big.click('[role="columnheader"][data-column="destination"] button');
+      await big.waitForFunction(() => document.querySelector('[data-column="destination"]')?.getAttribute('aria-sort') === 'ascending');
+      await big.click('[role="columnheader"][data-column="destination"] button');
+      await big.waitForFunction(() => document.querySelector('.row[data-key="b0"]')?.getAttribute('aria-rowindex') === '100001');
+      const sortMs = Date.now() - t3;
+      assert.equal(await big.getAttribute('.row[data-key="b0"]', 'aria-selected'), 'true');
+      assert.equal(await big.$eval('.row[data-key="b1"]', (r) => r.getAttribute('aria-rowindex')), '100000');
+
+      // Only rows around the viewport crossed, never the history.
+      const pages = bridge.sent.flatMap((m) => (m.type === 'page' ? [m.page] : []));
+      const crossed = pages.reduce((n, p) => n + p.entries.length, 0);
+      assert.ok(pages.every((p) => p.entries.length <= MAX_PAGE_ROWS));
+      console.log(`      100k entries: first rows ${firstMs} ms after opening, upsert ${upsertMs} ms, search ${searchMs} ms (80 ms pause after typing), sort ${sortMs} ms; ${crossed} entries crossed in ${pages.length} pages`);
+      // Times are printed only: `npm run bench -- panel` measures them against their target.
+      assert.ok(crossed < 10_000, `${crossed} entries crossed`);
     } finally {
       await big.close();
     }

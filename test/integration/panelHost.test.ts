@@ -1,12 +1,14 @@
 // The SMS History panel's host inside the real extension host: the real panel once (it opens, its
-// webview loads under the CSP and says `ready`), then the host's message protocol driven through a
-// panel double playing the webview's side, over the extension's real history store and commands.
+// webview loads under the CSP and says `ready`), then the host's message protocol (init, questions
+// answered with pages, pushed pages after changes) driven through a panel double playing the
+// webview's side, over the extension's real history store and commands.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryDraft, HistoryEntry } from '../../src/history/types';
 import { HistoryPanelHost, type HostedPanel, type ResolvedPanelOptions } from '../../src/views/historyPanel';
-import { APPEND_ENTRIES, HistoryPanelViewType, INIT_ENTRIES, panelStringKeys, type HostMessage } from '../../src/views/panelProtocol';
+import { HistoryPanelViewType, MAX_PAGE_ROWS, panelStringKeys, type HostMessage, type PanelPage, type PanelQuery } from '../../src/views/panelProtocol';
+import { comparator, computeTotals, defaultSort, emptyFilter } from '../../src/webview/model';
 import { EXTENSION_ID, extensionApi, waitFor } from './helpers';
 
 const FAKE_CSP_SOURCE = 'https://fake-webview.test';
@@ -56,6 +58,22 @@ class FakePanel implements HostedPanel {
 
   ofType<T extends HostMessage['type']>(type: T): Array<Extract<HostMessage, { type: T }>> {
     return this.posted.filter((m): m is Extract<HostMessage, { type: T }> => m.type === type);
+  }
+
+  private seq = 0;
+
+  /** Asks as the page does and returns the host's answer (the host answers at once). */
+  ask(query: Partial<PanelQuery> = {}): PanelPage {
+    const seq = ++this.seq;
+    this.fromWebview({ type: 'query', query: { seq, filter: { ...emptyFilter }, sort: { ...defaultSort }, start: 0, end: 60, ...query } });
+    const page = this.ofType('page').at(-1)?.page;
+    assert.ok(page && page.seq === seq && !page.pushed, 'the host answered the question at once');
+    return page;
+  }
+
+  /** Pages the host sent on its own after changes. */
+  pushed(): PanelPage[] {
+    return this.ofType('page').map((m) => m.page).filter((p) => p.pushed);
   }
 }
 
@@ -206,7 +224,7 @@ suite('SMS History panel host', () => {
     assert.ok(first.webview.html.includes(`${FAKE_CSP_SOURCE}${mediaRoot.path}/dist/panel.js`), 'the script goes through asWebviewUri');
   });
 
-  test('nothing is posted before ready; ready brings init with the whole history and every string', async () => {
+  test('nothing is posted before ready; ready brings every string, and a question the rows asked for over the whole history', async () => {
     const panel = new FakePanel();
     hostOn(panel);
     const entry = await record();
@@ -216,122 +234,110 @@ suite('SMS History panel host', () => {
     assert.equal(panel.posted.length, 1);
     const init = panel.ofType('init')[0];
     assert.ok(init, `expected init, got ${JSON.stringify(panel.posted[0]).slice(0, 80)}`);
-    assert.ok(api.history.all().length <= INIT_ENTRIES, 'this test expects a small history');
-    assert.deepEqual(init.entries.map((e) => e.key), api.history.all().map((e) => e.key));
-    assert.equal(init.total, init.entries.length);
-    // The page gets the number formatted as the tree shows it (it carries no numbering plans itself).
-    assert.deepEqual(init.entries.find((e) => e.key === entry.key), shown(api.history.get(entry.key)));
-    assert.equal(init.entries.find((e) => e.key === entry.key)?.destination, '+39 333 123 4567');
     assert.deepEqual(Object.keys(init.strings).sort(), [...panelStringKeys].sort());
     assert.ok(Object.values(init.strings).every((s) => typeof s === 'string' && s.length > 0));
     assert.equal(init.strings.action_copyId, 'Copy ID');
     assert.equal(init.locale, vscode.env.language);
     assert.equal(init.revealKey, undefined);
+
+    const all = api.history.all();
+    const page = panel.ask({ start: 0, end: 5, locate: entry.key });
+    assert.equal(page.count, all.length);
+    assert.equal(page.size, all.length);
+    assert.deepEqual(page.totals, computeTotals(all));
+    // Newest first; messages recorded in the same millisecond by key.
+    const shown = [...all].sort(comparator(defaultSort));
+    assert.deepEqual(page.entries.map((e) => e.key), shown.slice(0, 5).map((e) => e.key));
+    assert.deepEqual(page.located, { key: entry.key, index: shown.findIndex((e) => e.key === entry.key), entry: api.history.get(entry.key) });
   });
 
-  test('history changes are posted as upsert and remove', async () => {
+  test('history changes reach the page as a pushed page for its last question', async () => {
     const panel = new FakePanel();
     hostOn(panel);
     panel.fromWebview({ type: 'ready' });
+    panel.ask({ start: 0, end: 20 });
 
     const added = await record();
-    await waitFor(() => panel.ofType('upsert').some((m) => m.entries.some((e) => e.key === added.key)), 3000, 'upsert of the new entry');
+    await waitFor(() => panel.pushed().some((p) => p.entries.some((e) => e.key === added.key)), 3000, 'a page with the new entry');
 
     const changed = await api.history.update(added.key, { charge: 0.055, quantity: 1 });
-    await waitFor(() => panel.ofType('upsert').some((m) => m.entries.some((e) => e.key === added.key && e.rev === changed?.rev)), 3000, 'upsert of the change');
-    const last = panel.ofType('upsert').at(-1)!;
-    assert.deepEqual(last.entries, [shown(api.history.get(added.key))]);
+    await waitFor(() => panel.pushed().some((p) => p.entries.some((e) => e.key === added.key && e.rev === changed?.rev)), 3000, 'a page with the change');
+    const last = panel.pushed().at(-1)!;
+    assert.deepEqual(last.entries.find((e) => e.key === added.key), shown(api.history.get(added.key)));
+    assert.deepEqual(last.totals, computeTotals(api.history.all()));
 
+    const before = panel.pushed().length;
     await api.history.remove([added.key]);
-    await waitFor(() => panel.ofType('remove').length > 0, 3000, 'remove');
-    assert.deepEqual(panel.ofType('remove')[0].keys, [added.key]);
+    await waitFor(() => panel.pushed().length > before && !panel.pushed().at(-1)!.entries.some((e) => e.key === added.key), 3000, 'a page without it');
+    assert.equal(panel.pushed().at(-1)!.count, api.history.all().length);
   });
 
-  /** What a page that applied the posted messages in order holds, by key (the higher rev wins, as PanelModel does). */
-  function replay(posted: readonly HostMessage[]): Map<string, HistoryEntry> {
-    const held = new Map<string, HistoryEntry>();
-    const put = (e: HistoryEntry) => {
-      const h = held.get(e.key);
-      if (!h || h.rev <= e.rev) held.set(e.key, e);
-    };
-    for (const m of posted) {
-      if (m.type === 'init') {
-        held.clear();
-        m.entries.forEach(put);
-      } else if (m.type === 'append' || m.type === 'upsert') m.entries.forEach(put);
-      else if (m.type === 'remove') for (const k of m.keys) held.delete(k);
-    }
-    return held;
-  }
-
-  const appendsDone = (panel: FakePanel) => panel.ofType('append').some((m) => m.done);
-
-  test('a big history goes out as init with the newest entries, then appends covering the rest exactly once', async function () {
+  test('a big history: counts, totals, search and sort cover every message; only the rows asked for cross', async function () {
     this.timeout(60_000);
-    const count = INIT_ENTRIES + APPEND_ENTRIES + 700;
-    const made = await api.history.recordMany(Array.from({ length: count }, (_, i) => draft({ text: `chunk ${i}` })));
+    const count = 3000;
+    const made = await api.history.recordMany(Array.from({ length: count }, (_, i) => draft({ text: `chunk ${i}`, charge: 0.001 * (i % 7) })));
     recorded.push(...made.map((e) => e.key));
-    const snapshot = api.history.all().map((e) => e.key);
-    assert.ok(snapshot.length >= count);
+    const all = api.history.all();
 
     const panel = new FakePanel();
     hostOn(panel);
     panel.fromWebview({ type: 'ready' });
-    // Only init goes out at once; the rest waits for later tasks so the page can paint first.
-    assert.equal(panel.posted.length, 1);
-    const init = panel.ofType('init')[0];
-    assert.equal(init.entries.length, INIT_ENTRIES);
-    assert.equal(init.total, snapshot.length);
-    await waitFor(() => appendsDone(panel), 10_000, 'the last append');
-    const appends = panel.ofType('append');
-    assert.equal(appends.length, Math.ceil((snapshot.length - INIT_ENTRIES) / APPEND_ENTRIES));
-    assert.deepEqual(appends.map((m) => m.done), appends.map((_, i) => i === appends.length - 1));
-    assert.ok(appends.every((m) => m.entries.length <= APPEND_ENTRIES));
-    const sent = [init, ...appends].flatMap((m) => m.entries.map((e) => e.key));
-    assert.deepEqual(sent, snapshot, 'every entry once, newest first');
+    const first = panel.ask({ start: 0, end: 60 });
+    assert.equal(first.count, all.length);
+    assert.deepEqual(first.totals, computeTotals(all));
+    assert.equal(first.entries.length, 60);
+
+    // A question for more than a page gets a page.
+    const deep = panel.ask({ start: 1000, end: 5000 });
+    assert.equal(deep.start, 1000);
+    assert.equal(deep.entries.length, MAX_PAGE_ROWS);
+    const shown = [...all].sort(comparator(defaultSort));
+    assert.deepEqual(deep.entries.map((e) => e.key), shown.slice(1000, 1000 + MAX_PAGE_ROWS).map((e) => e.key));
+
+    // The oldest of them, found by search, whatever was sent before.
+    const found = panel.ask({ filter: { ...emptyFilter, search: 'CHUNK 2999' } });
+    assert.deepEqual(found.entries.map((e) => e.key), [made[2999].key]);
+    assert.equal(found.count, 1);
+    assert.equal(found.size, all.length);
+
+    const byCharge = panel.ask({ sort: { column: 'charge', direction: 'desc' }, start: 0, end: 3 });
+    assert.equal(byCharge.entries[0].charge, Math.max(...all.map((e) => e.charge ?? -1)));
+    const crossed = panel.ofType('page').reduce((n, m) => n + m.page.entries.length, 0);
+    assert.ok(crossed < 600, `${crossed} entries crossed for ${all.length} in the history`);
   });
 
-  test('changes while the parts go out: none lost, none duplicated, a removed entry not brought back', async function () {
-    this.timeout(60_000);
-    const count = INIT_ENTRIES + 2 * APPEND_ENTRIES;
-    const made = await api.history.recordMany(Array.from({ length: count }, (_, i) => draft({ text: `during ${i}` })));
-    recorded.push(...made.map((e) => e.key));
-    const snapshot = api.history.all().map((e) => e.key);
-    // Entries of the last part (the oldest), so the change lands before their part is sent.
-    const changedKey = snapshot[snapshot.length - 2];
-    const removedKey = snapshot[snapshot.length - 1];
-
+  test('hidden: the page is gone, so no answer and no pushed page goes to it', async function () {
     const panel = new FakePanel();
     hostOn(panel);
     panel.fromWebview({ type: 'ready' });
-    const changing = api.history.update(changedKey, { charge: 0.042, quantity: 1 });
-    const removing = api.history.remove([removedKey]);
-    const added = record();
-    await Promise.all([changing, removing, added]);
-    await waitFor(() => appendsDone(panel), 10_000, 'the last append');
-    await waitFor(() => panel.ofType('upsert').length > 0 && panel.ofType('remove').length > 0, 3000, 'the upsert and remove');
-
-    const parts = [...panel.ofType('init'), ...panel.ofType('append')].flatMap((m) => m.entries.map((e) => e.key));
-    assert.equal(new Set(parts).size, parts.length, 'no entry in two parts');
-    const held = replay(panel.posted);
-    const truth = api.history.all();
-    assert.deepEqual([...held.keys()].sort(), truth.map((e) => e.key).sort());
-    for (const e of truth) assert.deepEqual(held.get(e.key), shown(e), `${e.key} as it now stands`);
-    const before = made.find((e) => e.key === changedKey)!;
-    assert.ok((held.get(changedKey)?.rev ?? 0) > before.rev, 'the change reached the page');
-    assert.equal(held.has(removedKey), false);
-  });
-
-  test('hidden while the parts go out: the rest is not sent to the page that is gone', async function () {
-    this.timeout(60_000);
-    const made = await api.history.recordMany(Array.from({ length: INIT_ENTRIES + 10 }, (_, i) => draft({ text: `hidden ${i}` })));
-    recorded.push(...made.map((e) => e.key));
-    const panel = new FakePanel();
-    hostOn(panel);
-    panel.fromWebview({ type: 'ready' });
+    panel.ask();
     panel.setVisible(false);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(panel.posted.map((m) => m.type), ['init']);
+    const posted = panel.posted.length;
+    await record();
+    await new Promise((r) => setTimeout(r, 200));
+    panel.fromWebview({ type: 'query', query: { seq: 9, filter: { ...emptyFilter }, sort: { ...defaultSort }, start: 0, end: 10 } });
+    assert.equal(panel.posted.length, posted);
+  });
+
+  test('malformed questions are ignored', () => {
+    const panel = new FakePanel();
+    hostOn(panel);
+    panel.fromWebview({ type: 'ready' });
+    const posted = panel.posted.length;
+    const good = { seq: 1, filter: { ...emptyFilter }, sort: { ...defaultSort }, start: 0, end: 10 };
+    for (const query of [
+      { ...good, start: -1 },
+      { ...good, end: 1.5 },
+      { ...good, start: 10, end: 2 },
+      { ...good, sort: { column: 'password', direction: 'asc' } },
+      { ...good, filter: { ...emptyFilter, status: 'everything' } },
+      { ...good, filter: { ...emptyFilter, search: 'x'.repeat(5000) } },
+      { ...good, locate: 42 },
+      undefined,
+    ]) {
+      panel.fromWebview({ type: 'query', query });
+    }
+    assert.equal(panel.posted.length, posted);
   });
 
   test('a row action from the page runs the command: copyId puts the SMS ID on the clipboard', async () => {
@@ -418,22 +424,22 @@ suite('SMS History panel host', () => {
     assert.ok(panel.reveals >= 2);
   });
 
-  test('hidden, the page is gone: changes wait, and the next ready gets a fresh init', async () => {
+  test('hidden, the page is gone: changes wait, and the next ready gets a fresh init and answers', async () => {
     const panel = new FakePanel();
     const host = hostOn(panel);
     panel.fromWebview({ type: 'ready' });
+    panel.ask();
     assert.equal(host.isReady, true);
     panel.setVisible(false);
     assert.equal(host.isReady, false);
     const whileHidden = await record();
     await new Promise((r) => setTimeout(r, 100));
-    assert.ok(!panel.ofType('upsert').some((m) => m.entries.some((e) => e.key === whileHidden.key)), 'nothing is posted to a page that is gone');
+    assert.ok(!panel.ofType('page').some((m) => m.page.entries.some((e) => e.key === whileHidden.key)), 'nothing is posted to a page that is gone');
 
     panel.setVisible(true);
     panel.fromWebview({ type: 'ready' });
-    const inits = panel.ofType('init');
-    assert.equal(inits.length, 2);
-    assert.ok(inits[1].entries.some((e) => e.key === whileHidden.key), 'the new page gets what changed while hidden');
+    assert.equal(panel.ofType('init').length, 2);
+    assert.ok(panel.ask().entries.some((e) => e.key === whileHidden.key), 'the new page gets what changed while hidden');
   });
 
   test('disposed with its panel: no more posts', async () => {

@@ -20,7 +20,7 @@ import {
   type SortSpec,
 } from '../../src/webview/model';
 import { createNonce, panelCsp, panelHtml } from '../../src/views/panelHtml';
-import { APPEND_ENTRIES, INIT_ENTRIES, isHostMessage, isWebviewMessage, splitForPanel } from '../../src/views/panelProtocol';
+import { isHostMessage, isWebviewMessage } from '../../src/views/panelProtocol';
 
 function entry(over: Partial<HistoryEntry> & { key: string }): HistoryEntry {
   return {
@@ -217,46 +217,6 @@ describe('panel model', () => {
       assert.equal(model.rows.length, expected.length);
     });
 
-    it('appends the history in parts to the same result as one reset, quickly, keeping newer upserts', () => {
-      const all = Array.from({ length: 100_000 }, (_, i) =>
-        entry({ key: `k${i}`, createdAt: new Date(Date.UTC(2025, 0, 1) - i * 1000).toISOString(), status: i % 4 ? delivered : pending, charge: 0.05 }));
-      const whole = new PanelModel({ ...emptyFilter, status: 'delivered' });
-      whole.reset(all);
-      const parts = splitForPanel(all);
-      assert.equal(parts.length, 21);
-      assert.deepEqual(parts.map((p) => p.length).slice(0, 3), [INIT_ENTRIES, APPEND_ENTRIES, APPEND_ENTRIES]);
-      const model = new PanelModel({ ...emptyFilter, status: 'delivered' });
-      model.reset(parts[0]);
-      // A status change for an entry of a later part arrives first: the part's older copy must not win.
-      const newer = { ...all[60_001], rev: 2, status: pending };
-      model.upsert([newer]);
-      const t = performance.now();
-      for (const part of parts.slice(1)) assert.equal(model.append(part).orderChanged, true);
-      const ms = performance.now() - t;
-      assert.equal(model.get(newer.key), newer);
-      assert.equal(model.indexOf(newer.key), -1, 'the pending copy is filtered out');
-      const expected = whole.rows.filter((e) => e.key !== newer.key);
-      assert.deepEqual(model.rows.map((e) => e.key), expected.map((e) => e.key));
-      assert.equal(model.size, 100_000);
-      assert.deepEqual(model.totals, computeTotals(expected));
-      // Twenty re-sorts of the growing list would take seconds; twenty merges take far less.
-      assert.ok(ms < 1500, `appending 20 parts took ${ms.toFixed(0)} ms`);
-    });
-
-    it('merges an appended part that sorts among the rows already shown', () => {
-      const at = (key: string, minute: number) => entry({ key, createdAt: `2025-05-01T10:${String(minute).padStart(2, '0')}:00.000Z` });
-      const model = new PanelModel();
-      model.reset([at('a', 50), at('c', 30), at('e', 10)]);
-      assert.deepEqual(model.append([at('f', 5), at('b', 40), at('d', 20)]), { changed: ['b', 'd', 'f'], orderChanged: true });
-      assert.deepEqual(model.rows.map((e) => e.key), ['a', 'b', 'c', 'd', 'e', 'f']);
-      // Held at a higher revision already: nothing changes; filtered out: held but not shown.
-      assert.deepEqual(model.append([{ ...at('c', 30), rev: 0 }]), { changed: [], orderChanged: false });
-      model.setFilter({ search: 'nothing like this' });
-      assert.deepEqual(model.append([at('g', 1)]), { changed: [], orderChanged: false });
-      assert.equal(model.size, 7);
-      assert.equal(model.rows.length, 0);
-    });
-
     it('lists the batch ids present', () => {
       const model = new PanelModel();
       model.reset([entry({ key: 'a', batchId: 'b10' }), entry({ key: 'b', batchId: 'b2' }), entry({ key: 'c' }), entry({ key: 'd', batchId: 'b2' })]);
@@ -274,11 +234,6 @@ describe('panel model', () => {
         minute: fc.integer({ min: 0, max: 3 }),
         status: statusArb,
       }).map(({ minute, ...rest }) => entry({ ...rest, createdAt: `2025-05-01T10:0${minute}:00.000Z` }));
-      const opArb = fc.oneof(
-        fc.record({ kind: fc.constant('upsert' as const), entries: fc.array(entryArb, { maxLength: 4 }) }),
-        fc.record({ kind: fc.constant('remove' as const), keys: fc.array(keyArb, { maxLength: 3 }) }),
-        fc.record({ kind: fc.constant('append' as const), entries: fc.array(entryArb, { maxLength: 6 }) }),
-      );
       const sortArb = fc.record({ column: fc.constantFrom(...sortColumns), direction: fc.constantFrom('asc' as const, 'desc' as const) });
       const filterArb = fc.record({
         search: fc.constantFrom('', 'alpha', 'BETA'),
@@ -287,17 +242,31 @@ describe('panel model', () => {
         to: fc.constant(''),
         batch: fc.constant(''),
       });
+      // Sorts and filters change in between too, so sorted copies kept across them are checked as well.
+      const opArb = fc.oneof(
+        fc.record({ kind: fc.constant('upsert' as const), entries: fc.array(entryArb, { maxLength: 4 }) }),
+        fc.record({ kind: fc.constant('remove' as const), keys: fc.array(keyArb, { maxLength: 3 }) }),
+        fc.record({ kind: fc.constant('sort' as const), sort: sortArb }),
+        fc.record({ kind: fc.constant('filter' as const), filter: filterArb }),
+      );
       fc.assert(
-        fc.property(fc.array(entryArb, { maxLength: 8 }), fc.array(opArb, { maxLength: 10 }), sortArb, filterArb, (initial, ops, sort, filter) => {
+        fc.property(fc.array(entryArb, { maxLength: 8 }), fc.array(opArb, { maxLength: 10 }), sortArb, filterArb, (initial, ops, firstSort, firstFilter) => {
+          let sort: SortSpec = firstSort;
+          let filter: PanelFilter = firstFilter;
           const model = new PanelModel(filter, sort);
           model.reset(initial);
           const truth = new Map<string, HistoryEntry>();
           for (const e of initial) if (!truth.has(e.key) || truth.get(e.key)!.rev <= e.rev) truth.set(e.key, e);
           for (const op of ops) {
-            if (op.kind === 'upsert' || op.kind === 'append') {
-              if (op.kind === 'upsert') model.upsert(op.entries);
-              else model.append(op.entries);
+            if (op.kind === 'upsert') {
+              model.upsert(op.entries);
               for (const e of op.entries) if (!truth.has(e.key) || truth.get(e.key)!.rev <= e.rev) truth.set(e.key, e);
+            } else if (op.kind === 'sort') {
+              sort = op.sort;
+              model.setSort(sort);
+            } else if (op.kind === 'filter') {
+              filter = op.filter;
+              model.setFilter(filter);
             } else {
               model.remove(op.keys);
               for (const k of op.keys) truth.delete(k);
@@ -413,25 +382,23 @@ describe('panel protocol and page', () => {
     assert.equal(isWebviewMessage({ type: 'action', action: 'resend' }), false);
     assert.equal(isWebviewMessage(null), false);
     assert.equal(isWebviewMessage('ready'), false);
-    assert.equal(isHostMessage({ type: 'upsert', entries: [] }), true);
-    assert.equal(isHostMessage({ type: 'init', entries: [], strings: {} }), false);
-    assert.equal(isHostMessage({ type: 'init', entries: [], strings: {}, locale: 'en', total: 5 }), true);
-    assert.equal(isHostMessage({ type: 'init', entries: [], strings: {}, locale: 'en', total: -1 }), false);
-    assert.equal(isHostMessage({ type: 'append', entries: [], done: true }), true);
-    assert.equal(isHostMessage({ type: 'append', entries: [] }), false);
-    assert.equal(isHostMessage({ type: 'append', entries: {}, done: false }), false);
-  });
-
-  it('splits the history into the init part and append parts, each entry exactly once, in order', () => {
-    fc.assert(
-      fc.property(fc.nat({ max: 60 }), fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 7 }), (n, first, chunk) => {
-        const items = Array.from({ length: n }, (_, i) => i);
-        const parts = splitForPanel(items, first, chunk);
-        assert.deepEqual(parts.flat(), items);
-        assert.equal(parts[0].length, Math.min(n, first));
-        for (const part of parts.slice(1)) assert.ok(part.length >= 1 && part.length <= chunk);
-      }),
-    );
+    const query = { seq: 1, filter: { ...emptyFilter }, sort: { column: 'createdAt', direction: 'desc' }, start: 0, end: 50 };
+    assert.equal(isWebviewMessage({ type: 'query', query }), true);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, locate: 'k1' } }), true);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, end: -1 } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, start: 0.5 } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, sort: { column: 'constructor', direction: 'asc' } } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, filter: { ...emptyFilter, status: 'all' } } }), false);
+    assert.equal(isWebviewMessage({ type: 'query', query: { ...query, filter: { search: 'x' } } }), false);
+    assert.equal(isWebviewMessage({ type: 'query' }), false);
+    assert.equal(isHostMessage({ type: 'init', strings: {} }), false);
+    assert.equal(isHostMessage({ type: 'init', strings: {}, locale: 'en' }), true);
+    const page = { seq: 1, pushed: false, count: 0, size: 0, totals: computeTotals([]), batches: [], start: 0, entries: [] };
+    assert.equal(isHostMessage({ type: 'page', page }), true);
+    assert.equal(isHostMessage({ type: 'page', page: { ...page, count: -1 } }), false);
+    assert.equal(isHostMessage({ type: 'page', page: { ...page, entries: {} } }), false);
+    assert.equal(isHostMessage({ type: 'upsert', entries: [] }), false);
+    assert.equal(isHostMessage({ type: 'reveal', key: 'k' }), true);
   });
 
   it('builds a page whose only script carries a fresh nonce, under a strict CSP', () => {
