@@ -82,6 +82,12 @@ describe('panel model', () => {
       assert.deepEqual(keys({ search: '   ' }), ['a', 'b', 'c', 'd']);
     });
 
+    it('finds a number typed as the panel shows it (spaces, +, brackets) among the stored digits', () => {
+      assert.deepEqual(keys({ search: '+30 691 234 5678' }), ['d']);
+      assert.deepEqual(keys({ search: '(691) 234-56' }), ['d']);
+      assert.deepEqual(keys({ search: '+39 691' }), []);
+    });
+
     it('filters by status category and batch', () => {
       assert.deepEqual(keys({ status: 'failed' }), ['c']);
       assert.deepEqual(keys({ status: 'sending' }), ['d']);
