@@ -245,14 +245,24 @@ export class Workbench {
     const type = await box.getAttribute('type');
     if (password && type !== 'password') throw new Error(`${this.name}: the input "${shownTitle}" is not masked (type=${type ?? 'text'})`);
     if (!password && type === 'password') throw new Error(`${this.name}: the input "${shownTitle}" is unexpectedly masked`);
-    await box.focus();
-    await page.keyboard.press('Control+A');
-    if (value) await page.keyboard.type(value);
-    else await page.keyboard.press('Delete');
-    await waitFor(`${this.name}: "${shownTitle}" to hold what was typed`, async () => ((await box.inputValue()) === value ? true : undefined), {
-      timeoutMs: 5_000,
-      describe: async () => `input value ${JSON.stringify(await box.inputValue())}`,
-    });
+    // Under load the workbench can swap the input widget (input box -> quick pick) while keys arrive and drop
+    // some of them: type again, up to three times, before calling it a failure.
+    for (let attempt = 1; ; attempt++) {
+      await box.focus();
+      await page.keyboard.press('Control+A');
+      if (value) await page.keyboard.type(value);
+      else await page.keyboard.press('Delete');
+      try {
+        await waitFor(`${this.name}: "${shownTitle}" to hold what was typed`, async () => ((await box.inputValue()) === value ? true : undefined), {
+          timeoutMs: 5_000,
+          describe: async () => `input value ${JSON.stringify(await box.inputValue())}`,
+        });
+        break;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+        trace(`${this.name}: "${shownTitle}" lost keystrokes (attempt ${attempt}); typing again`);
+      }
+    }
     if (value && !password) {
       // The quick pick adds the typed value as an item a moment after the keystrokes.
       await sleep(100);
