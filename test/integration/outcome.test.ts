@@ -120,9 +120,9 @@ suite('Send outcome: full disk, held messages, Resend account', () => {
     await waitFor(() => r.notices.shown.length >= 2, 5000, 'both notifications');
     const [lost, notSent] = r.notices.shown;
     assert.equal(lost.kind, 'warning');
-    assert.match(lost.text, /^No answer came for the SMS to 393330000500, .*393330000990: it may or may not have been sent/);
+    assert.match(lost.text, /^No answer came for the SMS to \+39 333 000 0500, .*\+39 333 000 0990: it may or may not have been sent/);
     assert.equal(notSent.kind, 'error');
-    assert.match(notSent.text, /^50 of 120 SMS sent; failed for 393330001000, .*393330001190: Not sent: request 2 of 3 failed, so the numbers after it were not sent\./);
+    assert.match(notSent.text, /^50 of 120 SMS sent; failed for \+39 333 000 1000, .*\+39 333 000 1190: Not sent: request 2 of 3 failed, so the numbers after it were not sent\./);
   });
 
   test('1022: the message is held (not failed), the user is told to confirm it on the website, and Resend warns of paying twice', async () => {
