@@ -131,8 +131,12 @@ export class HistoryFiles {
   async reopen(): Promise<void> {
     const old = this.journal;
     this.journal = undefined;
+    let oldRead = true;
     if (old) {
-      await this.readJournal(old).catch((err) => this.report(err));
+      await this.readJournal(old).catch((err) => {
+        oldRead = false; // then it is read again by name if a compaction sealed it, never taken as read
+        this.report(err);
+      });
       await old.fd.close().catch(() => undefined);
     }
     for (let attempt = 0; ; attempt++) {
@@ -143,7 +147,7 @@ export class HistoryFiles {
         await this.readSnapshot();
         this.snapshotSig = snapSig;
       }
-      await this.readSealed(old?.ino);
+      await this.readSealed(oldRead ? old?.ino : undefined);
       let fd: DurableHandle;
       try {
         fd = await this.fs.open(this.journalPath, 'a+');

@@ -305,10 +305,12 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   /**
    * Folds the journal into a new snapshot. Runs in the background on its own when the journal is
-   * large; resolves false when another window holds the lock (it is compacting).
+   * large; resolves false when another window holds the lock (it is compacting). A call while this
+   * window compacts in the background waits for it, then folds what was written since.
    */
   compact(): Promise<boolean> {
-    if (this.compacting || this.disposed) return Promise.resolve(false);
+    if (this.disposed) return Promise.resolve(false);
+    if (this.compacting) return this.compactRun.then(() => this.compact());
     this.compacting = true;
     const run = this.compactOnce().catch((err: unknown) => {
       throw plainFileError(err, this.dir);
