@@ -372,7 +372,8 @@ function spawnWindow(dir: string, options: { count: number; tag: string; maxAgeD
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => (out += d));
-    child.on('exit', (code) => {
+    // 'close', not 'exit': at 'exit' the last lines may still be in the pipe, and a key not read is a write not checked.
+    child.on('close', (code) => {
       const lines = out.split('\n').filter(Boolean);
       if (code !== 0 || lines.some((l) => l.startsWith('FAIL'))) reject(new Error(`window exited ${code}: ${out}`));
       else resolve(lines.map((l) => ({ key: l.split(' ')[1], createdAt: l.split(' ')[2] })));
