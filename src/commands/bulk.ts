@@ -48,12 +48,6 @@ import { describeError, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 
-export const BulkCommandIds = {
-  sendBulk: 'inviosmart.sendBulk',
-  resumeBulk: 'inviosmart.resumeBulk',
-  saveReport: 'inviosmart.saveBulkReport',
-} as const;
-
 /** Context key: a bulk report was shown in this window, so "Save Bulk Report As…" has something to save. */
 const HAS_REPORT_CONTEXT = 'inviosmart.hasBulkReport';
 
@@ -345,9 +339,9 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     this.notify = deps.notify ?? windowNotify;
     this.registrations = deps.register === false ? [] : [
       vscode.workspace.registerTextDocumentContentProvider(BULK_REPORT_SCHEME, this),
-      vscode.commands.registerCommand(BulkCommandIds.sendBulk, (uri?: unknown) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
-      vscode.commands.registerCommand(BulkCommandIds.resumeBulk, (batchId?: unknown) => this.resume(typeof batchId === 'string' ? batchId : undefined)),
-      vscode.commands.registerCommand(BulkCommandIds.saveReport, () => this.saveReport()),
+      vscode.commands.registerCommand(CommandIds.sendBulk, (uri?: unknown) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
+      vscode.commands.registerCommand(CommandIds.resumeBulk, (batchId?: unknown) => this.resume(typeof batchId === 'string' ? batchId : undefined)),
+      vscode.commands.registerCommand(CommandIds.saveBulkReport, () => this.saveReport()),
     ];
   }
 
@@ -703,7 +697,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       const uri = this.showReport(vscode.l10n.t('Bulk SMS summary - {0}', source), this.summaryMarkdown(source, s));
       await showRenderedReport(uri, false);
     } else if (pick === resume) {
-      await vscode.commands.executeCommand(BulkCommandIds.resumeBulk, s.batchId);
+      await vscode.commands.executeCommand(CommandIds.resumeBulk, s.batchId);
     } else if (pick === showPanel) {
       const first = this.deps.history.all().find((e) => e.batchId === s.batchId);
       this.deps.openPanel?.(first?.key);

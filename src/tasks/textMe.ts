@@ -2,11 +2,11 @@
 // active terminal, where shell integration reports it); when it ends, an SMS with its name, exit
 // code and duration goes to the user's notification number, through the same guards as tasks.
 import * as vscode from 'vscode';
+import { CommandIds } from '../commands/ids';
 import type { Settings } from '../config';
 import { normalizeDestination } from '../gateway/validation';
 import type { TaskSms, TaskSmsReport } from './taskSms';
 
-export const TEXT_ME_COMMAND = 'inviosmart.textMeWhenTaskEnds';
 const NUMBER_SETTING = 'tasks.notificationNumber';
 /** Sender when the user set none (the gateway needs one; this one passes its rules). */
 const FALLBACK_SENDER = 'VS Code';
@@ -50,7 +50,7 @@ export class TextMeWhenDone implements vscode.Disposable {
     const now = () => this.now();
     this.disposables.push(
       // An argument names a running task, or is one of this window's terminals (for other extensions and tests).
-      vscode.commands.registerCommand(TEXT_ME_COMMAND, (target?: unknown) =>
+      vscode.commands.registerCommand(CommandIds.textMeWhenTaskEnds, (target?: unknown) =>
         this.run(typeof target === 'string' ? target : vscode.window.terminals.find((t) => t === target))),
       vscode.tasks.onDidStartTask((e) => this.taskStarts.set(e.execution, now())),
       vscode.tasks.onDidEndTaskProcess((e) => this.taskEnded(e.execution, e.exitCode)),

@@ -1,5 +1,6 @@
 // The Messages tree in the sidebar: sent messages grouped by day or by status, paged, refreshed in bursts.
 import * as vscode from 'vscode';
+import { CommandIds } from '../commands/ids';
 import { DisposableBase } from '../common/lifecycle';
 import type { GroupBy } from '../config';
 import type { HistoryEntry, HistoryReader } from '../history/types';
@@ -26,11 +27,8 @@ import {
 
 export const HISTORY_VIEW_ID = 'inviosmart.history';
 
-/** The commands this module registers (the team's other tree commands live in CommandIds). */
-export const HistoryTreeCommandIds = {
-  toggleGroupBy: 'inviosmart.history.toggleGroupBy',
-  showMore: 'inviosmart.history.showMore',
-} as const;
+/** The commands this module registers. */
+export const HistoryTreeCommandIds = { toggleGroupBy: CommandIds.toggleGroupBy, showMore: CommandIds.showMore } as const;
 
 /** Context keys this module sets, for `when` clauses in package.json. */
 export const HistoryContextKeys = {

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CommandIds } from '../../src/commands/ids';
 import type { MessageCommands } from '../../src/commands/messages';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
@@ -628,7 +629,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
 
   test('Open in Panel opens the SMS History panel', async () => {
     const entry = await sendOne(api);
-    await vscode.commands.executeCommand('inviosmart.openEntryInPanel', { key: entry.key });
+    await vscode.commands.executeCommand(CommandIds.openEntryInPanel, { key: entry.key });
     try {
       await waitFor(() => api.panel.host?.isReady === true, 10_000, 'the panel to load');
     } finally {

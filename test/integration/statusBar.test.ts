@@ -9,7 +9,7 @@ import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { CommandIds } from '../../src/commands/ids';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { BalanceService, balanceLevel } from '../../src/views/balanceService';
-import { BALANCE_ACTIONS_COMMAND, BalanceStatusBar, formatEuro } from '../../src/views/balanceStatusBar';
+import { BalanceStatusBar, formatEuro } from '../../src/views/balanceStatusBar';
 import { MemoryMemento, MemorySecretStorage, testSettings, waitFor } from './accountDoubles';
 import { LEAK_CANARY } from '../shared/canary';
 
@@ -67,7 +67,7 @@ suite('Balance status bar', () => {
     assert.equal(bar.item.text, `$(credit-card) €12.34 · ${count} SMS`);
     assert.equal(backgroundOf(bar.item), undefined);
     assert.equal(bar.item.name, 'Inviosmart Balance');
-    assert.equal(bar.item.command, BALANCE_ACTIONS_COMMAND);
+    assert.equal(bar.item.command, CommandIds.balanceActions);
     const tooltip = tooltipOf(bar.item);
     assert.match(tooltip, /Shop/);
     assert.match(tooltip, /alice/);
@@ -109,7 +109,7 @@ suite('Balance status bar', () => {
     assert.match(tooltip, /1031/);
     assert.match(tooltip, /Shop/);
     assert.ok(!tooltip.includes(PASSWORD));
-    assert.equal(bar.item.command, BALANCE_ACTIONS_COMMAND);
+    assert.equal(bar.item.command, CommandIds.balanceActions);
   });
 
   test('an HTML page instead of an answer is a failure too', async () => {
