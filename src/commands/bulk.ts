@@ -47,6 +47,7 @@ import { BatchSettleWatch, tellSettled } from './bulkSummary';
 import { describeError, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
+import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 
 /** Context key: a bulk report was shown in this window, so "Save Bulk Report As…" has something to save. */
 const HAS_REPORT_CONTEXT = 'inviosmart.hasBulkReport';
@@ -148,8 +149,6 @@ export interface BulkDeps {
   register?: boolean;
 }
 
-const RECENT_SENDERS = 'inviosmart.send.recentSenders';
-const LAST_TEMPLATE = 'inviosmart.bulk.lastTemplate';
 const PREVIEW_ROWS = 5;
 const MAX_PRICE_LOOKUPS = 10;
 
@@ -453,7 +452,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const column = await this.prompts.column(choices, guessDestinationColumn(table, settings.defaultCountry));
     if (column === undefined) return undefined;
 
-    const recent = this.deps.state.get<string[]>(RECENT_SENDERS, []);
+    const recent = readStored(this.deps.state, StorageKeys.recentSenders, []);
     const senderProblem = (v: string) => {
       const r = validateSender(v);
       return r.ok ? undefined : r.reason;
@@ -475,7 +474,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       const missing = [...wire.replaced.map((r) => r.from), ...wire.left];
       return missing.length > 0 ? { info: `${info} · ${vscode.l10n.t('the ISO-8859-1 send endpoint cannot carry: {0}', missing.join(' '))}` } : { info };
     };
-    const template = await this.prompts.template(this.deps.state.get<string>(LAST_TEMPLATE, ''), describe);
+    const template = await this.prompts.template(readStored(this.deps.state, StorageKeys.lastTemplate, ''), describe);
     if (template === undefined) return undefined;
 
     const prepareOptions = { destinationColumn: column, template, defaultCountry: settings.defaultCountry, charset: session.client.sendCharset };
@@ -510,8 +509,8 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     ].join('\n');
     if (!(await this.prompts.confirm(summary, detail, vscode.l10n.t('Send {0} SMS', plan.totals.rows)))) return undefined;
 
-    await this.deps.state.update(RECENT_SENDERS, [sender, ...recent.filter((s) => s !== sender)].slice(0, 10));
-    await this.deps.state.update(LAST_TEMPLATE, template);
+    await rememberFirst(this.deps.state, StorageKeys.recentSenders, sender, RECENT_SENDERS_KEPT);
+    await writeStored(this.deps.state, StorageKeys.lastTemplate, template);
     const handle = await this.deps.batches.create({
       account: session.account.id,
       sandbox: session.account.sandbox,

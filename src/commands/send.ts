@@ -9,6 +9,7 @@ import { parseDestinationList, validateSender } from '../gateway/validation';
 import { dispatchSend, retryUnsaved, type DispatchOutcome, type DispatchStore, type UnsavedChange } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
+import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 import { describeError, describeWriteError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 
@@ -45,8 +46,6 @@ export interface SendDraft {
   account?: { id: string; label: string };
 }
 
-const LAST_SENDERS = 'inviosmart.send.recentSenders';
-const LAST_DESTINATIONS = 'inviosmart.send.lastDestinations';
 
 /**
  * One-line description of a text's size, as shown while typing. It counts what reaches the phone:
@@ -230,7 +229,7 @@ export class SendCommand {
       throw e;
     }
 
-    const lastDestinations = this.deps.state.get<string>(LAST_DESTINATIONS, '');
+    const lastDestinations = readStored(this.deps.state, StorageKeys.lastDestinations, '');
     const destinationInput = await this.prompts.destinations(draft.destinations ?? lastDestinations, (v) => {
       const parsed = parseDestinationList(v, settings.defaultCountry);
       if (parsed.invalid.length > 0) return parsed.invalid.map((i) => `${i.input}: ${i.reason}`).join(' · ');
@@ -250,7 +249,7 @@ export class SendCommand {
     }
     const destinations = parsed.valid;
 
-    const recentSenders = this.deps.state.get<string[]>(LAST_SENDERS, []);
+    const recentSenders = readStored(this.deps.state, StorageKeys.recentSenders, []);
     const senderChoices = [draft.sender, ...recentSenders, settings.defaultSender].filter(
       (s, i, all): s is string => !!s && all.indexOf(s) === i,
     );
@@ -282,8 +281,8 @@ export class SendCommand {
     const { summary, detail } = await sendConfirmation(session, destinations, sender, typed, charset);
     if (!(await this.prompts.confirm(summary, detail))) return undefined;
 
-    await this.deps.state.update(LAST_SENDERS, [sender, ...recentSenders.filter((s) => s !== sender)].slice(0, 10));
-    await this.deps.state.update(LAST_DESTINATIONS, destinationInput);
+    await rememberFirst(this.deps.state, StorageKeys.recentSenders, sender, RECENT_SENDERS_KEPT);
+    await writeStored(this.deps.state, StorageKeys.lastDestinations, destinationInput);
 
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Sending SMS to {0}…', destinations.map(formatNumber).join(', ')) },
