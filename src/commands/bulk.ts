@@ -47,6 +47,7 @@ import { BatchSettleWatch, tellSettled } from './bulkSummary';
 import { describeError, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
+import { escapeMarkdownLine } from '../common/markdown';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 
 /** Context key: a bulk report was shown in this window, so "Save Bulk Report As…" has something to save. */
@@ -164,9 +165,7 @@ function formatDuration(ms: number): string {
   return vscode.l10n.t('{0} h {1} min', Math.floor(m / 60), m % 60);
 }
 
-function mdEscape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&').replace(/\r?\n/g, ' ⏎ ');
-}
+const mdEscape = (s: string): string => escapeMarkdownLine(s, ' ⏎ ');
 
 function issueTitle(kind: IssueKind): string {
   switch (kind) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
+import { escapeMarkdownLine } from '../common/markdown';
 import { CommandIds } from '../commands/ids';
 import type { Account } from '../credentials/types';
 import type { BalanceKnown, BalanceService, BalanceState } from './balanceService';
@@ -28,9 +29,7 @@ export function formatEuro(amount: number): string {
 }
 
 /** Escapes text for a MarkdownString (account names and gateway texts are not ours to trust). */
-function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&').replace(/\r?\n/g, ' ');
-}
+const md = (text: string): string => escapeMarkdownLine(text);
 
 function accountLine(account: Account): string {
   if (account.sandbox) return vscode.l10n.t('Account: **Sandbox** (built in: no real SMS, no cost)');
