@@ -44,7 +44,7 @@ import {
   type RowStatus,
 } from '../bulk';
 import { BatchSettleWatch, tellSettled } from './bulkSummary';
-import { describeError, windowNotify, type Notify } from './errors';
+import { describeError, localized, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 import { escapeMarkdownLine } from '../common/markdown';
@@ -454,7 +454,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const recent = readStored(this.deps.state, StorageKeys.recentSenders, []);
     const senderProblem = (v: string) => {
       const r = validateSender(v);
-      return r.ok ? undefined : r.reason;
+      return r.ok ? undefined : localized(r.message);
     };
     const sender = await this.prompts.sender(recent[0] ?? settings.defaultSender, senderProblem);
     if (sender === undefined) return undefined;

@@ -10,7 +10,7 @@ import { dispatchSend, retryUnsaved, type DispatchOutcome, type DispatchStore, t
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
-import { describeError, describeWriteError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
+import { describeError, describeWriteError, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 
 /** What the user is asked, one step at a time. Tests replace it with scripted answers. */
@@ -232,7 +232,7 @@ export class SendCommand {
     const lastDestinations = readStored(this.deps.state, StorageKeys.lastDestinations, '');
     const destinationInput = await this.prompts.destinations(draft.destinations ?? lastDestinations, (v) => {
       const parsed = parseDestinationList(v, settings.defaultCountry);
-      if (parsed.invalid.length > 0) return parsed.invalid.map((i) => `${i.input}: ${i.reason}`).join(' · ');
+      if (parsed.invalid.length > 0) return parsed.invalid.map((i) => `${i.input}: ${localized(i.message)}`).join(' · ');
       if (parsed.valid.length === 0) return vscode.l10n.t('Enter at least one phone number.');
       return undefined;
     });
@@ -242,7 +242,7 @@ export class SendCommand {
       void this.notify(
         'error',
         parsed.invalid.length > 0
-          ? vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${i.reason})`).join('; '))
+          ? vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${localized(i.message)})`).join('; '))
           : vscode.l10n.t('Nothing was sent: enter at least one phone number.'),
       );
       return undefined;
@@ -255,7 +255,7 @@ export class SendCommand {
     );
     const senderProblem = (v: string) => {
       const r = validateSender(v);
-      return r.ok ? undefined : r.reason;
+      return r.ok ? undefined : localized(r.message);
     };
     const sender = draft.sender && !senderProblem(draft.sender) && draft.text !== undefined ? draft.sender : await this.prompts.sender(senderChoices, senderProblem);
     if (sender === undefined) return undefined;

@@ -2,6 +2,7 @@
 // active terminal, where shell integration reports it); when it ends, an SMS with its name, exit
 // code and duration goes to the user's notification number, through the same guards as tasks.
 import * as vscode from 'vscode';
+import { localized } from '../commands/errors';
 import { CommandIds } from '../commands/ids';
 import type { Settings } from '../config';
 import { normalizeDestination } from '../gateway/validation';
@@ -151,7 +152,7 @@ export class TextMeWhenDone implements vscode.Disposable {
     if (saved) {
       const n = normalizeDestination(saved, country);
       if (n.ok) return n.destination;
-      void vscode.window.showWarningMessage(vscode.l10n.t('The notification number in inviosmart.tasks.notificationNumber is not valid: {0}', n.reason));
+      void vscode.window.showWarningMessage(vscode.l10n.t('The notification number in inviosmart.tasks.notificationNumber is not valid: {0}', localized(n.message)));
     }
     const typed = await vscode.window.showInputBox({
       title: vscode.l10n.t('Text Me When a Task Ends: your number'),
@@ -159,7 +160,7 @@ export class TextMeWhenDone implements vscode.Disposable {
       ignoreFocusOut: true,
       validateInput: (v) => {
         const n = normalizeDestination(v, country);
-        return n.ok ? undefined : n.reason;
+        return n.ok ? undefined : localized(n.message);
       },
     });
     if (typed === undefined) return undefined;

@@ -4,15 +4,10 @@ import { cleanText, escapeMarkdown } from '../common/markdown';
 import { formatNumber } from '../gateway/countries';
 import type { HistoryEntry } from '../history/types';
 
-/** The part of `vscode.l10n` these helpers need; the tree passes `vscode.l10n` itself. */
-export interface L10n {
-  t(message: string, ...args: Array<string | number | boolean>): string;
-}
+import type { L10n } from '../common/l10n';
 
-/** English fallback with `{0}` placeholders, for tests and for code running outside VS Code. */
-export const englishL10n: L10n = {
-  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : m)),
-};
+// The tree passes `vscode.l10n` itself.
+export { englishL10n, type L10n } from '../common/l10n';
 
 // ---------------------------------------------------------------------------------------------
 // Status
