@@ -179,15 +179,34 @@ suite('Balance status bar', () => {
   });
 
   test('refreshes every balanceRefreshMinutes, and never when it is 0', async () => {
-    settings.balanceRefreshMinutes = 0.002; // 120 ms
+    settings.balanceRefreshMinutes = 0.002; // 120 ms, on the real timer
     balance.schedule();
     await waitFor(() => gateway.requestCount('balance') >= 2, 5000, 'two timed refreshes');
+
+    // The same service on a clock the test drives: what is armed, and what a tick does.
+    const armed: Array<{ ms: number; tick: () => void; live: boolean }> = [];
+    const every = (ms: number, tick: () => void) => {
+      const t = { ms, tick, live: true };
+      armed.push(t);
+      return { dispose: () => void (t.live = false) };
+    };
     settings.balanceRefreshMinutes = 0;
     balance.schedule();
-    await new Promise((r) => setTimeout(r, 50)); // let a request already on its way land
-    const settled = gateway.requestCount('balance');
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(gateway.requestCount('balance'), settled);
+    const driven = new BalanceService(accounts, sessions, { settings: () => testSettings(settings), every });
+    try {
+      settings.balanceRefreshMinutes = 2;
+      driven.schedule();
+      assert.deepEqual(armed.map((t) => [t.ms, t.live]), [[120_000, true]]);
+      assert.equal(driven.state.kind, 'refreshing', 'nothing checked before the first tick');
+      armed[0].tick();
+      await waitFor(() => driven.state.kind === 'ok', 5000, 'the ticked refresh');
+      settings.balanceRefreshMinutes = 0;
+      driven.schedule();
+      assert.deepEqual(armed.map((t) => t.live), [false], 'at 0 the timer is stopped and no other armed');
+    } finally {
+      driven.dispose();
+    }
+    assert.ok(armed.every((t) => !t.live));
   });
 
   test('a click offers the balance and account actions', async () => {
