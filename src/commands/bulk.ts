@@ -761,7 +761,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       for (const i of list.slice(0, 200)) {
         const r = rows[i];
         const issue = r.issues.find((x) => x.kind === kind);
-        out.push(`- ${vscode.l10n.t('Row {0} (line {1})', r.index + 1, r.line)}: ${mdEscape(r.destinationInput || '—')} — ${mdEscape(issue?.detail ?? '')}`);
+        out.push(`- ${vscode.l10n.t('Row {0} (line {1})', r.index + 1, r.line)}: ${mdEscape(r.destinationInput || '—')} — ${mdEscape(issue ? localized(issue.message) : '')}`);
       }
       if (list.length > 200) out.push(`- … ${vscode.l10n.t('and {0} more', list.length - 200)}`);
       out.push('');

@@ -48,6 +48,15 @@ export const CoreMessages = {
   senderBadCharacter: (l10n: L10n, character: string, allowed: string) =>
     l10n.t("sender contains '{0}': use ASCII letters, digits and {1}", character === ' ' ? l10n.t('a space') : character, allowed),
   senderNoLetters: (l10n: L10n) => l10n.t('sender has no letters: add at least one letter (digits-only senders are refused)'),
+
+  rowBlank: (l10n: L10n) => l10n.t('every field is empty'),
+  rowEmptyText: (l10n: L10n) => l10n.t('the message is empty once filled in'),
+  rowBrokenCharacter: (l10n: L10n) => l10n.t('the text has a broken character'),
+  rowUnrepresentable: (l10n: L10n, characters: string) => l10n.t('the ISO-8859-1 send endpoint cannot carry {0}', characters),
+  rowTooLong: (l10n: L10n, characters: number, max: number) => l10n.t('{0} characters, at most {1}', characters, max),
+  rowEmptyPlaceholders: (l10n: L10n, placeholders: string) => l10n.t('{0}', placeholders),
+  rowRagged: (l10n: L10n, fields: number, header: number) => l10n.t('{0} fields, the header has {1}', fields, header),
+  rowDuplicate: (l10n: L10n, earlierRow: number) => l10n.t('same number as row {0}', earlierRow),
 } as const;
 
 /** A country in a plan sentence: "Italy (+39)", or "the plan of +882" for a code with no country. */

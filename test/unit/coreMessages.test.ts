@@ -27,7 +27,7 @@ describe('Core message catalogue', () => {
   const ids = Object.keys(CoreMessages) as CoreMessageId[];
 
   it('has entries (the walk below is not silently empty)', () => {
-    assert.ok(ids.length >= 25, `${ids.length} entries`);
+    assert.ok(ids.length >= 30, `${ids.length} entries`);
   });
 
   for (const id of ids) {
@@ -40,7 +40,9 @@ describe('Core message catalogue', () => {
       for (const text of asked) assert.equal(typeof bundle[text], 'string', `no Italian for ${JSON.stringify(text)}`);
       const inItalian = wordMessage(message, italian);
       assert.doesNotMatch(inItalian, /untranslated|\{\d\}/);
-      assert.notEqual(inItalian, english);
+      // Only a format with no words of its own ('{0}') may read the same.
+      const formatOnly = asked.every((text) => !/\p{L}/u.test(text.replace(/\{\d+\}/g, '')));
+      if (!formatOnly) assert.notEqual(inItalian, english);
     });
   }
 
