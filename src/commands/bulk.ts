@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describedInput } from './describedInput';
-import type { Settings } from '../config';
+import { readBulkSettings, type BulkSettings, type Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { formatNumber, pricePerPart } from '../gateway/countries';
 import { DEFAULT_CLIENT_OPTIONS, type GatewayClient } from '../gateway/client';
@@ -66,28 +66,6 @@ export async function showRenderedReport(uri: vscode.Uri, beside: boolean): Prom
 }
 
 export const BULK_REPORT_SCHEME = 'inviosmart-bulk';
-
-/** The `inviosmart.bulk.*` settings. */
-export interface BulkSettings {
-  concurrency: number;
-  /** Requests started per second at most. */
-  maxPerSecond: number;
-  /** Destinations per request for rows with the same text (1 = no grouping). */
-  maxPerRequest: number;
-}
-
-function clamp(v: unknown, fallback: number, min: number, max: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback;
-}
-
-export function readBulkSettings(): BulkSettings {
-  const c = vscode.workspace.getConfiguration('inviosmart');
-  return {
-    concurrency: clamp(c.get('bulk.concurrency'), 4, 1, 16),
-    maxPerSecond: clamp(c.get('bulk.maxPerSecond'), 10, 1, 100),
-    maxPerRequest: clamp(c.get('bulk.maxDestinationsPerRequest'), 50, 1, 50),
-  };
-}
 
 export interface ColumnChoice {
   index: number;
