@@ -40,8 +40,13 @@ export interface Settings {
   groupBy: GroupBy;
 }
 
+/** A number setting kept within [min, max]; `fallback` when it is not a finite number. The one clamp for settings. */
 function num(v: unknown, fallback: number, min: number, max: number): number {
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
+}
+/** The same, whole numbers only (rounded down). */
+function int(v: unknown, fallback: number, min: number, max: number): number {
+  return Math.floor(num(v, fallback, min, max));
 }
 function str(v: unknown, fallback: string): string {
   return typeof v === 'string' ? v.trim() : fallback;
@@ -93,8 +98,8 @@ export function readSettings(): Settings {
 export function readRetentionSettings(): { maxAgeDays: number; maxEntries: number } {
   const c = vscode.workspace.getConfiguration(SECTION);
   return {
-    maxAgeDays: Math.floor(num(c.get('history.maxAgeDays'), 365, 0, 36_500)),
-    maxEntries: Math.floor(num(c.get('history.maxEntries'), 100_000, 0, 100_000_000)),
+    maxAgeDays: int(c.get('history.maxAgeDays'), 365, 0, 36_500),
+    maxEntries: int(c.get('history.maxEntries'), 100_000, 0, 100_000_000),
   };
 }
 
@@ -104,8 +109,26 @@ export function readTaskSettings(): { dailyLimit: number; notificationNumber: st
   const limit = c.inspect<number>('tasks.dailyLimit');
   const number = c.inspect<string>('tasks.notificationNumber');
   return {
-    dailyLimit: Math.floor(num(limit?.globalValue ?? limit?.defaultValue, 20, 0, 10_000)),
+    dailyLimit: int(limit?.globalValue ?? limit?.defaultValue, 20, 0, 10_000),
     notificationNumber: str(number?.globalValue, ''),
+  };
+}
+
+/** The `inviosmart.bulk.*` settings. */
+export interface BulkSettings {
+  concurrency: number;
+  /** Requests started per second at most. */
+  maxPerSecond: number;
+  /** Destinations per request for rows with the same text (1 = no grouping). */
+  maxPerRequest: number;
+}
+
+export function readBulkSettings(): BulkSettings {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  return {
+    concurrency: int(c.get('bulk.concurrency'), 4, 1, 16),
+    maxPerSecond: int(c.get('bulk.maxPerSecond'), 10, 1, 100),
+    maxPerRequest: int(c.get('bulk.maxDestinationsPerRequest'), 50, 1, 50),
   };
 }
 

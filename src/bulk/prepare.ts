@@ -2,6 +2,7 @@
 // named, before anything is sent. Plain functions over the parsed CSV.
 import { analyzeText, MAX_MESSAGE_LENGTH, type SmsEncoding } from '../gateway/smsText';
 import { textForCharset, type SendCharset } from '../gateway/endpoints';
+import { coreMessage, wordMessage, type CoreMessage } from '../gateway/messages';
 import { normalizeDestination } from '../gateway/validation';
 import type { CsvRow, CsvTable } from './csv';
 import { BulkError } from './errors';
@@ -27,6 +28,12 @@ export interface RowIssue {
   kind: IssueKind;
   /** Plain English detail: the number's problem, the empty placeholders, the length, the earlier row. */
   detail: string;
+  /** The same from the catalogue, for the UI to word in the user's language. */
+  message: CoreMessage;
+}
+
+function issue(kind: IssueKind, message: CoreMessage): RowIssue {
+  return { kind, detail: wordMessage(message), message };
 }
 
 export interface PreparedRow {
@@ -106,23 +113,23 @@ function prepareOne(row: CsvRow, width: number, column: number, template: Templa
     issues,
   };
   if (row.cells.every((c) => c.trim() === '')) {
-    issues.push({ kind: 'blank-row', detail: 'every field is empty' });
+    issues.push(issue('blank-row', coreMessage('rowBlank')));
     return prepared;
   }
   const normalized = normalizeDestination(destinationInput, options.defaultCountry);
   if (normalized.ok) prepared.destination = normalized.destination;
-  else issues.push({ kind: 'invalid-number', detail: normalized.reason });
-  if (rendered.text.trim() === '') issues.push({ kind: 'empty-text', detail: 'the message is empty once filled in' });
-  else if (LONE_SURROGATE.test(rendered.text)) issues.push({ kind: 'invalid-text', detail: 'the text has a broken character' });
+  else issues.push(issue('invalid-number', normalized.message));
+  if (rendered.text.trim() === '') issues.push(issue('empty-text', coreMessage('rowEmptyText')));
+  else if (LONE_SURROGATE.test(rendered.text)) issues.push(issue('invalid-text', coreMessage('rowBrokenCharacter')));
   else if (wire.left.length > 0 || (!options.transliterate && wire.replaced.length > 0)) {
     const stand = options.transliterate ? [] : wire.replaced.map((r) => `${r.from} (→ ${r.to})`);
-    issues.push({ kind: 'unrepresentable', detail: `the ISO-8859-1 send endpoint cannot carry ${[...stand, ...wire.left].join(' ')}` });
+    issues.push(issue('unrepresentable', coreMessage('rowUnrepresentable', [...stand, ...wire.left].join(' '))));
   }
   if (analysis.characters > MAX_MESSAGE_LENGTH) {
-    issues.push({ kind: 'too-long', detail: `${analysis.characters} characters, at most ${MAX_MESSAGE_LENGTH}` });
+    issues.push(issue('too-long', coreMessage('rowTooLong', analysis.characters, MAX_MESSAGE_LENGTH)));
   }
-  if (rendered.empty.length > 0) issues.push({ kind: 'empty-placeholder', detail: rendered.empty.map((n) => `{{${n}}}`).join(' ') });
-  if (row.cells.length !== width) issues.push({ kind: 'ragged', detail: `${row.cells.length} fields, the header has ${width}` });
+  if (rendered.empty.length > 0) issues.push(issue('empty-placeholder', coreMessage('rowEmptyPlaceholders', rendered.empty.map((n) => `{{${n}}}`).join(' '))));
+  if (row.cells.length !== width) issues.push(issue('ragged', coreMessage('rowRagged', row.cells.length, width)));
   return prepared;
 }
 
@@ -147,7 +154,7 @@ export function prepareRows(table: CsvTable, options: PrepareOptions): PreparedR
       if (earlier === undefined) firstRowOf.set(prepared.destination, row.index);
       else {
         prepared.duplicateOf = earlier;
-        prepared.issues.push({ kind: 'duplicate-number', detail: `same number as row ${earlier + 1}` });
+        prepared.issues.push(issue('duplicate-number', coreMessage('rowDuplicate', earlier + 1)));
       }
     }
     return prepared;

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { describedInput } from './describedInput';
-import type { Settings } from '../config';
+import { readBulkSettings, type BulkSettings, type Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { formatNumber, pricePerPart } from '../gateway/countries';
 import { DEFAULT_CLIENT_OPTIONS, type GatewayClient } from '../gateway/client';
@@ -44,15 +44,11 @@ import {
   type RowStatus,
 } from '../bulk';
 import { BatchSettleWatch, tellSettled } from './bulkSummary';
-import { describeError, windowNotify, type Notify } from './errors';
+import { describeError, localized, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
-
-export const BulkCommandIds = {
-  sendBulk: 'inviosmart.sendBulk',
-  resumeBulk: 'inviosmart.resumeBulk',
-  saveReport: 'inviosmart.saveBulkReport',
-} as const;
+import { escapeMarkdownLine } from '../common/markdown';
+import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 
 /** Context key: a bulk report was shown in this window, so "Save Bulk Report As…" has something to save. */
 const HAS_REPORT_CONTEXT = 'inviosmart.hasBulkReport';
@@ -70,28 +66,6 @@ export async function showRenderedReport(uri: vscode.Uri, beside: boolean): Prom
 }
 
 export const BULK_REPORT_SCHEME = 'inviosmart-bulk';
-
-/** The `inviosmart.bulk.*` settings. */
-export interface BulkSettings {
-  concurrency: number;
-  /** Requests started per second at most. */
-  maxPerSecond: number;
-  /** Destinations per request for rows with the same text (1 = no grouping). */
-  maxPerRequest: number;
-}
-
-function clamp(v: unknown, fallback: number, min: number, max: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, Math.floor(v))) : fallback;
-}
-
-export function readBulkSettings(): BulkSettings {
-  const c = vscode.workspace.getConfiguration('inviosmart');
-  return {
-    concurrency: clamp(c.get('bulk.concurrency'), 4, 1, 16),
-    maxPerSecond: clamp(c.get('bulk.maxPerSecond'), 10, 1, 100),
-    maxPerRequest: clamp(c.get('bulk.maxDestinationsPerRequest'), 50, 1, 50),
-  };
-}
 
 export interface ColumnChoice {
   index: number;
@@ -154,8 +128,6 @@ export interface BulkDeps {
   register?: boolean;
 }
 
-const RECENT_SENDERS = 'inviosmart.send.recentSenders';
-const LAST_TEMPLATE = 'inviosmart.bulk.lastTemplate';
 const PREVIEW_ROWS = 5;
 const MAX_PRICE_LOOKUPS = 10;
 
@@ -171,9 +143,7 @@ function formatDuration(ms: number): string {
   return vscode.l10n.t('{0} h {1} min', Math.floor(m / 60), m % 60);
 }
 
-function mdEscape(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, '\\$&').replace(/\r?\n/g, ' ⏎ ');
-}
+const mdEscape = (s: string): string => escapeMarkdownLine(s, ' ⏎ ');
 
 function issueTitle(kind: IssueKind): string {
   switch (kind) {
@@ -345,9 +315,9 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     this.notify = deps.notify ?? windowNotify;
     this.registrations = deps.register === false ? [] : [
       vscode.workspace.registerTextDocumentContentProvider(BULK_REPORT_SCHEME, this),
-      vscode.commands.registerCommand(BulkCommandIds.sendBulk, (uri?: unknown) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
-      vscode.commands.registerCommand(BulkCommandIds.resumeBulk, (batchId?: unknown) => this.resume(typeof batchId === 'string' ? batchId : undefined)),
-      vscode.commands.registerCommand(BulkCommandIds.saveReport, () => this.saveReport()),
+      vscode.commands.registerCommand(CommandIds.sendBulk, (uri?: unknown) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
+      vscode.commands.registerCommand(CommandIds.resumeBulk, (batchId?: unknown) => this.resume(typeof batchId === 'string' ? batchId : undefined)),
+      vscode.commands.registerCommand(CommandIds.saveBulkReport, () => this.saveReport()),
     ];
   }
 
@@ -459,10 +429,10 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const column = await this.prompts.column(choices, guessDestinationColumn(table, settings.defaultCountry));
     if (column === undefined) return undefined;
 
-    const recent = this.deps.state.get<string[]>(RECENT_SENDERS, []);
+    const recent = readStored(this.deps.state, StorageKeys.recentSenders, []);
     const senderProblem = (v: string) => {
       const r = validateSender(v);
-      return r.ok ? undefined : r.reason;
+      return r.ok ? undefined : localized(r.message);
     };
     const sender = await this.prompts.sender(recent[0] ?? settings.defaultSender, senderProblem);
     if (sender === undefined) return undefined;
@@ -481,7 +451,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       const missing = [...wire.replaced.map((r) => r.from), ...wire.left];
       return missing.length > 0 ? { info: `${info} · ${vscode.l10n.t('the ISO-8859-1 send endpoint cannot carry: {0}', missing.join(' '))}` } : { info };
     };
-    const template = await this.prompts.template(this.deps.state.get<string>(LAST_TEMPLATE, ''), describe);
+    const template = await this.prompts.template(readStored(this.deps.state, StorageKeys.lastTemplate, ''), describe);
     if (template === undefined) return undefined;
 
     const prepareOptions = { destinationColumn: column, template, defaultCountry: settings.defaultCountry, charset: session.client.sendCharset };
@@ -516,8 +486,8 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     ].join('\n');
     if (!(await this.prompts.confirm(summary, detail, vscode.l10n.t('Send {0} SMS', plan.totals.rows)))) return undefined;
 
-    await this.deps.state.update(RECENT_SENDERS, [sender, ...recent.filter((s) => s !== sender)].slice(0, 10));
-    await this.deps.state.update(LAST_TEMPLATE, template);
+    await rememberFirst(this.deps.state, StorageKeys.recentSenders, sender, RECENT_SENDERS_KEPT);
+    await writeStored(this.deps.state, StorageKeys.lastTemplate, template);
     const handle = await this.deps.batches.create({
       account: session.account.id,
       sandbox: session.account.sandbox,
@@ -703,7 +673,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       const uri = this.showReport(vscode.l10n.t('Bulk SMS summary - {0}', source), this.summaryMarkdown(source, s));
       await showRenderedReport(uri, false);
     } else if (pick === resume) {
-      await vscode.commands.executeCommand(BulkCommandIds.resumeBulk, s.batchId);
+      await vscode.commands.executeCommand(CommandIds.resumeBulk, s.batchId);
     } else if (pick === showPanel) {
       const first = this.deps.history.all().find((e) => e.batchId === s.batchId);
       this.deps.openPanel?.(first?.key);
@@ -769,7 +739,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       for (const i of list.slice(0, 200)) {
         const r = rows[i];
         const issue = r.issues.find((x) => x.kind === kind);
-        out.push(`- ${vscode.l10n.t('Row {0} (line {1})', r.index + 1, r.line)}: ${mdEscape(r.destinationInput || '—')} — ${mdEscape(issue?.detail ?? '')}`);
+        out.push(`- ${vscode.l10n.t('Row {0} (line {1})', r.index + 1, r.line)}: ${mdEscape(r.destinationInput || '—')} — ${mdEscape(issue ? localized(issue.message) : '')}`);
       }
       if (list.length > 200) out.push(`- … ${vscode.l10n.t('and {0} more', list.length - 200)}`);
       out.push('');

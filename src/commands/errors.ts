@@ -2,8 +2,16 @@ import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
 import { inertNotificationText } from '../common/notificationText';
 import { redactText } from '../gateway/redact';
+import type { L10n } from '../common/l10n';
+import { wordMessage, type CoreMessage } from '../gateway/messages';
 
 export { inertNotificationText };
+
+/** A sentence of the core's catalogue (why a number or sender is refused) in the user's language. */
+export function localized(message: CoreMessage): string {
+  const t: L10n['t'] = vscode.l10n.t; // VS Code's l10n functions do not use `this`
+  return wordMessage(message, { t, language: vscode.env.language });
+}
 
 export type NoticeKind = 'info' | 'warning' | 'error';
 

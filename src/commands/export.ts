@@ -8,10 +8,7 @@ import { writeFileDurable } from '../common/durable';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../webview/model';
 import { windowNotify, type Notify } from './errors';
-
-export const ExportCommandIds = {
-  exportHistory: 'inviosmart.exportHistory',
-} as const;
+import { CommandIds } from './ids';
 
 /**
  * What a caller may fix in advance. The extension's own callers may pass everything; the registered
@@ -136,7 +133,7 @@ export class ExportCommand implements vscode.Disposable {
     this.prompts = deps.prompts ?? defaultPrompts();
     this.notify = deps.notify ?? windowNotify;
     this.registrations = deps.register === false ? [] : [
-      vscode.commands.registerCommand(ExportCommandIds.exportHistory, (args?: unknown) => this.run(commandArgs(args))),
+      vscode.commands.registerCommand(CommandIds.exportHistory, (args?: unknown) => this.run(commandArgs(args))),
     ];
   }
 

@@ -1,7 +1,9 @@
-// Command ids shared by the palette, the tree, the panel and the status bar.
 /**
- * Command ids shared by the tree, the panel and the palette. Commands that act on one message take
- * its history key (string) or an object with a `key` field as first argument.
+ * Every command id the extension registers, in one place: the palette, the tree, the panel, the
+ * status bar and the tasks all name commands through this object. Commands that act on one message
+ * take its history key (string) or an object with a `key` field as first argument.
+ * `balanceActions` is internal (no palette entry); all the others are contributed in package.json
+ * (test/unit/commandIds.test.ts keeps the two lists equal).
  */
 export const CommandIds = {
   sendSms: 'inviosmart.sendSms',
@@ -9,14 +11,26 @@ export const CommandIds = {
   checkStatus: 'inviosmart.checkStatus',
   refreshStatus: 'inviosmart.refreshStatus',
   refreshBalance: 'inviosmart.refreshBalance',
+  balanceActions: 'inviosmart.balanceActions',
   showHelp: 'inviosmart.showHelp',
   signIn: 'inviosmart.signIn',
   signOut: 'inviosmart.signOut',
   switchAccount: 'inviosmart.switchAccount',
   openPanel: 'inviosmart.openPanel',
+  openEntryInPanel: 'inviosmart.openEntryInPanel',
   resend: 'inviosmart.resend',
   copyId: 'inviosmart.copyId',
   copyText: 'inviosmart.copyText',
   deleteEntry: 'inviosmart.deleteEntry',
   showLog: 'inviosmart.showLog',
+  toggleGroupBy: 'inviosmart.history.toggleGroupBy',
+  showMore: 'inviosmart.history.showMore',
+  sendBulk: 'inviosmart.sendBulk',
+  resumeBulk: 'inviosmart.resumeBulk',
+  saveBulkReport: 'inviosmart.saveBulkReport',
+  exportHistory: 'inviosmart.exportHistory',
+  textMeWhenTaskEnds: 'inviosmart.textMeWhenTaskEnds',
 } as const;
+
+/** Commands registered by the extension but not contributed to package.json (no palette entry). */
+export const InternalCommandIds: readonly string[] = [CommandIds.balanceActions];

@@ -54,7 +54,7 @@ export class MessageCommands {
       r(CommandIds.copyId, (arg?: EntryArg) => this.copy(arg, 'id')),
       r(CommandIds.copyText, (arg?: EntryArg) => this.copy(arg, 'text')),
       r(CommandIds.deleteEntry, (arg?: EntryArg, many?: EntryArg[]) => this.delete(arg, many)),
-      r('inviosmart.openEntryInPanel', (arg?: EntryArg) => this.deps.openPanel(keyOf(arg))),
+      r(CommandIds.openEntryInPanel, (arg?: EntryArg) => this.deps.openPanel(keyOf(arg))),
     ];
   }
 

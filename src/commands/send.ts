@@ -9,7 +9,8 @@ import { parseDestinationList, validateSender } from '../gateway/validation';
 import { dispatchSend, retryUnsaved, type DispatchOutcome, type DispatchStore, type UnsavedChange } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
-import { describeError, describeWriteError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
+import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
+import { describeError, describeWriteError, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 
 /** What the user is asked, one step at a time. Tests replace it with scripted answers. */
@@ -45,8 +46,6 @@ export interface SendDraft {
   account?: { id: string; label: string };
 }
 
-const LAST_SENDERS = 'inviosmart.send.recentSenders';
-const LAST_DESTINATIONS = 'inviosmart.send.lastDestinations';
 
 /**
  * One-line description of a text's size, as shown while typing. It counts what reaches the phone:
@@ -230,10 +229,10 @@ export class SendCommand {
       throw e;
     }
 
-    const lastDestinations = this.deps.state.get<string>(LAST_DESTINATIONS, '');
+    const lastDestinations = readStored(this.deps.state, StorageKeys.lastDestinations, '');
     const destinationInput = await this.prompts.destinations(draft.destinations ?? lastDestinations, (v) => {
       const parsed = parseDestinationList(v, settings.defaultCountry);
-      if (parsed.invalid.length > 0) return parsed.invalid.map((i) => `${i.input}: ${i.reason}`).join(' · ');
+      if (parsed.invalid.length > 0) return parsed.invalid.map((i) => `${i.input}: ${localized(i.message)}`).join(' · ');
       if (parsed.valid.length === 0) return vscode.l10n.t('Enter at least one phone number.');
       return undefined;
     });
@@ -243,20 +242,20 @@ export class SendCommand {
       void this.notify(
         'error',
         parsed.invalid.length > 0
-          ? vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${i.reason})`).join('; '))
+          ? vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${localized(i.message)})`).join('; '))
           : vscode.l10n.t('Nothing was sent: enter at least one phone number.'),
       );
       return undefined;
     }
     const destinations = parsed.valid;
 
-    const recentSenders = this.deps.state.get<string[]>(LAST_SENDERS, []);
+    const recentSenders = readStored(this.deps.state, StorageKeys.recentSenders, []);
     const senderChoices = [draft.sender, ...recentSenders, settings.defaultSender].filter(
       (s, i, all): s is string => !!s && all.indexOf(s) === i,
     );
     const senderProblem = (v: string) => {
       const r = validateSender(v);
-      return r.ok ? undefined : r.reason;
+      return r.ok ? undefined : localized(r.message);
     };
     const sender = draft.sender && !senderProblem(draft.sender) && draft.text !== undefined ? draft.sender : await this.prompts.sender(senderChoices, senderProblem);
     if (sender === undefined) return undefined;
@@ -282,8 +281,8 @@ export class SendCommand {
     const { summary, detail } = await sendConfirmation(session, destinations, sender, typed, charset);
     if (!(await this.prompts.confirm(summary, detail))) return undefined;
 
-    await this.deps.state.update(LAST_SENDERS, [sender, ...recentSenders.filter((s) => s !== sender)].slice(0, 10));
-    await this.deps.state.update(LAST_DESTINATIONS, destinationInput);
+    await rememberFirst(this.deps.state, StorageKeys.recentSenders, sender, RECENT_SENDERS_KEPT);
+    await writeStored(this.deps.state, StorageKeys.lastDestinations, destinationInput);
 
     let outcome: DispatchOutcome;
     try {

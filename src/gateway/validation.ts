@@ -1,6 +1,7 @@
 // Destination and sender rules: what the gateway accepts on the wire, and turning what a
 // user types into that form. Pure functions shared by the sandbox and the send UI.
-import { countryName, countryPrefixOf, numberingPlanProblem, type PlanProblem } from './countries';
+import { countryPrefixOf, numberingPlanProblem, type PlanProblem } from './countries';
+import { coreMessage, wordMessage, type CoreMessage } from './messages';
 
 /** Shortest and longest destination, in digits, country code included (E.164 allows at most 15). */
 export const DESTINATION_MIN_DIGITS = 8;
@@ -16,48 +17,56 @@ export const NUMERIC_SENDER_MAX_LENGTH = 11;
  */
 export const SENDER_PUNCTUATION = '-.!#%&()<>';
 
-export type DestinationCheck = { ok: true } | { ok: false; code: 1003 | 1005; reason: string };
+/** A refusal: `reason` is the English sentence, `message` the same from the catalogue for the UI to word in the user's language. */
+interface Refusal {
+  reason: string;
+  message: CoreMessage;
+}
+
+export type DestinationCheck = { ok: true } | ({ ok: false; code: 1003 | 1005 } & Refusal);
 
 export type NormalizedDestination =
   | { ok: true; destination: string }
-  | { ok: false; input: string; reason: string };
+  | ({ ok: false; input: string } & Refusal);
 
 export interface DestinationList {
   /** Valid destinations in wire form, in input order, without duplicates. */
   valid: string[];
   /** Entries that could not be used, each once, with what to fix. */
-  invalid: Array<{ input: string; reason: string }>;
+  invalid: Array<{ input: string } & Refusal>;
   /** How many entries were dropped because they repeat an earlier destination. */
   duplicates: number;
 }
 
-export type SenderCheck = { ok: true } | { ok: false; code: 1006 | 1007 | 1008 | 1016 | 1021; reason: string };
+export type SenderCheck = { ok: true } | ({ ok: false; code: 1006 | 1007 | 1008 | 1016 | 1021 } & Refusal);
 
-const RANGE = `${DESTINATION_MIN_DIGITS} to ${DESTINATION_MAX_DIGITS}`;
+function refusal(message: CoreMessage): Refusal {
+  return { reason: wordMessage(message), message };
+}
 
 /**
  * Checks a destination in the wire form: digits only, country code first, no leading '+' or '00'
  * (and no leading 0 at all: no country code starts with 0), 8 to 15 digits.
  */
 export function validateDestination(digits: string): DestinationCheck {
-  if (digits.trim() === '') return { ok: false, code: 1003, reason: 'no destination number given' };
+  if (digits.trim() === '') return { ok: false, code: 1003, ...refusal(coreMessage('destinationMissing')) };
   if (digits.startsWith('+')) {
-    return { ok: false, code: 1005, reason: "starts with '+': give the country code without '+' (e.g. 393391234567)" };
+    return { ok: false, code: 1005, ...refusal(coreMessage('destinationPlus')) };
   }
   if (!/^[0-9]+$/.test(digits)) {
-    return { ok: false, code: 1005, reason: 'contains characters other than digits' };
+    return { ok: false, code: 1005, ...refusal(coreMessage('destinationNotDigits')) };
   }
   if (digits.startsWith('00')) {
-    return { ok: false, code: 1005, reason: "starts with '00': give the country code without '00' (e.g. 393391234567)" };
+    return { ok: false, code: 1005, ...refusal(coreMessage('destinationDoubleZero')) };
   }
   if (digits.startsWith('0')) {
-    return { ok: false, code: 1005, reason: 'starts with 0: the country code is missing (e.g. 39 for Italy)' };
+    return { ok: false, code: 1005, ...refusal(coreMessage('destinationLeadingZero')) };
   }
   if (digits.length < DESTINATION_MIN_DIGITS) {
-    return { ok: false, code: 1005, reason: `too short (${digits.length} digits): a number with country code has ${RANGE} digits` };
+    return { ok: false, code: 1005, ...refusal(coreMessage('destinationTooShort', digits.length, DESTINATION_MIN_DIGITS, DESTINATION_MAX_DIGITS)) };
   }
   if (digits.length > DESTINATION_MAX_DIGITS) {
-    return { ok: false, code: 1005, reason: `too long (${digits.length} digits): a number with country code has ${RANGE} digits` };
+    return { ok: false, code: 1005, ...refusal(coreMessage('destinationTooLong', digits.length, DESTINATION_MIN_DIGITS, DESTINATION_MAX_DIGITS)) };
   }
   return { ok: true };
 }
@@ -69,72 +78,70 @@ export function validateDestination(digits: string): DestinationCheck {
  * a national number that happens to begin with the country code; writing '+' is always unambiguous.
  */
 export function normalizeDestination(input: string, defaultCountry?: string): NormalizedDestination {
-  const fail = (reason: string): NormalizedDestination => ({ ok: false, input, reason });
+  const fail = (message: CoreMessage): NormalizedDestination => ({ ok: false, input, ...refusal(message) });
   const text = input.trim();
-  if (text === '') return fail('empty: enter a number with its country code, e.g. +39 339 1234567');
+  if (text === '') return fail(coreMessage('numberEmpty'));
 
   const bad = [...text].find((ch) => !/[0-9+\s.\-()/]/.test(ch));
   if (bad !== undefined) {
-    return fail(`contains '${bad}': use only digits, spaces, '-', '.', '/', parentheses and a leading '+'`);
+    return fail(coreMessage('numberBadCharacter', bad));
   }
-  if (text.lastIndexOf('+') > 0) return fail("'+' may only come first, before the country code");
+  if (text.lastIndexOf('+') > 0) return fail(coreMessage('numberPlusInside'));
 
   let digits = text.replace(/[^0-9]/g, '');
-  if (digits === '') return fail('has no digits: enter a number with its country code, e.g. +39 339 1234567');
+  if (digits === '') return fail(coreMessage('numberNoDigits'));
 
   const international = text.startsWith('+') || digits.startsWith('00');
   if (text.startsWith('+')) {
-    if (digits.startsWith('0')) return fail("a country code never starts with 0: remove the 0 after '+'");
+    if (digits.startsWith('0')) return fail(coreMessage('numberZeroAfterPlus'));
   } else if (digits.startsWith('00')) {
     digits = digits.slice(2);
-    if (digits.startsWith('0')) return fail("a country code never starts with 0: check the digits after '00'");
+    if (digits.startsWith('0')) return fail(coreMessage('numberZeroAfterDoubleZero'));
   }
 
   if (!international) {
     const country = defaultCountry?.replace(/^\+|^00/, '');
     if (country !== undefined && country !== '') {
       if (!/^[1-9][0-9]{0,3}$/.test(country)) {
-        return fail(`the default country code '${defaultCountry}' is not valid: set inviosmart.send.defaultCountry to digits such as 39, or write the number with '+' and its country code`);
+        return fail(coreMessage('numberBadDefaultCountry', defaultCountry ?? ''));
       }
       if (!digits.startsWith(country)) digits = country + digits;
     } else if (digits.startsWith('0')) {
-      return fail("the country code is missing: write it first, e.g. +39 for Italy");
+      return fail(coreMessage('numberNoCountry'));
     }
   }
 
   const check = validateDestination(digits);
   if (!check.ok) {
     if (digits.length < DESTINATION_MIN_DIGITS || digits.length > DESTINATION_MAX_DIGITS) {
-      const which = digits.length < DESTINATION_MIN_DIGITS ? 'too short' : 'too long';
-      return fail(`${which}: ${digits.length} digits with the country code, expected ${RANGE}`);
+      const which = digits.length < DESTINATION_MIN_DIGITS ? 'numberTooShort' : 'numberTooLong';
+      return fail(coreMessage(which, digits.length, DESTINATION_MIN_DIGITS, DESTINATION_MAX_DIGITS));
     }
-    return fail(check.reason);
+    return fail(check.message);
   }
   const plan = numberingPlanProblem(digits);
-  if (plan) return fail(planReason(plan, countryPrefixOf(digits)));
+  if (plan) return fail(planMessage(plan, countryPrefixOf(digits)));
   return { ok: true, destination: digits };
 }
 
 /** What to fix, for a number its country's numbering plan refuses. */
-export function planReason(plan: PlanProblem, callingCode: string): string {
-  const name = countryName(plan.country);
-  const where = name.startsWith('+') ? `the plan of ${name}` : `${name} (+${callingCode})`;
+export function planMessage(plan: PlanProblem, callingCode: string): CoreMessage {
   switch (plan.kind) {
     case 'too-short':
-      return `too short for ${where}: ${plan.digits} digits after +${callingCode}; check for a missing digit`;
+      return coreMessage('planTooShort', plan.country, callingCode, plan.digits);
     case 'too-long':
-      return `too long for ${where}: ${plan.digits} digits after +${callingCode}; check for an extra digit`;
+      return coreMessage('planTooLong', plan.country, callingCode, plan.digits);
     case 'bad-length':
-      return `${plan.digits} digits after +${callingCode} is not a length used in ${where}; check the number`;
+      return coreMessage('planBadLength', plan.country, callingCode, plan.digits);
     case 'landline':
-      return `a landline number in ${where}: landlines cannot receive SMS; use a mobile number`;
+      return coreMessage('planLandline', plan.country, callingCode);
   }
 }
 
 /** Splits a pasted list on commas, semicolons and new lines, normalising each entry. */
 export function parseDestinationList(text: string, defaultCountry?: string): DestinationList {
   const valid: string[] = [];
-  const invalid: Array<{ input: string; reason: string }> = [];
+  const invalid: DestinationList['invalid'] = [];
   const seenValid = new Set<string>();
   const seenInvalid = new Set<string>();
   let duplicates = 0;
@@ -152,7 +159,7 @@ export function parseDestinationList(text: string, defaultCountry?: string): Des
       duplicates++;
     } else {
       seenInvalid.add(entry);
-      invalid.push({ input: entry, reason: result.reason });
+      invalid.push({ input: entry, reason: result.reason, message: result.message });
     }
   }
   return { valid, invalid, duplicates };
@@ -165,25 +172,21 @@ export function parseDestinationList(text: string, defaultCountry?: string): Des
  */
 export function validateSender(sender: string | undefined): SenderCheck {
   if (sender === undefined || sender.trim() === '') {
-    return { ok: false, code: 1008, reason: 'no sender given: enter a name of up to 11 characters' };
+    return { ok: false, code: 1008, ...refusal(coreMessage('senderMissing', SENDER_MAX_LENGTH)) };
   }
   const chars = [...sender];
   if (/^[0-9]+$/.test(sender) && chars.length > NUMERIC_SENDER_MAX_LENGTH) {
-    return { ok: false, code: 1007, reason: `numeric sender is ${chars.length} digits long: use at most ${NUMERIC_SENDER_MAX_LENGTH} digits, or a name with letters` };
+    return { ok: false, code: 1007, ...refusal(coreMessage('senderNumericTooLong', chars.length, NUMERIC_SENDER_MAX_LENGTH)) };
   }
   if (chars.length > SENDER_MAX_LENGTH) {
-    return { ok: false, code: 1006, reason: `sender is ${chars.length} characters long: shorten it to ${SENDER_MAX_LENGTH}` };
+    return { ok: false, code: 1006, ...refusal(coreMessage('senderTooLong', chars.length, SENDER_MAX_LENGTH)) };
   }
   const bad = chars.find((ch) => !/[A-Za-z0-9]/.test(ch) && !SENDER_PUNCTUATION.includes(ch));
   if (bad !== undefined) {
-    return {
-      ok: false,
-      code: 1021,
-      reason: `sender contains '${bad === ' ' ? 'a space' : bad}': use ASCII letters, digits and ${[...SENDER_PUNCTUATION].join(' ')}`,
-    };
+    return { ok: false, code: 1021, ...refusal(coreMessage('senderBadCharacter', bad, [...SENDER_PUNCTUATION].join(' '))) };
   }
   if (!/[A-Za-z]/.test(sender)) {
-    return { ok: false, code: 1016, reason: 'sender has no letters: add at least one letter (digits-only senders are refused)' };
+    return { ok: false, code: 1016, ...refusal(coreMessage('senderNoLetters')) };
   }
   return { ok: true };
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../config';
 import type { GatewaySession } from '../credentials/types';
+import { localized } from '../commands/errors';
 import { describeText } from '../commands/send';
 import { analyzeText } from '../gateway/smsText';
 import { parseDestinationList, validateSender } from '../gateway/validation';
@@ -38,7 +39,7 @@ export function checkDraft(input: { destinations?: unknown; sender?: unknown; te
   } else {
     const parsed = parseDestinationList(list, settings.defaultCountry);
     if (parsed.invalid.length > 0) {
-      problems.push(vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${i.reason})`).join('; ')));
+      problems.push(vscode.l10n.t('Nothing was sent. Fix these numbers: {0}', parsed.invalid.map((i) => `${i.input} (${localized(i.message)})`).join('; ')));
     } else if (parsed.valid.length === 0) {
       problems.push(vscode.l10n.t('Nothing was sent: enter at least one phone number.'));
     }
@@ -52,7 +53,7 @@ export function checkDraft(input: { destinations?: unknown; sender?: unknown; te
     problems.push(vscode.l10n.t('No sender: give one (up to 11 characters, at least one letter) or set inviosmart.send.defaultSender.'));
   } else {
     const check = validateSender(sender);
-    if (!check.ok) problems.push(vscode.l10n.t('Nothing was sent: {0}', check.reason));
+    if (!check.ok) problems.push(vscode.l10n.t('Nothing was sent: {0}', localized(check.message)));
   }
   const text = typeof input.text === 'string' ? input.text : '';
   const described = describeText(text);

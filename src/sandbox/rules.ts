@@ -1,6 +1,5 @@
 // The sandbox's made-up world: how a message's status moves over time and what it costs.
 // Deterministic from the destination so tests can ask for any outcome by choosing a number.
-import { formatGatewayTime as formatWireTime } from '../gateway/protocol';
 import { analyzeText } from '../gateway/smsText';
 
 /** The status numbers the sandbox produces (see the protocol's status table). */
@@ -125,11 +124,6 @@ export function smsRemainCount(balance: number, price: number): number {
   const unitPrice = toUnits(price);
   if (unitPrice <= 0) return 0;
   return Math.max(0, Math.floor(toUnits(balance) / unitPrice));
-}
-
-/** `YYYYMMDDHHmmSS` wall-clock time in `timeZone` (default UTC). */
-export function formatGatewayTime(ms: number, timeZone = 'UTC'): string {
-  return formatWireTime(new Date(ms), timeZone);
 }
 
 /** DeliveredOn while the status has not changed since submit. */

@@ -5,6 +5,7 @@ import type { Socket } from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { GatewayCommand } from '../gateway/types';
 import { percentDecode, type SendCharset } from '../gateway/endpoints';
+import { formatGatewayTime } from '../gateway/protocol';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { validateDestination, validateSender } from '../gateway/validation';
 import {
@@ -14,7 +15,6 @@ import {
   chargeFor,
   formatBalance,
   formatCharge,
-  formatGatewayTime,
   fromUnits,
   priceFor,
   smsRemainCount,
@@ -317,7 +317,7 @@ export class SandboxGateway {
     this.lowCostBalance = opts.lowCostBalance === true;
     this.timeZone = opts.timeZone ?? 'UTC';
     // Throws a RangeError for a zone the runtime does not know, before anything listens.
-    formatGatewayTime(0, this.timeZone);
+    formatGatewayTime(new Date(0), this.timeZone);
     this.maxRequestLine = Math.max(0, Math.floor(opts.maxRequestLine ?? DEFAULT_MAX_REQUEST_LINE));
     this.costConfirmationAbove = opts.costConfirmationAbove;
     // Copies, so one options object can seed many sandboxes without them sharing balances.
@@ -647,10 +647,10 @@ export class SandboxGateway {
     const sms = this.messageById.get(Number(idText));
     if (!sms || sms.username !== account.username) return UNKNOWN_SMSID_ANSWER;
     const { status, changedAtMs } = statusAt(sms.destination, this.now() - sms.submittedAt, this.timeScale);
-    const deliveredOn = changedAtMs === undefined ? NO_CHANGE_TIME : formatGatewayTime(sms.submittedAt + changedAtMs, this.timeZone);
+    const deliveredOn = changedAtMs === undefined ? NO_CHANGE_TIME : formatGatewayTime(new Date(sms.submittedAt + changedAtMs), this.timeZone);
     return [
       sms.smsId,
-      formatGatewayTime(sms.submittedAt, this.timeZone),
+      formatGatewayTime(new Date(sms.submittedAt), this.timeZone),
       sms.destination,
       deliveredOn,
       status,

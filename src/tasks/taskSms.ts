@@ -13,10 +13,9 @@ import type { DispatchStore } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
 import { checkDraft, dispatchDraft, type SmsDraft } from '../lm/draft';
+import { readStored, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 import { dayKey, reserve, usedToday } from './dailyCap';
 
-const DAILY_COUNT = 'inviosmart.tasks.sentToday';
-const APPROVED = 'inviosmart.tasks.approvedDefinitions';
 /** Approved definitions remembered; the oldest are forgotten (and asked again) beyond this. */
 const MAX_APPROVED = 500;
 
@@ -80,7 +79,7 @@ export class TaskSms implements vscode.Disposable {
 
   /** How many SMS tasks and notifications sent today. */
   sentToday(): number {
-    return usedToday(this.deps.state.get(DAILY_COUNT), dayKey(this.now()));
+    return usedToday(readStored(this.deps.state, StorageKeys.tasksSentToday, undefined), dayKey(this.now()));
   }
 
   /** Sends after the guards; `out` receives the lines for the task's terminal. Never throws. */
@@ -125,7 +124,7 @@ export class TaskSms implements vscode.Disposable {
 
       const limit = this.deps.taskSettings().dailyLimit;
       const today = dayKey(this.now());
-      if (!reserve(this.deps.state.get(DAILY_COUNT), today, limit, draft.destinations.length).allowed) {
+      if (!reserve(readStored(this.deps.state, StorageKeys.tasksSentToday, undefined), today, limit, draft.destinations.length).allowed) {
         const message = vscode.l10n.t('Not sent: tasks and task notifications already sent {0} SMS today, the daily limit is {1} (setting inviosmart.tasks.dailyLimit). It starts again tomorrow.', this.sentToday(), limit);
         capped = true;
         void vscode.window.showWarningMessage(inertNotificationText(message));
@@ -133,21 +132,21 @@ export class TaskSms implements vscode.Disposable {
       }
 
       const key = definitionKey(draft);
-      const approved = this.deps.state.get<string[]>(APPROVED, []);
+      const approved = readStored(this.deps.state, StorageKeys.tasksApproved, []);
       if (request.origin === 'task' && !approved.includes(key)) {
         const { summary, detail } = await sendConfirmation(session, draft.destinations, draft.sender, draft.text);
         const why = vscode.l10n.t('The task "{0}" wants to send an SMS. This definition has not run before: allow it? Later runs of the same numbers and text will not ask again.', request.label);
         const ok = await this.confirm(summary, `${why}\n\n${detail}\n${vscode.l10n.t('Text: {0}', draft.text)}`, vscode.l10n.t('Send'));
         if (!ok) return report('declined', vscode.l10n.t('Not sent: the first run of this task was not allowed.'));
-        await this.deps.state.update(APPROVED, [key, ...approved.filter((k) => k !== key)].slice(0, MAX_APPROVED));
+        await rememberFirst(this.deps.state, StorageKeys.tasksApproved, key, MAX_APPROVED);
       }
 
       // Counted before sending (and re-read, since the question above may have taken a while).
-      const reserved = reserve(this.deps.state.get(DAILY_COUNT), dayKey(this.now()), limit, draft.destinations.length);
+      const reserved = reserve(readStored(this.deps.state, StorageKeys.tasksSentToday, undefined), dayKey(this.now()), limit, draft.destinations.length);
       if (!reserved.allowed) {
         return report('refused', vscode.l10n.t('Not sent: tasks and task notifications already sent {0} SMS today, the daily limit is {1} (setting inviosmart.tasks.dailyLimit). It starts again tomorrow.', reserved.used, limit));
       }
-      await this.deps.state.update(DAILY_COUNT, reserved.next);
+      await writeStored(this.deps.state, StorageKeys.tasksSentToday, reserved.next);
 
       out(vscode.l10n.t('Sending to {0} from {1} ({2}): {3}', draft.destinations.map((d) => `+${d}`).join(', '), draft.sender, session.account.sandbox ? vscode.l10n.t('Sandbox (no real SMS, no cost)') : session.account.label, draft.text));
       dispatched = true;

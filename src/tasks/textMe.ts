@@ -2,11 +2,12 @@
 // active terminal, where shell integration reports it); when it ends, an SMS with its name, exit
 // code and duration goes to the user's notification number, through the same guards as tasks.
 import * as vscode from 'vscode';
+import { localized } from '../commands/errors';
+import { CommandIds } from '../commands/ids';
 import type { Settings } from '../config';
 import { normalizeDestination } from '../gateway/validation';
 import type { TaskSms, TaskSmsReport } from './taskSms';
 
-export const TEXT_ME_COMMAND = 'inviosmart.textMeWhenTaskEnds';
 const NUMBER_SETTING = 'tasks.notificationNumber';
 /** Sender when the user set none (the gateway needs one; this one passes its rules). */
 const FALLBACK_SENDER = 'VSCode'; // the platform's sender set has no space
@@ -50,7 +51,7 @@ export class TextMeWhenDone implements vscode.Disposable {
     const now = () => this.now();
     this.disposables.push(
       // An argument names a running task, or is one of this window's terminals (for other extensions and tests).
-      vscode.commands.registerCommand(TEXT_ME_COMMAND, (target?: unknown) =>
+      vscode.commands.registerCommand(CommandIds.textMeWhenTaskEnds, (target?: unknown) =>
         this.run(typeof target === 'string' ? target : vscode.window.terminals.find((t) => t === target))),
       vscode.tasks.onDidStartTask((e) => this.taskStarts.set(e.execution, now())),
       vscode.tasks.onDidEndTaskProcess((e) => this.taskEnded(e.execution, e.exitCode)),
@@ -151,7 +152,7 @@ export class TextMeWhenDone implements vscode.Disposable {
     if (saved) {
       const n = normalizeDestination(saved, country);
       if (n.ok) return n.destination;
-      void vscode.window.showWarningMessage(vscode.l10n.t('The notification number in inviosmart.tasks.notificationNumber is not valid: {0}', n.reason));
+      void vscode.window.showWarningMessage(vscode.l10n.t('The notification number in inviosmart.tasks.notificationNumber is not valid: {0}', localized(n.message)));
     }
     const typed = await vscode.window.showInputBox({
       title: vscode.l10n.t('Text Me When a Task Ends: your number'),
@@ -159,7 +160,7 @@ export class TextMeWhenDone implements vscode.Disposable {
       ignoreFocusOut: true,
       validateInput: (v) => {
         const n = normalizeDestination(v, country);
-        return n.ok ? undefined : n.reason;
+        return n.ok ? undefined : localized(n.message);
       },
     });
     if (typed === undefined) return undefined;

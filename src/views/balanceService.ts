@@ -65,6 +65,13 @@ export interface BalanceServiceOptions {
   settings?: () => Settings;
   /** Shares each balance check with the other windows, and shows theirs. */
   shared?: Pick<BalanceBroadcast, 'publish' | 'onDidReceive'>;
+  /** Runs `tick` every `ms` until the returned handle is disposed; tests pass a clock they drive. */
+  every?: (ms: number, tick: () => void) => vscode.Disposable;
+}
+
+function everyWithTimer(ms: number, tick: () => void): vscode.Disposable {
+  const timer = setInterval(tick, ms);
+  return { dispose: () => clearInterval(timer) };
 }
 
 /**
@@ -78,10 +85,11 @@ export class BalanceService extends DisposableBase {
   private current: BalanceState;
   private generation = 0;
   private inFlight: { abort: AbortController; done: Promise<BalanceState> } | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  private timer: vscode.Disposable | undefined;
   private lastKnown: BalanceKnown | undefined;
   private readonly settings: () => Settings;
   private readonly shared: BalanceServiceOptions['shared'];
+  private readonly every: NonNullable<BalanceServiceOptions['every']>;
 
   constructor(
     private readonly accounts: AccountStore,
@@ -90,6 +98,7 @@ export class BalanceService extends DisposableBase {
   ) {
     super();
     this.settings = options.settings ?? readSettings;
+    this.every = options.every ?? everyWithTimer;
     const active = accounts.active();
     this.current = active ? { kind: 'refreshing', account: active } : { kind: 'signedOut' };
     // Only a different active account (or its password appearing/vanishing) changes the balance shown.
@@ -146,7 +155,7 @@ export class BalanceService extends DisposableBase {
     this.stopTimer();
     const minutes = this.settings().balanceRefreshMinutes;
     if (!(minutes > 0) || this.isDisposed) return;
-    this.timer = setInterval(() => void this.refresh(), minutes * 60_000);
+    this.timer = this.every(minutes * 60_000, () => void this.refresh());
   }
 
   override dispose(): void {
@@ -159,7 +168,7 @@ export class BalanceService extends DisposableBase {
   }
 
   private stopTimer(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer?.dispose();
     this.timer = undefined;
   }
 

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
+import { escapeMarkdownLine } from '../common/markdown';
 import { CommandIds } from '../commands/ids';
 import type { Account } from '../credentials/types';
 import type { BalanceKnown, BalanceService, BalanceState } from './balanceService';
 
 /** Internal command behind a click on the item (not contributed, so it stays out of the palette). */
-export const BALANCE_ACTIONS_COMMAND = 'inviosmart.balanceActions';
 export const BALANCE_STATUS_BAR_ID = 'inviosmart.balance';
 
 const WARNING_BACKGROUND = 'statusBarItem.warningBackground';
@@ -29,9 +29,7 @@ export function formatEuro(amount: number): string {
 }
 
 /** Escapes text for a MarkdownString (account names and gateway texts are not ours to trust). */
-function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&').replace(/\r?\n/g, ' ');
-}
+const md = (text: string): string => escapeMarkdownLine(text);
 
 function accountLine(account: Account): string {
   if (account.sandbox) return vscode.l10n.t('Account: **Sandbox** (built in: no real SMS, no cost)');
@@ -70,7 +68,7 @@ export function presentBalance(state: BalanceState): BalancePresentation {
       const presentation: BalancePresentation = {
         text: `$(sync~spin) ${shown}`,
         tooltip: lines.join('\n\n'),
-        command: BALANCE_ACTIONS_COMMAND,
+        command: CommandIds.balanceActions,
         accessibilityLabel: vscode.l10n.t('Inviosmart balance: checking'),
       };
       // Keep the last colour while checking, so the bar does not flash.
@@ -100,7 +98,7 @@ export function presentBalance(state: BalanceState): BalancePresentation {
       const presentation: BalancePresentation = {
         text: `${icon} ${amountText(state)}`,
         tooltip: lines.join('\n\n'),
-        command: BALANCE_ACTIONS_COMMAND,
+        command: CommandIds.balanceActions,
         accessibilityLabel: vscode.l10n.t('Inviosmart balance: {0} euro', state.report.balance.toFixed(2)),
       };
       const background = backgroundFor(state);
@@ -117,7 +115,7 @@ export function presentBalance(state: BalanceState): BalancePresentation {
       return {
         text: `$(warning) ${vscode.l10n.t('Balance unavailable')}`,
         tooltip: lines.join('\n\n'),
-        command: BALANCE_ACTIONS_COMMAND,
+        command: CommandIds.balanceActions,
         accessibilityLabel: vscode.l10n.t('Inviosmart balance unavailable'),
       };
     }
@@ -161,7 +159,7 @@ export class BalanceStatusBar extends DisposableBase {
     this.statusBarItem.show();
     this._register(balance.onDidChangeState((state) => (this.shown = this.render(state))));
     if (options.registerCommand !== false) {
-      this._register(vscode.commands.registerCommand(BALANCE_ACTIONS_COMMAND, () => this.showActions()));
+      this._register(vscode.commands.registerCommand(CommandIds.balanceActions, () => this.showActions()));
     }
   }
 

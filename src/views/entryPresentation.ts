@@ -1,17 +1,13 @@
 // How a history entry looks in the UI: labels, icons, day groups, tooltip Markdown.
 // Pure: no 'vscode' import, so plain-Node tests cover it; the tree turns ids into ThemeIcon/MarkdownString.
+import { cleanText, escapeMarkdown } from '../common/markdown';
 import { formatNumber } from '../gateway/countries';
 import type { HistoryEntry } from '../history/types';
 
-/** The part of `vscode.l10n` these helpers need; the tree passes `vscode.l10n` itself. */
-export interface L10n {
-  t(message: string, ...args: Array<string | number | boolean>): string;
-}
+import type { L10n } from '../common/l10n';
 
-/** English fallback with `{0}` placeholders, for tests and for code running outside VS Code. */
-export const englishL10n: L10n = {
-  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : m)),
-};
+// The tree passes `vscode.l10n` itself.
+export { englishL10n, type L10n } from '../common/l10n';
 
 // ---------------------------------------------------------------------------------------------
 // Status
@@ -193,12 +189,6 @@ export function contextValueOf(entry: HistoryEntry): string {
 
 // ---------------------------------------------------------------------------------------------
 // Text
-
-/** Drops control characters other than newline and tab, and normalises line ends. */
-function cleanText(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '');
-}
 
 /** The first non-blank line, whitespace collapsed, cut to `max` characters (code points) with an ellipsis. */
 export function messageLabel(text: string, l10n: L10n, max = 40): string {
@@ -400,24 +390,6 @@ export function messageCountLabel(n: number, l10n: L10n): string {
 
 // ---------------------------------------------------------------------------------------------
 // Tooltip Markdown
-
-/**
- * Text made inert for Markdown: every ASCII punctuation character is backslash-escaped (so no
- * emphasis, link, autolink, HTML tag, entity, heading, list, table or `$(icon)` can form), leading
- * blanks become non-breaking spaces (no indented code block), and lines end in hard breaks.
- */
-export function escapeMarkdown(text: string): string {
-  return cleanText(text)
-    .replace(/^(?:[ \t]*\n)+/, '') // a hard break cannot end or start a paragraph: drop blank edge lines
-    .replace(/\s+$/, '')
-    .split('\n')
-    .map((line) =>
-      line
-        .replace(/[!-/:-@[-`{-~]/g, '\\$&')
-        .replace(/^[ \t]+/, (blanks) => '&nbsp;'.repeat(blanks.replace(/\t/g, '    ').length)),
-    )
-    .join('\\\n');
-}
 
 /** Heading of an error in the tooltip: the gateway's code when numbered, else what kind of failure. */
 export function errorTitle(err: NonNullable<HistoryEntry['error']>, l10n: L10n): string {

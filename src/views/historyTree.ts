@@ -1,5 +1,6 @@
 // The Messages tree in the sidebar: sent messages grouped by day or by status, paged, refreshed in bursts.
 import * as vscode from 'vscode';
+import { CommandIds } from '../commands/ids';
 import { DisposableBase } from '../common/lifecycle';
 import type { GroupBy } from '../config';
 import type { HistoryEntry, HistoryReader } from '../history/types';
@@ -26,11 +27,8 @@ import {
 
 export const HISTORY_VIEW_ID = 'inviosmart.history';
 
-/** The commands this module registers (the team's other tree commands live in CommandIds). */
-export const HistoryTreeCommandIds = {
-  toggleGroupBy: 'inviosmart.history.toggleGroupBy',
-  showMore: 'inviosmart.history.showMore',
-} as const;
+/** The commands this module registers. */
+export const HistoryTreeCommandIds = { toggleGroupBy: CommandIds.toggleGroupBy, showMore: CommandIds.showMore } as const;
 
 /** Context keys this module sets, for `when` clauses in package.json. */
 export const HistoryContextKeys = {
@@ -72,6 +70,8 @@ export interface HistoryTreeOptions {
   debounceMs?: number;
   /** Clock for "Today" and HH:mm; epoch ms. */
   now?: () => number;
+  /** Runs `run` once after `ms` unless disposed first (the debounce and midnight timers); tests drive their own. */
+  after?: (ms: number, run: () => void) => vscode.Disposable;
   /** IANA zone for day groups and times; default the system's. */
   timeZone?: string;
   /** Locale for dates and amounts; default `vscode.env.language`. */
@@ -156,8 +156,9 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   private lastSummary: HistorySummary = { total: 0, inFlight: 0 };
 
   private readonly pending = new Set<string>();
-  private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  private midnightTimer: ReturnType<typeof setTimeout> | undefined;
+  private flushTimer: vscode.Disposable | undefined;
+  private midnightTimer: vscode.Disposable | undefined;
+  private readonly after: NonNullable<HistoryTreeOptions['after']>;
 
   constructor(
     private readonly history: HistoryReader,
@@ -168,6 +169,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     this.pageSize = Math.max(1, Math.floor(options.pageSize ?? 200));
     this.debounceMs = Math.max(0, options.debounceMs ?? 100);
     this.now = options.now ?? Date.now;
+    this.after = options.after ?? afterWithTimer;
     this.clock = new WallClock(options.timeZone);
     this.locale = options.locale ?? vscode.env.language;
     this.l10n = options.l10n ?? vscode.l10n;
@@ -176,8 +178,8 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     this._register(history.onDidChange((change) => this.enqueue(change)));
     this._register({
       dispose: () => {
-        clearTimeout(this.flushTimer);
-        clearTimeout(this.midnightTimer);
+        this.flushTimer?.dispose();
+        this.midnightTimer?.dispose();
       },
     });
     this.rebuild();
@@ -201,7 +203,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   /** Re-reads the whole history and redraws the tree (regrouping, or if events were missed). */
   refresh(): void {
     this.pending.clear();
-    clearTimeout(this.flushTimer);
+    this.flushTimer?.dispose();
     this.flushTimer = undefined;
     this.rebuild();
     this.changeEmitter.fire(undefined);
@@ -224,7 +226,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
 
   /** Applies queued change events now instead of at the end of the debounce window. */
   flush(): void {
-    clearTimeout(this.flushTimer);
+    this.flushTimer?.dispose();
     this.flushTimer = undefined;
     if (this.pending.size === 0 || this.isDisposed) return;
     const changedGroups = new Set<Group>();
@@ -380,7 +382,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     for (const k of change.removed) this.pending.add(k);
     // a fixed window from the first event: a steady stream still refreshes every debounceMs
     if (this.pending.size > 0 && !this.flushTimer && !this.isDisposed) {
-      this.flushTimer = setTimeout(() => this.flush(), this.debounceMs);
+      this.flushTimer = this.after(this.debounceMs, () => this.flush());
     }
   }
 
@@ -506,11 +508,16 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     const now = this.now();
     // a second late, so the new day has surely begun; capped so a moved system clock is noticed
     const delay = Math.min(Math.max(this.clock.nextMidnight(now) - now + 1000, 1000), 6 * 60 * 60 * 1000);
-    this.midnightTimer = setTimeout(() => {
+    this.midnightTimer = this.after(delay, () => {
       this.changeEmitter.fire(undefined);
       this.scheduleMidnight();
-    }, delay);
+    });
   }
+}
+
+function afterWithTimer(ms: number, run: () => void): vscode.Disposable {
+  const timer = setTimeout(run, ms);
+  return { dispose: () => clearTimeout(timer) };
 }
 
 export interface HistoryTreeHandle extends vscode.Disposable {

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { CommandIds } from '../../src/commands/ids';
 import type { InviosmartApi } from '../../src/extension';
 import { JOURNAL_FILE } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';
@@ -322,7 +323,8 @@ suite('Send SMS (real services, scripted prompts)', () => {
     assert.equal(entry.error?.code, 1031);
     assert.match(entry.error?.explanation ?? '', /temporarily unavailable/);
     assert.match(rig.notices.last().text, /try again/i);
-    await sleep(300);
+    // The background paths that touch an entry after a send: a status pass over it sends nothing.
+    await api.poller.refreshNow([entry.key]);
     assert.equal(gw.sandbox.requestCount('send'), 1, 'a send is never retried automatically');
   });
 
@@ -573,7 +575,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
 
   test('Open in Panel opens the SMS History panel', async () => {
     const entry = await sendOne(api);
-    await vscode.commands.executeCommand('inviosmart.openEntryInPanel', { key: entry.key });
+    await vscode.commands.executeCommand(CommandIds.openEntryInPanel, { key: entry.key });
     try {
       await waitFor(() => api.panel.host?.isReady === true, 10_000, 'the panel to load');
     } finally {

@@ -77,7 +77,6 @@ function nextChange(provider: HistoryTreeProvider, ms = 3000): Promise<ChangeEve
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function item(provider: HistoryTreeProvider, node: HistoryNode): vscode.TreeItem {
   return provider.getTreeItem(node) as vscode.TreeItem;
@@ -311,7 +310,15 @@ suite('Messages tree', () => {
   test('coalesces a burst of 1,000 updates into one redraw', async () => {
     const entries = Array.from({ length: 50 }, () => entry({ state: 'sent' }));
     history.upsert(...entries);
-    const p = make('status', { debounceMs: 50 });
+    // The debounce timer is the test's: what is armed, and what its end does, without waiting.
+    const armed: Array<{ ms: number; run: () => void; live: boolean }> = [];
+    const after = (ms: number, run: () => void) => {
+      const t = { ms, run, live: true };
+      armed.push(t);
+      return { dispose: () => void (t.live = false) };
+    };
+    const p = make('status', { debounceMs: 50, after });
+    const flushes = () => armed.filter((t) => t.ms === 50);
     let events = 0;
     const sub = p.onDidChangeTreeData(() => events++);
     try {
@@ -325,7 +332,8 @@ suite('Messages tree', () => {
         });
       }
       assert.equal(events, 0, 'nothing is redrawn while the burst goes on');
-      await sleep(250);
+      assert.equal(flushes().length, 1, 'one debounce window for the whole burst');
+      flushes()[0].run();
       assert.equal(events, 1);
       assert.deepEqual(rootLabels(p), ['Delivered']);
       assert.equal(item(p, p.getChildren()[0]).description, '50 messages');

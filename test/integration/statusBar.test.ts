@@ -9,7 +9,7 @@ import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { CommandIds } from '../../src/commands/ids';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { BalanceService, balanceLevel } from '../../src/views/balanceService';
-import { BALANCE_ACTIONS_COMMAND, BalanceStatusBar, formatEuro } from '../../src/views/balanceStatusBar';
+import { BalanceStatusBar, formatEuro } from '../../src/views/balanceStatusBar';
 import { MemoryMemento, MemorySecretStorage, testSettings, waitFor } from './accountDoubles';
 import { LEAK_CANARY } from '../shared/canary';
 
@@ -67,7 +67,7 @@ suite('Balance status bar', () => {
     assert.equal(bar.item.text, `$(credit-card) €12.34 · ${count} SMS`);
     assert.equal(backgroundOf(bar.item), undefined);
     assert.equal(bar.item.name, 'Inviosmart Balance');
-    assert.equal(bar.item.command, BALANCE_ACTIONS_COMMAND);
+    assert.equal(bar.item.command, CommandIds.balanceActions);
     const tooltip = tooltipOf(bar.item);
     assert.match(tooltip, /Shop/);
     assert.match(tooltip, /alice/);
@@ -109,7 +109,7 @@ suite('Balance status bar', () => {
     assert.match(tooltip, /1031/);
     assert.match(tooltip, /Shop/);
     assert.ok(!tooltip.includes(PASSWORD));
-    assert.equal(bar.item.command, BALANCE_ACTIONS_COMMAND);
+    assert.equal(bar.item.command, CommandIds.balanceActions);
   });
 
   test('an HTML page instead of an answer is a failure too', async () => {
@@ -179,15 +179,34 @@ suite('Balance status bar', () => {
   });
 
   test('refreshes every balanceRefreshMinutes, and never when it is 0', async () => {
-    settings.balanceRefreshMinutes = 0.002; // 120 ms
+    settings.balanceRefreshMinutes = 0.002; // 120 ms, on the real timer
     balance.schedule();
     await waitFor(() => gateway.requestCount('balance') >= 2, 5000, 'two timed refreshes');
+
+    // The same service on a clock the test drives: what is armed, and what a tick does.
+    const armed: Array<{ ms: number; tick: () => void; live: boolean }> = [];
+    const every = (ms: number, tick: () => void) => {
+      const t = { ms, tick, live: true };
+      armed.push(t);
+      return { dispose: () => void (t.live = false) };
+    };
     settings.balanceRefreshMinutes = 0;
     balance.schedule();
-    await new Promise((r) => setTimeout(r, 50)); // let a request already on its way land
-    const settled = gateway.requestCount('balance');
-    await new Promise((r) => setTimeout(r, 400));
-    assert.equal(gateway.requestCount('balance'), settled);
+    const driven = new BalanceService(accounts, sessions, { settings: () => testSettings(settings), every });
+    try {
+      settings.balanceRefreshMinutes = 2;
+      driven.schedule();
+      assert.deepEqual(armed.map((t) => [t.ms, t.live]), [[120_000, true]]);
+      assert.equal(driven.state.kind, 'refreshing', 'nothing checked before the first tick');
+      armed[0].tick();
+      await waitFor(() => driven.state.kind === 'ok', 5000, 'the ticked refresh');
+      settings.balanceRefreshMinutes = 0;
+      driven.schedule();
+      assert.deepEqual(armed.map((t) => t.live), [false], 'at 0 the timer is stopped and no other armed');
+    } finally {
+      driven.dispose();
+    }
+    assert.ok(armed.every((t) => !t.live));
   });
 
   test('a click offers the balance and account actions', async () => {

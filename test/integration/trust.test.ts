@@ -141,8 +141,9 @@ suite(`Workspace trust (rogue gateway in .vscode/settings.json, ${UNTRUSTED_PASS
     assert.ok(gw!.sandbox.requestCount('balance') > balanceBefore, 'a balance request at the user gateway');
     assert.ok(!JSON.stringify(balance).includes(rogue.url));
 
-    // Give a stray request (a poller tick, a balance refresh) a moment to arrive anywhere.
-    await new Promise((r) => setTimeout(r, 1500));
+    // The timed paths (a poller pass, a balance refresh) run once more and are awaited: none reaches the rogue.
+    await api.poller.refreshNow([entries[0].key]);
+    await api.accounts.balance.refresh();
     assert.deepEqual(rogue.requests, [], 'the rogue server got requests');
   });
 });

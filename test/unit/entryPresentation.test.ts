@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import fc from 'fast-check';
+import { escapeMarkdown, escapeMarkdownLine } from '../../src/common/markdown';
 import type { GatewayErrorKind, StatusClass } from '../../src/gateway/types';
 import type { EntryState, HistoryEntry } from '../../src/history/types';
 import {
@@ -10,7 +11,6 @@ import {
   daysBetween,
   englishL10n,
   errorTitle,
-  escapeMarkdown,
   formatProviderTime,
   isInFlight,
   messageCountLabel,
@@ -286,6 +286,15 @@ describe('entryPresentation', () => {
         }),
         { numRuns: 300 },
       );
+    });
+
+    it('the one-line form keeps a table cell one cell: no pipe, break or tag survives', () => {
+      const cell = escapeMarkdownLine(`${ATTACK}|x\r\nnext`, ' ⏎ ');
+      assert.doesNotMatch(cell, /\n/);
+      const html = md.render(`| a | b |\n| - | - |\n| ${cell} | z |`);
+      assert.equal((html.match(/<td>/g) ?? []).length, 2, html);
+      assert.doesNotMatch(html, /<img|<a |<strong|<em/);
+      assert.ok(html.includes('|x ⏎ next'));
     });
 
     const full = entry({

@@ -11,7 +11,8 @@ import {
   type SandboxAccount,
   type SandboxOptions,
 } from '../../src/sandbox/server';
-import { statusAt, statusTimeline, formatGatewayTime, priceFor, smsRemainCount } from '../../src/sandbox/rules';
+import { formatGatewayTime } from '../../src/gateway/protocol';
+import { statusAt, statusTimeline, priceFor, smsRemainCount } from '../../src/sandbox/rules';
 
 const CREDS = { username: 'sandbox', password: 'sandbox' };
 const START = Date.UTC(2026, 0, 2, 3, 4, 5); // 20260102030405
@@ -463,7 +464,7 @@ describe('SandboxGateway', () => {
       assert.deepEqual(statusAt('393391234567', 500), { status: 1 });
       assert.deepEqual(statusAt('393391234567', 1500), { status: 2, changedAtMs: 1000 });
       assert.deepEqual(statusAt('393391234500', 1e9), { status: 32, changedAtMs: 3000 });
-      assert.equal(formatGatewayTime(START), '20260102030405');
+      assert.equal(formatGatewayTime(new Date(START)), '20260102030405');
     });
   });
 

@@ -134,7 +134,8 @@ describe('validation', () => {
   describe('parseDestinationList', () => {
     it('splits on commas, semicolons and new lines, normalises and de-duplicates', () => {
       const text = '+39 339 1234567, 3391234567;\n\n+44 7700 900123\r\nabc; +39 339 123 4567 ,abc, 123';
-      assert.deepEqual(parseDestinationList(text, '39'), {
+      const parsed = parseDestinationList(text, '39');
+      assert.deepEqual({ ...parsed, invalid: parsed.invalid.map(({ input, reason }) => ({ input, reason })) }, {
         valid: ['393391234567', '447700900123'],
         invalid: [
           { input: 'abc', reason: "contains 'a': use only digits, spaces, '-', '.', '/', parentheses and a leading '+'" },
@@ -142,6 +143,10 @@ describe('validation', () => {
         ],
         duplicates: 3,
       });
+      assert.deepEqual(parsed.invalid.map((i) => i.message), [
+        { id: 'numberBadCharacter', args: ['a'] },
+        { id: 'numberTooShort', args: [5, 8, 15] },
+      ]);
     });
 
     it('returns nothing for blank input', () => {
