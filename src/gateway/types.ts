@@ -148,6 +148,11 @@ export interface GatewayClientOptions {
   proxy?: ProxyOptions;
   /** Called after every call, for the output channel. URL already redacted. */
   onCall?: (event: CallEvent) => void;
+  /**
+   * Called with the address and credentials of every send, status and balance call just before it is made;
+   * throwing refuses the call (nothing is sent). Sessions use it to keep a password on the hosts it was checked against.
+   */
+  checkTarget?: (command: GatewayCommand, url: string, credentials: Credentials) => void;
 }
 
 export interface CallEvent {
