@@ -14,7 +14,7 @@ import type {
 } from './types';
 import { GatewayError, toGatewayError } from './errors';
 import { httpError, isKnownTimeZone, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
-import { createDispatcher, proxyKey } from './proxy';
+import { createDispatcher, proxyKey, proxySecrets } from './proxy';
 import { redactText, redactUrl } from './redact';
 import {
   ENDPOINT_SETS,
@@ -513,7 +513,8 @@ export class GatewayClient {
     o: CallOptions | undefined,
   ): Promise<T> {
     const signal = o?.signal;
-    const known = secrets.filter((s): s is string => typeof s === 'string' && s !== '');
+    // The proxy's credentials too: a proxy's own error page may quote them.
+    const known = [...secrets, ...proxySecrets(this.opts.proxy)].filter((s): s is string => typeof s === 'string' && s !== '');
     if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
     if (signal?.aborted) throw toGatewayError(signal.reason, command, { secrets: known, aborted: true });
     // Input is checked before any request, so garbage never reaches the gateway.
