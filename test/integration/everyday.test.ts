@@ -101,6 +101,7 @@ suite('Everyday use: proxies, keybinding, walkthrough, remote window', () => {
         // The system's bundle, as OpenSSL's SSL_CERT_FILE names it, holds the proxy's root; read when the settings change.
         process.env.SSL_CERT_FILE = tlsFiles.caFile;
         await setUserSetting('gateway.baseUrl', `https://127.0.0.1:${gateway.sandbox.port}`);
+        await gateway.rebind();
         await setHttpSetting('proxy', inspecting.url);
         await refreshBalance();
         assert.equal(inspecting.requests.filter((r) => r.inspected).length, 1, JSON.stringify(inspecting.requests));

@@ -153,6 +153,7 @@ export class TesterGateway {
     readonly sandbox: SandboxGateway,
     readonly account: Account,
     private readonly previousActive: string | undefined,
+    private readonly password: string = TESTER.password,
   ) {
     const sub = api.history.onDidChange(({ upserted }) => {
       for (const e of upserted) this.entryKeys.add(e.key);
@@ -168,7 +169,15 @@ export class TesterGateway {
     await setUserSetting('gateway.endpoints', 'httpapi');
     const previous = api.accounts.accounts.active()?.id;
     const account = await api.accounts.accounts.save({ username: TESTER.username, password: options.password ?? TESTER.password }, { activate: true });
-    return new TesterGateway(api, sandbox, account, previous);
+    return new TesterGateway(api, sandbox, account, previous, options.password ?? TESTER.password);
+  }
+
+  /**
+   * Saves the account again, bound to the gateway address configured now, as signing in there would: a test
+   * that points the extension at another test gateway on purpose calls this after changing the setting.
+   */
+  async rebind(): Promise<void> {
+    await this.api.accounts.accounts.save({ username: TESTER.username, password: this.password }, { activate: true });
   }
 
   /** Every history entry recorded or changed since start. */
