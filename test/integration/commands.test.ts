@@ -6,13 +6,11 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { MessageCommands } from '../../src/commands/messages';
-import type { SendCommand, SendDeps } from '../../src/commands/send';
-import { readSettings } from '../../src/config';
+import type { SendCommand } from '../../src/commands/send';
 import type { InviosmartApi } from '../../src/extension';
 import { JOURNAL_FILE } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';
 import { SandboxGateway } from '../../src/sandbox/server';
-import { MemoryMemento } from './accountDoubles';
 import {
   KEEP,
   Notices,
@@ -21,6 +19,7 @@ import {
   TESTER,
   TesterGateway,
   extensionApi,
+  scriptedSend,
   setUserSetting,
   waitFor,
   withSandboxAccount,
@@ -40,21 +39,11 @@ interface SendRig {
 function sendWith(api: InviosmartApi, script: SendScript, notices = new Notices()): SendRig {
   const prompts = new ScriptedSendPrompts(script);
   let afterSend = 0;
-  const deps: SendDeps = {
-    sessions: api.accounts.sessions,
-    history: api.history,
-    state: new MemoryMemento(),
-    settings: readSettings,
-    log: api.log,
-    prompts,
-    notify: notices.notify,
-    afterSend: () => {
-      afterSend++;
-      void api.accounts.balance.refresh();
-    },
-  };
-  const Send = api.classes.SendCommand;
-  return { send: new Send(deps), prompts, notices, afterSendCalls: () => afterSend };
+  const send = scriptedSend(api, prompts, notices.notify, () => {
+    afterSend++;
+    void api.accounts.balance.refresh();
+  });
+  return { send, prompts, notices, afterSendCalls: () => afterSend };
 }
 
 interface MessageRig {

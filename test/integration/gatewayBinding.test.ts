@@ -3,12 +3,9 @@
 // signed in against, and the user is told in words what changed and what to do. The "other host" is a second
 // real sandbox on 127.0.0.1 that would accept the password, so any request reaching it is counted.
 import * as assert from 'node:assert/strict';
-import type { SendDeps } from '../../src/commands/send';
-import { readSettings } from '../../src/config';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { SandboxGateway } from '../../src/sandbox/server';
-import { MemoryMemento } from './accountDoubles';
-import { Notices, ScriptedSendPrompts, TESTER, TesterGateway, setUserSetting } from './helpers';
+import { Notices, TESTER, TesterGateway, scriptedSend, setUserSetting } from './helpers';
 
 suite('A gateway address changed behind the user\'s back (real extension host, real sandboxes)', () => {
   let gw: TesterGateway;
@@ -27,21 +24,8 @@ suite('A gateway address changed behind the user\'s back (real extension host, r
     await other.close();
   });
 
-  function send(notices: Notices) {
-    const api = gw.api;
-    const deps: SendDeps = {
-      sessions: api.accounts.sessions,
-      history: api.history,
-      state: new MemoryMemento(),
-      settings: readSettings,
-      log: api.log,
-      prompts: new ScriptedSendPrompts({ destinations: '+39 333 7654321', sender: 'Shop', message: 'Where does this go?', confirm: true }),
-      notify: notices.notify,
-      afterSend: () => undefined,
-    };
-    const Send = api.classes.SendCommand;
-    return new Send(deps);
-  }
+  const send = (notices: Notices) =>
+    scriptedSend(gw.api, { destinations: '+39 333 7654321', sender: 'Shop', message: 'Where does this go?', confirm: true }, notices.notify);
 
   for (const key of ['gateway.baseUrl', 'gateway.sendUrl'] as const) {
     test(`${key} moved to another host: Send SMS and the balance refuse, say what changed, and the host gets nothing`, async function () {

@@ -3,13 +3,14 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Confirm, NoticeKind, Notify } from '../../src/commands/errors';
-import type { SendPrompts } from '../../src/commands/send';
+import type { SendCommand, SendDeps, SendPrompts } from '../../src/commands/send';
+import { readSettings } from '../../src/config';
 import { SANDBOX_ACCOUNT_ID, type Account } from '../../src/credentials/types';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { LEAK_CANARY } from '../shared/canary';
-import { waitFor } from './accountDoubles';
+import { MemoryMemento, waitFor } from './accountDoubles';
 
 export const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
 export const TESTER = { username: 'tester', password: LEAK_CANARY } as const;
@@ -229,3 +230,24 @@ export async function withSandboxAccount<T>(api: InviosmartApi, fn: () => Promis
 }
 
 export { waitFor };
+
+/** Send SMS built by the extension's own class from its real services; only the prompts and notifications are scripted. */
+export function scriptedSend(
+  api: InviosmartApi,
+  prompts: SendPrompts | ConstructorParameters<typeof ScriptedSendPrompts>[0],
+  notify: Notify = new Notices().notify,
+  afterSend: () => void = () => undefined,
+): SendCommand {
+  const deps: SendDeps = {
+    sessions: api.accounts.sessions,
+    history: api.history,
+    state: new MemoryMemento(),
+    settings: readSettings,
+    log: api.log,
+    prompts: typeof (prompts as SendPrompts).destinations === 'function' ? (prompts as SendPrompts) : new ScriptedSendPrompts(prompts as ConstructorParameters<typeof ScriptedSendPrompts>[0]),
+    notify,
+    afterSend,
+  };
+  const Send = api.classes.SendCommand;
+  return new Send(deps);
+}
