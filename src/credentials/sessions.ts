@@ -6,7 +6,7 @@ import { resolveProxy, withoutProxy } from '../gateway/proxy';
 import type { BalanceReport, CallEvent, CallOptions, Credentials, GatewayClientOptions, ProxyOptions } from '../gateway/types';
 import { SandboxGateway } from '../sandbox/server';
 import { GatewayError, isMissingTwin } from '../gateway/errors';
-import { DOCUMENTED_ORIGINS, credentialOrigins, originOf, unboundOrigins } from '../gateway/origins';
+import { DOCUMENTED_ORIGINS, unboundOrigins } from '../gateway/origins';
 import type { GatewayCommand } from '../gateway/types';
 import { SANDBOX_CREDENTIALS, type AccountStore } from './accountService';
 import { GatewayMovedError, NotSignedInError, SANDBOX_ACCOUNT_ID, type Account, type GatewaySession, type SessionProvider } from './types';
@@ -135,7 +135,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
   async verify(credentials: Credentials, options: CallOptions = {}): Promise<{ report: BalanceReport; origins: string[] }> {
     const client = this.gatewayClient();
     // The origins are fixed now: a setting changed during the check makes the check fail, never bind the new host.
-    const origins = credentialOrigins(client.urls());
+    const origins = client.readers();
     const checked = { ...credentials };
     this.verifying.set(checked, origins);
     const report = await client.balance(checked, undefined, options);
@@ -147,26 +147,25 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     return { report, origins };
   }
 
-  /** The origins that would receive a password with the settings as they are now. */
+  /** The origins (and a proxy that can read the requests) that would receive a password with the settings as they are now. */
   configuredOrigins(): string[] {
-    const probe = new GatewayClient(clientOptions(this.settings(), undefined));
-    return credentialOrigins(probe.urls());
+    return new GatewayClient(clientOptions(this.settings(), this.proxy())).readers();
   }
 
   /**
    * The last check before a password leaves: the address must be one its account was signed in against.
    * Credentials of no saved account (none of ours is at stake) pass.
    */
-  private checkTarget(command: GatewayCommand, url: string, credentials: Credentials): void {
-    const origin = originOf(url);
+  private checkTarget(command: GatewayCommand, credentials: Credentials, readers: readonly string[]): void {
     const checking = this.verifying.get(credentials);
     if (checking) {
-      if (!checking.includes(origin)) throw targetRefused(command, movedText(credentials.username, checking, [origin]));
+      const unbound = unboundOrigins(checking, readers);
+      if (unbound.length > 0) throw targetRefused(command, movedText(credentials.username, checking, unbound));
       return;
     }
     const account = this.accounts.list().find((a) => !a.sandbox && a.username === credentials.username);
     if (!account) return;
-    const unbound = unboundOrigins(account.origins, [origin]);
+    const unbound = unboundOrigins(account.origins, readers);
     if (unbound.length > 0) throw targetRefused(command, movedError(account, unbound).message);
   }
 
@@ -176,7 +175,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     this.gateway ??= new GatewayClient({
       ...clientOptions(this.settings(), this.proxy()),
       onCall: (event) => this.deps.log?.(event, 'gateway'),
-      checkTarget: (command, url, credentials) => this.checkTarget(command, url, credentials),
+      checkTarget: (command, _url, credentials, readers) => this.checkTarget(command, credentials, readers),
     });
     return this.gateway;
   }
@@ -248,7 +247,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
 
 function movedText(label: string, bound: readonly string[], unbound: readonly string[]): string {
   return vscode.l10n.t(
-    'Your Inviosmart password was not sent: the gateway address in your settings changed since you signed in to "{0}". The account was checked against {1}; the settings now send to {2}. If you made this change, run "Inviosmart: Sign In" again for this account, which checks the new address. If you did not, another program or extension changed inviosmart.gateway in your user settings: undo that change.',
+    'Your Inviosmart password was not sent: the gateway address in your settings changed since you signed in to "{0}". The account was checked against {1}; the settings now send to {2}. If you made this change, run "Inviosmart: Sign In" again for this account, which checks the new address. If you did not, another program or extension changed inviosmart.gateway or http.proxy in your user settings: undo that change.',
     label,
     bound.join(', '),
     unbound.join(', '),

@@ -15,6 +15,7 @@ import type {
 import { GatewayError, toGatewayError } from './errors';
 import { httpError, isKnownTimeZone, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
 import { createDispatcher, proxyKey, proxySecrets } from './proxy';
+import { credentialOrigins, readersOf } from './origins';
 import { redactText, redactUrl } from './redact';
 import {
   ENDPOINT_SETS,
@@ -393,6 +394,11 @@ export class GatewayClient {
     return { send: this.rawEndpoint('send'), status: this.rawEndpoint('status'), balance: this.rawEndpoint('balance') };
   }
 
+  /** Who can read the credentials of the next calls: the gateway origins and a proxy that sees them (origins.ts). */
+  readers(): string[] {
+    return credentialOrigins(this.urls(), this.opts.proxy);
+  }
+
   private get(url: string, query: string): WireRequest {
     return { url: withQuery(url, query), method: 'GET', charset: 'utf-8' };
   }
@@ -419,7 +425,7 @@ export class GatewayClient {
   /** The address a credentialed call goes to, once the owner of the client agreed to send these credentials there. */
   private target(command: GatewayCommand, creds: Credentials): string {
     const url = this.endpoint(command);
-    this.checkTarget?.(command, url, creds);
+    this.checkTarget?.(command, url, creds, readersOf(url, this.opts.proxy));
     return url;
   }
 

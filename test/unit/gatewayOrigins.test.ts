@@ -3,9 +3,11 @@
 import * as assert from 'node:assert/strict';
 import { GatewayClient } from '../../src/gateway/client';
 import { GatewayError } from '../../src/gateway/errors';
-import { DOCUMENTED_ORIGINS, credentialOrigins, originOf, unboundOrigins } from '../../src/gateway/origins';
+import { DOCUMENTED_ORIGINS, credentialOrigins, originOf, readersOf, unboundOrigins } from '../../src/gateway/origins';
+import { resolveProxy } from '../../src/gateway/proxy';
 import { SandboxGateway } from '../../src/sandbox/server';
 import type { Credentials, GatewayCommand } from '../../src/gateway/types';
+import { startForwardProxy } from '../shared/forwardProxy';
 
 const creds: Credentials = { username: 'tester', password: 'origin-canary-pw' };
 
@@ -107,6 +109,49 @@ describe('GatewayClient checkTarget', () => {
       assert.equal(other.requestCount() - before, 0);
     } finally {
       await client.close();
+    }
+  });
+});
+
+describe('a proxy that can read the credentials counts as a reader', () => {
+  const proxy = resolveProxy({ proxy: 'http://corp:pw@proxy.local:3128', noProxy: 'direct.local' }, {});
+
+  it('plain http through a proxy: the proxy reads everything; https through it with TLS checks: only the gateway', () => {
+    assert.deepEqual(readersOf('http://httpapi.inviosmart.it/sendsms/', proxy), ['http://httpapi.inviosmart.it', 'http://proxy.local:3128 (proxy)']);
+    assert.deepEqual(readersOf('https://www.inviosmart.it/webservice/sms/getSMSStatus.php', proxy), ['https://www.inviosmart.it']);
+    assert.deepEqual(readersOf('http://direct.local/sendsms/', proxy), ['http://direct.local'], 'noProxy goes direct');
+    assert.deepEqual(readersOf('http://httpapi.inviosmart.it/sendsms/', undefined), ['http://httpapi.inviosmart.it']);
+  });
+
+  it('https with http.proxyStrictSSL false: the proxy can read it too (it may present any certificate)', () => {
+    const lax = resolveProxy({ proxy: 'http://proxy.local:3128', strictSSL: false }, {});
+    assert.deepEqual(readersOf('https://www.inviosmart.it/x', lax), ['https://www.inviosmart.it', 'http://proxy.local:3128 (proxy)']);
+  });
+
+  it('a proxy set after sign-in is refused before anything reaches it (real forward proxy and sandbox)', async () => {
+    const gateway = await SandboxGateway.start({ port: 0, accounts: [{ username: creds.username, password: creds.password, balance: 5 }] });
+    const forward = await startForwardProxy();
+    const bound = [originOf(gateway.url)];
+    const client = new GatewayClient({
+      baseUrl: gateway.url,
+      maxRetries: 0,
+      checkTarget: (command, _url, _c, readers) => {
+        const unbound = unboundOrigins(bound, readers);
+        if (unbound.length > 0) throw new Error(`refused ${command}: ${unbound.join(', ')}`);
+      },
+    });
+    try {
+      assert.equal((await client.balance(creds)).balance, 5);
+      // 127.0.0.1 is not in noProxy here, so the request would go through the proxy in plain http.
+      client.updateOptions({ proxy: resolveProxy({ proxy: forward.url }, {}) });
+      assert.deepEqual(client.readers(), [originOf(gateway.url), `${forward.url} (proxy)`].sort());
+      await assert.rejects(client.balance(creds), new RegExp(`refused balance: ${forward.url.replace(/[.]/g, '\\.')} \\(proxy\\)`));
+      assert.equal(forward.requests.length, 0, 'the proxy saw a request');
+      assert.equal(gateway.requestCount('balance'), 1);
+    } finally {
+      await client.close();
+      await forward.close();
+      await gateway.close();
     }
   });
 });
