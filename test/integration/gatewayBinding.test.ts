@@ -5,6 +5,7 @@
 import * as assert from 'node:assert/strict';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { SandboxGateway } from '../../src/sandbox/server';
+import { startForwardProxy } from '../shared/forwardProxy';
 import { Notices, TESTER, TesterGateway, scriptedSend, setUserSetting } from './helpers';
 
 suite('A gateway address changed behind the user\'s back (real extension host, real sandboxes)', () => {
@@ -76,6 +77,24 @@ suite('A gateway address changed behind the user\'s back (real extension host, r
     const state = await gw.api.accounts.balance.refresh();
     assert.equal(state.kind, 'ok');
     assert.equal(state.kind === 'ok' ? state.report.balance : undefined, 999, 'the balance came from the new address');
+  });
+
+  test('http.proxy set behind the user\'s back (a proxy that would read the plain-http requests): refused, the proxy sees nothing', async function () {
+    this.timeout(60_000);
+    const proxy = await startForwardProxy();
+    try {
+      await setUserSetting('proxy', proxy.url, 'http');
+      const state = await gw.api.accounts.balance.refresh();
+      assert.equal(state.kind, 'signedOut');
+      assert.ok(state.kind === 'signedOut' && (state.reason ?? '').includes(`${proxy.url} (proxy)`), JSON.stringify(state));
+      const notices = new Notices();
+      assert.equal(await send(notices).run(), undefined);
+      assert.match(notices.last().text, /http\.proxy/);
+      assert.deepEqual(proxy.requests, [], 'the proxy saw a request');
+    } finally {
+      await setUserSetting('proxy', undefined, 'http');
+      await proxy.close();
+    }
   });
 
   test('the Sandbox account is exempt: it never leaves this extension host', async () => {
