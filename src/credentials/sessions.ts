@@ -149,7 +149,8 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
 
   /** The origins (and a proxy that can read the requests) that would receive a password with the settings as they are now. */
   configuredOrigins(): string[] {
-    return new GatewayClient(clientOptions(this.settings(), this.proxy())).readers();
+    // An address that is not http(s) gets nothing: the client refuses it itself, saying what to fix.
+    return new GatewayClient(clientOptions(this.settings(), this.proxy())).readers().filter((r) => /^https?:\/\//i.test(r));
   }
 
   /**
