@@ -185,7 +185,11 @@ export function testApi(s: TestApiServices): InviosmartApi {
     active: () => copy(store.active()),
     find: (id) => copy(store.find(id)),
     setActive: (id) => store.setActive(id),
-    save: async (input, options) => copy(await store.save({ username: input.username, password: input.password, label: input.label }, { activate: options?.activate })),
+    // As a sign-in would: the account is bound to the gateway origins configured now.
+    save: async (input, options) => copy(await store.save(
+      { username: input.username, password: input.password, label: input.label },
+      { activate: options?.activate, origins: s.accounts.sessions.configuredOrigins() },
+    )),
     remove: (id) => store.remove(id),
   };
   const balance = s.accounts.balance;

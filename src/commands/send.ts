@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describedInput } from './describedInput';
 import type { Settings } from '../config';
-import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
+import { GatewayMovedError, NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { countryPrefixOf, formatNumber, pricePerPart } from '../gateway/countries';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { textForCharset, type SendCharset } from '../gateway/endpoints';
@@ -196,7 +196,8 @@ export class SendCommand {
       try {
         return await this.deps.sessions.forAccount(draft.account.id);
       } catch (e) {
-        if (!(e instanceof NotSignedInError)) throw e;
+        // A moved gateway is not a missing account: say what changed rather than offer another account.
+        if (!(e instanceof NotSignedInError) || e instanceof GatewayMovedError) throw e;
         const active = await this.deps.sessions.forActive().catch(() => undefined);
         if (!active) throw e;
         const use = vscode.l10n.t('Send with "{0}"', active.account.label);

@@ -47,11 +47,18 @@ interface StoredAccount {
   id: string;
   label: string;
   username: string;
+  /** The gateway origins the password was checked against (see Account.origins). */
+  origins?: string[];
 }
 
 function isStoredAccount(v: unknown): v is StoredAccount {
   const a = v as Partial<StoredAccount> | null;
   return !!a && typeof a.id === 'string' && a.id !== SANDBOX_ACCOUNT_ID && typeof a.label === 'string' && typeof a.username === 'string';
+}
+
+/** The stored origins when they are a list of strings; anything else counts as none (the documented gateway). */
+function storedOrigins(v: unknown): string[] | undefined {
+  return Array.isArray(v) && v.every((o) => typeof o === 'string') ? [...(v as string[])] : undefined;
 }
 
 /**
@@ -138,13 +145,18 @@ export class AccountStore extends DisposableBase implements AccountService {
   /**
    * Saves an account (or updates the one with the same username) and returns it. The metadata is
    * written before the secret, so another window reacting to the secret's change event finds it all.
+   * `origins`: the gateway origins the password was just checked against; left out, the account keeps its own.
    */
-  async save(input: { username: string; password: string; label?: string }, options: { activate?: boolean } = {}): Promise<Account> {
+  async save(
+    input: { username: string; password: string; label?: string },
+    options: { activate?: boolean; origins?: readonly string[] } = {},
+  ): Promise<Account> {
     const username = input.username.trim();
     const label = input.label?.trim() || username;
     const accounts = this.stored();
     const existing = accounts.find((a) => a.username === username);
-    const account: StoredAccount = { id: existing?.id ?? randomUUID(), label, username };
+    const origins = options.origins ? [...options.origins] : existing?.origins;
+    const account: StoredAccount = { id: existing?.id ?? randomUUID(), label, username, ...(origins ? { origins } : {}) };
     const next = existing ? accounts.map((a) => (a.id === account.id ? account : a)) : [...accounts, account];
     await this.state.update(ACCOUNTS_KEY, next);
     if (options.activate !== false) await this.state.update(ACTIVE_KEY, account.id);
@@ -174,7 +186,12 @@ export class AccountStore extends DisposableBase implements AccountService {
 
   private stored(): StoredAccount[] {
     const raw = this.state.get<unknown>(ACCOUNTS_KEY);
-    return Array.isArray(raw) ? raw.filter(isStoredAccount).map(({ id, label, username }) => ({ id, label, username })) : [];
+    return Array.isArray(raw)
+      ? raw.filter(isStoredAccount).map(({ id, label, username, origins }) => {
+        const bound = storedOrigins(origins);
+        return bound ? { id, label, username, origins: bound } : { id, label, username };
+      })
+      : [];
   }
 
   /** Re-reads globalState and the active secret; fires onDidChange when anything visible changed (or when forced). */

@@ -103,8 +103,9 @@ export class AccountCommands {
     const credentials: Credentials = { username, password };
     if (!(await this.acceptCleartext())) return { kind: 'cancelled' };
     let report: BalanceReport;
+    let origins: string[];
     try {
-      report = await this.verify(credentials);
+      ({ report, origins } = await this.verify(credentials));
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       if (isMissingTwin(e) && this.sessions.gatewayClient().endpoints === 'webservice') {
@@ -123,7 +124,8 @@ export class AccountCommands {
       return { kind: 'rejected', error };
     }
 
-    const account = await this.accounts.save({ username, password, label }, { activate: true });
+    // The password will go only where it was just checked.
+    const account = await this.accounts.save({ username, password, label }, { activate: true, origins });
     void this.prompts.message('info', vscode.l10n.t('Signed in to Inviosmart as {0}. Balance: {1}.', account.label, formatEuro(report.balance)));
     return { kind: 'signedIn', account, report };
   }
@@ -254,7 +256,7 @@ export class AccountCommands {
     }
   }
 
-  private verify(credentials: Credentials): Thenable<BalanceReport> {
+  private verify(credentials: Credentials): Thenable<{ report: BalanceReport; origins: string[] }> {
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking the Inviosmart account {0}…', credentials.username), cancellable: true },
       (_progress, token) => {

@@ -5,9 +5,11 @@ import { GatewayClient } from '../gateway/client';
 import { resolveProxy, withoutProxy } from '../gateway/proxy';
 import type { BalanceReport, CallEvent, CallOptions, Credentials, GatewayClientOptions, ProxyOptions } from '../gateway/types';
 import { SandboxGateway } from '../sandbox/server';
-import { isMissingTwin } from '../gateway/errors';
+import { GatewayError, isMissingTwin } from '../gateway/errors';
+import { DOCUMENTED_ORIGINS, unboundOrigins } from '../gateway/origins';
+import type { GatewayCommand } from '../gateway/types';
 import { SANDBOX_CREDENTIALS, type AccountStore } from './accountService';
-import { NotSignedInError, SANDBOX_ACCOUNT_ID, type GatewaySession, type SessionProvider } from './types';
+import { GatewayMovedError, NotSignedInError, SANDBOX_ACCOUNT_ID, type Account, type GatewaySession, type SessionProvider } from './types';
 
 /** Where a logged call went: the real gateway or the in-process sandbox. */
 export type CallOrigin = 'gateway' | 'sandbox';
@@ -81,6 +83,8 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
   private stopped: Promise<void> | undefined;
   private readonly settings: () => Settings;
   private readonly proxy: () => ProxyOptions | undefined;
+  /** Credentials being checked by Sign In, with the origins they may go to (the ones in use when the check began). */
+  private readonly verifying = new WeakMap<Credentials, readonly string[]>();
 
   constructor(
     private readonly accounts: AccountStore,
@@ -111,6 +115,9 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
       const sandbox = await this.sandbox();
       return { account, client: sandbox.client, credentials: { ...SANDBOX_CREDENTIALS } };
     }
+    // Checked before the secret is even read; the client checks each call again (checkTarget).
+    const unbound = unboundOrigins(account.origins, this.configuredOrigins());
+    if (unbound.length > 0) throw movedError(account, unbound);
     const credentials = await this.accounts.credentials(account);
     if (!credentials) {
       throw new NotSignedInError(
@@ -125,15 +132,42 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
    * webservice set it also asks the status address about SMS 1 (not the user's): any gateway answer
    * shows the address is there; a 404 or an HTML page is thrown, so Sign In can say so.
    */
-  async verify(credentials: Credentials, options: CallOptions = {}): Promise<BalanceReport> {
+  async verify(credentials: Credentials, options: CallOptions = {}): Promise<{ report: BalanceReport; origins: string[] }> {
     const client = this.gatewayClient();
-    const report = await client.balance(credentials, undefined, options);
+    // The origins are fixed now: a setting changed during the check makes the check fail, never bind the new host.
+    const origins = client.readers();
+    const checked = { ...credentials };
+    this.verifying.set(checked, origins);
+    const report = await client.balance(checked, undefined, options);
     if (client.endpoints === 'webservice') {
-      await client.status(credentials, 1, options).catch((e: unknown) => {
+      await client.status(checked, 1, options).catch((e: unknown) => {
         if (isMissingTwin(e)) throw e;
       });
     }
-    return report;
+    return { report, origins };
+  }
+
+  /** The origins (and a proxy that can read the requests) that would receive a password with the settings as they are now. */
+  configuredOrigins(): string[] {
+    // An address that is not http(s) gets nothing: the client refuses it itself, saying what to fix.
+    return new GatewayClient(clientOptions(this.settings(), this.proxy())).readers().filter((r) => /^https?:\/\//i.test(r));
+  }
+
+  /**
+   * The last check before a password leaves: the address must be one its account was signed in against.
+   * Credentials of no saved account (none of ours is at stake) pass.
+   */
+  private checkTarget(command: GatewayCommand, credentials: Credentials, readers: readonly string[]): void {
+    const checking = this.verifying.get(credentials);
+    if (checking) {
+      const unbound = unboundOrigins(checking, readers);
+      if (unbound.length > 0) throw targetRefused(command, movedText(credentials.username, checking, unbound));
+      return;
+    }
+    const account = this.accounts.list().find((a) => !a.sandbox && a.username === credentials.username);
+    if (!account) return;
+    const unbound = unboundOrigins(account.origins, readers);
+    if (unbound.length > 0) throw targetRefused(command, movedError(account, unbound).message);
   }
 
   /** The client for real accounts, built on first use from the current settings. */
@@ -142,6 +176,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     this.gateway ??= new GatewayClient({
       ...clientOptions(this.settings(), this.proxy()),
       onCall: (event) => this.deps.log?.(event, 'gateway'),
+      checkTarget: (command, _url, credentials, readers) => this.checkTarget(command, credentials, readers),
     });
     return this.gateway;
   }
@@ -209,4 +244,25 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
       },
     };
   }
+}
+
+function movedText(label: string, bound: readonly string[], unbound: readonly string[]): string {
+  return vscode.l10n.t(
+    'Your Inviosmart password was not sent: the gateway address in your settings changed since you signed in to "{0}". The account was checked against {1}; the settings now send to {2}. If you made this change, run "Inviosmart: Sign In" again for this account, which checks the new address. If you did not, another program or extension changed inviosmart.gateway or http.proxy in your user settings: undo that change.',
+    label,
+    bound.join(', '),
+    unbound.join(', '),
+  );
+}
+
+function movedError(account: Account, unbound: readonly string[]): GatewayMovedError {
+  return new GatewayMovedError(movedText(account.label, account.origins ?? DOCUMENTED_ORIGINS, unbound), account.id, unbound);
+}
+
+/** Refused before anything left this machine: a settings problem, not an outcome to retry. */
+function targetRefused(command: GatewayCommand, explanation: string): GatewayError {
+  return new GatewayError({
+    kind: 'config', command, retryable: false, outcomeUnknown: false, explanation,
+    gatewayText: 'not sent: the gateway address is not the one the account was signed in against',
+  });
 }

@@ -9,6 +9,11 @@ export interface Account {
   label: string;
   username: string;
   sandbox: boolean;
+  /**
+   * The gateway origins its password was checked against at sign-in; the password goes nowhere else.
+   * Absent for accounts saved before origins were recorded: those are bound to the documented gateway.
+   */
+  origins?: readonly string[];
 }
 
 export const SANDBOX_ACCOUNT_ID = 'sandbox';
@@ -42,5 +47,18 @@ export class NotSignedInError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'NotSignedInError';
+  }
+}
+
+/** The gateway address in the settings is not one the account was checked against: its password stays here. */
+export class GatewayMovedError extends NotSignedInError {
+  constructor(
+    message: string,
+    readonly accountId: string,
+    /** The configured origins the account was not checked against. */
+    readonly unbound: readonly string[],
+  ) {
+    super(message);
+    this.name = 'GatewayMovedError';
   }
 }

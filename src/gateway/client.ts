@@ -14,7 +14,8 @@ import type {
 } from './types';
 import { GatewayError, toGatewayError } from './errors';
 import { httpError, isKnownTimeZone, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
-import { createDispatcher, proxyKey } from './proxy';
+import { createDispatcher, proxyKey, proxySecrets } from './proxy';
+import { credentialOrigins, readersOf } from './origins';
 import { redactText, redactUrl } from './redact';
 import {
   ENDPOINT_SETS,
@@ -53,7 +54,7 @@ const USER_AGENT = 'inviosmart-sms-vscode';
 const CLOSE_GRACE_MS = 1000;
 
 /** The options with every default filled in. */
-type Resolved = Required<Omit<GatewayClientOptions, 'sendUrl' | 'proxy' | 'onCall'>> &
+type Resolved = Required<Omit<GatewayClientOptions, 'sendUrl' | 'proxy' | 'onCall' | 'checkTarget'>> &
   Pick<GatewayClientOptions, 'sendUrl' | 'proxy' | 'onCall'>;
 
 function pick(value: number | undefined, fallback: number, min: number): number {
@@ -237,8 +238,12 @@ export class GatewayClient {
   private readonly gate: Semaphore;
   private closed = false;
 
+  /** Set once: updateOptions cannot take it away, so no later caller can lift the check. */
+  private readonly checkTarget: GatewayClientOptions['checkTarget'];
+
   constructor(options: GatewayClientOptions = {}) {
-    this.given = { ...options };
+    this.checkTarget = options.checkTarget;
+    this.given = { ...options, checkTarget: undefined };
     this.opts = resolve(this.given);
     this.gate = new Semaphore(this.opts.maxConcurrency);
   }
@@ -246,7 +251,7 @@ export class GatewayClient {
   /** Changes options for the next calls; calls in flight finish on the connection they started on. */
   updateOptions(patch: Partial<GatewayClientOptions>): void {
     const before = this.opts;
-    this.given = { ...this.given, ...patch };
+    this.given = { ...this.given, ...patch, checkTarget: undefined };
     this.opts = resolve(this.given);
     this.gate.setLimit(this.opts.maxConcurrency);
     const transportChanged =
@@ -312,7 +317,7 @@ export class GatewayClient {
           ['message', req.message],
         ];
         if (req.pricecat !== undefined) params.push(['pricecat', String(req.pricecat)]);
-        const url = this.endpoint('send');
+        const url = this.target('send', creds);
         const charset = this.sendCharset;
         const form = queryString('send', params, charset);
         // POST keeps the password out of URLs, proxy logs and server access logs.
@@ -334,7 +339,7 @@ export class GatewayClient {
           throw configError('status', `Invalid SMS ID ${String(smsId)}.`, 'The SMS ID must be the positive whole number the gateway returned when sending.');
         }
         this.checkCredentials('status', creds);
-        return this.get(this.endpoint('status'), queryString('status', [
+        return this.get(this.target('status', creds), queryString('status', [
           ['SMSId', String(smsId)],
           ['username', creds.username],
           ['password', creds.password],
@@ -358,7 +363,7 @@ export class GatewayClient {
         }
         const params: Array<[string, string]> = [['username', creds.username], ['password', creds.password]];
         if (countryprefix !== undefined) params.push(['countryprefix', countryprefix]);
-        return this.get(this.endpoint('balance'), queryString('balance', params));
+        return this.get(this.target('balance', creds), queryString('balance', params));
       },
       [creds?.password],
       (body) => parseBalanceAnswer(body, countryprefix),
@@ -389,6 +394,11 @@ export class GatewayClient {
     return { send: this.rawEndpoint('send'), status: this.rawEndpoint('status'), balance: this.rawEndpoint('balance') };
   }
 
+  /** Who can read the credentials of the next calls: the gateway origins and a proxy that sees them (origins.ts). */
+  readers(): string[] {
+    return credentialOrigins(this.urls(), this.opts.proxy);
+  }
+
   private get(url: string, query: string): WireRequest {
     return { url: withQuery(url, query), method: 'GET', charset: 'utf-8' };
   }
@@ -410,6 +420,13 @@ export class GatewayClient {
     // A trailing slash on the base is common in settings; the paths bring their own.
     const base = (this.opts.baseUrl || set.origin).replace(/\/+$/, '');
     return `${base}${set.paths[command]}`;
+  }
+
+  /** The address a credentialed call goes to, once the owner of the client agreed to send these credentials there. */
+  private target(command: GatewayCommand, creds: Credentials): string {
+    const url = this.endpoint(command);
+    this.checkTarget?.(command, url, creds, readersOf(url, this.opts.proxy));
+    return url;
   }
 
   private endpoint(command: GatewayCommand): string {
@@ -502,7 +519,8 @@ export class GatewayClient {
     o: CallOptions | undefined,
   ): Promise<T> {
     const signal = o?.signal;
-    const known = secrets.filter((s): s is string => typeof s === 'string' && s !== '');
+    // The proxy's credentials too: a proxy's own error page may quote them.
+    const known = [...secrets, ...proxySecrets(this.opts.proxy)].filter((s): s is string => typeof s === 'string' && s !== '');
     if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
     if (signal?.aborted) throw toGatewayError(signal.reason, command, { secrets: known, aborted: true });
     // Input is checked before any request, so garbage never reaches the gateway.

@@ -149,6 +149,46 @@ export function proxyCredentials(proxy: string, authorization?: string): { uri: 
   return { uri, token: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` };
 }
 
+/**
+ * Every spelling of the proxy's own credentials a request can carry or an answer can echo: the URL's password as
+ * written and decoded, `user:password`, the Proxy-Authorization value and its token without the scheme. The
+ * client redacts them like the gateway password.
+ */
+export function proxySecrets(p: ProxyOptions | undefined): string[] {
+  if (!p) return [];
+  const out = new Set<string>();
+  const add = (s: string | undefined): void => {
+    if (s) out.add(s);
+  };
+  const fromAuthorization = (value: string | undefined): void => {
+    add(value);
+    add(value?.replace(/^\S+\s+/, ''));
+    // Basic carries `user:password` in base64: a proxy may quote it decoded.
+    const basic = value && /^Basic\s+(\S+)/i.exec(value);
+    if (basic) {
+      const pair = Buffer.from(basic[1], 'base64').toString('utf8');
+      add(pair);
+      add(pair.slice(pair.indexOf(':') + 1));
+    }
+  };
+  fromAuthorization(p.authorization);
+  for (const proxy of [p.url, p.httpsUrl]) {
+    if (!proxy) continue;
+    try {
+      const url = new URL(proxy);
+      if (!url.password) continue;
+      add(url.password);
+      const password = decodeURIComponent(url.password);
+      add(password);
+      add(`${decodeURIComponent(url.username)}:${password}`);
+      fromAuthorization(proxyCredentials(proxy).token);
+    } catch {
+      // A URL that does not parse carries no credentials undici would send.
+    }
+  }
+  return [...out];
+}
+
 /** Where Linux distributions and macOS keep the system's trusted certificates as one PEM file. */
 export const SYSTEM_BUNDLES = [
   '/etc/ssl/certs/ca-certificates.crt', // Debian, Ubuntu, Arch, Alpine

@@ -6,8 +6,8 @@ const MASK = '***';
 const PASSWORD_PARAM = /\b((?:password|passwd|pwd)=)[^&\s#"<>]*/gi;
 // The same inside a URL that was itself percent-encoded into another one: `%3Fpassword%3Dvalue%26...`.
 const NESTED_PASSWORD_PARAM = /((?:%3F|%26|\b)(?:password|passwd|pwd)%3D)(?:(?!%26)[^&\s#"<>])*/gi;
-// `scheme://user:secret@host`, e.g. a proxy URL with credentials.
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#:@]*:)([^\s/?#@]*)@/gi;
+// `scheme://user:secret@host`, e.g. a proxy URL with credentials; the userinfo ends at the last '@' (`p@ss` is one password).
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#:@]*:)([^\s/?#]*)@/gi;
 
 // Shorter secrets only count as a whole token, so a 2-letter password does not blank out every word.
 const MIN_FREE_MATCH = 4;

@@ -148,6 +148,12 @@ export interface GatewayClientOptions {
   proxy?: ProxyOptions;
   /** Called after every call, for the output channel. URL already redacted. */
   onCall?: (event: CallEvent) => void;
+  /**
+   * Called with the address, credentials and who can read them (the target's origin, and a proxy that can read
+   * the request; src/gateway/origins.ts) of every send, status and balance call just before it is made;
+   * throwing refuses the call (nothing is sent). Sessions use it to keep a password on the hosts it was checked against.
+   */
+  checkTarget?: (command: GatewayCommand, url: string, credentials: Credentials, readers: readonly string[]) => void;
 }
 
 export interface CallEvent {

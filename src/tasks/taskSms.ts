@@ -52,9 +52,12 @@ export interface TaskSmsDeps {
   now?: () => Date;
 }
 
-/** Identifies a definition by what it would send, so an edited number or text asks again. */
-export function definitionKey(draft: SmsDraft): string {
-  return createHash('sha256').update(JSON.stringify([[...draft.destinations].sort(), draft.sender, draft.text])).digest('hex');
+/**
+ * Identifies a definition by what it would send and the account that pays, so an edited number or text, or
+ * another account (one allowed on the free Sandbox, then run with a real one), asks again.
+ */
+export function definitionKey(draft: SmsDraft, accountId: string): string {
+  return createHash('sha256').update(JSON.stringify([[...draft.destinations].sort(), draft.sender, draft.text, accountId])).digest('hex');
 }
 
 export class TaskSms implements vscode.Disposable {
@@ -131,7 +134,7 @@ export class TaskSms implements vscode.Disposable {
         return report('refused', message);
       }
 
-      const key = definitionKey(draft);
+      const key = definitionKey(draft, session.account.id);
       const approved = readStored(this.deps.state, StorageKeys.tasksApproved, []);
       if (request.origin === 'task' && !approved.includes(key)) {
         const { summary, detail } = await sendConfirmation(session, draft.destinations, draft.sender, draft.text);

@@ -27,6 +27,8 @@ suite('Accounts and sign-in', () => {
   let sessions: GatewaySessions;
   let calls: Array<{ event: CallEvent; origin: string }>;
   let baseUrl: string;
+  /** Saved as a sign-in against the test gateway would save it: bound to its origin. */
+  const here = () => ({ origins: [new URL(baseUrl).origin] });
 
   function build(): void {
     contextKeys = new Map();
@@ -165,7 +167,7 @@ suite('Accounts and sign-in', () => {
   });
 
   test('signing in again with the same username updates that account instead of adding one', async () => {
-    const first = await accounts.save({ username: 'alice', password: 'old', label: 'Old name' });
+    const first = await accounts.save({ username: 'alice', password: 'old', label: 'Old name' }, here());
     const outcome = await new AccountCommands(accounts, sessions, undefined, new ScriptedPrompts(['alice', PASSWORD, 'New name'])).signIn();
     assert.ok(outcome.kind === 'signedIn');
     assert.equal(outcome.account.id, first.id);
@@ -174,7 +176,7 @@ suite('Accounts and sign-in', () => {
   });
 
   test('a missing secret is a normal signed-out state, not an error', async () => {
-    const account = await accounts.save({ username: 'alice', password: PASSWORD });
+    const account = await accounts.save({ username: 'alice', password: PASSWORD }, here());
     assert.equal(accounts.snapshot.signedIn, true);
 
     const changed = nextEvent(accounts.onDidChange);
@@ -187,7 +189,7 @@ suite('Accounts and sign-in', () => {
   });
 
   test('an undecryptable secret reads as missing and nothing throws at start', async () => {
-    await accounts.save({ username: 'alice', password: PASSWORD });
+    await accounts.save({ username: 'alice', password: PASSWORD }, here());
     secrets.failReads = true;
     accounts.dispose();
     build();
@@ -199,8 +201,8 @@ suite('Accounts and sign-in', () => {
   });
 
   test('sign-out asks which account and for confirmation, then removes secret and metadata', async () => {
-    const alice = await accounts.save({ username: 'alice', password: PASSWORD });
-    const bob = await accounts.save({ username: 'bob', password: OTHER_PASSWORD });
+    const alice = await accounts.save({ username: 'alice', password: PASSWORD }, here());
+    const bob = await accounts.save({ username: 'bob', password: OTHER_PASSWORD }, here());
     assert.equal(accounts.active()?.id, bob.id);
 
     const declined = new ScriptedPrompts([], [(items) => items.find((i) => i.accountId === bob.id)], [false]);
@@ -224,7 +226,7 @@ suite('Accounts and sign-in', () => {
   });
 
   test('with one account, sign-out goes straight to the confirmation', async () => {
-    const alice = await accounts.save({ username: 'alice', password: PASSWORD });
+    const alice = await accounts.save({ username: 'alice', password: PASSWORD }, here());
     const prompts = new ScriptedPrompts([], [], [true]);
     assert.equal((await new AccountCommands(accounts, sessions, undefined, prompts).signOut())?.id, alice.id);
     assert.equal(prompts.picksShown.length, 0);
@@ -233,8 +235,8 @@ suite('Accounts and sign-in', () => {
   });
 
   test('switch account lists the Sandbox and every account, marks the active one, and switches', async () => {
-    const alice = await accounts.save({ username: 'alice', password: PASSWORD, label: 'Shop' });
-    await accounts.save({ username: 'bob', password: OTHER_PASSWORD }, { activate: false });
+    const alice = await accounts.save({ username: 'alice', password: PASSWORD, label: 'Shop' }, here());
+    await accounts.save({ username: 'bob', password: OTHER_PASSWORD }, { activate: false, ...here() });
     const prompts = new ScriptedPrompts([], [(items) => items.find((i) => i.accountId === SANDBOX_ACCOUNT_ID)]);
     const changed = nextEvent(accounts.onDidChange);
     const chosen = await new AccountCommands(accounts, sessions, undefined, prompts).switchAccount();
@@ -255,7 +257,7 @@ suite('Accounts and sign-in', () => {
   });
 
   test('switching to an account whose password is gone offers to sign in again', async () => {
-    const alice = await accounts.save({ username: 'alice', password: PASSWORD }, { activate: false });
+    const alice = await accounts.save({ username: 'alice', password: PASSWORD }, { activate: false, ...here() });
     await secrets.delete(secretKey(alice.id));
     const prompts = new ScriptedPrompts([], [(items) => items.find((i) => i.accountId === alice.id)]);
     await new AccountCommands(accounts, sessions, undefined, prompts).switchAccount();
@@ -272,7 +274,7 @@ suite('Accounts and sign-in', () => {
     try {
       await other.ready();
       const seen = nextEvent(other.onDidChange);
-      const alice = await accounts.save({ username: 'alice', password: PASSWORD });
+      const alice = await accounts.save({ username: 'alice', password: PASSWORD }, here());
       await seen;
       assert.deepEqual(other.list().map((a) => a.id), [SANDBOX_ACCOUNT_ID, alice.id]);
       assert.equal(other.active()?.id, alice.id);
@@ -307,8 +309,8 @@ suite('Accounts and sign-in', () => {
   test('real accounts share one client that follows settings changes', async () => {
     const second = await SandboxGateway.start({ accounts: [{ username: 'alice', password: PASSWORD, balance: 99 }] });
     try {
-      const alice = await accounts.save({ username: 'alice', password: PASSWORD });
-      const bob = await accounts.save({ username: 'bob', password: OTHER_PASSWORD }, { activate: false });
+      const alice = await accounts.save({ username: 'alice', password: PASSWORD }, here());
+      const bob = await accounts.save({ username: 'bob', password: OTHER_PASSWORD }, { activate: false, ...here() });
 
       const a = await sessions.forAccount(alice.id);
       const b = await sessions.forAccount(bob.id);
@@ -316,9 +318,18 @@ suite('Accounts and sign-in', () => {
       assert.deepEqual(b.credentials, { username: 'bob', password: OTHER_PASSWORD });
       assert.equal((await a.client.balance(a.credentials)).balance, 12.34);
 
+      // Another address: the password stays here, even through a session obtained before the change.
       baseUrl = second.url;
       sessions.applySettings();
-      assert.equal((await a.client.balance(a.credentials)).balance, 99);
+      await assert.rejects(a.client.balance(a.credentials), (e: unknown) => e instanceof GatewayError && e.kind === 'config' && /password was not sent/.test(e.explanation));
+      await assert.rejects(sessions.forAccount(alice.id), (e: Error) => e.name === 'GatewayMovedError' && e.message.includes(second.url) && e.message.includes(gateway.url) && /Sign In/.test(e.message));
+      assert.equal(second.requestCount(), 0, 'the password went to an address it was never checked against');
+
+      // Signed in again there (bound to the new address): the shared client follows the settings.
+      await accounts.save({ username: 'alice', password: PASSWORD }, here());
+      const moved = await sessions.forAccount(alice.id);
+      assert.equal(moved.client, a.client);
+      assert.equal((await moved.client.balance(moved.credentials)).balance, 99);
       await waitFor(() => second.requestCount('balance') === 1);
     } finally {
       await second.close();

@@ -56,6 +56,8 @@ suite('Everyday use: proxies, keybinding, walkthrough, remote window', () => {
 
     test('http.proxy sends the requests through the proxy; http.noProxy takes a host off it again', async () => {
       await setHttpSetting('proxy', proxy.url);
+      // A proxy that reads plain http is one more place the password goes: signed in again through it.
+      await gateway.rebind();
       await refreshBalance();
       assert.ok(viaProxy() >= 1, `the proxy saw: ${JSON.stringify(proxy.requests)}`);
 
@@ -73,6 +75,7 @@ suite('Everyday use: proxies, keybinding, walkthrough, remote window', () => {
       process.env.http_proxy = proxy.url;
       // The environment is read when the http settings change (or the window starts).
       await setHttpSetting('noProxy', ['unrelated.example']);
+      await gateway.rebind();
       await refreshBalance();
       assert.ok(viaProxy() >= 1, `the proxy saw: ${JSON.stringify(proxy.requests)}`);
     });
@@ -81,10 +84,12 @@ suite('Everyday use: proxies, keybinding, walkthrough, remote window', () => {
       const locked = await startForwardProxy({ credentials: basic('corp', 'pa:ss') });
       try {
         await setHttpSetting('proxy', locked.url.replace('http://', 'http://corp:pa%3Ass@'));
+        await gateway.rebind();
         await refreshBalance();
         assert.equal(locked.requests.at(-1)?.proxyAuthorization, basic('corp', 'pa:ss'));
         await setHttpSetting('proxy', locked.url);
         await setHttpSetting('proxyAuthorization', basic('corp', 'pa:ss'));
+        await gateway.rebind();
         const before = locked.requests.length;
         await refreshBalance();
         assert.ok(locked.requests.length > before);
@@ -101,6 +106,7 @@ suite('Everyday use: proxies, keybinding, walkthrough, remote window', () => {
         // The system's bundle, as OpenSSL's SSL_CERT_FILE names it, holds the proxy's root; read when the settings change.
         process.env.SSL_CERT_FILE = tlsFiles.caFile;
         await setUserSetting('gateway.baseUrl', `https://127.0.0.1:${gateway.sandbox.port}`);
+        await gateway.rebind();
         await setHttpSetting('proxy', inspecting.url);
         await refreshBalance();
         assert.equal(inspecting.requests.filter((r) => r.inspected).length, 1, JSON.stringify(inspecting.requests));

@@ -155,22 +155,11 @@ export interface SendRig {
 export function sendWith(api: InviosmartApi, script: SendScript, notices = new Notices(), extra: Pick<SendDeps, 'confirm' | 'historyRetryMs'> = {}): SendRig {
   const prompts = new ScriptedSendPrompts(script);
   let afterSend = 0;
-  const deps: SendDeps = {
-    sessions: api.accounts.sessions,
-    history: api.history,
-    state: new MemoryMemento(),
-    settings: readSettings,
-    log: api.log,
-    prompts,
-    notify: notices.notify,
-    afterSend: () => {
-      afterSend++;
-      void api.accounts.balance.refresh();
-    },
-    ...extra,
-  };
-  const Send = api.classes.SendCommand;
-  return { send: new Send(deps), prompts, notices, afterSendCalls: () => afterSend };
+  const send = scriptedSend(api, prompts, notices.notify, () => {
+    afterSend++;
+    void api.accounts.balance.refresh();
+  }, extra);
+  return { send, prompts, notices, afterSendCalls: () => afterSend };
 }
 
 export interface MessageRig {
@@ -210,6 +199,7 @@ export class TesterGateway {
     readonly sandbox: SandboxGateway,
     readonly account: Account,
     private readonly previousActive: string | undefined,
+    private readonly password: string = TESTER.password,
   ) {
     const sub = api.history.onDidChange(({ upserted }) => {
       for (const e of upserted) this.entryKeys.add(e.key);
@@ -225,7 +215,15 @@ export class TesterGateway {
     await setUserSetting('gateway.endpoints', 'httpapi');
     const previous = api.accounts.accounts.active()?.id;
     const account = await api.accounts.accounts.save({ username: TESTER.username, password: options.password ?? TESTER.password }, { activate: true });
-    return new TesterGateway(api, sandbox, account, previous);
+    return new TesterGateway(api, sandbox, account, previous, options.password ?? TESTER.password);
+  }
+
+  /**
+   * Saves the account again, bound to the gateway address configured now, as signing in there would: a test
+   * that points the extension at another test gateway on purpose calls this after changing the setting.
+   */
+  async rebind(): Promise<void> {
+    await this.api.accounts.accounts.save({ username: TESTER.username, password: this.password }, { activate: true });
   }
 
   /** Every history entry recorded or changed since start. */
@@ -277,3 +275,26 @@ export async function withSandboxAccount<T>(api: InviosmartApi, fn: () => Promis
 }
 
 export { waitFor };
+
+/** Send SMS built by the extension's own class from its real services; only the prompts and notifications are scripted. */
+export function scriptedSend(
+  api: InviosmartApi,
+  prompts: SendPrompts | ConstructorParameters<typeof ScriptedSendPrompts>[0],
+  notify: Notify = new Notices().notify,
+  afterSend: () => void = () => undefined,
+  extra: Pick<SendDeps, 'confirm' | 'historyRetryMs'> = {},
+): SendCommand {
+  const deps: SendDeps = {
+    sessions: api.accounts.sessions,
+    history: api.history,
+    state: new MemoryMemento(),
+    settings: readSettings,
+    log: api.log,
+    prompts: typeof (prompts as SendPrompts).destinations === 'function' ? (prompts as SendPrompts) : new ScriptedSendPrompts(prompts as ConstructorParameters<typeof ScriptedSendPrompts>[0]),
+    notify,
+    afterSend,
+    ...extra,
+  };
+  const Send = api.classes.SendCommand;
+  return new Send(deps);
+}

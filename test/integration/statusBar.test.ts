@@ -43,7 +43,7 @@ suite('Balance status bar', () => {
     });
     const current = () => testSettings(settings);
     sessions = new GatewaySessions(accounts, { settings: current, sandbox: { timeScale: 50 } });
-    await accounts.save({ username: 'alice', password: PASSWORD, label: 'Shop' });
+    await accounts.save({ username: 'alice', password: PASSWORD, label: 'Shop' }, { origins: [new URL(gateway.url).origin] });
     await accounts.ready();
     balance = new BalanceService(accounts, sessions, { settings: current });
     // A second item next to the extension's own one: its own id, and no second click command.

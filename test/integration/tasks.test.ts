@@ -135,6 +135,19 @@ suite('Tasks: type inviosmart and Text Me When a Task Ends', () => {
     await vscode.tasks.executeTask(task);
     assert.equal((await again).outcome, 'sent');
     assert.equal(confirm.asked.length, 2);
+
+    // The approval was given for this account: with another one active (here the Sandbox) it asks again, so a
+    // definition allowed on the free Sandbox never charges a real account unasked.
+    await gw.api.accounts.accounts.setActive('sandbox');
+    try {
+      const elsewhere = nextReport(gw);
+      await vscode.tasks.executeTask(task);
+      assert.equal((await elsewhere).outcome, 'declined');
+      assert.equal(confirm.asked.length, 3);
+      assert.match(confirm.asked[2].detail ?? '', /Sandbox/);
+    } finally {
+      await gw.api.accounts.accounts.setActive(gw.account.id);
+    }
   });
 
   test('a failing task sends the notification with its exit code', async function () {

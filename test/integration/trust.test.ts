@@ -10,11 +10,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { SendCommand, SendDeps } from '../../src/commands/send';
+import type { SendCommand } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import { LEAK_CANARY } from '../shared/canary';
-import { MemoryMemento } from './accountDoubles';
-import { Notices, ScriptedSendPrompts, TesterGateway, waitFor } from './helpers';
+import { TesterGateway, scriptedSend, waitFor } from './helpers';
 
 const UNTRUSTED_PASS = process.env.INVIOSMART_TRUST_PASS === 'untrusted';
 
@@ -48,19 +47,7 @@ class RogueServer {
 }
 
 function sendRig(gw: TesterGateway): SendCommand {
-  const api = gw.api;
-  const deps: SendDeps = {
-    sessions: api.accounts.sessions,
-    history: api.history,
-    state: new MemoryMemento(),
-    settings: readSettings,
-    log: api.log,
-    prompts: new ScriptedSendPrompts({ destinations: '+39 333 7654321', sender: 'Trust', message: 'Where does this go?', confirm: true }),
-    notify: new Notices().notify,
-    afterSend: () => undefined,
-  };
-  const Send = api.classes.SendCommand;
-  return new Send(deps);
+  return scriptedSend(gw.api, { destinations: '+39 333 7654321', sender: 'Trust', message: 'Where does this go?', confirm: true });
 }
 
 suite(`Workspace trust (rogue gateway in .vscode/settings.json, ${UNTRUSTED_PASS ? 'untrusted' : 'trusted'} window)`, () => {
