@@ -246,9 +246,9 @@ suite('SMS History panel host', () => {
     assert.equal(page.size, all.length);
     assert.deepEqual(page.totals, computeTotals(all));
     // Newest first; messages recorded in the same millisecond by key.
-    const shown = [...all].sort(comparator(defaultSort));
-    assert.deepEqual(page.entries.map((e) => e.key), shown.slice(0, 5).map((e) => e.key));
-    assert.deepEqual(page.located, { key: entry.key, index: shown.findIndex((e) => e.key === entry.key), entry: api.history.get(entry.key) });
+    const sorted = [...all].sort(comparator(defaultSort));
+    assert.deepEqual(page.entries.map((e) => e.key), sorted.slice(0, 5).map((e) => e.key));
+    assert.deepEqual(page.located, { key: entry.key, index: sorted.findIndex((e) => e.key === entry.key), entry: shown(api.history.get(entry.key)) });
   });
 
   test('history changes reach the page as a pushed page for its last question', async () => {
