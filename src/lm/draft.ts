@@ -5,6 +5,7 @@ import type { Settings } from '../config';
 import type { GatewaySession } from '../credentials/types';
 import { localized } from '../commands/errors';
 import { describeText } from '../commands/send';
+import { textForCharset, type SendCharset } from '../gateway/endpoints';
 import { analyzeText } from '../gateway/smsText';
 import { parseDestinationList, validateSender } from '../gateway/validation';
 import { dispatchSend, type DispatchOutcome, type DispatchStore } from '../history/dispatch';
@@ -64,10 +65,17 @@ export function checkDraft(input: { destinations?: unknown; sender?: unknown; te
 
 /** Sends a checked draft the way the Send SMS command does: recorded in history before it goes out. */
 export function dispatchDraft(history: DispatchStore, session: GatewaySession, draft: SmsDraft, settings: Settings): Promise<DispatchOutcome> {
+  // What reaches the phone on a Latin-1 endpoint (`€` → `EUR`), as the confirmation showed it.
+  const text = textForCharset(draft.text, sendCharsetOf(session)).text;
   return dispatchSend(
     history,
     { client: session.client, credentials: session.credentials, account: session.account.id, accountLabel: session.account.label, sandbox: session.account.sandbox },
-    { destinations: draft.destinations, sender: draft.sender, message: draft.text, pricecat: settings.lowCostRoute ? 1 : undefined },
-    draft.parts,
+    { destinations: draft.destinations, sender: draft.sender, message: text, pricecat: settings.lowCostRoute ? 1 : undefined },
+    analyzeText(text).parts,
   );
+}
+
+/** The send endpoint's character set for this session (UTF-8 when the client does not say). */
+export function sendCharsetOf(session: GatewaySession): SendCharset {
+  return session.client.sendCharset ?? 'utf-8';
 }

@@ -11,7 +11,7 @@ import type { DispatchStore } from '../history/dispatch';
 import { statusPatch } from '../history/poller';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
 import { mustAskItself } from './confirmation';
-import { checkDraft, dispatchDraft } from './draft';
+import { checkDraft, dispatchDraft, sendCharsetOf } from './draft';
 import { numberShower } from './mask';
 import { entryLine, SANDBOX_NOTE, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SEARCH_STATUSES, searchEntries, type SearchStatus } from './results';
 
@@ -128,7 +128,7 @@ export class SmsTools {
     const session = await this.session();
     if (session instanceof vscode.LanguageModelToolResult) return { invocationMessage };
     const { destinations, sender, text } = checked.draft;
-    const { summary, detail } = await sendConfirmation(session, destinations, sender, text);
+    const { summary, detail } = await sendConfirmation(session, destinations, sender, text, sendCharsetOf(session));
     const key = inputKey(ToolNames.sendSms, input);
     this.prepared.set(key, (this.prepared.get(key) ?? 0) + 1);
     return { invocationMessage, confirmationMessages: { title: summary, message: markdownLines([...detail.split('\n'), vscode.l10n.t('Text: {0}', text)]) } };
@@ -147,7 +147,7 @@ export class SmsTools {
     if (session instanceof vscode.LanguageModelToolResult) return session;
     const draft = checked.draft;
     if (mustAskItself(this.deps.version ?? vscode.version, inChat, preparedCount > 0)) {
-      const { summary, detail } = await sendConfirmation(session, draft.destinations, draft.sender, draft.text);
+      const { summary, detail } = await sendConfirmation(session, draft.destinations, draft.sender, draft.text, sendCharsetOf(session));
       if (!(await this.confirm(summary, `${detail}\n${vscode.l10n.t('Text: {0}', draft.text)}`, vscode.l10n.t('Send')))) {
         return result('cancelled: the user declined; nothing was sent. Do not retry unless the user asks again.');
       }

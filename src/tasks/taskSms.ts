@@ -12,7 +12,7 @@ import { NotSignedInError, type GatewaySession, type SessionProvider } from '../
 import type { DispatchStore } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
-import { checkDraft, dispatchDraft, type SmsDraft } from '../lm/draft';
+import { checkDraft, dispatchDraft, sendCharsetOf, type SmsDraft } from '../lm/draft';
 import { readStored, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 import { dayKey, reserve, usedToday } from './dailyCap';
 
@@ -137,7 +137,7 @@ export class TaskSms implements vscode.Disposable {
       const key = definitionKey(draft, session.account.id);
       const approved = readStored(this.deps.state, StorageKeys.tasksApproved, []);
       if (request.origin === 'task' && !approved.includes(key)) {
-        const { summary, detail } = await sendConfirmation(session, draft.destinations, draft.sender, draft.text);
+        const { summary, detail } = await sendConfirmation(session, draft.destinations, draft.sender, draft.text, sendCharsetOf(session));
         const why = vscode.l10n.t('The task "{0}" wants to send an SMS. This definition has not run before: allow it? Later runs of the same numbers and text will not ask again.', request.label);
         const ok = await this.confirm(summary, `${why}\n\n${detail}\n${vscode.l10n.t('Text: {0}', draft.text)}`, vscode.l10n.t('Send'));
         if (!ok) return report('declined', vscode.l10n.t('Not sent: the first run of this task was not allowed.'));

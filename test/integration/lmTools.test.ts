@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { readSettings } from '../../src/config';
 import { SmsTools, ToolNames } from '../../src/lm/tools';
-import { ScriptedConfirm, suiteTesterGateway, type TesterGateway } from './helpers';
+import { ScriptedConfirm, setUserSetting, suiteTesterGateway, type TesterGateway } from './helpers';
 
 const NUMBER = '+39 333 7001234';
 const WIRE = '393337001234';
@@ -120,5 +120,22 @@ suite('Chat tools (vscode.lm.invokeTool, outside chat)', () => {
     assert.match(text(await current.send(input, false)), /^sent: 1 of 1/);
     assert.equal(confirm.asked.length, 3);
     assert.equal(sends(), before + 2);
+  });
+
+  test('on a Latin-1 send endpoint the tool confirms and sends what reaches the phone (€ as EUR)', async () => {
+    await setUserSetting('send.charset', 'iso-8859-1');
+    try {
+      const confirm = new ScriptedConfirm([true]);
+      const tools = new SmsTools({ sessions: gw.api.accounts.sessions, history: gw.api.history, settings: readSettings, confirm: confirm.confirm, version: '1.96.0' });
+      const input = { destinations: ['+39 333 7001288'], text: 'Costa 5 €', sender: 'OnCall' };
+      await tools.prepareSend(input);
+      const sent = text(await tools.send(input, false));
+      assert.match(sent, /^sent: 1 of 1/);
+      assert.match(confirm.asked[0].detail ?? '', /ISO-8859-1, so the text goes out as: Costa 5 EUR/);
+      const smsId = Number(/SMSId (\d+)/.exec(sent)?.[1]);
+      assert.equal(gw.sandbox.messages.find((m) => m.smsId === smsId)?.message, 'Costa 5 EUR');
+    } finally {
+      await setUserSetting('send.charset', undefined);
+    }
   });
 });
