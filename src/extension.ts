@@ -47,12 +47,12 @@ let running: { accounts: AccountsApi; history: HistoryStore } | undefined;
 export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi | undefined> {
   const log = new Log();
   context.subscriptions.push(log);
+  const historyDir = path.join(context.globalStorageUri.fsPath, 'history');
   // Balance checks are shared with the other windows through the history folder.
-  const sharedBalance = new BalanceBroadcast(path.join(context.globalStorageUri.fsPath, 'history'), { onError: (e) => log.warn(`balance broadcast: ${String(e)}`) });
+  const sharedBalance = new BalanceBroadcast(historyDir, { onError: (e) => log.warn(`balance broadcast: ${String(e)}`) });
   context.subscriptions.push(sharedBalance);
   const accounts = registerAccounts(context, { log: (event) => log.call(event), balance: { shared: sharedBalance } });
 
-  const historyDir = path.join(context.globalStorageUri.fsPath, 'history');
   const history = await HistoryStore.open(historyDir, {
     onError: (e) => log.warn(`history: ${e instanceof Error ? e.message : String(e)}`),
     // Every compaction (this window's or on its own) applies the retention settings.
