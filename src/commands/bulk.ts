@@ -48,6 +48,7 @@ import { describeError, localized, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 import { escapeMarkdownLine } from '../common/markdown';
+import { writeFileDurable } from '../common/durable';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 
 /** Context key: a bulk report was shown in this window, so "Save Bulk Report As…" has something to save. */
@@ -359,7 +360,9 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const target = await this.prompts.saveTarget(path.posix.basename(uri.path));
     if (!target) return undefined;
     try {
-      await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
+      // A file on this machine goes through the one durable write (every byte, verified, fsynced, renamed into place).
+      if (target.scheme === 'file') await writeFileDurable(target.fsPath, content, { what: 'the bulk report' });
+      else await vscode.workspace.fs.writeFile(target, Buffer.from(content, 'utf8'));
     } catch (e) {
       this.fail(vscode.l10n.t('The report was not saved.'), e);
       return undefined;
