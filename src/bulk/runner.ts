@@ -91,8 +91,6 @@ export interface BatchSummary {
 /** Answers after which sending more requests only repeats the failure (or costs money for nothing). */
 const STOPPING_CODES = new Set([1001, 1002, 1012, 1013, 1014, 1025, 1028, 1031, 1032, 1038, 1043]);
 
-const summarizeError: (e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'gatewayText' | 'explanation'>) => ErrorSummary = entryError;
-
 /** Whether a failure means the rest of the batch would fail the same way. */
 export function stopsBatch(e: Pick<GatewayErrorInfo, 'kind' | 'code' | 'outcomeUnknown'>): boolean {
   switch (e.kind) {
@@ -279,11 +277,11 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
       const result = await deps.send({ destinations: request.destinations, sender: plan.sender, message: request.text, pricecat: plan.pricecat });
       answers = outcomesOfResult(result, request.destinations.length);
       result.items.forEach((item) => {
-        if (!item.ok && stopsBatch(item.error)) stop(summarizeError(item.error));
+        if (!item.ok && stopsBatch(item.error)) stop(entryError(item.error));
       });
     } catch (e) {
       const err = toGatewayError(e, 'send');
-      requestError = summarizeError(err);
+      requestError = entryError(err);
       answers = request.rows.map(() => outcomeOfError(err));
       if (stopsBatch(err)) stop(requestError);
     }

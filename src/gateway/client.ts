@@ -240,11 +240,14 @@ export class GatewayClient {
 
   /** Set once: updateOptions cannot take it away, so no later caller can lift the check. */
   private readonly checkTarget: GatewayClientOptions['checkTarget'];
+  /** The proxy's credentials in every spelling, worked out when the options change rather than per call. */
+  private proxyRedactions: string[];
 
   constructor(options: GatewayClientOptions = {}) {
     this.checkTarget = options.checkTarget;
     this.given = { ...options, checkTarget: undefined };
     this.opts = resolve(this.given);
+    this.proxyRedactions = proxySecrets(this.opts.proxy);
     this.gate = new Semaphore(this.opts.maxConcurrency);
   }
 
@@ -253,6 +256,7 @@ export class GatewayClient {
     const before = this.opts;
     this.given = { ...this.given, ...patch, checkTarget: undefined };
     this.opts = resolve(this.given);
+    this.proxyRedactions = proxySecrets(this.opts.proxy);
     this.gate.setLimit(this.opts.maxConcurrency);
     const transportChanged =
       before.connectTimeoutMs !== this.opts.connectTimeoutMs ||
@@ -520,7 +524,7 @@ export class GatewayClient {
   ): Promise<T> {
     const signal = o?.signal;
     // The proxy's credentials too: a proxy's own error page may quote them.
-    const known = [...secrets, ...proxySecrets(this.opts.proxy)].filter((s): s is string => typeof s === 'string' && s !== '');
+    const known = [...secrets, ...this.proxyRedactions].filter((s): s is string => typeof s === 'string' && s !== '');
     if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
     if (signal?.aborted) throw toGatewayError(signal.reason, command, { secrets: known, aborted: true });
     // Input is checked before any request, so garbage never reaches the gateway.

@@ -55,13 +55,12 @@ export function splitDestinations(destinations: readonly string[], maxCount = MA
   let current: string[] = [];
   let chars = 0;
   for (const d of destinations) {
-    const add = d.length + (current.length > 0 ? 1 : 0);
-    if (current.length > 0 && (current.length >= maxCount || chars + add > maxChars)) {
+    // A number joins the current request after a comma, or starts the next one.
+    if (current.length > 0 && (current.length >= maxCount || chars + 1 + d.length > maxChars)) {
       out.push(current);
       current = [];
-      chars = 0;
     }
-    chars += d.length + (current.length > 0 ? 1 : 0);
+    chars = current.length > 0 ? chars + 1 + d.length : d.length;
     current.push(d);
   }
   if (current.length > 0) out.push(current);

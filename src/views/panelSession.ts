@@ -14,7 +14,7 @@ import {
 } from './panelProtocol';
 
 export interface PanelSessionOptions {
-  history: Pick<HistoryReader, 'all' | 'get' | 'onDidChange'>;
+  history: Pick<HistoryReader, 'all' | 'onDidChange'>;
   post: (message: HostMessage) => void;
   /** Entries as the user reads them (status names in the UI language). */
   localize: (entries: readonly HistoryEntry[]) => HistoryEntry[];

@@ -34,7 +34,6 @@ function setup(count: number) {
   const session = new PanelSession({
     history: {
       all: () => entries,
-      get: (key) => entries.find((e) => e.key === key),
       onDidChange: (l): Disposable => {
         listeners.add(l);
         return { dispose: () => listeners.delete(l) };
