@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
 import { inertNotificationText } from '../common/notificationText';
+import { kindOf } from '../common/durable';
 import { redactText } from '../gateway/redact';
 import type { L10n } from '../common/l10n';
 import { wordMessage, type CoreMessage } from '../gateway/messages';
@@ -50,18 +51,16 @@ export function describeError(e: unknown): { short: string; full: string } {
 
 /** Why a file could not be written, in words a user can act on ("the disk is full"). */
 export function describeWriteError(e: unknown): string {
-  switch ((e as NodeJS.ErrnoException | undefined)?.code) {
-    case 'ENOSPC':
-    case 'EDQUOT':
-    case 'SHORT_WRITE':
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  // A size limit is told apart from a full disk here; the store counts both as 'disk-full'.
+  if (code === 'EFBIG') return vscode.l10n.t('the file has reached the size this system allows');
+  switch (code === undefined ? 'other' : kindOf(code)) {
+    case 'disk-full':
       return vscode.l10n.t('the disk is full');
-    case 'EFBIG':
-      return vscode.l10n.t('the file has reached the size this system allows');
-    case 'EACCES':
-    case 'EPERM':
-    case 'EROFS':
+    case 'permission':
+    case 'read-only':
       return vscode.l10n.t('the history folder cannot be written (permission denied)');
-    case 'EIO':
+    case 'io':
       return vscode.l10n.t('the disk reported an input/output error');
     default:
       return describeError(e).full;

@@ -100,7 +100,8 @@ export class DurableError extends Error {
   }
 }
 
-function kindOf(code: string): DurableErrorKind {
+/** The kind of a file-system error code, shared by the store's messages and the UI's (commands/errors.ts). */
+export function kindOf(code: string): DurableErrorKind {
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG' || code === 'SHORT_WRITE') return 'disk-full';
   if (code === 'EACCES' || code === 'EPERM') return 'permission';
   if (code === 'EIO') return 'io';
