@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { exportHistory, type ExportFormat } from '../bulk/export';
 import { writeFileDurable } from '../common/durable';
 import type { HistoryEntry, HistoryReader } from '../history/types';
-import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../webview/model';
+import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../panel/model';
 import { windowNotify, type Notify } from './errors';
 import { CommandIds } from './ids';
 

@@ -13,11 +13,11 @@ import {
   type HostMessage,
   type PanelStrings,
   type RowAction,
-} from './panelProtocol';
+} from '../panel/protocol';
 import { PanelSession } from './panelSession';
 
-export { HistoryPanelViewType } from './panelProtocol';
-export * as panelProtocol from './panelProtocol';
+export { HistoryPanelViewType } from '../panel/protocol';
+export * as panelProtocol from '../panel/protocol';
 
 export interface HistoryPanelOptions {
   /** Runs a row action's command; defaults to `vscode.commands.executeCommand`. */

@@ -3,7 +3,7 @@
 // exact counts and totals. Only those rows cross to the webview, so a 100,000-message history
 // costs the webview a screenful, and a search or sort covers every message from the first frame.
 import type { Disposable, HistoryEntry, HistoryReader } from '../history/types';
-import { PanelModel, type PanelFilter, type SortSpec } from '../webview/model';
+import { PanelModel, type PanelFilter, type SortSpec } from '../panel/model';
 import {
   MAX_PAGE_ROWS,
   type HostMessage,
@@ -11,7 +11,7 @@ import {
   type PanelPage,
   type PanelQuery,
   type PanelStrings,
-} from './panelProtocol';
+} from '../panel/protocol';
 
 export interface PanelSessionOptions {
   history: Pick<HistoryReader, 'all' | 'onDidChange'>;

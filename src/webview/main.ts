@@ -10,7 +10,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { VscodeContextMenu } from '@vscode-elements/elements/dist/vscode-context-menu/vscode-context-menu.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import type { HistoryEntry } from '../history/types';
+import type { HistoryEntry } from '../panel/model';
 import {
   isHostMessage,
   isRowAction,
@@ -20,7 +20,7 @@ import {
   type PanelStrings,
   type RowAction,
   type WebviewMessage,
-} from '../views/panelProtocol';
+} from '../panel/protocol';
 import { createFormatters, formatGatewayTime, type Formatters } from './format';
 import {
   emptyFilter,
@@ -38,7 +38,7 @@ import {
   type SortColumn,
   type SortSpec,
   type StatusCategory,
-} from './model';
+} from '../panel/model';
 import { VirtualTable, type RowPainter } from './table';
 
 interface VsCodeApi {

@@ -1,8 +1,8 @@
 // The virtualised, keyed row list: only rows in (or near) the viewport exist in the DOM, each
 // bound to one entry key, moved by transform and patched in place when its entry changes. Rows
 // whose entry has not arrived from the host yet are drawn empty until it does.
-import type { HistoryEntry } from '../history/types';
-import { visibleRange } from './model';
+import type { HistoryEntry } from '../panel/model';
+import { visibleRange } from '../panel/model';
 
 export interface RowPainter {
   /** Builds the empty cells of a row element (called once per row element). */

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { HistoryEntry } from '../../src/history/types';
 import { createNonce, panelHtml } from '../../src/views/panelHtml';
-import { MAX_PAGE_ROWS, type PanelStrings, type WebviewMessage } from '../../src/views/panelProtocol';
+import { MAX_PAGE_ROWS, type PanelStrings, type WebviewMessage } from '../../src/panel/protocol';
 import { attachPanelHost, MemoryHistory, type PanelHostBridge } from './support/panelHost';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');

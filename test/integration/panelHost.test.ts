@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryDraft, HistoryEntry } from '../../src/history/types';
 import { HistoryPanelHost, type HostedPanel, type ResolvedPanelOptions } from '../../src/views/historyPanel';
-import { HistoryPanelViewType, MAX_PAGE_ROWS, panelStringKeys, type HostMessage, type PanelPage, type PanelQuery } from '../../src/views/panelProtocol';
-import { comparator, computeTotals, defaultSort, emptyFilter } from '../../src/webview/model';
+import { HistoryPanelViewType, MAX_PAGE_ROWS, panelStringKeys, type HostMessage, type PanelPage, type PanelQuery } from '../../src/panel/protocol';
+import { comparator, computeTotals, defaultSort, emptyFilter } from '../../src/panel/model';
 import { EXTENSION_ID, extensionApi, waitFor } from './helpers';
 
 const FAKE_CSP_SOURCE = 'https://fake-webview.test';

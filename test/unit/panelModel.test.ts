@@ -18,9 +18,9 @@ import {
   visibleRange,
   type PanelFilter,
   type SortSpec,
-} from '../../src/webview/model';
+} from '../../src/panel/model';
 import { createNonce, panelCsp, panelHtml } from '../../src/views/panelHtml';
-import { isHostMessage, isWebviewMessage } from '../../src/views/panelProtocol';
+import { isHostMessage, isWebviewMessage } from '../../src/panel/protocol';
 
 function entry(over: Partial<HistoryEntry> & { key: string }): HistoryEntry {
   return {

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import type { Disposable, HistoryEntry } from '../../src/history/types';
-import { MAX_PAGE_ROWS, type HostMessage, type PanelPage, type PanelQuery } from '../../src/views/panelProtocol';
+import { MAX_PAGE_ROWS, type HostMessage, type PanelPage, type PanelQuery } from '../../src/panel/protocol';
 import { PanelSession } from '../../src/views/panelSession';
-import { comparator, computeTotals, defaultSort, emptyFilter, textSortKey } from '../../src/webview/model';
+import { comparator, computeTotals, defaultSort, emptyFilter, textSortKey } from '../../src/panel/model';
 
 function entry(i: number, over: Partial<HistoryEntry> = {}): HistoryEntry {
   return {

@@ -14,7 +14,7 @@ import { HistoryStore } from '../../src/history/store';
 import { isUnsettled } from '../../src/history/retention';
 import type { HistoryEntry } from '../../src/history/types';
 import { contextValueOf, englishL10n, isInFlight, statusGroupOf, statusLabel, tooltipMarkdown, WallClock } from '../../src/views/entryPresentation';
-import { statusCategory } from '../../src/webview/model';
+import { statusCategory } from '../../src/panel/model';
 import { newBatch, numberFor, plannedRows, removeDir, tempDir } from './bulkFixtures';
 
 /** Three destinations in one request, and what the gateway answers. */

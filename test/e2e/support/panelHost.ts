@@ -4,7 +4,7 @@
 // arrive as `message` events.
 import type { Page } from 'playwright-core';
 import type { Disposable, HistoryEntry, HistoryReader } from '../../../src/history/types';
-import { isWebviewMessage, type HostMessage, type PanelStrings, type WebviewMessage } from '../../../src/views/panelProtocol';
+import { isWebviewMessage, type HostMessage, type PanelStrings, type WebviewMessage } from '../../../src/panel/protocol';
 import { PanelSession } from '../../../src/views/panelSession';
 
 type Change = { upserted: HistoryEntry[]; removed: string[] };

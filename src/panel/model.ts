@@ -2,6 +2,9 @@
 // No DOM and no 'vscode' here, so plain Node tests cover it; the webview only draws what this returns.
 import type { HistoryEntry } from '../history/types';
 
+/** The row type, re-exported so the webview reads it from this shared module only. */
+export type { HistoryEntry };
+
 /** What the status filter and the status indicator speak in. */
 export const statusCategories = ['sending', 'queued', 'pending', 'delivered', 'failed', 'unknown', 'lookup'] as const;
 export type StatusCategory = (typeof statusCategories)[number];

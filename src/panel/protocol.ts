@@ -1,7 +1,7 @@
 // The one message protocol between the SMS History panel host (extension) and its webview.
 // Imported by both sides, so it holds types and plain checks only: no 'vscode', no DOM.
 import type { HistoryEntry } from '../history/types';
-import { sortColumns, statusCategories, type PanelFilter, type SortSpec, type Totals } from '../webview/model';
+import { sortColumns, statusCategories, type PanelFilter, type SortSpec, type Totals } from './model';
 
 /** The webview panel type, also the serializer's key (`onWebviewPanel:<this>` activates the extension). */
 export const HistoryPanelViewType = 'inviosmart.historyPanel';
