@@ -13,13 +13,13 @@ import { HelpCommand } from './commands/help';
 import { MessageCommands } from './commands/messages';
 import { SendCommand } from './commands/send';
 import type { Log } from './common/log';
-import type { AccountsApi } from './credentials/commands';
+import type { AccountsApi } from './commands/accounts';
 import type { Account, GatewaySession, SessionProvider } from './credentials/types';
 import type { GatewayClient } from './gateway/client';
 import type { Credentials } from './gateway/types';
 import type { RetentionService } from './history/retention';
 import { HistoryStore } from './history/store';
-import type { BalanceState } from './views/balanceService';
+import type { BalanceState } from './balance/balanceService';
 import type { HistoryPanelController } from './views/historyPanel';
 import type { TaskSms } from './tasks/taskSms';
 

@@ -46,7 +46,7 @@ import {
 import { BatchSettleWatch, tellSettled } from './bulkSummary';
 import { describeError, localized, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
-import { CommandIds } from './ids';
+import { CommandIds } from '../common/commandIds';
 import { escapeMarkdownLine } from '../common/markdown';
 import { writeFileDurable } from '../common/durable';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';

@@ -3,7 +3,7 @@ import { GatewayError } from '../gateway/errors';
 import { inertNotificationText } from '../common/notificationText';
 import { kindOf } from '../common/durable';
 import { redactText } from '../gateway/redact';
-import type { L10n } from '../common/l10n';
+import type { L10n } from '../gateway/l10n';
 import { wordMessage, type CoreMessage } from '../gateway/messages';
 
 export { inertNotificationText };

@@ -8,7 +8,7 @@ import { writeFileDurable } from '../common/durable';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../panel/model';
 import { windowNotify, type Notify } from './errors';
-import { CommandIds } from './ids';
+import { CommandIds } from '../common/commandIds';
 
 /**
  * What a caller may fix in advance. The extension's own callers may pass everything; the registered

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Log } from '../common/log';
 import type { GatewaySessions } from '../credentials/sessions';
 import { showError, windowNotify, type Notify } from './errors';
-import { CommandIds } from './ids';
+import { CommandIds } from '../common/commandIds';
 
 export const HELP_SCHEME = 'inviosmart-help';
 const HELP_URI = vscode.Uri.from({ scheme: HELP_SCHEME, path: '/Inviosmart API Help.txt' });

@@ -5,7 +5,7 @@ import { statusPatch } from '../history/poller';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
 import { formatDestination, statusLabel, statusName } from '../views/entryPresentation';
 import { describeError, showError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
-import { CommandIds } from './ids';
+import { CommandIds } from '../common/commandIds';
 import type { SendCommand } from './send';
 
 /** A command argument naming one message: its history key, or a tree/panel node carrying `key`. */

@@ -11,7 +11,7 @@ import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 import { describeError, describeWriteError, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
-import { CommandIds } from './ids';
+import { CommandIds } from '../common/commandIds';
 
 /** What the user is asked, one step at a time. Tests replace it with scripted answers. */
 export interface SendPrompts {

@@ -2,7 +2,7 @@
 // words in the user's language. Each entry takes the translator first and calls `l10n.t` with its
 // literal English text, so the l10n check finds and verifies every one; the core keeps the English
 // wording (`englishL10n`) for the sandbox, logs and the language-model tools.
-import { englishL10n, type L10n } from '../common/l10n';
+import { englishL10n, type L10n } from './l10n';
 import { countryName } from './countries';
 
 /** What the core can say; the arguments of each are filled in when the sentence is worded. */

@@ -3,7 +3,7 @@
 // code and duration goes to the user's notification number, through the same guards as tasks.
 import * as vscode from 'vscode';
 import { localized } from '../commands/errors';
-import { CommandIds } from '../commands/ids';
+import { CommandIds } from '../common/commandIds';
 import type { Settings } from '../config';
 import { normalizeDestination } from '../gateway/validation';
 import type { TaskSms, TaskSmsReport } from './taskSms';

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import { escapeMarkdownLine } from '../common/markdown';
-import { CommandIds } from '../commands/ids';
+import { CommandIds } from '../common/commandIds';
 import type { Account } from '../credentials/types';
-import type { BalanceKnown, BalanceService, BalanceState } from './balanceService';
+import type { BalanceKnown, BalanceService, BalanceState } from '../balance/balanceService';
 
 /** Internal command behind a click on the item (not contributed, so it stays out of the palette). */
 export const BALANCE_STATUS_BAR_ID = 'inviosmart.balance';

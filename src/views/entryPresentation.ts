@@ -4,10 +4,10 @@ import { cleanText, escapeMarkdown } from '../common/markdown';
 import { formatNumber } from '../gateway/countries';
 import type { HistoryEntry } from '../history/types';
 
-import type { L10n } from '../common/l10n';
+import type { L10n } from '../gateway/l10n';
 
 // The tree passes `vscode.l10n` itself.
-export { englishL10n, type L10n } from '../common/l10n';
+export { englishL10n, type L10n } from '../gateway/l10n';
 
 // ---------------------------------------------------------------------------------------------
 // Status

@@ -2,8 +2,8 @@
 // the whole history (a PanelSession per page: only the rows in view cross), and turns row actions
 // into commands.
 import * as vscode from 'vscode';
-import { inertNotificationText } from '../commands/errors';
-import { CommandIds } from '../commands/ids';
+import { inertNotificationText } from '../common/notificationText';
+import { CommandIds } from '../common/commandIds';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
 import { formatDestination, statusName } from './entryPresentation';

@@ -1,6 +1,6 @@
 // The Messages tree in the sidebar: sent messages grouped by day or by status, paged, refreshed in bursts.
 import * as vscode from 'vscode';
-import { CommandIds } from '../commands/ids';
+import { CommandIds } from '../common/commandIds';
 import { DisposableBase } from '../common/lifecycle';
 import type { GroupBy } from '../config';
 import type { HistoryEntry, HistoryReader } from '../history/types';

@@ -2,7 +2,7 @@
 // edges VS Code gives an extension), scripted prompts, and fixed settings. Everything else is real.
 import * as vscode from 'vscode';
 import type { Settings } from '../../src/config';
-import type { AccountPickItem, AccountPrompts, MessageKind } from '../../src/credentials/commands';
+import type { AccountPickItem, AccountPrompts, MessageKind } from '../../src/commands/accounts';
 
 /** SecretStorage in memory; `failReads` makes get() reject like a keyring that cannot decrypt. */
 export class MemorySecretStorage implements vscode.SecretStorage {

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { ACCOUNTS_KEY, AccountStore, SANDBOX_ACCOUNT, secretKey } from '../../src/credentials/accountService';
-import { AccountCommands } from '../../src/credentials/commands';
+import { AccountCommands } from '../../src/commands/accounts';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import { NotSignedInError, SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { GatewayError } from '../../src/gateway/errors';

@@ -5,7 +5,7 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { CommandIds } from '../../src/commands/ids';
+import { CommandIds } from '../../src/common/commandIds';
 import type { InviosmartApi } from '../../src/extension';
 import { JOURNAL_FILE } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';

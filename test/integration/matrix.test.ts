@@ -8,7 +8,7 @@ import { readSettings } from '../../src/config';
 import type { InviosmartApi } from '../../src/extension';
 import * as vscode from 'vscode';
 import { ACCOUNTS_KEY, AccountStore } from '../../src/credentials/accountService';
-import { AccountCommands } from '../../src/credentials/commands';
+import { AccountCommands } from '../../src/commands/accounts';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';

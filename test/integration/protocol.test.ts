@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import { AccountStore } from '../../src/credentials/accountService';
-import { AccountCommands, CLEARTEXT_ACCEPTED_KEY } from '../../src/credentials/commands';
+import { AccountCommands, CLEARTEXT_ACCEPTED_KEY } from '../../src/commands/accounts';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import type { CallEvent } from '../../src/gateway/types';
 import { SandboxGateway } from '../../src/sandbox/server';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BALANCE_FILE, BalanceBroadcast, parseSharedBalance, type SharedBalance } from '../../src/views/balanceBroadcast';
+import { BALANCE_FILE, BalanceBroadcast, parseSharedBalance, type SharedBalance } from '../../src/balance/balanceBroadcast';
 import { removeDir, tempDir } from './fixtures/historyHelpers';
 
 const report = { balance: 12.34, smsRemainCount: 224, countryprefix: '39', raw: 'Status: 1000 - Balance:12.34|SmsRemainCount:224' };

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { CommandIds, InternalCommandIds } from '../../src/commands/ids';
+import { CommandIds, InternalCommandIds } from '../../src/common/commandIds';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -21,11 +21,11 @@ describe('Command ids', () => {
     assert.deepEqual(contributed, ids);
   });
 
-  it('no file under src/ but commands/ids.ts spells a command id', () => {
+  it('no file under src/ but common/commandIds.ts spells a command id', () => {
     const ids = new Set<string>(Object.values(CommandIds));
     const offenders: string[] = [];
     for (const file of sourceFiles(path.join(root, 'src'))) {
-      if (file.endsWith(path.join('commands', 'ids.ts'))) continue;
+      if (file.endsWith(path.join('common', 'commandIds.ts'))) continue;
       for (const m of readFileSync(file, 'utf8').matchAll(/['"`](inviosmart\.[\w.]+)['"`]/g)) {
         if (ids.has(m[1])) offenders.push(`${path.relative(root, file)}: ${m[1]}`);
       }

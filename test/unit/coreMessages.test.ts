@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { englishL10n, type L10n } from '../../src/common/l10n';
+import { englishL10n, type L10n } from '../../src/gateway/l10n';
 import { CoreMessages, wordMessage, type CoreMessage, type CoreMessageId } from '../../src/gateway/messages';
 import { normalizeDestination, parseDestinationList, validateSender } from '../../src/gateway/validation';
 

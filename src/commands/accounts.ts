@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
-import { windowNotify } from '../commands/errors';
+import { windowNotify } from './errors';
 import { DisposableBase } from '../common/lifecycle';
-import { CommandIds } from '../commands/ids';
+import { CommandIds } from '../common/commandIds';
 import { GatewayError, isMissingTwin } from '../gateway/errors';
 import { isCleartextUrl } from '../gateway/endpoints';
 import type { BalanceReport, Credentials } from '../gateway/types';
-import { BalanceService, type BalanceServiceOptions } from '../views/balanceService';
+import { BalanceService, type BalanceServiceOptions } from '../balance/balanceService';
 import { BalanceStatusBar, formatEuro, type BalanceStatusBarOptions } from '../views/balanceStatusBar';
-import { AccountStore, type AccountStoreOptions } from './accountService';
-import { GatewaySessions, type SessionDeps } from './sessions';
-import type { Account } from './types';
+import { AccountStore, type AccountStoreOptions } from '../credentials/accountService';
+import { GatewaySessions, type SessionDeps } from '../credentials/sessions';
+import type { Account } from '../credentials/types';
 
 /** One choice in an account quick pick. */
 export interface AccountPickItem extends vscode.QuickPickItem {
