@@ -27,17 +27,21 @@ export interface PollerStore {
   onDidChange(listener: (change: HistoryChange) => void): Disposable;
 }
 
-export interface StatusPollerOptions {
-  store: PollerStore;
-  /** One status request for this entry's SMSId (the gateway client's `status`, with credentials bound). */
-  checkStatus: (entry: HistoryEntry, signal: AbortSignal) => Promise<StatusReport>;
-  clock?: PollerClock;
+/** The poller's settings (`status.*`); `updateSettings` replaces them while it runs. */
+export interface PollerSettings {
   /** Most checks in flight at once. Default 4. */
   maxConcurrency?: number;
   /** Messages older than this are no longer asked about. Default 48 h. */
   maxAgeMs?: number;
   /** First interval of the schedule (the `status.pollIntervalSeconds` setting). Default 5000. */
   baseIntervalMs?: number;
+}
+
+export interface StatusPollerOptions extends PollerSettings {
+  store: PollerStore;
+  /** One status request for this entry's SMSId (the gateway client's `status`, with credentials bound). */
+  checkStatus: (entry: HistoryEntry, signal: AbortSignal) => Promise<StatusReport>;
+  clock?: PollerClock;
   /** Whether polling may run now (the window is focused). Also see `setActive`. */
   isActive?: () => boolean;
   /** A check brought this entry to a final status. */
@@ -154,9 +158,9 @@ function isPollable(e: HistoryEntry): boolean {
 export class StatusPoller implements Disposable {
   private readonly store: PollerStore;
   private readonly clock: PollerClock;
-  private readonly maxConcurrency: number;
-  private readonly maxAgeMs: number;
-  private readonly baseIntervalMs: number;
+  private maxConcurrency = 4;
+  private maxAgeMs = DEFAULT_MAX_AGE_MS;
+  private baseIntervalMs = DEFAULT_BASE_INTERVAL_MS;
   private readonly tracked = new Map<string, Tracked>();
   private readonly heap = new DueHeap();
   /** Due keys waiting for a free slot. */
@@ -181,11 +185,32 @@ export class StatusPoller implements Disposable {
   constructor(private readonly options: StatusPollerOptions) {
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
+    this.applySettings(options);
+  }
+
+  private applySettings(s: PollerSettings): void {
     // NaN would disable the cap and arm NaN timers (nothing polled ever): fall back to the defaults.
     const finite = (v: number | undefined, fallback: number): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
-    this.maxConcurrency = Math.max(1, Math.floor(finite(options.maxConcurrency, 4)));
-    this.maxAgeMs = finite(options.maxAgeMs, DEFAULT_MAX_AGE_MS);
-    this.baseIntervalMs = Math.max(1, finite(options.baseIntervalMs, DEFAULT_BASE_INTERVAL_MS));
+    this.maxConcurrency = Math.max(1, Math.floor(finite(s.maxConcurrency, 4)));
+    this.maxAgeMs = finite(s.maxAgeMs, DEFAULT_MAX_AGE_MS);
+    this.baseIntervalMs = Math.max(1, finite(s.baseIntervalMs, DEFAULT_BASE_INTERVAL_MS));
+  }
+
+  /**
+   * The `status.*` settings changed: the schedule is worked out again with the new interval, age
+   * limit and concurrency. Checks under way go on (the poller is not rebuilt); a setting left out
+   * goes back to its default.
+   */
+  updateSettings(settings: PollerSettings): void {
+    if (this.disposed) return;
+    this.applySettings(settings);
+    if (!this.started) return;
+    for (const key of [...this.tracked.keys()]) {
+      const e = this.store.get(key);
+      if (e && !this.inFlight.has(key)) this.track(e);
+    }
+    this.resync();
+    this.tick();
   }
 
   /** Starts watching the history and checking what is due. */

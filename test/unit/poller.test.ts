@@ -158,6 +158,41 @@ describe('StatusPoller', function () {
     assert.deepEqual(gateway.callsFor(e.key).map((t) => t - T0), [2, 4, 6, 8, 10].map((s) => s * SEC));
   });
 
+  it('updateSettings: a new base interval reschedules the same poller, without a rebuild', async () => {
+    const e = await sent(1);
+    const p = makePoller({ baseIntervalMs: 60 * SEC });
+    p.start();
+    await advance(10 * SEC);
+    assert.equal(gateway.callsFor(e.key).length, 0, 'the first check is a minute away');
+    p.updateSettings({ baseIntervalMs: 2 * SEC });
+    await settle();
+    await advance(10 * SEC);
+    // Overdue at once under the 2 s schedule, then every 2 s.
+    assert.deepEqual(gateway.callsFor(e.key).map((t) => t - T0), [10, 12, 14, 16, 18, 20].map((s) => s * SEC));
+  });
+
+  it('updateSettings: a longer age limit takes back a message the poller had let go, a larger cap lets more run', async () => {
+    const old = await sent(1);
+    for (let i = 2; i <= 4; i++) await sent(i);
+    await clock.advance(20 * MIN, () => new Promise((r) => setImmediate(r)));
+    const p = makePoller({ maxAgeMs: 10 * MIN, maxConcurrency: 1 });
+    gateway.hold = true;
+    p.start();
+    await clock.advance(SEC, () => new Promise((r) => setImmediate(r)));
+    assert.equal(gateway.calls.length, 0, 'all four are older than the limit');
+    p.updateSettings({ maxAgeMs: 48 * 3600 * SEC, maxConcurrency: 1 });
+    await clock.advance(SEC, () => new Promise((r) => setImmediate(r)));
+    assert.equal(gateway.inFlight, 1);
+    p.updateSettings({ maxAgeMs: 48 * 3600 * SEC, maxConcurrency: 3 });
+    await clock.advance(0, () => new Promise((r) => setImmediate(r)));
+    assert.equal(gateway.inFlight, 3);
+    gateway.release();
+    gateway.hold = false;
+    await advance(SEC);
+    assert.ok(gateway.callsFor(old.key).length >= 1);
+    assert.equal(new Set(gateway.calls.map((c) => c.key)).size, 4);
+  });
+
   it('stops at a final status and applies the report to the entry', async () => {
     const ok = await sent(1);
     const bad = await sent(2);
