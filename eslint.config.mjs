@@ -16,7 +16,7 @@ const layers = {
   bulk: ['gateway', 'common', 'history'],
   panel: ['gateway', 'common', 'history'],
   config: ['gateway', 'common'],
-  credentials: ['gateway', 'common', 'sandbox', 'config'],
+  credentials: ['gateway', 'common', 'sandbox', 'history', 'config'],
   balance: ['gateway', 'common', 'history', 'credentials', 'config'],
   views: ['gateway', 'common', 'history', 'panel', 'config', 'credentials', 'balance'],
   commands: ['gateway', 'common', 'history', 'bulk', 'panel', 'config', 'credentials', 'balance', 'views'],

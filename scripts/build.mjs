@@ -4,7 +4,7 @@
 //   node scripts/build.mjs --tests         also transpiles src/ and test/ to out/ for mocha
 //   node scripts/build.mjs --watch         rebuilds the bundles on change
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { copyFileSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -58,9 +58,24 @@ export const phoneApart = {
   },
 };
 
+/**
+ * src/config.ts imports package.json for the settings' declarations (defaults, bounds): the bundle
+ * gets `contributes.configuration` alone, not the commands, menus and views around it.
+ */
+export const settingsOnly = {
+  name: 'package-json-settings',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
+      if (args.path !== join(root, 'package.json')) return undefined;
+      const { contributes } = JSON.parse(readFileSync(args.path, 'utf8'));
+      return { contents: JSON.stringify({ contributes: { configuration: contributes.configuration } }), loader: 'json' };
+    });
+  },
+};
+
 /** Every bundle the product ships: the extension, undici, the phone plans, the standalone sandbox, and the webview script. */
 export const bundles = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart, phoneApart] },
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart, phoneApart, settingsOnly] },
   { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
   { ...common, entryPoints: { phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: 'dist' },
   { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist', plugins: [phoneApart] },
@@ -93,6 +108,8 @@ export async function build() {
       sourcemap: 'inline',
       logLevel: 'warning',
     });
+    // src/config.ts imports ../package.json (the settings' defaults): out/src/ finds it as out/package.json.
+    copyFileSync(join(root, 'package.json'), join(root, 'out', 'package.json'));
   }
 }
 

@@ -1,16 +1,34 @@
+// The one settings reader: every `inviosmart.*` value the extension uses is read here, typed, with
+// the defaults and bounds package.json declares (read once from the bundled package.json, never
+// retyped), and `settingsChanged` is the one place a configuration change is sent on to the services.
 import * as vscode from 'vscode';
-import { isEndpointSet, type EndpointSet, type SendCharset, type SendMethod } from './gateway/endpoints';
+import { contributes } from '../package.json';
+import { coerceSetting, declaredSettings, SETTINGS_SECTION as SECTION, type SettingKey, type SettingValue } from './common/settings';
+import type { EndpointSet, SendCharset, SendMethod } from './gateway/endpoints';
 import { isKnownTimeZone } from './gateway/protocol';
 
-/** The endpoint set a new install uses: HTTPS (docs/PROTOCOL.md, "Endpoints"). */
-export const DEFAULT_ENDPOINTS: EndpointSet = 'webservice';
-export const DEFAULT_GATEWAY_TIME_ZONE = 'Europe/Rome';
-const SECTION = 'inviosmart';
+const declared = declaredSettings(contributes.configuration);
+
+/**
+ * One setting as its declared kind. `userOnly`: only the user's own value (or the default) counts,
+ * never a workspace's (the gateway URLs, the task guards).
+ */
+function read<K extends SettingKey>(c: vscode.WorkspaceConfiguration, key: K, userOnly = false): SettingValue<K> {
+  const spec = declared.get(key);
+  if (!spec) throw new Error(`inviosmart.${key} is not declared in package.json`);
+  const inspected = userOnly ? c.inspect(key) : undefined;
+  return coerceSetting(key, userOnly ? (inspected?.globalValue ?? inspected?.defaultValue) : c.get(key), spec);
+}
+
+/** A setting's default as package.json declares it. */
+export function settingDefault<K extends SettingKey>(key: K): SettingValue<K> {
+  return declared.get(key)?.default as SettingValue<K>;
+}
 
 export type NotifyOn = 'all' | 'failures' | 'none';
 export type GroupBy = 'day' | 'status';
 
-/** Every setting the extension reads, typed, with defaults that match package.json. */
+/** Every setting the extension reads, typed; the values and defaults are package.json's (see `read`). */
 export interface Settings {
   /** Which documented addresses to use; readSettings always sets it (tests may leave it out: the client's default). */
   endpoints?: EndpointSet;
@@ -40,78 +58,55 @@ export interface Settings {
   groupBy: GroupBy;
 }
 
-/** A number setting kept within [min, max]; `fallback` when it is not a finite number. The one clamp for settings. */
-function num(v: unknown, fallback: number, min: number, max: number): number {
-  return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : fallback;
-}
-/** The same, whole numbers only (rounded down). */
-function int(v: unknown, fallback: number, min: number, max: number): number {
-  return Math.floor(num(v, fallback, min, max));
-}
-function str(v: unknown, fallback: string): string {
-  return typeof v === 'string' ? v.trim() : fallback;
-}
-
 /**
  * Reads the settings. The gateway URLs are application-scoped, so only user (never workspace)
  * values count: read them through `inspect` to be sure a workspace cannot redirect credentials.
  */
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
-  const userOnly = (key: string, fallback: string): string => {
-    const i = c.inspect<string>(key);
-    return str(i?.globalValue ?? i?.defaultValue, fallback);
-  };
-  const notifyOn = c.get<string>('notifications.onFinalStatus');
-  const groupBy = c.get<string>('history.groupBy');
-  const endpoints = userOnly('gateway.endpoints', DEFAULT_ENDPOINTS);
-  const charset = c.get<string>('send.charset');
-  const sendMethod = userOnly('gateway.sendMethod', 'auto');
-  const timeZone = str(c.get('gateway.timeZone'), DEFAULT_GATEWAY_TIME_ZONE);
+  const timeZone = read(c, 'gateway.timeZone');
   return {
-    endpoints: isEndpointSet(endpoints) ? endpoints : DEFAULT_ENDPOINTS,
-    baseUrl: userOnly('gateway.baseUrl', ''),
-    sendUrl: userOnly('gateway.sendUrl', ''),
-    charset: charset === 'utf-8' || charset === 'iso-8859-1' ? charset : 'auto',
-    sendMethod: sendMethod === 'GET' || sendMethod === 'POST' ? sendMethod : 'auto',
-    gatewayTimeZone: timeZone !== '' && isKnownTimeZone(timeZone) ? timeZone : DEFAULT_GATEWAY_TIME_ZONE,
-    useProxy: c.get<boolean>('gateway.useProxy', true) !== false,
-    timeoutSeconds: num(c.get('gateway.timeoutSeconds'), 30, 1, 300),
+    endpoints: read(c, 'gateway.endpoints', true) as EndpointSet,
+    baseUrl: read(c, 'gateway.baseUrl', true),
+    sendUrl: read(c, 'gateway.sendUrl', true),
+    charset: read(c, 'send.charset') as SendCharset | 'auto',
+    sendMethod: read(c, 'gateway.sendMethod', true) as SendMethod | 'auto',
+    gatewayTimeZone: timeZone !== '' && isKnownTimeZone(timeZone) ? timeZone : settingDefault('gateway.timeZone'),
+    useProxy: read(c, 'gateway.useProxy'),
+    timeoutSeconds: read(c, 'gateway.timeoutSeconds'),
     // Only spaces go: 'abc' must reach the destination check and be reported, not become '' and
     // let a national number through as if its first digits were a country code.
-    defaultCountry: str(c.get('send.defaultCountry'), '39').replace(/\s/g, ''),
-    defaultSender: str(c.get('send.defaultSender'), ''),
-    lowCostRoute: c.get<boolean>('send.lowCostRoute', false) === true,
-    pollIntervalSeconds: num(c.get('status.pollIntervalSeconds'), 5, 1, 3600),
-    maxAgeHours: num(c.get('status.maxAgeHours'), 48, 1, 24 * 30),
-    maxConcurrency: num(c.get('status.maxConcurrency'), 4, 1, 16),
-    notifyOn: notifyOn === 'failures' || notifyOn === 'none' ? notifyOn : 'all',
-    balanceCountryPrefix: str(c.get('balance.countryPrefix'), '39').replace(/\D/g, ''),
-    balanceRefreshMinutes: num(c.get('balance.refreshMinutes'), 10, 0, 24 * 60),
-    balanceWarningBelow: num(c.get('balance.warningBelow'), 5, 0, 1e9),
-    balanceErrorBelow: num(c.get('balance.errorBelow'), 1, 0, 1e9),
-    groupBy: groupBy === 'status' ? 'status' : 'day',
+    defaultCountry: read(c, 'send.defaultCountry').replace(/\s/g, ''),
+    defaultSender: read(c, 'send.defaultSender'),
+    lowCostRoute: read(c, 'send.lowCostRoute'),
+    pollIntervalSeconds: read(c, 'status.pollIntervalSeconds'),
+    maxAgeHours: read(c, 'status.maxAgeHours'),
+    maxConcurrency: read(c, 'status.maxConcurrency'),
+    notifyOn: read(c, 'notifications.onFinalStatus') as NotifyOn,
+    balanceCountryPrefix: read(c, 'balance.countryPrefix').replace(/\D/g, ''),
+    balanceRefreshMinutes: read(c, 'balance.refreshMinutes'),
+    balanceWarningBelow: read(c, 'balance.warningBelow'),
+    balanceErrorBelow: read(c, 'balance.errorBelow'),
+    groupBy: read(c, 'history.groupBy') as GroupBy,
   };
 }
 
 /** The history retention settings (see src/history/retention.ts for the rule); 0 turns a limit off. */
 export function readRetentionSettings(): { maxAgeDays: number; maxEntries: number } {
   const c = vscode.workspace.getConfiguration(SECTION);
-  return {
-    maxAgeDays: int(c.get('history.maxAgeDays'), 365, 0, 36_500),
-    maxEntries: int(c.get('history.maxEntries'), 100_000, 0, 100_000_000),
-  };
+  return { maxAgeDays: read(c, 'history.maxAgeDays'), maxEntries: read(c, 'history.maxEntries') };
 }
 
 /** The guards on SMS sent by tasks and task-end notifications (user settings only: a workspace cannot raise the cap). */
 export function readTaskSettings(): { dailyLimit: number; notificationNumber: string } {
   const c = vscode.workspace.getConfiguration(SECTION);
-  const limit = c.inspect<number>('tasks.dailyLimit');
-  const number = c.inspect<string>('tasks.notificationNumber');
-  return {
-    dailyLimit: int(limit?.globalValue ?? limit?.defaultValue, 20, 0, 10_000),
-    notificationNumber: str(number?.globalValue, ''),
-  };
+  return { dailyLimit: read(c, 'tasks.dailyLimit', true), notificationNumber: read(c, 'tasks.notificationNumber', true) };
+}
+
+/** The status poller's settings, in the poller's units. */
+export function readPollerSettings(): { baseIntervalMs: number; maxAgeMs: number; maxConcurrency: number } {
+  const s = readSettings();
+  return { baseIntervalMs: s.pollIntervalSeconds * 1000, maxAgeMs: s.maxAgeHours * 3600_000, maxConcurrency: s.maxConcurrency };
 }
 
 /** The `inviosmart.bulk.*` settings. */
@@ -126,10 +121,33 @@ export interface BulkSettings {
 export function readBulkSettings(): BulkSettings {
   const c = vscode.workspace.getConfiguration(SECTION);
   return {
-    concurrency: int(c.get('bulk.concurrency'), 4, 1, 16),
-    maxPerSecond: int(c.get('bulk.maxPerSecond'), 10, 1, 100),
-    maxPerRequest: int(c.get('bulk.maxDestinationsPerRequest'), 50, 1, 50),
+    concurrency: read(c, 'bulk.concurrency'),
+    maxPerSecond: read(c, 'bulk.maxPerSecond'),
+    maxPerRequest: read(c, 'bulk.maxDestinationsPerRequest'),
   };
+}
+
+/** The services a settings change is sent on to (the container passes them). */
+export interface SettingsListeners {
+  /** `gateway.*`, `send.charset` or VS Code's `http.*` (the proxy) changed: new gateway client options. */
+  gateway(): void;
+  /** `status.*`: the poller's interval, age limit or concurrency. */
+  poller(): void;
+  /** `history.maxAgeDays` or `history.maxEntries`. */
+  retention(): void;
+  /** `balance.*`, `gateway.*` or `http.proxy`: check again; `reschedule` when the refresh interval changed. */
+  balance(reschedule: boolean): void;
+  /** `history.groupBy`. */
+  groupBy(): void;
+}
+
+/** The one configuration change handler: tells each service whose settings changed, gateway first. */
+export function settingsChanged(e: vscode.ConfigurationChangeEvent, to: SettingsListeners): void {
+  if (affects(e, 'gateway') || affects(e, 'send.charset') || e.affectsConfiguration('http')) to.gateway();
+  if (affects(e, 'status')) to.poller();
+  if (affects(e, 'history.maxAgeDays') || affects(e, 'history.maxEntries')) to.retention();
+  if (affects(e, 'balance') || affects(e, 'gateway') || e.affectsConfiguration('http.proxy')) to.balance(affects(e, 'balance.refreshMinutes'));
+  if (affects(e, 'history.groupBy')) to.groupBy();
 }
 
 /** True when a configuration change touches our section (optionally one key under it). */

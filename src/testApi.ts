@@ -13,7 +13,7 @@ import { HelpCommand } from './commands/help';
 import { MessageCommands } from './commands/messages';
 import { SendCommand } from './commands/send';
 import type { Log } from './common/log';
-import type { AccountsApi } from './commands/accounts';
+import type { Container } from './container';
 import type { Account, GatewaySession, SessionProvider } from './credentials/types';
 import type { GatewayClient } from './gateway/client';
 import type { Credentials } from './gateway/types';
@@ -85,15 +85,8 @@ export interface InviosmartApi {
   taskSms: Pick<TaskSms, 'send' | 'confirmWith' | 'sentToday' | 'onDidReport'>;
 }
 
-export interface TestApiServices {
-  log: Log;
-  accounts: AccountsApi;
-  history: HistoryStore;
-  retention: RetentionService;
-  poller: { refreshNow(keys?: readonly string[]): Promise<void> };
-  panel: HistoryPanelController;
-  taskSms: TaskSms;
-}
+/** The container's services this API hands out (as closures, see above). */
+export type TestApiServices = Pick<Container, 'log' | 'accounts' | 'sessions' | 'balance' | 'statusBar' | 'history' | 'retention' | 'poller' | 'panel' | 'taskSms'>;
 
 const copy = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
@@ -133,7 +126,7 @@ function sealClient(client: GatewayClient, credentials: Credentials | undefined)
   return sealed as GatewayClient;
 }
 
-function sealSessions(sessions: AccountsApi['sessions']): SealedSessions {
+function sealSessions(sessions: Container['sessions']): SealedSessions {
   const seal = (s: GatewaySession): GatewaySession => ({
     account: copy(s.account),
     client: sealClient(s.client, s.credentials),
@@ -178,7 +171,7 @@ function panelView(panel: HistoryPanelController): PanelView {
 }
 
 export function testApi(s: TestApiServices): InviosmartApi {
-  const store = s.accounts.accounts;
+  const store = s.accounts;
   const accounts: AccountsView = {
     onDidChange: (listener, thisArg, disposables) => store.onDidChange(listener, thisArg, disposables),
     list: () => copy([...store.list()]),
@@ -188,17 +181,17 @@ export function testApi(s: TestApiServices): InviosmartApi {
     // As a sign-in would: the account is bound to the gateway origins configured now.
     save: async (input, options) => copy(await store.save(
       { username: input.username, password: input.password, label: input.label },
-      { activate: options?.activate, origins: s.accounts.sessions.configuredOrigins() },
+      { activate: options?.activate, origins: s.sessions.configuredOrigins() },
     )),
     remove: (id) => store.remove(id),
   };
-  const balance = s.accounts.balance;
-  const statusBar = s.accounts.statusBar;
+  const balance = s.balance;
+  const statusBar = s.statusBar;
   return {
     log: writeOnly(s.log),
     accounts: {
       accounts,
-      sessions: sealSessions(s.accounts.sessions),
+      sessions: sealSessions(s.sessions),
       balance: { refresh: async () => copy(await balance.refresh()) },
       statusBar: {
         get item() {

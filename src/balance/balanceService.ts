@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
-import { affects, readSettings, type Settings } from '../config';
+import { readSettings, type Settings } from '../config';
 import type { AccountStore } from '../credentials/accountService';
 import { NotSignedInError, type Account, type SessionProvider } from '../credentials/types';
 import { GatewayError } from '../gateway/errors';
@@ -111,12 +111,6 @@ export class BalanceService extends DisposableBase {
         void this.refresh();
       }),
     );
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'balance.refreshMinutes')) this.schedule();
-        if (affects(e, 'balance') || affects(e, 'gateway') || e.affectsConfiguration('http.proxy')) void this.refresh();
-      }),
-    );
     this._register({ dispose: () => this.stopTimer() });
     this.shared = options.shared;
     if (this.shared) this._register(this.shared.onDidReceive((b) => this.adopt(b)));
@@ -148,6 +142,12 @@ export class BalanceService extends DisposableBase {
     });
     this.inFlight = { abort, done };
     return done;
+  }
+
+  /** Its settings (or the gateway's) changed: check again, and restart the timer when the interval did. */
+  settingsChanged(reschedule: boolean): void {
+    if (reschedule) this.schedule();
+    void this.refresh();
   }
 
   /** Re-reads `balance.refreshMinutes` and restarts the timer. */

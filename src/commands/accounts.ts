@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
 import { windowNotify } from './errors';
-import { DisposableBase } from '../common/lifecycle';
 import { CommandIds } from '../common/commandIds';
+import { readStored, StorageKeys, writeStored } from '../common/storageKeys';
 import { GatewayError, isMissingTwin } from '../gateway/errors';
 import { isCleartextUrl } from '../gateway/endpoints';
 import type { BalanceReport, Credentials } from '../gateway/types';
-import { BalanceService, type BalanceServiceOptions } from '../balance/balanceService';
-import { BalanceStatusBar, formatEuro, type BalanceStatusBarOptions } from '../views/balanceStatusBar';
-import { AccountStore, type AccountStoreOptions } from '../credentials/accountService';
-import { GatewaySessions, type SessionDeps } from '../credentials/sessions';
+import type { BalanceService } from '../balance/balanceService';
+import { formatEuro } from '../views/balanceStatusBar';
+import type { AccountStore } from '../credentials/accountService';
+import type { GatewaySessions } from '../credentials/sessions';
 import type { Account } from '../credentials/types';
 
 /** One choice in an account quick pick. */
@@ -50,8 +50,6 @@ export interface SignInDraft {
   label?: string;
 }
 
-/** globalState key: the plain-http gateway URLs the user was warned about and accepted, so the warning comes once. */
-export const CLEARTEXT_ACCEPTED_KEY = 'inviosmart.gateway.cleartextAccepted';
 
 
 
@@ -137,7 +135,7 @@ export class AccountCommands {
   private async acceptCleartext(): Promise<boolean> {
     const urls = this.cleartextUrls();
     if (urls.length === 0) return true;
-    const accepted = this.state?.get<string[]>(CLEARTEXT_ACCEPTED_KEY, []) ?? [];
+    const accepted = this.state ? readStored(this.state, StorageKeys.cleartextAccepted, []) : [];
     if (urls.every((u) => accepted.includes(u))) return true;
     const go = vscode.l10n.t('Continue over http');
     const ok = await this.prompts.confirm(
@@ -163,8 +161,8 @@ export class AccountCommands {
 
   private async rememberCleartext(): Promise<void> {
     if (!this.state) return;
-    const accepted = this.state.get<string[]>(CLEARTEXT_ACCEPTED_KEY, []);
-    await this.state.update(CLEARTEXT_ACCEPTED_KEY, [...new Set([...accepted, ...this.cleartextUrls()])]);
+    const accepted = readStored(this.state, StorageKeys.cleartextAccepted, []);
+    await writeStored(this.state, StorageKeys.cleartextAccepted, [...new Set([...accepted, ...this.cleartextUrls()])]);
   }
 
   /** Removes an account's password and metadata after a confirmation. */
@@ -303,78 +301,4 @@ export function signInFailureText(username: string, e: unknown): string {
     return vscode.l10n.t('The account could not be checked: {0} (gateway said: {1}). Nothing was saved.', e.explanation, e.gatewayText);
   }
   return vscode.l10n.t('The account could not be checked. Nothing was saved.');
-}
-
-export interface AccountsDeps extends SessionDeps {
-  prompts?: AccountPrompts;
-  accountStore?: AccountStoreOptions;
-  balance?: BalanceServiceOptions;
-  statusBar?: BalanceStatusBarOptions;
-}
-
-/** What `registerAccounts` builds; the extension's API returns it for the integration tests. */
-export interface AccountsApi extends vscode.Disposable {
-  readonly accounts: AccountStore;
-  readonly sessions: GatewaySessions;
-  readonly balance: BalanceService;
-  readonly statusBar: BalanceStatusBar;
-  readonly commands: AccountCommands;
-  /** Resolves once the accounts are read and the first balance check finished. */
-  readonly ready: Promise<void>;
-  /** Disposes everything and waits until the sandbox has stopped (use from `deactivate`). */
-  shutdown(): Promise<void>;
-}
-
-class Accounts extends DisposableBase implements AccountsApi {
-  readonly accounts: AccountStore;
-  readonly sessions: GatewaySessions;
-  readonly balance: BalanceService;
-  readonly statusBar: BalanceStatusBar;
-  readonly commands: AccountCommands;
-  readonly ready: Promise<void>;
-
-  constructor(context: Pick<vscode.ExtensionContext, 'secrets' | 'globalState'>, deps: AccountsDeps) {
-    super();
-    // Account metadata is not synced: passwords never leave the machine, and an account without one is useless elsewhere.
-    context.globalState.setKeysForSync([]);
-    this.accounts = this._register(new AccountStore(context.secrets, context.globalState, deps.accountStore));
-    this.sessions = this._register(new GatewaySessions(this.accounts, deps));
-    this.balance = this._register(new BalanceService(this.accounts, this.sessions, deps.balance));
-    this.statusBar = this._register(new BalanceStatusBar(this.balance, deps.statusBar));
-    this.commands = new AccountCommands(this.accounts, this.sessions, this.balance, deps.prompts, context.globalState);
-    const run = (job: () => Promise<unknown>) => async () => {
-      await job();
-    };
-    this._register(vscode.commands.registerCommand(CommandIds.signIn, run(() => this.commands.signIn())));
-    this._register(
-      vscode.commands.registerCommand(CommandIds.signOut, (arg?: unknown) =>
-        this.commands.signOut(typeof arg === 'string' ? arg : (arg as { id?: string } | undefined)?.id).then(() => undefined),
-      ),
-    );
-    this._register(vscode.commands.registerCommand(CommandIds.switchAccount, run(() => this.commands.switchAccount())));
-    this._register(vscode.commands.registerCommand(CommandIds.refreshBalance, run(() => this.commands.refreshBalance())));
-    this.ready = this.accounts.ready().then(async () => {
-      await this.balance.start();
-    });
-  }
-
-  async shutdown(): Promise<void> {
-    const stopped = this.sessions.shutdown();
-    this.dispose();
-    await stopped;
-  }
-}
-
-/**
- * Builds the accounts, the gateway sessions, the balance service and its status-bar item, and
- * registers Sign In, Sign Out, Switch Account and Refresh Balance. Everything is also pushed to
- * `context.subscriptions`. Nothing here throws for missing credentials.
- */
-export function registerAccounts(
-  context: Pick<vscode.ExtensionContext, 'secrets' | 'globalState' | 'subscriptions'>,
-  deps: AccountsDeps = {},
-): AccountsApi {
-  const api = new Accounts(context, deps);
-  context.subscriptions.push(api);
-  return api;
 }

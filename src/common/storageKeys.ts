@@ -1,5 +1,5 @@
-// The keys the extension keeps in globalState (outside the account store), declared once with the type
-// stored under each. Plain TypeScript: the state is any object with Memento's get/update.
+// The keys the extension keeps in globalState, declared once with the type stored under each, and
+// the prefix of its SecretStorage keys. Plain TypeScript: the state is any object with Memento's get/update.
 
 export const StorageKeys = {
   /** Senders used last, newest first; shared by the single and the bulk send. */
@@ -12,7 +12,16 @@ export const StorageKeys = {
   tasksSentToday: 'inviosmart.tasks.sentToday',
   /** Task definitions the user approved to send SMS, newest first. */
   tasksApproved: 'inviosmart.tasks.approvedDefinitions',
+  /** Every real account's metadata (never a password); read back through the account store, which checks its shape. */
+  accounts: 'inviosmart.accounts',
+  /** The active account id; absent = first run (sandbox), null = signed out. */
+  activeAccount: 'inviosmart.activeAccount',
+  /** The plain-http gateway URLs the user was warned about and accepted, so the warning comes once. */
+  cleartextAccepted: 'inviosmart.gateway.cleartextAccepted',
 } as const;
+
+/** SecretStorage: an account's password is kept under `${SECRET_KEY_PREFIX}<account id>.password`. */
+export const SECRET_KEY_PREFIX = 'inviosmart.account.';
 
 /** What is stored under each key. */
 export interface StoredValues {
@@ -21,6 +30,9 @@ export interface StoredValues {
   [StorageKeys.lastTemplate]: string;
   [StorageKeys.tasksSentToday]: unknown;
   [StorageKeys.tasksApproved]: string[];
+  [StorageKeys.accounts]: unknown;
+  [StorageKeys.activeAccount]: string | null;
+  [StorageKeys.cleartextAccepted]: string[];
 }
 
 export type StorageKey = keyof StoredValues;

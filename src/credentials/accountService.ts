@@ -1,18 +1,13 @@
 import * as vscode from 'vscode';
 import { randomUUID } from 'node:crypto';
 import { DisposableBase } from '../common/lifecycle';
+import { SECRET_KEY_PREFIX, StorageKeys } from '../common/storageKeys';
 import type { Credentials } from '../gateway/types';
 import { SANDBOX_ACCOUNT_ID, type Account, type AccountService } from './types';
 
-/** globalState key holding every real account's metadata (never a password). */
-export const ACCOUNTS_KEY = 'inviosmart.accounts';
-/** globalState key holding the active account id; absent = first run (sandbox), null = signed out. */
-export const ACTIVE_KEY = 'inviosmart.activeAccount';
-const SECRET_PREFIX = 'inviosmart.account.';
-
 /** The SecretStorage key of an account's password. */
 export function secretKey(accountId: string): string {
-  return `${SECRET_PREFIX}${accountId}.password`;
+  return `${SECRET_KEY_PREFIX}${accountId}.password`;
 }
 
 /** The sandbox's fixed login, accepted by the in-process SandboxGateway. */
@@ -84,7 +79,7 @@ export class AccountStore extends DisposableBase implements AccountService {
     this.setContext = options.setContext ?? ((key, value) => vscode.commands.executeCommand('setContext', key, value));
     this._register(
       secrets.onDidChange((e) => {
-        if (e.key.startsWith(SECRET_PREFIX)) void this.reread();
+        if (e.key.startsWith(SECRET_KEY_PREFIX)) void this.reread();
       }),
     );
     const reread = options.onShouldReread ?? vscode.window.onDidChangeWindowState;
@@ -113,7 +108,7 @@ export class AccountStore extends DisposableBase implements AccountService {
   }
 
   active(): Account | undefined {
-    const id = this.state.get<string | null>(ACTIVE_KEY);
+    const id = this.state.get<string | null>(StorageKeys.activeAccount);
     // First run: the sandbox works without any sign-in, so it is where a new user lands.
     if (id === undefined) return SANDBOX_ACCOUNT;
     if (id === null) return undefined;
@@ -126,7 +121,7 @@ export class AccountStore extends DisposableBase implements AccountService {
 
   async setActive(id: string | undefined): Promise<void> {
     if (id !== undefined && !this.find(id)) throw new Error(vscode.l10n.t('There is no Inviosmart account with id {0}.', id));
-    await this.state.update(ACTIVE_KEY, id ?? null);
+    await this.state.update(StorageKeys.activeAccount, id ?? null);
     await this.reread(true);
   }
 
@@ -158,8 +153,8 @@ export class AccountStore extends DisposableBase implements AccountService {
     const origins = options.origins ? [...options.origins] : existing?.origins;
     const account: StoredAccount = { id: existing?.id ?? randomUUID(), label, username, ...(origins ? { origins } : {}) };
     const next = existing ? accounts.map((a) => (a.id === account.id ? account : a)) : [...accounts, account];
-    await this.state.update(ACCOUNTS_KEY, next);
-    if (options.activate !== false) await this.state.update(ACTIVE_KEY, account.id);
+    await this.state.update(StorageKeys.accounts, next);
+    if (options.activate !== false) await this.state.update(StorageKeys.activeAccount, account.id);
     await this.secrets.store(secretKey(account.id), input.password);
     await this.reread(true);
     return { ...account, sandbox: false };
@@ -176,16 +171,16 @@ export class AccountStore extends DisposableBase implements AccountService {
       secretError = e;
     }
     await this.state.update(
-      ACCOUNTS_KEY,
+      StorageKeys.accounts,
       this.stored().filter((a) => a.id !== id),
     );
-    if (this.state.get<string | null>(ACTIVE_KEY) === id) await this.state.update(ACTIVE_KEY, null);
+    if (this.state.get<string | null>(StorageKeys.activeAccount) === id) await this.state.update(StorageKeys.activeAccount, null);
     await this.reread(true);
     if (secretError) throw secretError;
   }
 
   private stored(): StoredAccount[] {
-    const raw = this.state.get<unknown>(ACCOUNTS_KEY);
+    const raw = this.state.get<unknown>(StorageKeys.accounts);
     return Array.isArray(raw)
       ? raw.filter(isStoredAccount).map(({ id, label, username, origins }) => {
         const bound = storedOrigins(origins);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
-import { affects, readSettings, type Settings } from '../config';
+import { readSettings, type Settings } from '../config';
 import { GatewayClient } from '../gateway/client';
 import { resolveProxy, withoutProxy } from '../gateway/proxy';
 import type { BalanceReport, CallEvent, CallOptions, Credentials, GatewayClientOptions, ProxyOptions } from '../gateway/types';
@@ -93,13 +93,6 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     super();
     this.settings = deps.settings ?? readSettings;
     this.proxy = deps.proxy ?? vscodeProxy;
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (affects(e, 'gateway') || affects(e, 'send.charset') || e.affectsConfiguration('http')) {
-          this.applySettings();
-        }
-      }),
-    );
   }
 
   async forActive(): Promise<GatewaySession> {

@@ -584,11 +584,6 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
         if (typeof groupId === 'string') this.provider.showMore(groupId);
       }),
     );
-    this._register(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('inviosmart.history.groupBy')) this.setGroupBy(getGroupBy());
-      }),
-    );
     this._register(this.provider.onDidChangeSummary((s) => this.showSummary(s)));
     this.showSummary(this.provider.summary);
     this.showGroupBy();

@@ -2,7 +2,8 @@
 // real SandboxGateway on 127.0.0.1; only the storage edges (SecretStorage, Memento) and the prompts are doubles.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { ACCOUNTS_KEY, AccountStore, SANDBOX_ACCOUNT, secretKey } from '../../src/credentials/accountService';
+import { StorageKeys } from '../../src/common/storageKeys';
+import { AccountStore, SANDBOX_ACCOUNT, secretKey } from '../../src/credentials/accountService';
 import { AccountCommands } from '../../src/commands/accounts';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import { NotSignedInError, SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
@@ -128,7 +129,7 @@ suite('Accounts and sign-in', () => {
     assert.deepEqual(shown.actions, ['Try Again']);
 
     assert.equal(secrets.dump().size, 0);
-    assert.equal(state.get(ACCOUNTS_KEY), undefined);
+    assert.equal(state.get(StorageKeys.accounts), undefined);
     assert.equal(accounts.active()?.id, SANDBOX_ACCOUNT_ID, 'the active account is unchanged');
   });
 
@@ -231,7 +232,7 @@ suite('Accounts and sign-in', () => {
     assert.equal((await new AccountCommands(accounts, sessions, undefined, prompts).signOut())?.id, alice.id);
     assert.equal(prompts.picksShown.length, 0);
     assert.equal(secrets.dump().size, 0);
-    assert.equal(state.get<unknown[]>(ACCOUNTS_KEY)?.length, 0);
+    assert.equal(state.get<unknown[]>(StorageKeys.accounts)?.length, 0);
   });
 
   test('switch account lists the Sandbox and every account, marks the active one, and switches', async () => {

@@ -7,7 +7,8 @@ import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import type { InviosmartApi } from '../../src/extension';
 import * as vscode from 'vscode';
-import { ACCOUNTS_KEY, AccountStore } from '../../src/credentials/accountService';
+import { StorageKeys } from '../../src/common/storageKeys';
+import { AccountStore } from '../../src/credentials/accountService';
 import { AccountCommands } from '../../src/commands/accounts';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
@@ -280,7 +281,7 @@ suite('Bad-input matrix: account names at Sign In', () => {
       assert.match(shown?.text ?? '', /Nothing was saved/);
       assert.ok(!(shown?.text ?? '').includes('right-pw'), 'the password in a message');
       assert.equal(secrets.dump().size, 0);
-      assert.equal(state.get(ACCOUNTS_KEY), undefined);
+      assert.equal(state.get(StorageKeys.accounts), undefined);
       assert.equal(gateway.requestCount('send'), 0, 'signing in never sends');
       // The one balance request carried the name exactly as typed (trimmed), so "alice" was not guessed.
       const asked = gateway.requests.filter((r) => r.command === 'balance').map((r) => r.query.username);

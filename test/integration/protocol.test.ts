@@ -7,7 +7,8 @@ import * as assert from 'node:assert/strict';
 import type { SendCommand, SendDeps } from '../../src/commands/send';
 import { readSettings } from '../../src/config';
 import { AccountStore } from '../../src/credentials/accountService';
-import { AccountCommands, CLEARTEXT_ACCEPTED_KEY } from '../../src/commands/accounts';
+import { AccountCommands } from '../../src/commands/accounts';
+import { StorageKeys } from '../../src/common/storageKeys';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import type { CallEvent } from '../../src/gateway/types';
 import { SandboxGateway } from '../../src/sandbox/server';
@@ -145,7 +146,7 @@ suite('Sign-in on the chosen endpoint set (real extension host, real sandbox)', 
       assert.equal(outcome.kind, 'cancelled');
       assert.deepEqual(prompts.confirmsAsked, ['Your Inviosmart password would travel unencrypted']);
       assert.equal(calls.length, 0, 'no request went out');
-      assert.equal(state.get(CLEARTEXT_ACCEPTED_KEY), undefined);
+      assert.equal(state.get(StorageKeys.cleartextAccepted), undefined);
     } finally {
       await logged.shutdown();
     }
