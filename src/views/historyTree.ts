@@ -538,7 +538,8 @@ export interface RegisterHistoryTreeOptions extends HistoryTreeOptions {
 /**
  * Creates the Messages view over the history and registers its own two commands (toggle grouping,
  * show more). Keeps the `inviosmart.historyEmpty` / `inviosmart.historyGroupBy` context keys and
- * the in-flight badge current, and follows changes of the groupBy setting through `getGroupBy`.
+ * the in-flight badge current. Starts grouped by `getGroupBy()`; the settings handler
+ * (config.ts `settingsChanged`) calls `setGroupBy` when the setting changes.
  */
 export function registerHistoryTree(
   history: HistoryReader,
