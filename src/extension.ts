@@ -147,7 +147,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   const exporter = new ExportCommand({ history, accountLabel: (id) => accounts.accounts.find(id)?.label ?? id });
 
   context.subscriptions.push(
-    ...messages.register(),
+    messages,
     help,
     bulk,
     exporter,
@@ -187,7 +187,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     afterSend: () => void accounts.balance.refresh(),
   });
   context.subscriptions.push(
-    ...smsTools.register(),
+    smsTools,
     taskSms,
     registerSmsTasks(taskSms),
     new TextMeWhenDone({ sms: taskSms, settings: readSettings, taskSettings: readTaskSettings }),

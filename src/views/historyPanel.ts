@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { inertNotificationText } from '../commands/errors';
 import { CommandIds } from '../commands/ids';
+import { DisposableBase, toDisposable } from '../common/lifecycle';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
 import { formatDestination, statusName } from './entryPresentation';
@@ -139,8 +140,7 @@ function localStatusLabel(entry: HistoryEntry): string | undefined {
 }
 
 /** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
-export class HistoryPanelHost {
-  private readonly disposables: vscode.Disposable[] = [];
+export class HistoryPanelHost extends DisposableBase {
   /** Messages posted before `ready` would be lost: the webview rebuilds on every re-show. */
   private ready = false;
   private revealKey: string | undefined;
@@ -154,19 +154,20 @@ export class HistoryPanelHost {
     private readonly options: ResolvedPanelOptions,
     onDispose: () => void = () => undefined,
   ) {
+    super();
     panel.webview.options = { enableScripts: true, localResourceRoots: [mediaRoot] };
     panel.webview.html = this.html();
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
-      panel.onDidChangeViewState(() => {
-        // Hidden without retainContextWhenHidden means the page is gone; it says `ready` again when back.
-        if (!panel.visible) this.notReady();
-      }),
-      panel.onDidDispose(() => {
-        this.dispose();
-        onDispose();
-      }),
-    );
+    this._register(panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)));
+    this._register(panel.onDidChangeViewState(() => {
+      // Hidden without retainContextWhenHidden means the page is gone; it says `ready` again when back.
+      if (!panel.visible) this.notReady();
+    }));
+    this._register(panel.onDidDispose(() => {
+      this.dispose();
+      onDispose();
+    }));
+    // Registered last, so disposed first: the page's session ends before the listeners go.
+    this._register(toDisposable(() => this.notReady()));
   }
 
   /** The open page's session (tests read its rows). */
@@ -184,11 +185,6 @@ export class HistoryPanelHost {
     if (!key) return;
     if (this.ready) this.post({ type: 'reveal', key });
     else this.revealKey = key;
-  }
-
-  dispose(): void {
-    this.notReady();
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 
   private html(): string {
@@ -261,51 +257,60 @@ export function registerHistoryPanel(
   history: HistoryReader,
   options: HistoryPanelOptions = {},
 ): HistoryPanelController {
-  const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
-  const resolved: ResolvedPanelOptions = {
+  return new HistoryPanels(vscode.Uri.joinPath(context.extensionUri, 'media'), history, {
     executeCommand: options.executeCommand ?? ((command, ...args) => vscode.commands.executeCommand(command, ...args)),
     confirmDelete: options.confirmDelete,
-  };
-  let current: HistoryPanelHost | undefined;
-
-  const adopt = (panel: vscode.WebviewPanel): HistoryPanelHost => {
-    // One panel at a time: a restored duplicate replaces the older one.
-    current?.panel.dispose();
-    const session: HistoryPanelHost = new HistoryPanelHost(panel, mediaRoot, history, resolved, () => {
-      if (current === session) current = undefined;
-    });
-    current = session;
-    return session;
-  };
-
-  const serializer = vscode.window.registerWebviewPanelSerializer(HistoryPanelViewType, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
-      // The webview restores its own view state from getState(); the host only re-attaches.
-      adopt(panel);
-    },
   });
+}
 
-  return {
-    get host(): HistoryPanelHost | undefined {
-      return current;
-    },
-    show(revealKey?: string): void {
-      if (current) {
-        current.reveal(revealKey);
-        return;
-      }
-      const panel = vscode.window.createWebviewPanel(
-        HistoryPanelViewType,
-        vscode.l10n.t('SMS History'),
-        vscode.ViewColumn.Active,
-        { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [mediaRoot] },
-      );
-      adopt(panel).reveal(revealKey);
-    },
-    dispose(): void {
-      serializer.dispose();
-      current?.panel.dispose();
-      current = undefined;
-    },
-  };
+/** The one open panel (if any) and the serializer that brings it back. */
+class HistoryPanels extends DisposableBase implements HistoryPanelController {
+  private current: HistoryPanelHost | undefined;
+
+  constructor(
+    private readonly mediaRoot: vscode.Uri,
+    private readonly history: HistoryReader,
+    private readonly options: ResolvedPanelOptions,
+  ) {
+    super();
+    this._register(vscode.window.registerWebviewPanelSerializer(HistoryPanelViewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel): Promise<void> => {
+        // The webview restores its own view state from getState(); the host only re-attaches.
+        this.adopt(panel);
+      },
+    }));
+    // Registered last, so disposed first: the open panel closes before the serializer goes.
+    this._register(toDisposable(() => {
+      this.current?.panel.dispose();
+      this.current = undefined;
+    }));
+  }
+
+  get host(): HistoryPanelHost | undefined {
+    return this.current;
+  }
+
+  show(revealKey?: string): void {
+    if (this.current) {
+      this.current.reveal(revealKey);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      HistoryPanelViewType,
+      vscode.l10n.t('SMS History'),
+      vscode.ViewColumn.Active,
+      { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [this.mediaRoot] },
+    );
+    this.adopt(panel).reveal(revealKey);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): HistoryPanelHost {
+    // One panel at a time: a restored duplicate replaces the older one.
+    this.current?.panel.dispose();
+    const host: HistoryPanelHost = new HistoryPanelHost(panel, this.mediaRoot, this.history, this.options, () => {
+      if (this.current === host) this.current = undefined;
+    });
+    this.current = host;
+    return host;
+  }
 }
