@@ -12,10 +12,10 @@ import {
   HistoryPanelViewType,
   isWebviewMessage,
   type HostMessage,
-  type PanelStrings,
   type RowAction,
 } from './panelProtocol';
 import { PanelSession } from './panelSession';
+import { panelPageText, panelStrings } from './panelStrings';
 
 export { HistoryPanelViewType } from './panelProtocol';
 export * as panelProtocol from './panelProtocol';
@@ -50,66 +50,6 @@ export interface HostedPanel {
   readonly onDidChangeViewState: vscode.Event<unknown>;
   readonly onDidDispose: vscode.Event<void>;
   dispose(): void;
-}
-
-/** Localized strings for the webview; literal `l10n.t` calls so the strings can be extracted. */
-export function panelStrings(): PanelStrings {
-  return {
-    heading: vscode.l10n.t('SMS History'),
-    gridLabel: vscode.l10n.t('Message history'),
-    searchLabel: vscode.l10n.t('Search'),
-    searchPlaceholder: vscode.l10n.t('Search text, number, sender, ID…'),
-    statusFilterLabel: vscode.l10n.t('Status'),
-    allStatuses: vscode.l10n.t('All statuses'),
-    fromLabel: vscode.l10n.t('From'),
-    toLabel: vscode.l10n.t('To'),
-    batchFilterLabel: vscode.l10n.t('Batch'),
-    allBatches: vscode.l10n.t('All batches'),
-    clearFilters: vscode.l10n.t('Clear Filters'),
-    colId: vscode.l10n.t('ID'),
-    colTime: vscode.l10n.t('Time'),
-    colDestination: vscode.l10n.t('Destination'),
-    colSender: vscode.l10n.t('Sender'),
-    colText: vscode.l10n.t('Text'),
-    colStatus: vscode.l10n.t('Status'),
-    colParts: vscode.l10n.t('Parts'),
-    colCharge: vscode.l10n.t('Charge'),
-    status_sending: vscode.l10n.t('Sending'),
-    status_queued: vscode.l10n.t('Queued'),
-    status_pending: vscode.l10n.t('Pending'),
-    status_delivered: vscode.l10n.t('Delivered'),
-    status_failed: vscode.l10n.t('Failed'),
-    status_unknown: vscode.l10n.t('Unknown'),
-    status_lookup: vscode.l10n.t('Number lookup'),
-    outcomeUnknown: vscode.l10n.t('Outcome unknown'),
-    acceptedNoStatus: vscode.l10n.t('Accepted'),
-    totalMessages: vscode.l10n.t('Messages'),
-    totalParts: vscode.l10n.t('Parts'),
-    totalCharge: vscode.l10n.t('Charge'),
-    totalInHistory: vscode.l10n.t('In history'),
-    chargeIncomplete: vscode.l10n.t('Charge not known yet'),
-    sandbox: vscode.l10n.t('Sandbox'),
-    sandboxTitle: vscode.l10n.t('Sent through the built-in sandbox gateway: no real SMS went out'),
-    emptyHistory: vscode.l10n.t('No messages yet. Messages you send appear here.'),
-    noMatches: vscode.l10n.t('No messages match the filters.'),
-    detailsLabel: vscode.l10n.t('Selected message'),
-    actionsLabel: vscode.l10n.t('Actions for the selected message'),
-    action_refreshStatus: vscode.l10n.t('Refresh Status'),
-    action_resend: vscode.l10n.t('Resend'),
-    action_copyId: vscode.l10n.t('Copy ID'),
-    action_copyText: vscode.l10n.t('Copy Text'),
-    action_deleteEntry: vscode.l10n.t('Delete from History'),
-    fieldRecorded: vscode.l10n.t('Recorded'),
-    fieldSubmitted: vscode.l10n.t('Submitted'),
-    fieldLastChange: vscode.l10n.t('Last status change'),
-    fieldLastChecked: vscode.l10n.t('Last checked'),
-    fieldAccount: vscode.l10n.t('Account'),
-    fieldBatch: vscode.l10n.t('Batch'),
-    fieldError: vscode.l10n.t('Error'),
-    fieldStatusCode: vscode.l10n.t('Gateway status'),
-    providerLocalTime: vscode.l10n.t('provider local time'),
-    notAvailable: vscode.l10n.t('not available'),
-  };
 }
 
 const actionCommands: Record<RowAction, string> = {
@@ -194,9 +134,8 @@ export class HistoryPanelHost extends DisposableBase {
       nonce: createNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'dist', 'panel.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'panel.css')).toString(),
-      title: vscode.l10n.t('SMS History'),
       lang: vscode.env.language,
-      loadingText: vscode.l10n.t('Loading history…'),
+      ...panelPageText(vscode.l10n),
     });
   }
 
@@ -224,7 +163,7 @@ export class HistoryPanelHost extends DisposableBase {
         localize: forDisplay,
         statusLabel: localStatusLabel,
       });
-      this.session.start(panelStrings(), vscode.env.language, revealKey);
+      this.session.start(panelStrings(vscode.l10n), vscode.env.language, revealKey);
       return;
     }
     if (message.type === 'query') {
