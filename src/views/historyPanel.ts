@@ -14,7 +14,7 @@ import {
   type HostMessage,
   type RowAction,
 } from './panelProtocol';
-import { PanelSession } from './panelSession';
+import { PanelSession, type PanelSessionOptions } from './panelSession';
 import { panelPageText, panelStrings } from './panelStrings';
 
 export { HistoryPanelViewType } from './panelProtocol';
@@ -28,9 +28,11 @@ export interface HistoryPanelOptions {
    * modal (the tree uses it too); set it only when wiring a command that does not.
    */
   confirmDelete?: (entry: HistoryEntry) => Thenable<boolean>;
+  /** How a page's session runs work later (the push after changes); real timers by default, tests fire them. */
+  later?: PanelSessionOptions['later'];
 }
 
-export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete'>;
+export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete' | 'later'>;
 
 export interface HistoryPanelController extends vscode.Disposable {
   /** Opens the panel (or brings it to the front); selects `revealKey` when given. */
@@ -162,6 +164,7 @@ export class HistoryPanelHost extends DisposableBase {
         post: (m) => this.post(m),
         localize: forDisplay,
         statusLabel: localStatusLabel,
+        later: this.options.later,
       });
       this.session.start(panelStrings(vscode.l10n), vscode.env.language, revealKey);
       return;
