@@ -440,7 +440,7 @@ suite('SMS History panel host', () => {
     panel.fromWebview({ type: 'action', action: 'copyId', key: entry.key });
     await waitFor(() => ran.length >= 1, 3000, 'the later action');
     assert.deepEqual(asked, [entry.key]);
-    assert.deepEqual(ran.map(([command]) => command), ['inviosmart.copyId'], 'the declined delete ran');
+    assert.deepEqual(ran, ['inviosmart.copyId'], 'the declined delete ran');
     assert.ok(api.history.get(entry.key));
   });
 
