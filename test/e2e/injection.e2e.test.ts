@@ -9,7 +9,7 @@
 // answers 500 with a script and links in its body, so the error text reaches a notification and the tree.
 // The DOM of every frame and the notification texts are saved to test-results/injection-dom-*.html for
 // scripts/leak-scan.mjs, and checked here for the test password.
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/injection.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/injection.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';

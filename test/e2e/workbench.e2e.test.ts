@@ -16,7 +16,7 @@
 // test-results/e2e-failure-*.png. Each run also renews the README's pictures in media/screenshots/
 // (tree, panel, send prompt with its counter, balance), so they never go stale. The tests run in order and share one window; after a failure the
 // rest are skipped (they would fail for the same reason).
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/workbench.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/workbench.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
