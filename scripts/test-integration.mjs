@@ -13,17 +13,37 @@ export const root = fileURLToPath(new URL('..', import.meta.url));
 const SUITE_INDEX = join(root, 'out', 'test', 'integration', 'index');
 const SUITE_TIMEOUT_MS = 10 * 60_000;
 
-/** Runs a command with the output shown live; resolves with its exit code and (when asked) the output. */
-export function runCommand(cmd, args, { capture = false, env, cwd = root } = {}) {
+/**
+ * Runs a command with the output shown live; resolves with its exit code and (when asked) the output.
+ * `exitAfterSummaryMs` (with capture): once mocha printed its "N passing" summary, the process must exit within
+ * that long; one that does not is kept alive by a leaked handle (a server, a child, a timer), so it is killed and
+ * the run resolves with code 125 and `leaked: true` — a failure, where `--exit` would have hidden it.
+ */
+export function runCommand(cmd, args, { capture = false, env, cwd = root, exitAfterSummaryMs } = {}) {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, env: env ?? process.env, stdio: ['ignore', capture ? 'pipe' : 'inherit', capture ? 'pipe' : 'inherit'] });
     let output = '';
+    let watchdog;
+    let leaked = false;
+    const onOutput = () => {
+      if (exitAfterSummaryMs === undefined || watchdog || !/^\s*\d+ passing\b/m.test(output)) return;
+      watchdog = setTimeout(() => {
+        leaked = true;
+        const note = `\n${cmd} printed its summary but did not exit within ${exitAfterSummaryMs / 1000} s: a handle leaked; killing it\n`;
+        output += note;
+        process.stderr.write(note);
+        child.kill('SIGKILL');
+      }, exitAfterSummaryMs);
+    };
     if (capture) {
-      child.stdout.on('data', (d) => { output += d; process.stdout.write(d); });
-      child.stderr.on('data', (d) => { output += d; process.stderr.write(d); });
+      child.stdout.on('data', (d) => { output += d; process.stdout.write(d); onOutput(); });
+      child.stderr.on('data', (d) => { output += d; process.stderr.write(d); onOutput(); });
     }
     child.on('error', (e) => { output += String(e); resolve({ code: 127, output }); });
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+    child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
+      resolve({ code: leaked ? 125 : code ?? (signal ? 128 : 1), output, leaked });
+    });
   });
 }
 

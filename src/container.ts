@@ -138,7 +138,7 @@ export class Container extends DisposableBase {
     // Commands. Chat tools and tasks send through the same checks, confirmation facts and recorded dispatch as Send SMS.
     const state = context.globalState;
     this.send = new SendCommand({ sessions: this.sessions, history, state, settings: readSettings, log, afterSend });
-    this.messages = new MessageCommands({
+    this.messages = this._register(new MessageCommands({
       history,
       sessions: this.sessions,
       send: this.send,
@@ -146,7 +146,7 @@ export class Container extends DisposableBase {
       openPanel: (key) => this.panel.show(key),
       log,
       selection: () => this.tree.view.selection.flatMap((n) => (n.kind === 'message' ? [n.key] : [])),
-    });
+    }));
     this.help = this._register(new HelpCommand(this.sessions, log));
     this.bulk = this._register(new BulkCommand({
       sessions: this.sessions,
@@ -159,7 +159,7 @@ export class Container extends DisposableBase {
       openPanel: (key) => this.panel.show(key),
     }));
     this.exporter = this._register(new ExportCommand({ history, accountLabel: (id) => this.accounts.find(id)?.label ?? id }));
-    this.smsTools = new SmsTools({ sessions: this.sessions, history, settings: readSettings, afterSend });
+    this.smsTools = this._register(new SmsTools({ sessions: this.sessions, history, settings: readSettings, afterSend }));
     this.taskSms = this._register(new TaskSms({ sessions: this.sessions, history, state, settings: readSettings, taskSettings: readTaskSettings, log, afterSend }));
     this.textMe = this._register(new TextMeWhenDone({ sms: this.taskSms, settings: readSettings, taskSettings: readTaskSettings }));
 

@@ -36,7 +36,6 @@ function registerCommands(c: Container, subscriptions: vscode.Disposable[]): voi
     ),
     vscode.commands.registerCommand(CommandIds.switchAccount, run(() => account.switchAccount())),
     vscode.commands.registerCommand(CommandIds.refreshBalance, run(() => account.refreshBalance())),
-    ...c.messages.register(),
     vscode.commands.registerCommand(CommandIds.sendSms, () => c.send.run()),
     vscode.commands.registerCommand(CommandIds.sendSelection, () => {
       const editor = vscode.window.activeTextEditor;
@@ -49,7 +48,6 @@ function registerCommands(c: Container, subscriptions: vscode.Disposable[]): voi
     }),
     vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => c.panel.show(typeof key === 'string' ? key : undefined)),
     vscode.commands.registerCommand(CommandIds.showLog, () => c.log.show()),
-    ...c.smsTools.register(),
     registerSmsTasks(c.taskSms),
   );
 }

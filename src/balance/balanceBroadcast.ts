@@ -7,7 +7,7 @@ import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BalanceReport } from '../gateway/types';
 import { writeFileDurable } from '../common/durable';
-import type { Disposable } from '../history/types';
+import { DisposableBase, toDisposable, type Disposable } from '../common/lifecycle';
 
 export const BALANCE_FILE = 'balance.json';
 
@@ -50,21 +50,26 @@ export interface BalanceBroadcastOptions {
   onError?: (err: unknown) => void;
 }
 
-export class BalanceBroadcast implements Disposable {
+export class BalanceBroadcast extends DisposableBase {
   private readonly file: string;
   private readonly from = randomBytes(8).toString('hex');
   private readonly listeners = new Set<(balance: SharedBalance) => void>();
   private watcher: fs.FSWatcher | undefined;
   private lastSeen = '';
-  private disposed = false;
 
   constructor(private readonly dir: string, private readonly options: BalanceBroadcastOptions = {}) {
+    super();
+    this._register(toDisposable(() => {
+      this.listeners.clear();
+      this.watcher?.close();
+      this.watcher = undefined;
+    }));
     this.file = path.join(dir, BALANCE_FILE);
   }
 
   /** Tells the other windows; a failure only means they learn it at their own next check. */
   async publish(balance: SharedBalance): Promise<void> {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     try {
       await fsp.mkdir(this.dir, { recursive: true });
       await writeFileDurable(this.file, JSON.stringify({ ...balance, from: this.from }), { what: 'the shared balance' });
@@ -88,7 +93,7 @@ export class BalanceBroadcast implements Disposable {
     } catch {
       return; // none yet, or being replaced: the next event brings it
     }
-    if (this.disposed || text === this.lastSeen) return;
+    if (this.isDisposed || text === this.lastSeen) return;
     this.lastSeen = text;
     const shared = parseSharedBalance(text);
     if (!shared || shared.from === this.from) return;
@@ -96,15 +101,8 @@ export class BalanceBroadcast implements Disposable {
     for (const l of [...this.listeners]) l(balance);
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.listeners.clear();
-    this.watcher?.close();
-    this.watcher = undefined;
-  }
-
   private watch(): void {
-    if (this.watcher || this.disposed) return;
+    if (this.watcher || this.isDisposed) return;
     try {
       fs.mkdirSync(this.dir, { recursive: true });
       this.watcher = fs.watch(this.dir, (_event, name) => {

@@ -2,6 +2,7 @@
 // summary when every message of the batch has settled ("customers.csv: 998 delivered, 2 failed").
 // A batch's messages raise no toast each; single sends keep theirs.
 import * as vscode from 'vscode';
+import { DisposableBase } from '../common/lifecycle';
 import type { NotifyOn } from '../config';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { statusGroupOf } from '../views/entryPresentation';
@@ -36,9 +37,8 @@ function settledAs(entry: HistoryEntry): Settled {
  * Follows one batch's messages through history changes and tells, once, when none is open any more.
  * Only the batch's own entries are looked at on each change, so a 100k history costs one pass at start.
  */
-export class BatchSettleWatch implements vscode.Disposable {
+export class BatchSettleWatch extends DisposableBase {
   private readonly states = new Map<string, Settled>();
-  private subscription?: { dispose(): void };
   private told = false;
 
   constructor(
@@ -47,8 +47,9 @@ export class BatchSettleWatch implements vscode.Disposable {
     private readonly source: string,
     private readonly tell: (tally: BatchTally, source: string) => void,
   ) {
+    super();
     for (const e of history.all()) if (e.batchId === batchId) this.states.set(e.key, settledAs(e));
-    this.subscription = history.onDidChange(({ upserted, removed }) => {
+    this._register(history.onDidChange(({ upserted, removed }) => {
       let touched = false;
       for (const e of upserted) {
         if (e.batchId !== batchId) continue;
@@ -57,7 +58,7 @@ export class BatchSettleWatch implements vscode.Disposable {
       }
       for (const key of removed) touched = this.states.delete(key) || touched;
       if (touched) this.check();
-    });
+    }));
   }
 
   /** Tells now when everything has already settled (e.g. every row was refused). */
@@ -87,11 +88,6 @@ export class BatchSettleWatch implements vscode.Disposable {
     this.told = true;
     this.dispose();
     this.tell(t, this.source);
-  }
-
-  dispose(): void {
-    this.subscription?.dispose();
-    this.subscription = undefined;
   }
 }
 

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { exportHistory, type ExportFormat } from '../bulk/export';
 import { writeFileDurable } from '../common/durable';
+import { DisposableBase } from '../common/lifecycle';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../panel/model';
 import { windowNotify, type Notify } from './errors';
@@ -124,17 +125,17 @@ function byTime(a: HistoryEntry, b: HistoryEntry): number {
   return a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0;
 }
 
-export class ExportCommand implements vscode.Disposable {
+export class ExportCommand extends DisposableBase {
   private readonly prompts: ExportPrompts;
   private readonly notify: Notify;
-  private readonly registrations: vscode.Disposable[];
 
   constructor(private readonly deps: ExportDeps) {
+    super();
     this.prompts = deps.prompts ?? defaultPrompts();
     this.notify = deps.notify ?? windowNotify;
-    this.registrations = deps.register === false ? [] : [
-      vscode.commands.registerCommand(CommandIds.exportHistory, (args?: unknown) => this.run(commandArgs(args))),
-    ];
+    if (deps.register !== false) {
+      this._register(vscode.commands.registerCommand(CommandIds.exportHistory, (args?: unknown) => this.run(commandArgs(args))));
+    }
   }
 
   /** Asks what is not given, writes the file, and returns where; undefined when cancelled or empty. */
@@ -214,10 +215,6 @@ export class ExportCommand implements vscode.Disposable {
     const name = `inviosmart-history-${day}.${format}`;
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     return folder ? vscode.Uri.joinPath(folder, name) : vscode.Uri.file(path.join(os.homedir(), name));
-  }
-
-  dispose(): void {
-    for (const d of this.registrations) d.dispose();
   }
 }
 

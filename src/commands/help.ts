@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DisposableBase } from '../common/lifecycle';
 import type { Log } from '../common/log';
 import type { GatewaySessions } from '../credentials/sessions';
 import { showError, windowNotify, type Notify } from './errors';
@@ -18,11 +19,10 @@ export interface HelpCommandOptions {
  * "Show API Help": the gateway's own usage text in a read-only editor (a virtual document).
  * Asks the active account's gateway (the sandbox when it is active); signed out, the configured one.
  */
-export class HelpCommand implements vscode.TextDocumentContentProvider, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+export class HelpCommand extends DisposableBase implements vscode.TextDocumentContentProvider {
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
   private text = '';
-  private readonly registrations: vscode.Disposable[];
   private readonly notify: Notify;
 
   constructor(
@@ -30,11 +30,12 @@ export class HelpCommand implements vscode.TextDocumentContentProvider, vscode.D
     private readonly log: Log,
     options: HelpCommandOptions = {},
   ) {
+    super();
     this.notify = options.notify ?? windowNotify;
-    this.registrations = options.register === false ? [] : [
-      vscode.workspace.registerTextDocumentContentProvider(HELP_SCHEME, this),
-      vscode.commands.registerCommand(CommandIds.showHelp, () => this.run()),
-    ];
+    if (options.register !== false) {
+      this._register(vscode.workspace.registerTextDocumentContentProvider(HELP_SCHEME, this));
+      this._register(vscode.commands.registerCommand(CommandIds.showHelp, () => this.run()));
+    }
   }
 
   private async fetch(): Promise<string> {
@@ -72,10 +73,5 @@ export class HelpCommand implements vscode.TextDocumentContentProvider, vscode.D
       void showError(vscode.l10n.t('Could not get the API help:'), e, () => this.log.show(), this.notify);
       return undefined;
     }
-  }
-
-  dispose(): void {
-    for (const d of this.registrations) d.dispose();
-    this.changed.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { DisposableBase } from '../common/lifecycle';
 import type { Log } from '../common/log';
 import type { SessionProvider } from '../credentials/types';
 import { statusPatch } from '../history/poller';
@@ -33,29 +34,28 @@ export interface MessageCommandDeps {
   notify?: Notify;
   /** Asks before a risky resend or a delete; defaults to a modal warning. */
   confirm?: Confirm;
+  /** False leaves the commands unregistered (a second instance in tests). */
+  register?: boolean;
 }
 
 /** Status, resend, copy and delete: everything that acts on messages already in history. */
-export class MessageCommands {
+export class MessageCommands extends DisposableBase {
   private readonly notify: Notify;
   private readonly confirm: Confirm;
 
   constructor(private readonly deps: MessageCommandDeps) {
+    super();
     this.notify = deps.notify ?? windowNotify;
     this.confirm = deps.confirm ?? windowConfirm;
-  }
-
-  register(): vscode.Disposable[] {
-    const r = vscode.commands.registerCommand;
-    return [
-      r(CommandIds.checkStatus, (arg?: EntryArg) => this.checkStatus(arg)),
-      r(CommandIds.refreshStatus, (arg?: EntryArg, many?: EntryArg[]) => this.refreshStatus(arg, many)),
-      r(CommandIds.resend, (arg?: EntryArg) => this.resend(arg)),
-      r(CommandIds.copyId, (arg?: EntryArg) => this.copy(arg, 'id')),
-      r(CommandIds.copyText, (arg?: EntryArg) => this.copy(arg, 'text')),
-      r(CommandIds.deleteEntry, (arg?: EntryArg, many?: EntryArg[]) => this.delete(arg, many)),
-      r(CommandIds.openEntryInPanel, (arg?: EntryArg) => this.deps.openPanel(keyOf(arg))),
-    ];
+    if (deps.register === false) return;
+    const r = (id: string, run: (...args: never[]) => unknown) => this._register(vscode.commands.registerCommand(id, run));
+    r(CommandIds.checkStatus, (arg?: EntryArg) => this.checkStatus(arg));
+    r(CommandIds.refreshStatus, (arg?: EntryArg, many?: EntryArg[]) => this.refreshStatus(arg, many));
+    r(CommandIds.resend, (arg?: EntryArg) => this.resend(arg));
+    r(CommandIds.copyId, (arg?: EntryArg) => this.copy(arg, 'id'));
+    r(CommandIds.copyText, (arg?: EntryArg) => this.copy(arg, 'text'));
+    r(CommandIds.deleteEntry, (arg?: EntryArg, many?: EntryArg[]) => this.delete(arg, many));
+    r(CommandIds.openEntryInPanel, (arg?: EntryArg) => this.deps.openPanel(keyOf(arg)));
   }
 
   private entry(arg: EntryArg): HistoryEntry | undefined {

@@ -1,11 +1,26 @@
-import type * as vscode from 'vscode';
+// One lifecycle pattern for every owner of disposables. Plain TypeScript (no 'vscode' import): a
+// `vscode.Disposable` fits `Disposable` structurally, so the UI and the plain-Node core share it.
 
-/** Base for objects that own disposables: register once, dispose all together, in reverse order. */
-export abstract class DisposableBase implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+/** Anything that can be disposed: a `vscode.Disposable`, a timer wrapper, a subscription. */
+export interface Disposable {
+  dispose(): void;
+}
+
+/** Wraps a clean-up step so it can be registered like any other disposable. */
+export function toDisposable(dispose: () => void): Disposable {
+  return { dispose };
+}
+
+/**
+ * Base for objects that own disposables: each one is registered once (usually in the constructor), and
+ * disposing the owner disposes all of them together, in reverse order. Something registered after the
+ * owner was disposed is disposed at once, so a late registration cannot leak.
+ */
+export abstract class DisposableBase implements Disposable {
+  private readonly disposables: Disposable[] = [];
   private disposed = false;
 
-  protected _register<T extends vscode.Disposable>(d: T): T {
+  protected _register<T extends Disposable>(d: T): T {
     if (this.disposed) d.dispose();
     else this.disposables.push(d);
     return d;

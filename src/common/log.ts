@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CallEvent } from '../gateway/types';
 import { redactText } from '../gateway/redact';
+import { DisposableBase } from './lifecycle';
 import { maskCallUrl, maskNumbersIn } from './privacy';
 
 /**
@@ -9,12 +10,13 @@ import { maskCallUrl, maskNumbersIn } from './privacy';
  * attach it to bug reports, so by default phone numbers are masked and message texts appear only
  * as their length; the full detail is written only at the Trace log level.
  */
-export class Log implements vscode.Disposable {
+export class Log extends DisposableBase {
   private readonly channel: vscode.LogOutputChannel;
   private readonly secrets = new Set<string>();
 
   constructor(name = 'Inviosmart') {
-    this.channel = vscode.window.createOutputChannel(name, { log: true });
+    super();
+    this.channel = this._register(vscode.window.createOutputChannel(name, { log: true }));
     this.channel.info(
       vscode.l10n.t('Phone numbers are masked and message texts shown only by their length in this log. To see them in full, set the log level of "{0}" to Trace.', name),
     );
@@ -56,9 +58,5 @@ export class Log implements vscode.Disposable {
 
   show(): void {
     this.channel.show(true);
-  }
-
-  dispose(): void {
-    this.channel.dispose();
   }
 }

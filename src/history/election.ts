@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readIfExists, realFs, removeFile, writeFileDurable, type DurableFs } from '../common/durable';
 import { systemClock, type TimerClock } from './clock';
+import { DisposableBase, toDisposable } from '../common/lifecycle';
 import type { Disposable } from './types';
 
 export const LEASE_FILE = 'poller.lease.json';
@@ -87,7 +88,8 @@ export interface PollerElectionOptions {
   onError?: (err: unknown) => void;
 }
 
-export class PollerElection implements Disposable {
+/** Disposing it steps down and deletes the lease if it is this window's (the window is closing). */
+export class PollerElection extends DisposableBase {
   readonly owner: string;
   private readonly file: string;
   private readonly clock: TimerClock;
@@ -102,10 +104,11 @@ export class PollerElection implements Disposable {
   private again = false;
   /** When set, the next look comes then instead of a heartbeat later. */
   private confirmAt: number | undefined;
-  private disposed = false;
   private readonly listeners = new Set<(leader: boolean) => void>();
 
   constructor(private readonly options: PollerElectionOptions) {
+    super();
+    this._register(toDisposable(() => this.stepDown()));
     this.owner = options.owner ?? `${process.pid}-${randomBytes(6).toString('hex')}`;
     this.file = path.join(options.dir, LEASE_FILE);
     this.clock = options.clock ?? systemClock;
@@ -116,7 +119,7 @@ export class PollerElection implements Disposable {
 
   /** True while this window is the one that polls. */
   get isLeader(): boolean {
-    return this.leader && !this.disposed;
+    return this.leader && !this.isDisposed;
   }
 
   onDidChange(listener: (leader: boolean) => void): Disposable {
@@ -132,7 +135,7 @@ export class PollerElection implements Disposable {
 
   /** Looks at the lease now (focus changed, or a test wants a step); resolves when that look is done. */
   poke(): Promise<void> {
-    if (this.disposed) return Promise.resolve();
+    if (this.isDisposed) return Promise.resolve();
     if (this.running) {
       this.again = true;
       return this.running;
@@ -142,7 +145,7 @@ export class PollerElection implements Disposable {
       do {
         this.again = false;
         await this.look();
-      } while (this.again && !this.disposed);
+      } while (this.again && !this.isDisposed);
     })().finally(() => {
       this.running = undefined;
       this.arm();
@@ -155,11 +158,8 @@ export class PollerElection implements Disposable {
     while (this.running) await this.running;
   }
 
-  /** Steps down and deletes the lease if it is this window's (the window is closing). */
-  dispose(): void {
-    if (this.disposed) return;
+  private stepDown(): void {
     const wasLeader = this.leader || this.claimed;
-    this.disposed = true;
     this.clearTimer();
     this.setLeader(false);
     this.listeners.clear();
@@ -195,7 +195,7 @@ export class PollerElection implements Disposable {
 
   private async look(): Promise<void> {
     const { lease, unreadable } = await this.read();
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (unreadable) {
       // Nobody can be told apart: poll as if alone rather than let statuses stop.
       this.claimed = false;
@@ -210,7 +210,7 @@ export class PollerElection implements Disposable {
       this.claimed = false;
       // A failed renewal keeps polling: if the lease goes stale and another window takes it, the next look sees that.
       await this.write();
-      if (this.disposed) return;
+      if (this.isDisposed) return;
       this.setLeader(true);
       return;
     }
@@ -228,7 +228,7 @@ export class PollerElection implements Disposable {
       return;
     }
     const written = await this.write();
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     if (written) {
       this.claimed = true;
       // Not leader until the next look finds the claim still there; a focused window taking over
@@ -259,7 +259,7 @@ export class PollerElection implements Disposable {
   }
 
   private arm(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.clearTimer();
     const at = this.confirmAt ?? this.clock.now() + this.heartbeatMs;
     this.confirmAt = undefined;

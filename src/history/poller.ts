@@ -15,6 +15,7 @@ import type { StatusReport } from '../gateway/types';
 import type { HistoryChange } from './store';
 import type { Disposable, HistoryEntry, HistoryPatch } from './types';
 import { systemClock, type TimerClock } from './clock';
+import { DisposableBase, toDisposable } from '../common/lifecycle';
 
 export type PollerClock = TimerClock;
 
@@ -155,7 +156,7 @@ function isPollable(e: HistoryEntry): boolean {
   return e.smsId !== undefined && !e.status?.final;
 }
 
-export class StatusPoller implements Disposable {
+export class StatusPoller extends DisposableBase {
   private readonly store: PollerStore;
   private readonly clock: PollerClock;
   private maxConcurrency = 4;
@@ -172,9 +173,7 @@ export class StatusPoller implements Disposable {
   private readonly inFlight = new Map<string, { abort: AbortController; startedAt: number; done: Promise<void> }>();
   private idleWaiters: Array<() => void> = [];
   private timer: unknown;
-  private subscription: Disposable | undefined;
   private started = false;
-  private disposed = false;
   private active = true;
   private busyFailures = 0;
   private pauseUntil = 0;
@@ -183,6 +182,8 @@ export class StatusPoller implements Disposable {
   private recovering = false;
 
   constructor(private readonly options: StatusPollerOptions) {
+    super();
+    this._register(toDisposable(() => this.stop()));
     this.store = options.store;
     this.clock = options.clock ?? systemClock;
     this.applySettings(options);
@@ -202,7 +203,7 @@ export class StatusPoller implements Disposable {
    * goes back to its default.
    */
   updateSettings(settings: PollerSettings): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.applySettings(settings);
     if (!this.started) return;
     for (const key of [...this.tracked.keys()]) {
@@ -215,9 +216,9 @@ export class StatusPoller implements Disposable {
 
   /** Starts watching the history and checking what is due. */
   start(): void {
-    if (this.started || this.disposed) return;
+    if (this.started || this.isDisposed) return;
     this.started = true;
-    this.subscription = this.store.onDidChange((c) => this.onStoreChange(c));
+    this._register(this.store.onDidChange((c) => this.onStoreChange(c)));
     this.resync();
     this.tick();
   }
@@ -225,7 +226,7 @@ export class StatusPoller implements Disposable {
   /** The window gained (true) or lost (false) focus: polling pauses while inactive. */
   setActive(active: boolean): void {
     this.active = active;
-    if (active && this.started && !this.disposed) {
+    if (active && this.started && !this.isDisposed) {
       this.resync();
       this.tick();
     }
@@ -236,7 +237,7 @@ export class StatusPoller implements Disposable {
    * focus; resolves when those checks are done. Explicit keys are checked even when older than maxAgeMs.
    */
   async refreshNow(keys?: readonly string[]): Promise<void> {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const now = this.clock.now();
     const entries = keys
       ? keys.map((k) => this.store.get(k)).filter((e): e is HistoryEntry => e !== undefined && isPollable(e))
@@ -252,11 +253,9 @@ export class StatusPoller implements Disposable {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  /** Disposing: checks under way are aborted, waiters released, nothing more is asked. */
+  private stop(): void {
     this.clearTimer();
-    this.subscription?.dispose();
     for (const f of this.inFlight.values()) f.abort.abort();
     this.queue = [];
     this.queued.clear();
@@ -311,7 +310,7 @@ export class StatusPoller implements Disposable {
   }
 
   private onStoreChange(change: HistoryChange): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     const now = this.clock.now();
     let earliest = Infinity;
     for (const key of change.removed) this.tracked.delete(key);
@@ -335,7 +334,7 @@ export class StatusPoller implements Disposable {
   }
 
   private armAt(at: number): void {
-    if (!this.started || this.disposed) return;
+    if (!this.started || this.isDisposed) return;
     this.clearTimer();
     this.armedAt = at;
     this.timer = this.clock.setTimeout(() => {
@@ -364,7 +363,7 @@ export class StatusPoller implements Disposable {
   }
 
   private tick(): void {
-    if (!this.started || this.disposed) return;
+    if (!this.started || this.isDisposed) return;
     const now = this.clock.now();
     if (!this.isActiveNow()) {
       this.clearTimer();
@@ -413,7 +412,7 @@ export class StatusPoller implements Disposable {
 
   /** Starts queued checks while slots are free. */
   private pump(): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     for (;;) {
       const capacity = this.recovering && this.forced.length === 0 ? 1 : this.maxConcurrency;
       if (this.inFlight.size >= capacity) break;
@@ -450,11 +449,11 @@ export class StatusPoller implements Disposable {
   private async runCheck(e: HistoryEntry, signal: AbortSignal, startedAt: number): Promise<void> {
     try {
       const report = await this.options.checkStatus(e, signal);
-      if (this.disposed) return;
+      if (this.isDisposed) return;
       await this.apply(e, report);
       this.noteSuccess(e.key, startedAt);
     } catch (err) {
-      if (this.disposed || signal.aborted) return;
+      if (this.isDisposed || signal.aborted) return;
       this.noteFailure(e, err, startedAt);
     }
   }
@@ -467,7 +466,7 @@ export class StatusPoller implements Disposable {
     }
     if (current.status?.final) return; // final already (maybe from another window): never move it back
     const updated = await this.store.update(e.key, statusPatch(report, new Date(this.clock.now()).toISOString()));
-    if (updated?.status?.final && !this.disposed) this.options.onFinal?.(updated);
+    if (updated?.status?.final && !this.isDisposed) this.options.onFinal?.(updated);
   }
 
   private noteSuccess(key: string, startedAt: number): void {
@@ -505,7 +504,7 @@ export class StatusPoller implements Disposable {
 
   private finish(key: string): void {
     this.inFlight.delete(key);
-    if (this.disposed) {
+    if (this.isDisposed) {
       this.notifyIdle();
       return;
     }
@@ -526,7 +525,7 @@ export class StatusPoller implements Disposable {
   }
 
   private isIdle(): boolean {
-    if (this.disposed) return true;
+    if (this.isDisposed) return true;
     if (this.inFlight.size > 0 || this.forced.length > 0) return false;
     return this.queue.length === 0 || !this.isActiveNow() || this.clock.now() < this.pauseUntil;
   }

@@ -17,7 +17,8 @@
 // it can only be judged by a later compaction, so a new message is never lost to a race.
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Disposable, HistoryEntry } from './types';
+import { DisposableBase, toDisposable } from '../common/lifecycle';
+import type { HistoryEntry } from './types';
 import { systemClock, type TimerClock } from './clock';
 
 export interface RetentionLimits {
@@ -176,15 +177,16 @@ export interface RetentionResult {
  * store when something is beyond them (the store's compaction does the removing). Compactions the
  * store runs on its own apply the rule as well.
  */
-export class RetentionService implements Disposable {
+export class RetentionService extends DisposableBase {
   private readonly clock: RetentionClock;
   private readonly intervalMs: number;
   private readonly retryMs: number;
   private timer: unknown;
   private running: Promise<RetentionResult> | undefined;
-  private disposed = false;
 
   constructor(private readonly options: RetentionServiceOptions) {
+    super();
+    this._register(toDisposable(() => this.clearTimer()));
     this.clock = options.clock ?? systemClock;
     this.intervalMs = Math.max(1, options.intervalMs ?? DAY_MS);
     this.retryMs = Math.max(1, options.retryMs ?? 60_000);
@@ -213,13 +215,8 @@ export class RetentionService implements Disposable {
     return run;
   }
 
-  dispose(): void {
-    this.disposed = true;
-    this.clearTimer();
-  }
-
   private async runOnce(): Promise<RetentionResult> {
-    if (this.disposed) return { due: 0, removed: 0, deferred: false };
+    if (this.isDisposed) return { due: 0, removed: 0, deferred: false };
     const { store } = this.options;
     const lastWrite = await this.options.lastWrite?.().catch(() => undefined);
     const plan = planRemoval(store.all(), this.clock.now(), this.options.limits(), lastWrite);
@@ -236,12 +233,12 @@ export class RetentionService implements Disposable {
     if (removed > 0) this.options.onPruned?.(removed);
     // Whoever holds the lock applies the same rule; if it did not get everything, look again soon.
     const deferred = !compacted && removed < due.length;
-    if (deferred && !this.disposed) this.schedule(this.retryMs);
+    if (deferred && !this.isDisposed) this.schedule(this.retryMs);
     return { due: due.length, removed, deferred, ...doubt };
   }
 
   private schedule(ms: number): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.clearTimer();
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;

@@ -1,4 +1,5 @@
 // The message history model. Plain data (JSON-serialisable), no VS Code API.
+import type { Disposable } from '../common/lifecycle';
 import type { GatewayErrorInfo, StatusClass } from '../gateway/types';
 
 /** Where an attempt stands from the extension's point of view. */
@@ -56,9 +57,7 @@ export interface HistoryEntry {
   rev: number;
 }
 
-export interface Disposable {
-  dispose(): void;
-}
+export type { Disposable };
 
 /** What views need from the history: a snapshot and change events (from this window or another). */
 export interface HistoryReader {

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import type { Settings } from '../config';
 import { describeError, windowConfirm, type Confirm } from '../commands/errors';
+import { DisposableBase } from '../common/lifecycle';
 import { sendConfirmation } from '../commands/send';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { normalizeDestination } from '../gateway/validation';
@@ -54,6 +55,8 @@ export interface SmsToolDeps {
   confirm?: Confirm;
   /** VS Code's version (for tests of older versions); defaults to vscode.version. */
   version?: string;
+  /** False leaves the tools unregistered (a second instance in tests). */
+  register?: boolean;
 }
 
 function result(...lines: string[]): vscode.LanguageModelToolResult {
@@ -79,34 +82,31 @@ function inputKey(name: string, input: unknown): string {
   return `${name}:${JSON.stringify(input)}`;
 }
 
-export class SmsTools {
+export class SmsTools extends DisposableBase {
   /** Inputs a confirmation was prepared for, each consumed by one invoke. */
   private readonly prepared = new Map<string, number>();
   private readonly confirm: Confirm;
 
   constructor(private readonly deps: SmsToolDeps) {
+    super();
     this.confirm = deps.confirm ?? windowConfirm;
-  }
-
-  register(): vscode.Disposable[] {
-    return [
-      vscode.lm.registerTool<SendSmsInput>(ToolNames.sendSms, {
-        prepareInvocation: (o) => this.prepareSend(o.input),
-        invoke: (o, token) => this.send(o.input, o.toolInvocationToken !== undefined, token),
-      }),
-      vscode.lm.registerTool<CheckStatusInput>(ToolNames.checkStatus, {
-        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Checking the SMS status…') }),
-        invoke: (o, token) => this.checkStatus(o.input, token),
-      }),
-      vscode.lm.registerTool<GetBalanceInput>(ToolNames.getBalance, {
-        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the SMS balance…') }),
-        invoke: (o, token) => this.balance(o.input, token),
-      }),
-      vscode.lm.registerTool<SearchHistoryInput>(ToolNames.searchHistory, {
-        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Searching the SMS history…') }),
-        invoke: (o) => this.search(o.input),
-      }),
-    ];
+    if (deps.register === false) return;
+    this._register(vscode.lm.registerTool<SendSmsInput>(ToolNames.sendSms, {
+      prepareInvocation: (o) => this.prepareSend(o.input),
+      invoke: (o, token) => this.send(o.input, o.toolInvocationToken !== undefined, token),
+    }));
+    this._register(vscode.lm.registerTool<CheckStatusInput>(ToolNames.checkStatus, {
+      prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Checking the SMS status…') }),
+      invoke: (o, token) => this.checkStatus(o.input, token),
+    }));
+    this._register(vscode.lm.registerTool<GetBalanceInput>(ToolNames.getBalance, {
+      prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the SMS balance…') }),
+      invoke: (o, token) => this.balance(o.input, token),
+    }));
+    this._register(vscode.lm.registerTool<SearchHistoryInput>(ToolNames.searchHistory, {
+      prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Searching the SMS history…') }),
+      invoke: (o) => this.search(o.input),
+    }));
   }
 
   private async session(): Promise<GatewaySession | vscode.LanguageModelToolResult> {

@@ -11,6 +11,7 @@ import { sendConfirmation } from '../commands/send';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import type { DispatchStore } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
+import { DisposableBase } from '../common/lifecycle';
 import type { Log } from '../common/log';
 import { checkDraft, dispatchDraft, sendCharsetOf, type SmsDraft } from '../lm/draft';
 import { readStored, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
@@ -60,8 +61,8 @@ export function definitionKey(draft: SmsDraft, accountId: string): string {
   return createHash('sha256').update(JSON.stringify([[...draft.destinations].sort(), draft.sender, draft.text, accountId])).digest('hex');
 }
 
-export class TaskSms implements vscode.Disposable {
-  private readonly reported = new vscode.EventEmitter<TaskSmsReport>();
+export class TaskSms extends DisposableBase {
+  private readonly reported = this._register(new vscode.EventEmitter<TaskSmsReport>());
   /** Fires after every attempt, sent or not (tests and the task terminal read it). */
   readonly onDidReport = this.reported.event;
   private confirm: Confirm;
@@ -69,6 +70,7 @@ export class TaskSms implements vscode.Disposable {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: TaskSmsDeps) {
+    super();
     this.confirm = deps.confirm ?? windowConfirm;
   }
 
@@ -170,9 +172,5 @@ export class TaskSms implements vscode.Disposable {
         ? vscode.l10n.t('The SMS may or may not have been sent ({0}). Check the history before running the task again.', describeError(e).full)
         : vscode.l10n.t('Not sent: {0}', describeError(e).full));
     }
-  }
-
-  dispose(): void {
-    this.reported.dispose();
   }
 }

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { localized } from '../commands/errors';
 import { CommandIds } from '../common/commandIds';
+import { DisposableBase, toDisposable } from '../common/lifecycle';
 import type { Settings } from '../config';
 import { normalizeDestination } from '../gateway/validation';
 import type { TaskSms, TaskSmsReport } from './taskSms';
@@ -40,36 +41,50 @@ export function endText(name: string, exitCode: number | undefined, ms: number):
 /** Called once when the watched task or command ends; `name` is what ended when known better than the label (a command line). */
 type Watch = (exitCode: number | undefined, name?: string) => void;
 
-export class TextMeWhenDone implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class TextMeWhenDone extends DisposableBase {
   private readonly taskStarts = new Map<vscode.TaskExecution, number>();
   private readonly commandStarts = new Map<vscode.Terminal, number>();
   private readonly taskWatches = new Map<vscode.TaskExecution, Watch>();
   private readonly terminalWatches = new Map<vscode.Terminal, Watch>();
 
+  /** Task ends waiting for their process's exit code (see onDidEndTask). */
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+
   constructor(private readonly deps: TextMeDeps) {
+    super();
+    this._register(toDisposable(() => {
+      for (const t of this.timers) clearTimeout(t);
+      this.timers.clear();
+    }));
     const now = () => this.now();
-    this.disposables.push(
-      // An argument names a running task, or is one of this window's terminals (for other extensions and tests).
-      vscode.commands.registerCommand(CommandIds.textMeWhenTaskEnds, (target?: unknown) =>
-        this.run(typeof target === 'string' ? target : vscode.window.terminals.find((t) => t === target))),
-      vscode.tasks.onDidStartTask((e) => this.taskStarts.set(e.execution, now())),
-      vscode.tasks.onDidEndTaskProcess((e) => this.taskEnded(e.execution, e.exitCode)),
-      vscode.tasks.onDidEndTask((e) => {
-        // A custom execution has no process: its end comes only here, without an exit code. For a
-        // process, give its own end event (which carries the code) a moment to arrive first.
-        if (e.execution.task.execution instanceof vscode.CustomExecution) this.taskEnded(e.execution, undefined);
-        else setTimeout(() => this.taskEnded(e.execution, undefined), 3000);
-      }),
-      vscode.window.onDidStartTerminalShellExecution((e) => this.commandStarts.set(e.terminal, now())),
-      vscode.window.onDidEndTerminalShellExecution((e) => {
-        this.commandStarts.delete(e.terminal);
-        const watch = this.terminalWatches.get(e.terminal);
-        if (!watch) return;
-        this.terminalWatches.delete(e.terminal);
-        watch(e.exitCode, e.execution.commandLine.value.trim() || undefined);
-      }),
-    );
+    // An argument names a running task, or is one of this window's terminals (for other extensions and tests).
+    this._register(vscode.commands.registerCommand(CommandIds.textMeWhenTaskEnds, (target?: unknown) =>
+      this.run(typeof target === 'string' ? target : vscode.window.terminals.find((t) => t === target))));
+    this._register(vscode.tasks.onDidStartTask((e) => this.taskStarts.set(e.execution, now())));
+    this._register(vscode.tasks.onDidEndTaskProcess((e) => this.taskEnded(e.execution, e.exitCode)));
+    this._register(vscode.tasks.onDidEndTask((e) => {
+      // A custom execution has no process: its end comes only here, without an exit code. For a
+      // process, give its own end event (which carries the code) a moment to arrive first.
+      if (e.execution.task.execution instanceof vscode.CustomExecution) this.taskEnded(e.execution, undefined);
+      else this.after(3000, () => this.taskEnded(e.execution, undefined));
+    }));
+    this._register(vscode.window.onDidStartTerminalShellExecution((e) => this.commandStarts.set(e.terminal, now())));
+    this._register(vscode.window.onDidEndTerminalShellExecution((e) => {
+      this.commandStarts.delete(e.terminal);
+      const watch = this.terminalWatches.get(e.terminal);
+      if (!watch) return;
+      this.terminalWatches.delete(e.terminal);
+      watch(e.exitCode, e.execution.commandLine.value.trim() || undefined);
+    }));
+  }
+
+  /** Runs `work` later unless this is disposed first (a closing window sends nothing). */
+  private after(ms: number, work: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      work();
+    }, ms);
+    this.timers.add(timer);
   }
 
   private now(): number {
@@ -168,9 +183,5 @@ export class TextMeWhenDone implements vscode.Disposable {
     if (!n.ok) return undefined;
     await vscode.workspace.getConfiguration('inviosmart').update(NUMBER_SETTING, `+${n.destination}`, vscode.ConfigurationTarget.Global);
     return n.destination;
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

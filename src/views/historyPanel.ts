@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { inertNotificationText } from '../common/notificationText';
 import { CommandIds } from '../common/commandIds';
+import { DisposableBase, toDisposable } from '../common/lifecycle';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
 import { formatDestination, statusName } from './entryPresentation';
@@ -11,10 +12,10 @@ import {
   HistoryPanelViewType,
   isWebviewMessage,
   type HostMessage,
-  type PanelStrings,
   type RowAction,
 } from '../panel/protocol';
-import { PanelSession } from './panelSession';
+import { PanelSession, type PanelSessionOptions } from './panelSession';
+import { panelPageText, panelStrings } from './panelStrings';
 
 export { HistoryPanelViewType } from '../panel/protocol';
 export * as panelProtocol from '../panel/protocol';
@@ -27,9 +28,11 @@ export interface HistoryPanelOptions {
    * modal (the tree uses it too); set it only when wiring a command that does not.
    */
   confirmDelete?: (entry: HistoryEntry) => Thenable<boolean>;
+  /** How a page's session runs work later (the push after changes); real timers by default, tests fire them. */
+  later?: PanelSessionOptions['later'];
 }
 
-export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete'>;
+export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete' | 'later'>;
 
 export interface HistoryPanelController extends vscode.Disposable {
   /** Opens the panel (or brings it to the front); selects `revealKey` when given. */
@@ -49,66 +52,6 @@ export interface HostedPanel {
   readonly onDidChangeViewState: vscode.Event<unknown>;
   readonly onDidDispose: vscode.Event<void>;
   dispose(): void;
-}
-
-/** Localized strings for the webview; literal `l10n.t` calls so the strings can be extracted. */
-export function panelStrings(): PanelStrings {
-  return {
-    heading: vscode.l10n.t('SMS History'),
-    gridLabel: vscode.l10n.t('Message history'),
-    searchLabel: vscode.l10n.t('Search'),
-    searchPlaceholder: vscode.l10n.t('Search text, number, sender, ID…'),
-    statusFilterLabel: vscode.l10n.t('Status'),
-    allStatuses: vscode.l10n.t('All statuses'),
-    fromLabel: vscode.l10n.t('From'),
-    toLabel: vscode.l10n.t('To'),
-    batchFilterLabel: vscode.l10n.t('Batch'),
-    allBatches: vscode.l10n.t('All batches'),
-    clearFilters: vscode.l10n.t('Clear Filters'),
-    colId: vscode.l10n.t('ID'),
-    colTime: vscode.l10n.t('Time'),
-    colDestination: vscode.l10n.t('Destination'),
-    colSender: vscode.l10n.t('Sender'),
-    colText: vscode.l10n.t('Text'),
-    colStatus: vscode.l10n.t('Status'),
-    colParts: vscode.l10n.t('Parts'),
-    colCharge: vscode.l10n.t('Charge'),
-    status_sending: vscode.l10n.t('Sending'),
-    status_queued: vscode.l10n.t('Queued'),
-    status_pending: vscode.l10n.t('Pending'),
-    status_delivered: vscode.l10n.t('Delivered'),
-    status_failed: vscode.l10n.t('Failed'),
-    status_unknown: vscode.l10n.t('Unknown'),
-    status_lookup: vscode.l10n.t('Number lookup'),
-    outcomeUnknown: vscode.l10n.t('Outcome unknown'),
-    acceptedNoStatus: vscode.l10n.t('Accepted'),
-    totalMessages: vscode.l10n.t('Messages'),
-    totalParts: vscode.l10n.t('Parts'),
-    totalCharge: vscode.l10n.t('Charge'),
-    totalInHistory: vscode.l10n.t('In history'),
-    chargeIncomplete: vscode.l10n.t('Charge not known yet'),
-    sandbox: vscode.l10n.t('Sandbox'),
-    sandboxTitle: vscode.l10n.t('Sent through the built-in sandbox gateway: no real SMS went out'),
-    emptyHistory: vscode.l10n.t('No messages yet. Messages you send appear here.'),
-    noMatches: vscode.l10n.t('No messages match the filters.'),
-    detailsLabel: vscode.l10n.t('Selected message'),
-    actionsLabel: vscode.l10n.t('Actions for the selected message'),
-    action_refreshStatus: vscode.l10n.t('Refresh Status'),
-    action_resend: vscode.l10n.t('Resend'),
-    action_copyId: vscode.l10n.t('Copy ID'),
-    action_copyText: vscode.l10n.t('Copy Text'),
-    action_deleteEntry: vscode.l10n.t('Delete from History'),
-    fieldRecorded: vscode.l10n.t('Recorded'),
-    fieldSubmitted: vscode.l10n.t('Submitted'),
-    fieldLastChange: vscode.l10n.t('Last status change'),
-    fieldLastChecked: vscode.l10n.t('Last checked'),
-    fieldAccount: vscode.l10n.t('Account'),
-    fieldBatch: vscode.l10n.t('Batch'),
-    fieldError: vscode.l10n.t('Error'),
-    fieldStatusCode: vscode.l10n.t('Gateway status'),
-    providerLocalTime: vscode.l10n.t('provider local time'),
-    notAvailable: vscode.l10n.t('not available'),
-  };
 }
 
 const actionCommands: Record<RowAction, string> = {
@@ -139,8 +82,7 @@ function localStatusLabel(entry: HistoryEntry): string | undefined {
 }
 
 /** One open panel: its webview, its subscriptions and whether the webview is listening yet. */
-export class HistoryPanelHost {
-  private readonly disposables: vscode.Disposable[] = [];
+export class HistoryPanelHost extends DisposableBase {
   /** Messages posted before `ready` would be lost: the webview rebuilds on every re-show. */
   private ready = false;
   private revealKey: string | undefined;
@@ -154,19 +96,20 @@ export class HistoryPanelHost {
     private readonly options: ResolvedPanelOptions,
     onDispose: () => void = () => undefined,
   ) {
+    super();
     panel.webview.options = { enableScripts: true, localResourceRoots: [mediaRoot] };
     panel.webview.html = this.html();
-    this.disposables.push(
-      panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
-      panel.onDidChangeViewState(() => {
-        // Hidden without retainContextWhenHidden means the page is gone; it says `ready` again when back.
-        if (!panel.visible) this.notReady();
-      }),
-      panel.onDidDispose(() => {
-        this.dispose();
-        onDispose();
-      }),
-    );
+    this._register(panel.webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)));
+    this._register(panel.onDidChangeViewState(() => {
+      // Hidden without retainContextWhenHidden means the page is gone; it says `ready` again when back.
+      if (!panel.visible) this.notReady();
+    }));
+    this._register(panel.onDidDispose(() => {
+      this.dispose();
+      onDispose();
+    }));
+    // Registered last, so disposed first: the page's session ends before the listeners go.
+    this._register(toDisposable(() => this.notReady()));
   }
 
   /** The open page's session (tests read its rows). */
@@ -186,11 +129,6 @@ export class HistoryPanelHost {
     else this.revealKey = key;
   }
 
-  dispose(): void {
-    this.notReady();
-    for (const d of this.disposables.splice(0)) d.dispose();
-  }
-
   private html(): string {
     const webview = this.panel.webview;
     return panelHtml({
@@ -198,9 +136,8 @@ export class HistoryPanelHost {
       nonce: createNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'dist', 'panel.js')).toString(),
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.mediaRoot, 'panel.css')).toString(),
-      title: vscode.l10n.t('SMS History'),
       lang: vscode.env.language,
-      loadingText: vscode.l10n.t('Loading history…'),
+      ...panelPageText(vscode.l10n),
     });
   }
 
@@ -227,8 +164,9 @@ export class HistoryPanelHost {
         post: (m) => this.post(m),
         localize: forDisplay,
         statusLabel: localStatusLabel,
+        later: this.options.later,
       });
-      this.session.start(panelStrings(), vscode.env.language, revealKey);
+      this.session.start(panelStrings(vscode.l10n), vscode.env.language, revealKey);
       return;
     }
     if (message.type === 'query') {
@@ -261,51 +199,60 @@ export function registerHistoryPanel(
   history: HistoryReader,
   options: HistoryPanelOptions = {},
 ): HistoryPanelController {
-  const mediaRoot = vscode.Uri.joinPath(context.extensionUri, 'media');
-  const resolved: ResolvedPanelOptions = {
+  return new HistoryPanels(vscode.Uri.joinPath(context.extensionUri, 'media'), history, {
     executeCommand: options.executeCommand ?? ((command, ...args) => vscode.commands.executeCommand(command, ...args)),
     confirmDelete: options.confirmDelete,
-  };
-  let current: HistoryPanelHost | undefined;
-
-  const adopt = (panel: vscode.WebviewPanel): HistoryPanelHost => {
-    // One panel at a time: a restored duplicate replaces the older one.
-    current?.panel.dispose();
-    const session: HistoryPanelHost = new HistoryPanelHost(panel, mediaRoot, history, resolved, () => {
-      if (current === session) current = undefined;
-    });
-    current = session;
-    return session;
-  };
-
-  const serializer = vscode.window.registerWebviewPanelSerializer(HistoryPanelViewType, {
-    async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
-      // The webview restores its own view state from getState(); the host only re-attaches.
-      adopt(panel);
-    },
   });
+}
 
-  return {
-    get host(): HistoryPanelHost | undefined {
-      return current;
-    },
-    show(revealKey?: string): void {
-      if (current) {
-        current.reveal(revealKey);
-        return;
-      }
-      const panel = vscode.window.createWebviewPanel(
-        HistoryPanelViewType,
-        vscode.l10n.t('SMS History'),
-        vscode.ViewColumn.Active,
-        { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [mediaRoot] },
-      );
-      adopt(panel).reveal(revealKey);
-    },
-    dispose(): void {
-      serializer.dispose();
-      current?.panel.dispose();
-      current = undefined;
-    },
-  };
+/** The one open panel (if any) and the serializer that brings it back. */
+class HistoryPanels extends DisposableBase implements HistoryPanelController {
+  private current: HistoryPanelHost | undefined;
+
+  constructor(
+    private readonly mediaRoot: vscode.Uri,
+    private readonly history: HistoryReader,
+    private readonly options: ResolvedPanelOptions,
+  ) {
+    super();
+    this._register(vscode.window.registerWebviewPanelSerializer(HistoryPanelViewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel): Promise<void> => {
+        // The webview restores its own view state from getState(); the host only re-attaches.
+        this.adopt(panel);
+      },
+    }));
+    // Registered last, so disposed first: the open panel closes before the serializer goes.
+    this._register(toDisposable(() => {
+      this.current?.panel.dispose();
+      this.current = undefined;
+    }));
+  }
+
+  get host(): HistoryPanelHost | undefined {
+    return this.current;
+  }
+
+  show(revealKey?: string): void {
+    if (this.current) {
+      this.current.reveal(revealKey);
+      return;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      HistoryPanelViewType,
+      vscode.l10n.t('SMS History'),
+      vscode.ViewColumn.Active,
+      { enableScripts: true, retainContextWhenHidden: false, localResourceRoots: [this.mediaRoot] },
+    );
+    this.adopt(panel).reveal(revealKey);
+  }
+
+  private adopt(panel: vscode.WebviewPanel): HistoryPanelHost {
+    // One panel at a time: a restored duplicate replaces the older one.
+    this.current?.panel.dispose();
+    const host: HistoryPanelHost = new HistoryPanelHost(panel, this.mediaRoot, this.history, this.options, () => {
+      if (this.current === host) this.current = undefined;
+    });
+    this.current = host;
+    return host;
+  }
 }

@@ -2,7 +2,8 @@
 // sorted list over the whole history and answers the webview's questions with the rows asked for,
 // exact counts and totals. Only those rows cross to the webview, so a 100,000-message history
 // costs the webview a screenful, and a search or sort covers every message from the first frame.
-import type { Disposable, HistoryEntry, HistoryReader } from '../history/types';
+import { DisposableBase, toDisposable, type Disposable } from '../common/lifecycle';
+import type { HistoryEntry, HistoryReader } from '../history/types';
 import { PanelModel, type PanelFilter, type SortSpec } from '../panel/model';
 import {
   MAX_PAGE_ROWS,
@@ -40,26 +41,31 @@ const realLater = (work: () => void, ms: number): Disposable => {
 };
 
 /** One webview page's session: from its `ready` until it goes away. */
-export class PanelSession implements Disposable {
+export class PanelSession extends DisposableBase {
   private model: PanelModel | undefined;
   private last: PanelQuery | undefined;
   private batches: string[] | undefined;
   private push: Disposable | undefined;
   private warm: Disposable | undefined;
-  private readonly subscription: Disposable;
   private readonly later: (work: () => void, ms: number) => Disposable;
-  private disposed = false;
 
   constructor(private readonly options: PanelSessionOptions) {
+    super();
     this.later = options.later ?? realLater;
-    this.subscription = options.history.onDidChange(({ upserted, removed }) => {
+    // The pending push and warm-up are replaced as they go: one step clears whichever is armed.
+    this._register(toDisposable(() => {
+      this.push?.dispose();
+      this.warm?.dispose();
+      this.model = undefined;
+    }));
+    this._register(options.history.onDidChange(({ upserted, removed }) => {
       const model = this.model;
-      if (!model || this.disposed) return;
+      if (!model || this.isDisposed) return;
       if (removed.length > 0) model.remove(removed);
       if (upserted.length > 0) model.upsert(upserted);
       this.batches = undefined;
       this.schedulePush();
-    });
+    }));
   }
 
   /** The webview's `ready`: the strings go out; the webview then asks for its first rows. */
@@ -69,7 +75,7 @@ export class PanelSession implements Disposable {
 
   /** Answers one question at once, over every message in the history. */
   answer(query: PanelQuery): void {
-    if (this.disposed) return;
+    if (this.isDisposed) return;
     this.last = query;
     this.options.post({ type: 'page', page: this.page(query, false) });
   }
@@ -77,14 +83,6 @@ export class PanelSession implements Disposable {
   /** The list a question is answered from (tests and the bench read it). */
   get rows(): readonly HistoryEntry[] {
     return this.model?.rows ?? [];
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    this.subscription.dispose();
-    this.push?.dispose();
-    this.warm?.dispose();
-    this.model = undefined;
   }
 
   private ensureModel(query: PanelQuery): PanelModel {
@@ -105,7 +103,7 @@ export class PanelSession implements Disposable {
   private warmUp(): void {
     this.warm = this.later(() => {
       this.warm = undefined;
-      if (this.disposed || !this.model) return;
+      if (this.isDisposed || !this.model) return;
       if (!this.model.warmSortKeys(performance.now() + 8)) this.warmUp();
     }, 0);
   }
@@ -141,7 +139,7 @@ export class PanelSession implements Disposable {
     if (this.push || !this.last) return;
     this.push = this.later(() => {
       this.push = undefined;
-      if (this.disposed || !this.last) return;
+      if (this.isDisposed || !this.last) return;
       this.options.post({ type: 'page', page: this.page(this.last, true) });
     }, this.options.pushDelayMs ?? 50);
   }

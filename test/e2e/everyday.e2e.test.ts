@@ -2,7 +2,7 @@
 // "Inviosmart: Send SMS" typed in the palette lists Send SMS first; Ctrl+Shift+Alt+M opens it; and the walkthrough's
 // steps tick as the real commands run (completionEvents), from a fresh profile where none is done.
 // The gateway for the sign-in step is a SandboxGateway on 127.0.0.1; the first send goes to the built-in Sandbox.
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/everyday.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/everyday.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { SandboxGateway } from '../../src/sandbox/server';
 import { signIn } from './support/flows';

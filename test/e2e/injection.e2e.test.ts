@@ -9,7 +9,7 @@
 // answers 500 with a script and links in its body, so the error text reaches a notification and the tree.
 // The DOM of every frame and the notification texts are saved to test-results/injection-dom-*.html for
 // scripts/leak-scan.mjs, and checked here for the test password.
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/injection.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/injection.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -19,7 +19,7 @@ import { SandboxGateway } from '../../src/sandbox/server';
 import { LEAK_CANARY } from '../shared/canary';
 import { historyDir, sendSms, signIn } from './support/flows';
 import { clearResults, resultsDir, startWorkbench, type WorkbenchServer } from './support/host';
-import { Workbench, waitFor as wbWait } from './support/workbench';
+import { PROBE_PREFIX, Workbench, waitFor as wbWait } from './support/workbench';
 import { stepwise } from './support/stepwise';
 
 const USERNAME = 'inject-user';
@@ -222,11 +222,11 @@ describe('Injection: hostile texts stay inert and readable in the real workbench
   });
 
   it('nothing ran: no flag in any frame, no dialog, no request to the attacker, no hostile element; no password in the DOM', async () => {
-    // Give a late handler (an image error, a timer) time to fire before declaring there was none.
-    await new Promise((r) => setTimeout(r, 1000));
+    // Not a pause: each frame's own probe image fails after any payload image made before it (see settleFrames).
+    assert.ok((await wb.settleFrames()) > 0, 'no frame answered the probe');
     assert.deepEqual(await pwnedFlags(wb), [], 'a payload set window.__pwned');
     assert.deepEqual(wb.watch.dialogs, [], 'a page dialog fired');
-    assert.deepEqual(wb.watch.requests.filter((u) => u.startsWith('http://127.0.0.1:9/')), [], 'a request went to the attacker');
+    assert.deepEqual(wb.watch.requests.filter((u) => u.startsWith('http://127.0.0.1:9/') && !u.startsWith(PROBE_PREFIX)), [], 'a request went to the attacker');
     assert.deepEqual(await hostileElements(wb), [], 'an element made from a payload');
     const storage = await browserStorage(wb);
     writeFileSync(path.join(resultsDir, 'injection-dom-storage.json'), storage);

@@ -7,7 +7,7 @@
 //
 // The caller is a real second extension, written and packaged here (vsce) and installed beside the
 // extension under development; it takes its request from a file and writes the outcome to another.
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/lmTools.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/lmTools.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

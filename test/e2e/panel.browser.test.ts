@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { HistoryEntry } from '../../src/history/types';
+import { englishL10n } from '../../src/gateway/l10n';
 import { createNonce, panelHtml } from '../../src/views/panelHtml';
+import { panelPageText, panelStrings } from '../../src/views/panelStrings';
 import { MAX_PAGE_ROWS, type PanelStrings, type WebviewMessage } from '../../src/panel/protocol';
 import { attachPanelHost, MemoryHistory, type PanelHostBridge } from './support/panelHost';
 
@@ -19,62 +21,8 @@ const bundle = path.join(repoRoot, 'media', 'dist', 'panel.js');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
-const strings: PanelStrings = {
-  heading: 'SMS History',
-  gridLabel: 'Message history',
-  searchLabel: 'Search',
-  searchPlaceholder: 'Search text, number, sender, ID…',
-  statusFilterLabel: 'Status',
-  allStatuses: 'All statuses',
-  fromLabel: 'From',
-  toLabel: 'To',
-  batchFilterLabel: 'Batch',
-  allBatches: 'All batches',
-  clearFilters: 'Clear Filters',
-  colId: 'ID',
-  colTime: 'Time',
-  colDestination: 'Destination',
-  colSender: 'Sender',
-  colText: 'Text',
-  colStatus: 'Status',
-  colParts: 'Parts',
-  colCharge: 'Charge',
-  status_sending: 'Sending',
-  status_queued: 'Queued',
-  status_pending: 'Pending',
-  status_delivered: 'Delivered',
-  status_failed: 'Failed',
-  status_unknown: 'Unknown',
-  status_lookup: 'Number lookup',
-  outcomeUnknown: 'Outcome unknown',
-  acceptedNoStatus: 'Accepted',
-  totalMessages: 'Messages',
-  totalParts: 'Parts',
-  totalCharge: 'Charge',
-  totalInHistory: 'In history',
-  chargeIncomplete: 'Charge not known yet',
-  sandbox: 'Sandbox',
-  sandboxTitle: 'Sent through the built-in sandbox gateway: no real SMS went out',
-  emptyHistory: 'No messages yet. Messages you send appear here.',
-  noMatches: 'No messages match the filters.',
-  detailsLabel: 'Selected message',
-  actionsLabel: 'Actions for the selected message',
-  action_refreshStatus: 'Refresh Status',
-  action_resend: 'Resend',
-  action_copyId: 'Copy ID',
-  action_copyText: 'Copy Text',
-  action_deleteEntry: 'Delete from History',
-  fieldRecorded: 'Recorded',
-  fieldSubmitted: 'Submitted',
-  fieldLastChange: 'Last status change',
-  fieldLastChecked: 'Last checked',
-  fieldAccount: 'Account',
-  fieldBatch: 'Batch',
-  fieldError: 'Error',
-  fieldStatusCode: 'Gateway status',
-  providerLocalTime: 'provider local time',
-  notAvailable: 'not available',
-};
+// The panel's own catalogue in English: the words asserted below are the ones the host sends.
+const strings: PanelStrings = panelStrings(englishL10n);
 
 /** VS Code's Dark Modern values for the variables the panel and vscode-elements read. */
 const darkTheme: Record<string, string> = {
@@ -300,9 +248,8 @@ async function serve(): Promise<Served> {
         nonce: createNonce(),
         scriptUri: `${origin}/media/dist/panel.js`,
         styleUri: `${origin}/media/panel.css`,
-        title: 'SMS History',
         lang: 'en',
-        loadingText: 'Loading history…',
+        ...panelPageText(englishL10n),
       }));
       return;
     }
@@ -639,8 +586,8 @@ describe('SMS History webview (Chromium)', function () {
     await page.click('.row[data-key="k2"]', { button: 'right' });
     await page.waitForSelector('vscode-context-menu-item');
     const labels = await page.$$eval('vscode-context-menu-item:not([separator])', (items) => items.map((i) => i.getAttribute('label')));
-    assert.deepEqual(labels, ['Refresh Status', 'Resend', 'Copy ID', 'Copy Text', 'Delete from History']);
-    await page.click('vscode-context-menu-item[label="Resend"]');
+    assert.deepEqual(labels, [strings.action_refreshStatus, strings.action_resend, strings.action_copyId, strings.action_copyText, strings.action_deleteEntry]);
+    await page.click(`vscode-context-menu-item[label="${strings.action_resend}"]`);
     await page.waitForFunction(() => window.__posted.filter((m) => m.type === 'action').at(-1)?.action === 'resend');
     assert.deepEqual((await page.evaluate(() => window.__posted.filter((m) => m.type === 'action'))).at(-1), { type: 'action', action: 'resend', key: 'k2' });
     // An entry without an SMSId cannot be refreshed or copied by id.
@@ -648,9 +595,9 @@ describe('SMS History webview (Chromium)', function () {
     await page.$eval('.grid', (g) => { g.scrollTop = 40 * 24; });
     await page.waitForSelector('.row[data-key="k49"]');
     await page.click('.row[data-key="k49"]', { button: 'right' });
-    await page.waitForSelector('vscode-context-menu-item[label="Resend"]');
+    await page.waitForSelector(`vscode-context-menu-item[label="${strings.action_resend}"]`);
     const few = await page.$$eval('vscode-context-menu-item:not([separator])', (items) => items.map((i) => i.getAttribute('label')));
-    assert.deepEqual(few, ['Resend', 'Copy Text', 'Delete from History']);
+    assert.deepEqual(few, [strings.action_resend, strings.action_copyText, strings.action_deleteEntry]);
     await page.keyboard.press('Escape');
   });
 
@@ -712,7 +659,7 @@ describe('SMS History webview (Chromium)', function () {
     await page.click('.row[data-key="k2"]');
     await page.waitForSelector('.details:not([hidden])');
     assert.deepEqual(await axeViolations(page), []);
-    assert.equal(await page.$eval('h1', (h) => h.textContent), 'SMS History');
+    assert.equal(await page.$eval('h1', (h) => h.textContent), strings.heading);
     assert.equal(await page.$$eval('main [role="grid"]', (g) => g.length), 1, 'the grid is inside main');
     assert.equal(await page.$$eval('[role="search"]', (list) => list.map((n) => n.tagName.toLowerCase()).join()), 'div', 'the search landmark is not on a header');
     // With the filters matching nothing (the "no matches" state) it holds too.

@@ -9,7 +9,7 @@
 // 12 s (12 × the 1 s base interval, for messages 10–60 minutes old). The status requests are
 // counted at the sandbox, per round of checks (a burst of requests, then quiet until the next
 // round), first with window A alone, then with all three open.
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/threeWindows.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/threeWindows.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { GatewayClient } from '../../src/gateway/client';
 import { HistoryStore } from '../../src/history/store';

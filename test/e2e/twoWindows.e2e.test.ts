@@ -13,7 +13,7 @@
 //
 // Every message goes to its own number (ending in 57: the sandbox delivers it), so each one can be
 // told apart everywhere. Final-status notifications are off to keep the notification centre quiet.
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/twoWindows.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/twoWindows.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { SandboxGateway } from '../../src/sandbox/server';
 import type { HistoryEntry } from '../../src/history/types';

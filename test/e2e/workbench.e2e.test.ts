@@ -16,7 +16,7 @@
 // test-results/e2e-failure-*.png. Each run also renews the README's pictures in media/screenshots/
 // (tree, panel, send prompt with its counter, balance), so they never go stale. The tests run in order and share one window; after a failure the
 // rest are skipped (they would fail for the same reason).
-//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 --exit out/test/e2e/workbench.e2e.test.js
+//   node scripts/build.mjs --tests && npx mocha --no-config --timeout 180000 out/test/e2e/workbench.e2e.test.js
 import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import * as path from 'node:path';
@@ -162,8 +162,8 @@ describe('Workbench end to end (code-server + Chromium)', function () {
     assert.deepEqual(panelRow.foreignElements, [], 'the text cell holds only the app\'s own spans');
     assert.equal(await wb.panelElementCount('img'), 0, 'an <img> exists in the panel');
     assert.equal(await wb.page.locator(`${'.part.sidebar'} img`).count(), 0, 'an <img> exists in the side bar');
-    // Give a late onerror handler time to fire before declaring there was none.
-    await new Promise((r) => setTimeout(r, 500));
+    // Not a pause: each frame's own probe image fails after any <img> made before it (see settleFrames).
+    assert.ok((await wb.settleFrames()) > 0, 'no frame answered the probe');
     assert.deepEqual(wb.watch.dialogs, [], 'a page dialog (alert) fired');
     const toX = wb.watch.requests.slice(requestsBefore).filter((u) => /\/x(?:[?#]|$)/.test(new URL(u).pathname + new URL(u).search));
     assert.deepEqual(toX, [], 'a request went to x (the img src)');

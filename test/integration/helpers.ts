@@ -181,6 +181,8 @@ export function messagesWith(api: InviosmartApi, send: SendCommand, confirms: bo
     log: api.log,
     notify: notices.notify,
     confirm: confirm.confirm,
+    // The extension registered the commands already; this instance is called directly.
+    register: false,
   });
   return { messages, notices, confirm };
 }

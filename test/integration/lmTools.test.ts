@@ -91,7 +91,7 @@ suite('Chat tools (vscode.lm.invokeTool, outside chat)', () => {
   test('where VS Code is not known to confirm (older versions, or no prepared confirmation), invoke asks itself', async () => {
     // The tool's own instance with the running extension's services; only the version and the question are the test's.
     const confirm = new ScriptedConfirm([false, true, false]);
-    const tools = (version: string) => new SmsTools({ sessions: gw.api.accounts.sessions, history: gw.api.history, settings: readSettings, confirm: confirm.confirm, version });
+    const tools = (version: string) => new SmsTools({ sessions: gw.api.accounts.sessions, history: gw.api.history, settings: readSettings, confirm: confirm.confirm, version, register: false });
     const input = { destinations: ['+39 333 7001299'], text: 'Asked by the tool itself', sender: 'OnCall' };
     const sends = () => gw.sandbox.requestCount('send');
     const before = sends();
@@ -126,7 +126,7 @@ suite('Chat tools (vscode.lm.invokeTool, outside chat)', () => {
     await setUserSetting('send.charset', 'iso-8859-1');
     try {
       const confirm = new ScriptedConfirm([true]);
-      const tools = new SmsTools({ sessions: gw.api.accounts.sessions, history: gw.api.history, settings: readSettings, confirm: confirm.confirm, version: '1.96.0' });
+      const tools = new SmsTools({ sessions: gw.api.accounts.sessions, history: gw.api.history, settings: readSettings, confirm: confirm.confirm, version: '1.96.0', register: false });
       const input = { destinations: ['+39 333 7001288'], text: 'Costa 5 €', sender: 'OnCall' };
       await tools.prepareSend(input);
       const sent = text(await tools.send(input, false));

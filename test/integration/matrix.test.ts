@@ -216,7 +216,7 @@ suite('Answer-class matrix: Send SMS, Check Status and Show API Help in the real
       const confirm = new ScriptedConfirm();
       const statusNotices = new Notices();
       const Messages = api.classes.MessageCommands;
-      const messages = new Messages({ history: api.history, sessions: api.accounts.sessions, send: sendCommand(api, {}, new Notices()).send, poller: api.poller, openPanel: () => undefined, log: api.log, notify: statusNotices.notify, confirm: confirm.confirm });
+      const messages = new Messages({ history: api.history, sessions: api.accounts.sessions, send: sendCommand(api, {}, new Notices()).send, poller: api.poller, openPanel: () => undefined, log: api.log, notify: statusNotices.notify, confirm: confirm.confirm, register: false });
       await messages.checkStatus(sentKey);
       assert.deepEqual(api.history.get(sentKey), before, 'the status check changed the entry');
       assert.equal(statusNotices.last().kind, 'error');

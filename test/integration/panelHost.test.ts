@@ -13,6 +13,28 @@ import { EXTENSION_ID, extensionApi, waitFor } from './helpers';
 
 const FAKE_CSP_SOURCE = 'https://fake-webview.test';
 
+/** The session's "later" work, armed and fired by the test: "nothing is armed" proves nothing will be posted. */
+class ManualTimers {
+  private readonly armed = new Set<() => void>();
+  readonly later = (work: () => void): vscode.Disposable => {
+    const item = () => work();
+    this.armed.add(item);
+    return new vscode.Disposable(() => this.armed.delete(item));
+  };
+
+  get size(): number {
+    return this.armed.size;
+  }
+
+  /** Runs what is armed now (work it arms in turn waits for the next flush). */
+  flush(): void {
+    for (const item of [...this.armed]) {
+      this.armed.delete(item);
+      item();
+    }
+  }
+}
+
 /** A webview panel as the host sees it; the test plays the page by firing its messages. */
 class FakePanel implements HostedPanel {
   readonly posted: HostMessage[] = [];
@@ -203,8 +225,13 @@ suite('SMS History panel host', () => {
 
       api.panel.show();
       assert.equal(api.panel.host, host, 'showing again reuses the open panel');
-      await new Promise((r) => setTimeout(r, 100));
+      // A later tab as the positive signal: once it is listed, a webview tab opened before it would be too.
+      const marker = vscode.Uri.joinPath(mediaRoot, 'panel.css');
+      const markerTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === marker.toString());
+      await vscode.window.showTextDocument(marker, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+      await waitFor(() => markerTabs().length === 1, 5000, 'the marker tab');
       assert.equal(webviewTabs().length, 1);
+      await vscode.window.tabGroups.close(markerTabs());
     } finally {
       api.panel.host?.panel.dispose();
     }
@@ -308,13 +335,16 @@ suite('SMS History panel host', () => {
 
   test('hidden: the page is gone, so no answer and no pushed page goes to it', async function () {
     const panel = new FakePanel();
-    hostOn(panel);
+    const timers = new ManualTimers();
+    hostOn(panel, { later: timers.later });
     panel.fromWebview({ type: 'ready' });
     panel.ask();
     panel.setVisible(false);
     const posted = panel.posted.length;
     await record();
-    await new Promise((r) => setTimeout(r, 200));
+    // The change was announced before record() resolved: a live session would have armed a push.
+    assert.equal(timers.size, 0, 'a push is armed for a page that is gone');
+    timers.flush();
     panel.fromWebview({ type: 'query', query: { seq: 9, filter: { ...emptyFilter }, sort: { ...defaultSort }, start: 0, end: 10 } });
     assert.equal(panel.posted.length, posted);
   });
@@ -374,14 +404,16 @@ suite('SMS History panel host', () => {
     panel.fromWebview({ type: 'command', command: 'inviosmart.deleteEntry', args: [entry.key] });
     panel.fromWebview('ready');
     panel.fromWebview(null);
-    await waitFor(() => ran.length >= 5, 3000, 'the five actions');
-    await new Promise((r) => setTimeout(r, 50));
+    // A well-formed action after them: once it ran, anything sent before it was handled one way or the other.
+    panel.fromWebview({ type: 'action', action: 'copyText', key: entry.key });
+    await waitFor(() => ran.length >= 6, 3000, 'the five actions and the last one');
     assert.deepEqual(ran, [
       ['inviosmart.refreshStatus', [entry.key]],
       ['inviosmart.resend', [entry.key]],
       ['inviosmart.copyId', [entry.key]],
       ['inviosmart.copyText', [entry.key]],
       ['inviosmart.deleteEntry', [entry.key]],
+      ['inviosmart.copyText', [entry.key]],
     ]);
     assert.equal(panel.ofType('init').length, 1, 'a bare "ready" string is not a ready message');
   });
@@ -404,9 +436,11 @@ suite('SMS History panel host', () => {
     panel.fromWebview({ type: 'ready' });
     panel.fromWebview({ type: 'action', action: 'deleteEntry', key: entry.key });
     await waitFor(() => asked.length === 1, 3000, 'the confirmation');
-    await new Promise((r) => setTimeout(r, 50));
+    // A later action that does run: the declined delete was decided before it.
+    panel.fromWebview({ type: 'action', action: 'copyId', key: entry.key });
+    await waitFor(() => ran.length >= 1, 3000, 'the later action');
     assert.deepEqual(asked, [entry.key]);
-    assert.deepEqual(ran, []);
+    assert.deepEqual(ran, ['inviosmart.copyId'], 'the declined delete ran');
     assert.ok(api.history.get(entry.key));
   });
 
@@ -426,31 +460,44 @@ suite('SMS History panel host', () => {
 
   test('hidden, the page is gone: changes wait, and the next ready gets a fresh init and answers', async () => {
     const panel = new FakePanel();
-    const host = hostOn(panel);
+    const timers = new ManualTimers();
+    const host = hostOn(panel, { later: timers.later });
     panel.fromWebview({ type: 'ready' });
     panel.ask();
     assert.equal(host.isReady, true);
     panel.setVisible(false);
     assert.equal(host.isReady, false);
     const whileHidden = await record();
-    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(timers.size, 0, 'a push is armed for a page that is gone');
+    timers.flush();
     assert.ok(!panel.ofType('page').some((m) => m.page.entries.some((e) => e.key === whileHidden.key)), 'nothing is posted to a page that is gone');
 
     panel.setVisible(true);
     panel.fromWebview({ type: 'ready' });
     assert.equal(panel.ofType('init').length, 2);
     assert.ok(panel.ask().entries.some((e) => e.key === whileHidden.key), 'the new page gets what changed while hidden');
+    // The same change to a page that is there arms a push through these timers, so the checks above could fail.
+    const pushes = panel.ofType('page').filter((m) => m.page.pushed).length;
+    const whileShown = await record();
+    assert.ok(timers.size > 0, 'no push armed for a page that is there');
+    timers.flush();
+    const pushed = panel.ofType('page').filter((m) => m.page.pushed);
+    assert.equal(pushed.length, pushes + 1);
+    assert.ok(pushed.at(-1)!.page.entries.some((e) => e.key === whileShown.key));
   });
 
   test('disposed with its panel: no more posts', async () => {
     const panel = new FakePanel();
-    const host = hostOn(panel);
+    const timers = new ManualTimers();
+    const host = hostOn(panel, { later: timers.later });
     panel.fromWebview({ type: 'ready' });
+    panel.ask();
     panel.dispose();
     assert.equal(host.isReady, false);
     const count = panel.posted.length;
     await record();
-    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(timers.size, 0, 'a push is armed for a disposed panel');
+    timers.flush();
     assert.equal(panel.posted.length, count);
   });
 });

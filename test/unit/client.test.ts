@@ -111,6 +111,15 @@ describe('GatewayClient', function () {
 
   describe('against the sandbox gateway', () => {
     let sb: SandboxGateway;
+    /**
+     * Instead of a pause before "no second request": the send already settled, so a retry would have been
+     * sent before it; one more call that the sandbox must see proves the counts are up to date.
+     */
+    const laterRequestSeen = async (): Promise<void> => {
+      const before = sb.requestCount('balance');
+      await client.balance(creds);
+      assert.equal(sb.requestCount('balance'), before + 1, 'the later call reached the sandbox');
+    };
     let client: GatewayClient;
     let events: CallEvent[];
 
@@ -236,7 +245,7 @@ describe('GatewayClient', function () {
       sb.injectFault({ fault: { kind: 'hang' }, command: 'send' });
       const e = await failsWith(client.send(creds, { destinations: ['393331234567'], sender: 'Shop', message: 'hi' }), 'timeout');
       assert.deepEqual([e.outcomeUnknown, e.retryable], [true, false]);
-      await delay(100);
+      await laterRequestSeen();
       assert.equal(sb.requestCount('send'), 1);
       // The sandbox took the message before it hung: exactly the ambiguity outcomeUnknown describes.
       assert.equal(sb.messages.length, 1);
@@ -289,7 +298,7 @@ describe('GatewayClient', function () {
         sb.injectFault({ fault: { kind: fault }, command: 'send', times: 1 });
         const e = await failsWith(client.send(creds, { destinations: ['393331234567'], sender: 'Shop', message: 'hi' }), 'network');
         assert.deepEqual([e.outcomeUnknown, e.retryable], [true, false]);
-        await delay(50);
+        await laterRequestSeen();
         assert.equal(sb.requestCount('send'), 1);
         assertErrorClean(e, events);
       });

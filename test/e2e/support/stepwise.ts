@@ -14,17 +14,21 @@ export interface StepwiseOptions {
 
 /**
  * Hooks for a suite whose tests are steps of one story in one workbench: until `started()` is
- * called, and after any failed step, the remaining steps are skipped; a failure leaves a
- * screenshot of each window and a copy of the logs; the workbench is always stopped.
+ * called, and after any failed step, the remaining steps fail at once (never skip: a suite whose
+ * set-up forgot `started()` must not read as green) without running against a broken workbench; a
+ * failure leaves a screenshot of each window and a copy of the logs; the workbench is always stopped.
  */
 export function stepwise(o: StepwiseOptions): { started(): void } {
-  let failed = true;
+  let started = false;
+  let failedStep: string | undefined;
   beforeEach(function () {
-    if (failed) this.skip();
+    if (!started) throw new Error('the suite never started (its before hook did not call started())');
+    if (failedStep !== undefined) throw new Error(`not run: the earlier step "${failedStep}" failed`);
   });
   afterEach(async function () {
     if (this.currentTest?.state !== 'failed') return;
-    failed = true;
+    if (failedStep !== undefined) return; // already told: only the first failure is photographed
+    failedStep = this.currentTest.title;
     for (const wb of o.windows()) {
       const shot = await wb?.failureScreenshot(this.currentTest.title);
       if (shot) console.log(`      screenshot of the failure: ${path.relative(process.cwd(), shot)}`);
@@ -33,13 +37,13 @@ export function stepwise(o: StepwiseOptions): { started(): void } {
   after(async function () {
     this.timeout(30_000);
     const host = o.host();
-    if (failed && host) console.log(`      ${host.saveLogs(o.logs).replace(/\n/g, '\n      ')}`);
+    if ((failedStep !== undefined || !started) && host) console.log(`      ${host.saveLogs(o.logs).replace(/\n/g, '\n      ')}`);
     await host?.stop();
     await o.cleanup();
   });
   return {
     started() {
-      failed = false;
+      started = true;
     },
   };
 }

@@ -96,6 +96,9 @@ export interface Notification {
   where: 'toast' | 'centre';
 }
 
+/** Requests under this prefix are the tests' own probes (see Workbench.settleFrames), never a payload's. */
+export const PROBE_PREFIX = 'http://127.0.0.1:9/inviosmart-probe/';
+
 /** What a window saw that a test may want to forbid: page dialogs (alert) and requests. */
 export class PageWatch {
   readonly dialogs: string[] = [];
@@ -142,6 +145,28 @@ export class Workbench {
       throw e;
     }
     return wb;
+  }
+
+  /**
+   * A positive signal in place of a pause before "nothing ran": in every frame, an image from a closed port on
+   * 127.0.0.1 (PROBE_PREFIX) is loaded and its error event awaited. An image or handler a payload made earlier in
+   * that frame fails the same way, earlier, so once each probe has reported, a late handler would have run.
+   * Resolves with the number of frames that answered (a detached frame does not).
+   */
+  async settleFrames(): Promise<number> {
+    let answered = 0;
+    for (const [i, frame] of this.page.frames().entries()) {
+      const ok = await frame
+        .evaluate((url) => new Promise<boolean>((resolve) => {
+          const img = new Image();
+          img.onload = () => resolve(true);
+          img.onerror = () => resolve(true);
+          img.src = url;
+        }), `${PROBE_PREFIX}${i}.png`)
+        .catch(() => false);
+      if (ok) answered++;
+    }
+    return answered;
   }
 
   // ---- status bar ---------------------------------------------------------------------------
