@@ -15,6 +15,7 @@ import type { StatusReport } from '../gateway/types';
 import type { HistoryChange } from './store';
 import type { Disposable, HistoryEntry, HistoryPatch } from './types';
 import { systemClock, type TimerClock } from './clock';
+import { awaitsStatus, shouldPoll } from './messageState';
 
 export type PollerClock = TimerClock;
 
@@ -147,10 +148,6 @@ interface Tracked {
   lastTriedAt: number;
 }
 
-function isPollable(e: HistoryEntry): boolean {
-  return e.smsId !== undefined && !e.status?.final;
-}
-
 export class StatusPoller implements Disposable {
   private readonly store: PollerStore;
   private readonly clock: PollerClock;
@@ -214,7 +211,7 @@ export class StatusPoller implements Disposable {
     if (this.disposed) return;
     const now = this.clock.now();
     const entries = keys
-      ? keys.map((k) => this.store.get(k)).filter((e): e is HistoryEntry => e !== undefined && isPollable(e))
+      ? keys.map((k) => this.store.get(k)).filter((e): e is HistoryEntry => e !== undefined && awaitsStatus(e))
       : this.store.pending(now, this.maxAgeMs);
     const waits = entries.map((e) => this.force(e.key));
     this.pump();
@@ -249,8 +246,9 @@ export class StatusPoller implements Disposable {
     return this.active && (this.options.isActive?.() ?? true);
   }
 
-  private tooOld(e: HistoryEntry, now: number): boolean {
-    return now - Date.parse(e.createdAt) > this.maxAgeMs;
+  /** Whether the schedule still asks about it (messageState.ts: awaits a status, not `stale`). */
+  private polls(e: HistoryEntry, now: number): boolean {
+    return shouldPoll(e, { now, maxAgeMs: this.maxAgeMs });
   }
 
   private dueOf(e: HistoryEntry, t: Pick<Tracked, 'failures' | 'lastTriedAt'>): number {
@@ -292,7 +290,7 @@ export class StatusPoller implements Disposable {
     for (const key of change.removed) this.tracked.delete(key);
     for (const e of change.upserted) {
       if (this.inFlight.has(e.key)) continue; // rescheduled when its check ends
-      if (!isPollable(e) || this.tooOld(e, now)) {
+      if (!this.polls(e, now)) {
         this.tracked.delete(e.key);
         continue;
       }
@@ -356,7 +354,7 @@ export class StatusPoller implements Disposable {
       const t = this.tracked.get(top.key);
       if (!t || t.due !== top.due || this.inFlight.has(top.key) || this.queued.has(top.key)) continue;
       const e = this.store.get(top.key);
-      if (!e || !isPollable(e) || this.tooOld(e, now)) {
+      if (!e || !this.polls(e, now)) {
         this.tracked.delete(top.key);
         continue;
       }
@@ -405,7 +403,7 @@ export class StatusPoller implements Disposable {
         continue; // its waiters are released when that check ends
       }
       const e = this.store.get(key);
-      if (!e || !isPollable(e)) {
+      if (!e || !awaitsStatus(e)) {
         this.releaseForced(key);
         continue;
       }
@@ -486,7 +484,7 @@ export class StatusPoller implements Disposable {
     }
     const e = this.store.get(key);
     const now = this.clock.now();
-    if (e && isPollable(e) && !this.tooOld(e, now)) {
+    if (e && this.polls(e, now)) {
       const t = this.tracked.get(key) ?? { due: 0, failures: 0, lastTriedAt: 0 };
       t.lastTriedAt = now;
       t.due = 0; // force a fresh heap item

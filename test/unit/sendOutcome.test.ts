@@ -11,7 +11,7 @@ import { parseSendAnswer } from '../../src/gateway/protocol';
 import type { SendRequest, SendResult } from '../../src/gateway/types';
 import { dispatchSend } from '../../src/history/dispatch';
 import { HistoryStore } from '../../src/history/store';
-import { isUnsettled } from '../../src/history/retention';
+import { isFinal } from '../../src/history/messageState';
 import type { HistoryEntry } from '../../src/history/types';
 import { contextValueOf, englishL10n, isInFlight, statusGroupOf, statusLabel, tooltipMarkdown, WallClock } from '../../src/views/entryPresentation';
 import { statusCategory } from '../../src/webview/model';
@@ -90,7 +90,7 @@ describe('A held message (1022) as every surface shows it', () => {
     assert.equal(statusGroupOf(held), 'pending');
     assert.equal(statusCategory(held), 'pending');
     assert.equal(isInFlight(held), false, 'nothing polls it: it has no SMSId');
-    assert.equal(isUnsettled(held), true, 'retention keeps it: it may still be sent');
+    assert.equal(isFinal(held), false, 'retention keeps it: it may still be sent');
     assert.match(tooltipMarkdown(held, { l10n: englishL10n, clock: new WallClock('UTC'), locale: 'en' }), /confirming it there sends it/);
     assert.equal(contextValueOf(held), 'message.held');
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>> } };
