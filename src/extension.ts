@@ -74,6 +74,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   // One window polls for all: the one holding the lease in the shared history folder.
   const election = new PollerElection({ dir: historyDir, isFocused: () => vscode.window.state.focused, onError: (e) => log.warn(`poller lease: ${String(e)}`) });
   context.subscriptions.push(election);
+  // A message older than this without a final status is no longer polled: every view shows it as `stale`.
+  const maxAgeMs = (): number => readSettings().maxAgeHours * 3600_000;
   // The poller is rebuilt when its settings change; everything else reaches it through this holder.
   const makePoller = () => {
     const settings = readSettings();
@@ -82,7 +84,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
       checkStatus: (entry, signal) => checkStatus(accounts, entry, signal),
       maxConcurrency: settings.maxConcurrency,
       baseIntervalMs: settings.pollIntervalSeconds * 1000,
-      maxAgeMs: settings.maxAgeHours * 3600_000,
+      maxAgeMs: maxAgeMs(),
       isActive: () => vscode.window.state.focused && election.isLeader,
       onFinal: (entry) => notifyFinal(entry),
       onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
@@ -112,8 +114,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   void accounts.ready.then(learnSecrets);
   context.subscriptions.push(accounts.accounts.onDidChange(() => void learnSecrets()));
 
-  const tree = registerHistoryTree(history, () => readSettings().groupBy);
-  const panel = registerHistoryPanel(context, history);
+  const tree = registerHistoryTree(history, () => readSettings().groupBy, { maxAgeMs });
+  const panel = registerHistoryPanel(context, history, { maxAgeMs });
   context.subscriptions.push(tree, panel);
 
   const send = new SendCommand({
@@ -144,7 +146,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     afterSend: () => void accounts.balance.refresh(),
     openPanel: (key) => panel.show(key),
   });
-  const exporter = new ExportCommand({ history, accountLabel: (id) => accounts.accounts.find(id)?.label ?? id });
+  const exporter = new ExportCommand({ history, accountLabel: (id) => accounts.accounts.find(id)?.label ?? id, maxAgeMs });
 
   context.subscriptions.push(
     ...messages.register(),

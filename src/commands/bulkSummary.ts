@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { NotifyOn } from '../config';
 import type { HistoryEntry, HistoryReader } from '../history/types';
-import { statusGroupOf } from '../views/entryPresentation';
+import { isFinal, messageState } from '../history/messageState';
 import type { Notify } from './errors';
 
 /** Whether one message's final status gets its own notification: a batch's messages are counted in the batch summary instead. */
@@ -27,9 +27,12 @@ export interface BatchTally {
 
 type Settled = 'delivered' | 'failed' | 'unknown' | 'open';
 
+/** A batch's message is open until nothing more will happen to it by itself (messageState.ts). */
 function settledAs(entry: HistoryEntry): Settled {
-  const group = statusGroupOf(entry);
-  return group === 'sending' || group === 'pending' ? 'open' : group;
+  const state = messageState(entry);
+  if (state === 'unknownOutcome') return 'unknown';
+  if (!isFinal(entry)) return 'open';
+  return state === 'failed' ? 'failed' : 'delivered';
 }
 
 /**

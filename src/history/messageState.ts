@@ -20,6 +20,9 @@ export type MessageState =
   | 'delivered'
   | 'lookupDone'; // HLR number lookup completed
 
+/** The poller's max age when the `inviosmart.status.maxAgeHours` setting is not read (48 h, its default). */
+export const DEFAULT_MAX_AGE_MS = 48 * 3600_000;
+
 /** How the tree groups, the panel filters and the export picks. One list, in display order. */
 export const STATUS_GROUPS = ['sending', 'queued', 'pending', 'lookup', 'stale', 'held', 'unknown', 'failed', 'delivered'] as const;
 export type StatusGroup = (typeof STATUS_GROUPS)[number];
@@ -46,7 +49,7 @@ const STATE_FACTS: Readonly<Record<MessageState, StateFacts>> = {
   accepted: { final: false, polled: true, inFlight: true, group: 'queued', icon: { codicon: 'clock', color: 'charts.yellow' } },
   queued: { final: false, polled: true, inFlight: true, group: 'queued', icon: { codicon: 'clock', color: 'charts.yellow' } },
   pending: { final: false, polled: true, inFlight: true, group: 'pending', icon: { codicon: 'watch', color: 'charts.yellow' } },
-  unrecognized: { final: false, polled: true, inFlight: true, group: 'pending', icon: { codicon: 'question', color: 'charts.yellow' } },
+  unrecognized: { final: false, polled: true, inFlight: true, group: 'pending', icon: { codicon: 'question', color: 'charts.orange' } },
   lookup: { final: false, polled: true, inFlight: true, group: 'lookup', icon: { codicon: 'search', color: 'charts.blue' } },
   stale: { final: false, polled: false, inFlight: false, group: 'stale', icon: { codicon: 'clock', color: 'disabledForeground' } },
   held: { final: false, polled: false, inFlight: false, group: 'held', icon: { codicon: 'debug-pause', color: 'charts.orange' } },

@@ -15,7 +15,7 @@ import type { StatusReport } from '../gateway/types';
 import type { HistoryChange } from './store';
 import type { Disposable, HistoryEntry, HistoryPatch } from './types';
 import { systemClock, type TimerClock } from './clock';
-import { awaitsStatus, shouldPoll } from './messageState';
+import { awaitsStatus, DEFAULT_MAX_AGE_MS, shouldPoll } from './messageState';
 
 export type PollerClock = TimerClock;
 
@@ -48,7 +48,6 @@ export interface StatusPollerOptions {
 }
 
 export const DEFAULT_BASE_INTERVAL_MS = 5000;
-export const DEFAULT_MAX_AGE_MS = 48 * 3600_000;
 export const BUSY_BACKOFF_FIRST_MS = 10_000;
 export const BUSY_BACKOFF_MAX_MS = 10 * 60_000;
 export const ENTRY_BACKOFF_MAX_MS = 3600_000;

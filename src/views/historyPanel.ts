@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { inertNotificationText } from '../commands/errors';
 import { CommandIds } from '../commands/ids';
+import { STATUS_GROUPS, statusGroupKey, statusGroupLabel, type StatusGroupKey } from '../history/messageState';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
 import { formatDestination, statusName } from './entryPresentation';
@@ -27,9 +28,11 @@ export interface HistoryPanelOptions {
    * modal (the tree uses it too); set it only when wiring a command that does not.
    */
   confirmDelete?: (entry: HistoryEntry) => Thenable<boolean>;
+  /** The poller's max age in ms (the `inviosmart.status.maxAgeHours` setting); default 48 h. */
+  maxAgeMs?: () => number;
 }
 
-export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete'>;
+export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete' | 'maxAgeMs'>;
 
 export interface HistoryPanelController extends vscode.Disposable {
   /** Opens the panel (or brings it to the front); selects `revealKey` when given. */
@@ -49,6 +52,13 @@ export interface HostedPanel {
   readonly onDidChangeViewState: vscode.Event<unknown>;
   readonly onDidDispose: vscode.Event<void>;
   dispose(): void;
+}
+
+/** The status groups' names, under the keys the webview reads (`status_stale`). */
+function statusGroupStrings(): Record<StatusGroupKey, string> {
+  const out = {} as Record<StatusGroupKey, string>;
+  for (const group of STATUS_GROUPS) out[statusGroupKey(group)] = statusGroupLabel(group, vscode.l10n);
+  return out;
 }
 
 /** Localized strings for the webview; literal `l10n.t` calls so the strings can be extracted. */
@@ -73,13 +83,7 @@ export function panelStrings(): PanelStrings {
     colStatus: vscode.l10n.t('Status'),
     colParts: vscode.l10n.t('Parts'),
     colCharge: vscode.l10n.t('Charge'),
-    status_sending: vscode.l10n.t('Sending'),
-    status_queued: vscode.l10n.t('Queued'),
-    status_pending: vscode.l10n.t('Pending'),
-    status_delivered: vscode.l10n.t('Delivered'),
-    status_failed: vscode.l10n.t('Failed'),
-    status_unknown: vscode.l10n.t('Unknown'),
-    status_lookup: vscode.l10n.t('Number lookup'),
+    ...statusGroupStrings(),
     outcomeUnknown: vscode.l10n.t('Outcome unknown'),
     acceptedNoStatus: vscode.l10n.t('Accepted'),
     totalMessages: vscode.l10n.t('Messages'),
@@ -227,6 +231,7 @@ export class HistoryPanelHost {
         post: (m) => this.post(m),
         localize: forDisplay,
         statusLabel: localStatusLabel,
+        maxAgeMs: this.options.maxAgeMs,
       });
       this.session.start(panelStrings(), vscode.env.language, revealKey);
       return;
@@ -265,6 +270,7 @@ export function registerHistoryPanel(
   const resolved: ResolvedPanelOptions = {
     executeCommand: options.executeCommand ?? ((command, ...args) => vscode.commands.executeCommand(command, ...args)),
     confirmDelete: options.confirmDelete,
+    maxAgeMs: options.maxAgeMs,
   };
   let current: HistoryPanelHost | undefined;
 

@@ -46,6 +46,8 @@ const strings: PanelStrings = {
   status_failed: 'Failed',
   status_unknown: 'Unknown',
   status_lookup: 'Number lookup',
+  status_stale: 'No final status — stopped checking',
+  status_held: 'Held: awaiting cost confirmation',
   outcomeUnknown: 'Outcome unknown',
   acceptedNoStatus: 'Accepted',
   totalMessages: 'Messages',

@@ -149,11 +149,11 @@ describe('retention rule', () => {
         const kept = list.filter((e) => !gone.has(e.key));
         const expired = (e: HistoryEntry): boolean => maxAgeDays > 0 && Date.parse(e.createdAt) < NOW - maxAgeDays * DAY;
         for (const e of list) {
-          if (isUnsettled(e)) assert.ok(!gone.has(e.key), 'an in-flight message was removed');
+          if (!isFinal(e)) assert.ok(!gone.has(e.key), 'an in-flight message was removed');
           else if (expired(e)) assert.ok(gone.has(e.key), 'an expired settled message was kept');
         }
         // Removed for count only: each is older than every settled message kept.
-        const keptSettled = kept.filter((e) => !isUnsettled(e));
+        const keptSettled = kept.filter((e) => isFinal(e));
         for (const key of removed) {
           const e = list.find((x) => x.key === key)!;
           if (expired(e)) continue;
@@ -456,8 +456,8 @@ describe('retention with several windows at once', function () {
     await me.compact();
     await me.close();
     const loaded = await loadHistory(dir);
-    const settledLeft = loaded.entries.filter((e) => !isUnsettled(e));
-    assert.equal(loaded.entries.filter((e) => isUnsettled(e)).length, 10, 'the ten old in-flight messages stay');
+    const settledLeft = loaded.entries.filter((e) => isFinal(e));
+    assert.equal(loaded.entries.filter((e) => !isFinal(e)).length, 10, 'the ten old in-flight messages stay');
     assert.equal(loaded.entries.length, 120);
     // Whatever each window saw when it compacted, the survivors are the newest settled messages of all
     // written (the old settled ones all went first): none removed is younger than one kept.
