@@ -15,6 +15,7 @@ import { MessageCommands } from './commands/messages';
 import { SendCommand } from './commands/send';
 import { GatewayError } from './gateway/errors';
 import type { StatusReport } from './gateway/types';
+import { messageState } from './history/messageState';
 import { StatusPoller } from './history/poller';
 import { diskFullSwitch } from './common/diskFullSwitch';
 import { realFs } from './common/durable';
@@ -132,6 +133,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     send,
     poller: pollerRef,
     openPanel: (key) => panel.show(key),
+    maxAgeMs,
     log,
     selection: () => tree.view.selection.flatMap((n) => (n.kind === 'message' ? [n.key] : [])),
   });
@@ -201,7 +203,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     : undefined;
 
   function notifyFinal(entry: HistoryEntry): void {
-    const failed = entry.status?.statusClass === 'failed';
+    const failed = messageState(entry) === 'failed';
     if (!toastOnFinal(entry, readSettings().notifyOn)) return; // a batch's messages: one summary (bulkSummary.ts)
     const label = entry.status ? statusName(entry.status, vscode.l10n) : '';
     const show = vscode.l10n.t('Show in Panel');

@@ -10,7 +10,7 @@ import type { Notify } from './errors';
 /** Whether one message's final status gets its own notification: a batch's messages are counted in the batch summary instead. */
 export function toastOnFinal(entry: HistoryEntry, notifyOn: NotifyOn): boolean {
   if (entry.batchId !== undefined && entry.batchId !== '') return false;
-  return notifyOn === 'all' || (notifyOn === 'failures' && entry.status?.statusClass === 'failed');
+  return notifyOn === 'all' || (notifyOn === 'failures' && messageState(entry) === 'failed');
 }
 
 /** Where the messages of one batch stand. */
