@@ -182,6 +182,21 @@ describe('HistoryTreeModel', () => {
     assert.equal(m.summary.total, 2);
   });
 
+  it('a year of history with 2% never settled: the badge counts only what is still polled', () => {
+    const list: HistoryEntry[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      // one message every ~53 minutes over a year; every 50th never got a final status
+      list.push(entry({ createdAt: ago(i * 3150_000), status: i % 50 === 7 ? pending : delivered }));
+    }
+    history.put(...list);
+    const m = model('status');
+    const young = list.filter((e, i) => i % 50 === 7 && NOW - Date.parse(e.createdAt) <= MAX_AGE).length;
+    assert.equal(m.summary.inFlight, young, 'not 200');
+    assert.ok(young > 0 && young < 5);
+    assert.equal(m.groupSize('status:stale')?.count, 200 - young);
+    assert.equal(m.groupSize('status:pending')?.count, young);
+  });
+
   it('pages groups and the top level', () => {
     history.put(...Array.from({ length: 5 }, (_, i) => entry({ createdAt: ago(i * 60_000) })));
     history.put(...Array.from({ length: 4 }, (_, i) => entry({ createdAt: ago((i + 1) * 86_400_000) })));
