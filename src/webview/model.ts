@@ -89,7 +89,7 @@ export function compileFilter(
   const from = filter.from ? localDayStart(filter.from) : undefined;
   const to = filter.to ? nextLocalDayStart(filter.to) : undefined;
   const { status, batch } = filter;
-  // judged when the filter is compiled (each question with a new filter, each reset), not per entry
+  // judged when the filter is compiled (when the panel opens and when its filter changes), not per entry
   const at = status ? staleness?.() : undefined;
   // A number typed as shown (`+39 339 123 4567`) finds the stored digits (`393391234567`).
   const digits = /^[\d\s+().-]+$/.test(needle) ? needle.replace(/\D/g, '') : '';
