@@ -131,9 +131,10 @@ export class Container extends DisposableBase {
       void this.election.poke();
     }));
 
-    // Views.
-    this.tree = this._register(registerHistoryTree(history, () => readSettings().groupBy));
-    this.panel = this._register(registerHistoryPanel(context, history));
+    // Views. A message older than this without a final status is no longer polled: every view shows it as `stale`.
+    const maxAgeMs = (): number => readSettings().maxAgeHours * 3600_000;
+    this.tree = this._register(registerHistoryTree(history, () => readSettings().groupBy, { maxAgeMs }));
+    this.panel = this._register(registerHistoryPanel(context, history, { maxAgeMs }));
 
     // Commands. Chat tools and tasks send through the same checks, confirmation facts and recorded dispatch as Send SMS.
     const state = context.globalState;
@@ -144,6 +145,7 @@ export class Container extends DisposableBase {
       send: this.send,
       poller: this.poller,
       openPanel: (key) => this.panel.show(key),
+      maxAgeMs,
       log,
       selection: () => this.tree.view.selection.flatMap((n) => (n.kind === 'message' ? [n.key] : [])),
     }));
@@ -158,7 +160,7 @@ export class Container extends DisposableBase {
       afterSend,
       openPanel: (key) => this.panel.show(key),
     }));
-    this.exporter = this._register(new ExportCommand({ history, accountLabel: (id) => this.accounts.find(id)?.label ?? id }));
+    this.exporter = this._register(new ExportCommand({ history, accountLabel: (id) => this.accounts.find(id)?.label ?? id, maxAgeMs }));
     this.smsTools = this._register(new SmsTools({ sessions: this.sessions, history, settings: readSettings, afterSend }));
     this.taskSms = this._register(new TaskSms({ sessions: this.sessions, history, state, settings: readSettings, taskSettings: readTaskSettings, log, afterSend }));
     this.textMe = this._register(new TextMeWhenDone({ sms: this.taskSms, settings: readSettings, taskSettings: readTaskSettings }));
@@ -166,7 +168,11 @@ export class Container extends DisposableBase {
     // The one settings change handler.
     this._register(vscode.workspace.onDidChangeConfiguration((e) => settingsChanged(e, {
       gateway: () => this.sessions.applySettings(),
-      poller: () => this.poller.updateSettings(readPollerSettings()),
+      poller: () => {
+        this.poller.updateSettings(readPollerSettings());
+        // maxAgeHours also decides which messages show as "stopped checking".
+        this.tree.provider.refresh();
+      },
       retention: () => this.retention.limitsChanged(),
       balance: (reschedule) => this.balance.settingsChanged(reschedule),
       groupBy: () => this.tree.setGroupBy(readSettings().groupBy),

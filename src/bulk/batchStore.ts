@@ -231,20 +231,20 @@ export class BatchHandle {
    * A torn dispatch line may have lost the rows it named (a crash while writing it; versions
    * before this one wrote one, and sent, when the disk was full). Their history entries are still
    * there, recorded before the dispatch: every entry of this batch that no dispatch line names is
-   * matched to a pending row with its number and text, and written down as dispatched, with the
-   * entry's outcome (sent, failed, or unknown). Rows that may have been sent never look pending.
+   * matched to an unsent row with its number and text, and written down as dispatched, with the
+   * entry's outcome (sent, failed, or unknown). Rows that may have been sent never look unsent.
    */
   private async repairTorn(history: BulkHistory): Promise<void> {
     const named = new Set(this.lines.flatMap((l) => (l.t === 'dispatch' ? l.keys : [])));
-    const pending = new Set(this.statuses().filter((s) => s.state === 'pending').map((s) => s.row));
+    const unsent = new Set(this.statuses().filter((s) => s.state === 'unsent').map((s) => s.row));
     const rows: number[] = [];
     const keys: string[] = [];
     const out: RowOutcome[] = [];
     const unnamed = history.all().filter((e) => e.batchId === this.batchId && !named.has(e.key));
     for (const entry of [...unnamed].reverse()) {
-      const row = this.plan.rows.find((r) => pending.has(r.row) && r.destination === entry.destination && r.text === entry.text);
+      const row = this.plan.rows.find((r) => unsent.has(r.row) && r.destination === entry.destination && r.text === entry.text);
       if (!row) continue;
-      pending.delete(row.row);
+      unsent.delete(row.row);
       rows.push(row.row);
       keys.push(entry.key);
       if (entry.state === 'sent' && entry.smsId !== undefined) out.push({ s: 'sent', smsId: entry.smsId });

@@ -7,11 +7,11 @@
 //                                   history entries and BEFORE the request: a row without a dispatch
 //                                   line was never sent; a row with one and no answer may have been
 //                         done      the answer for a dispatch, per row
-//                         settle    the user's decision: leave unknown rows unsent, or drop pending rows
+//                         settle    the user's decision: leave unknown rows unsent, or drop unsent rows
 //
-// Every row is exactly one of: pending (never dispatched: safe to send), sent/failed (answered), or
+// Every row is exactly one of: unsent (never dispatched: safe to send), sent/failed (answered), or
 // unknown (dispatched, no answer: never sent again on its own). A torn dispatch line (a crash while
-// writing it) still counts: the rows it names are taken as dispatched, never as pending.
+// writing it) still counts: the rows it names are taken as dispatched, never as unsent.
 import { randomBytes } from 'node:crypto';
 import type { HistoryEntry } from '../history/types';
 import type { PlannedRow, SkippedRow } from './plan';
@@ -50,7 +50,7 @@ export type JournalLine =
   | { t: 'done'; d: number; out: RowOutcome[]; at: string }
   | { t: 'settle'; rows: number[]; as: 'keep-unknown' | 'drop'; at: string };
 
-export type RowState = 'pending' | 'in-flight' | 'sent' | 'failed' | 'unknown' | 'dropped';
+export type RowState = 'unsent' | 'in-flight' | 'sent' | 'failed' | 'unknown' | 'dropped';
 
 export interface RowStatus {
   row: number;
@@ -67,7 +67,8 @@ export interface RowStatus {
 
 export interface BatchCounts {
   total: number;
-  pending: number;
+  /** Never dispatched: safe to send. */
+  unsent: number;
   inFlight: number;
   sent: number;
   failed: number;
@@ -163,7 +164,7 @@ export const INTERRUPTED: ErrorSummary = {
 /**
  * Where each planned row stands, from the journal. A dispatch without an answer is 'in-flight' while
  * `live` (this handle is running it), else the history entry's state decides, and without one it is
- * 'unknown'. Never 'pending' once dispatched: that is what keeps a row from going out twice.
+ * 'unknown'. Never 'unsent' once dispatched: that is what keeps a row from going out twice.
  */
 export function rowStatuses(
   plan: Pick<BatchPlanFile, 'rows'>,
@@ -174,7 +175,7 @@ export function rowStatuses(
   // `dispatch` remembers which dispatch a row's state came from: a later one (the user's resend) wins.
   type Tracked = RowStatus & { dispatch?: number };
   const byRow = new Map<number, Tracked>();
-  for (const r of plan.rows) byRow.set(r.row, { row: r.row, state: 'pending', attempts: 0 });
+  for (const r of plan.rows) byRow.set(r.row, { row: r.row, state: 'unsent', attempts: 0 });
   const dispatches = new Map<number, number[]>();
   for (const line of lines) {
     if (line.t === 'dispatch') {
@@ -182,8 +183,8 @@ export function rowStatuses(
       dispatches.set(line.d, line.rows);
       line.rows.forEach((row, i) => {
         const s = byRow.get(row);
-        // A torn piece cannot tell a first send from the user's resend: it only keeps a row from looking pending.
-        if (s && (!line.torn || s.state === 'pending')) byRow.set(row, { row, state: 'in-flight', attempts: s.attempts + 1, key: line.keys[i], dispatch: line.d });
+        // A torn piece cannot tell a first send from the user's resend: it only keeps a row from looking unsent.
+        if (s && (!line.torn || s.state === 'unsent')) byRow.set(row, { row, state: 'in-flight', attempts: s.attempts + 1, key: line.keys[i], dispatch: line.d });
       });
     } else if (line.t === 'done') {
       dispatches.get(line.d)?.forEach((row, i) => {
@@ -198,7 +199,7 @@ export function rowStatuses(
       for (const row of line.rows) {
         const s = byRow.get(row);
         if (!s) continue;
-        if (line.as === 'drop' && s.state === 'pending') s.state = 'dropped';
+        if (line.as === 'drop' && s.state === 'unsent') s.state = 'dropped';
         if (line.as === 'keep-unknown' && (s.state === 'unknown' || s.state === 'in-flight')) s.settled = true;
       }
     }
@@ -217,9 +218,9 @@ export function rowStatuses(
 }
 
 export function countRows(statuses: readonly RowStatus[]): BatchCounts {
-  const c: BatchCounts = { total: statuses.length, pending: 0, inFlight: 0, sent: 0, failed: 0, unknown: 0, undecided: 0, dropped: 0 };
+  const c: BatchCounts = { total: statuses.length, unsent: 0, inFlight: 0, sent: 0, failed: 0, unknown: 0, undecided: 0, dropped: 0 };
   for (const s of statuses) {
-    if (s.state === 'pending') c.pending++;
+    if (s.state === 'unsent') c.unsent++;
     else if (s.state === 'in-flight') c.inFlight++;
     else if (s.state === 'sent') c.sent++;
     else if (s.state === 'failed') c.failed++;
@@ -234,5 +235,5 @@ export function countRows(statuses: readonly RowStatus[]): BatchCounts {
 
 /** Nothing left to send or to decide. */
 export function isFinished(c: BatchCounts): boolean {
-  return c.pending === 0 && c.inFlight === 0 && c.undecided === 0;
+  return c.unsent === 0 && c.inFlight === 0 && c.undecided === 0;
 }

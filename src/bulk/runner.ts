@@ -162,7 +162,7 @@ function clampConcurrency(n: number | undefined): number {
 }
 
 /**
- * Runs what is left of a batch: every pending row, plus `resend` rows. The handle must be open
+ * Runs what is left of a batch: every unsent row, plus `resend` rows. The handle must be open
  * (locked) and, after an interruption, reconciled. Never sends a row twice on its own: a row whose
  * request went out without an answer stays 'unknown' until the user decides.
  */
@@ -177,9 +177,9 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
   for (const row of resend) {
     const state = stateOf.get(row);
     if (state === 'sent') throw new BulkError('row-already-sent', `Row ${row + 1} was sent already; it is never sent twice.`);
-    if (state !== 'failed' && state !== 'unknown' && state !== 'pending') resend.delete(row);
+    if (state !== 'failed' && state !== 'unknown' && state !== 'unsent') resend.delete(row);
   }
-  const toSend: PlannedRow[] = plan.rows.filter((r) => stateOf.get(r.row) === 'pending' || resend.has(r.row));
+  const toSend: PlannedRow[] = plan.rows.filter((r) => stateOf.get(r.row) === 'unsent' || resend.has(r.row));
   const rowInfo = new Map(plan.rows.map((r) => [r.row, r]));
   const queue: PlannedRequest[] = groupRequests(toSend, options.maxPerRequest ?? plan.maxPerRequest);
   const requestsTotal = queue.length;

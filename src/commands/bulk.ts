@@ -107,7 +107,7 @@ export interface BulkPrompts {
   saveTarget(defaultName: string): Promise<vscode.Uri | undefined>;
   confirm(summary: string, detail: string, action: string): Promise<boolean>;
   pickBatch(batches: BatchListing[]): Promise<BatchListing | undefined>;
-  resumeAction(batch: BatchListing, pending: number): Promise<'send' | 'discard' | undefined>;
+  resumeAction(batch: BatchListing, unsent: number): Promise<'send' | 'discard' | undefined>;
   /** Rows that ended unknown or failed: which to send again (none by default). */
   pickResend(rows: ResendChoice[]): Promise<number[] | undefined>;
 }
@@ -244,7 +244,7 @@ function defaultPrompts(): BulkPrompts {
       const items = batches.map((b) => ({
         label: `${b.source} — ${new Date(b.createdAt).toLocaleString(vscode.env.language)}`,
         description: [
-          b.counts.pending > 0 ? vscode.l10n.t('{0} not sent', b.counts.pending) : '',
+          b.counts.unsent > 0 ? vscode.l10n.t('{0} not sent', b.counts.unsent) : '',
           b.counts.undecided > 0 ? vscode.l10n.t('{0} outcome unknown', b.counts.undecided) : '',
           b.busy ? vscode.l10n.t('running in a window') : '',
         ].filter(Boolean).join(' · '),
@@ -253,11 +253,11 @@ function defaultPrompts(): BulkPrompts {
       }));
       return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Resume Bulk Send: unfinished batches'), ignoreFocusOut: true, matchOnDetail: true }))?.batch;
     },
-    async resumeAction(batch, pending) {
-      const send = { label: vscode.l10n.t('$(play) Send the {0} rows not sent yet', pending), value: 'send' as const };
+    async resumeAction(batch, unsent) {
+      const send = { label: vscode.l10n.t('$(play) Send the {0} rows not sent yet', unsent), value: 'send' as const };
       const decide = { label: vscode.l10n.t('$(question) Decide about the rows with an unknown outcome'), value: 'send' as const };
       const discard = { label: vscode.l10n.t('$(trash) Finish this batch without sending more'), value: 'discard' as const };
-      const items = [pending > 0 ? send : decide, discard];
+      const items = [unsent > 0 ? send : decide, discard];
       return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Resume {0}', batch.source), ignoreFocusOut: true }))?.value;
     },
     async pickResend(rows) {
@@ -531,16 +531,16 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       }
       const statuses = handle.statuses(lookup);
       const counts = countRows(statuses);
-      const action = await this.prompts.resumeAction(batch, counts.pending);
+      const action = await this.prompts.resumeAction(batch, counts.unsent);
       if (!action) return undefined;
       const now = new Date().toISOString();
       const unknownRows = statuses.filter((s) => s.state === 'unknown' && !s.settled).map((s) => s.row);
       if (action === 'discard') {
-        const pending = statuses.filter((s) => s.state === 'pending').map((s) => s.row);
-        if (pending.length > 0) await handle.append({ t: 'settle', rows: pending, as: 'drop', at: now });
+        const unsent = statuses.filter((s) => s.state === 'unsent').map((s) => s.row);
+        if (unsent.length > 0) await handle.append({ t: 'settle', rows: unsent, as: 'drop', at: now });
         if (unknownRows.length > 0) await handle.append({ t: 'settle', rows: unknownRows, as: 'keep-unknown', at: now });
         await handle.finishIfDone(lookup);
-        void this.notify('info', vscode.l10n.t('Bulk send {0} finished: {1} rows were not sent.', batch.source, pending.length));
+        void this.notify('info', vscode.l10n.t('Bulk send {0} finished: {1} rows were not sent.', batch.source, unsent.length));
         return undefined;
       }
       const candidates = this.resendChoices(handle, statuses);
@@ -553,7 +553,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       // Unknown rows left unticked were seen and left alone: that decision is recorded.
       const kept = unknownRows.filter((r) => !resend.includes(r));
       if (kept.length > 0) await handle.append({ t: 'settle', rows: kept, as: 'keep-unknown', at: now });
-      const toSend = handle.plan.rows.filter((r) => resend.includes(r.row) || statuses.find((s) => s.row === r.row)?.state === 'pending');
+      const toSend = handle.plan.rows.filter((r) => resend.includes(r.row) || statuses.find((s) => s.row === r.row)?.state === 'unsent');
       if (toSend.length === 0) {
         await handle.finishIfDone(lookup);
         void this.notify('info', vscode.l10n.t('Nothing more to send in {0}.', batch.source));
@@ -660,7 +660,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const showReport = vscode.l10n.t('Show Report');
     const showPanel = vscode.l10n.t('Show in Panel');
     const resume = vscode.l10n.t('Resume');
-    const unfinished = s.counts.pending > 0 || s.counts.undecided > 0;
+    const unfinished = s.counts.unsent > 0 || s.counts.undecided > 0;
     const parts = [vscode.l10n.t('{0} sent', r.sent)];
     if (r.failed > 0) parts.push(vscode.l10n.t('{0} failed', r.failed));
     if (r.unknown > 0) parts.push(vscode.l10n.t('{0} with unknown outcome (not resent)', r.unknown));
@@ -757,7 +757,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const out = [
       `# ${vscode.l10n.t('Bulk SMS summary: {0}', mdEscape(source))}`,
       '',
-      vscode.l10n.t('Batch {0}: {1} sent, {2} failed, {3} with unknown outcome, {4} not sent, of {5} rows.', s.batchId, s.counts.sent, s.counts.failed, s.counts.unknown, s.counts.pending + s.counts.dropped, s.counts.total),
+      vscode.l10n.t('Batch {0}: {1} sent, {2} failed, {3} with unknown outcome, {4} not sent, of {5} rows.', s.batchId, s.counts.sent, s.counts.failed, s.counts.unknown, s.counts.unsent + s.counts.dropped, s.counts.total),
       '',
     ];
     if (s.stopped) out.push(vscode.l10n.t('Stopped early: {0} ({1})', mdEscape(s.stopped.explanation), mdEscape(s.stopped.gatewayText)), '');

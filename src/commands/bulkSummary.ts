@@ -5,13 +5,13 @@ import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import type { NotifyOn } from '../config';
 import type { HistoryEntry, HistoryReader } from '../history/types';
-import { statusGroupOf } from '../views/entryPresentation';
+import { isFinal, messageState } from '../history/messageState';
 import type { Notify } from './errors';
 
 /** Whether one message's final status gets its own notification: a batch's messages are counted in the batch summary instead. */
 export function toastOnFinal(entry: HistoryEntry, notifyOn: NotifyOn): boolean {
   if (entry.batchId !== undefined && entry.batchId !== '') return false;
-  return notifyOn === 'all' || (notifyOn === 'failures' && entry.status?.statusClass === 'failed');
+  return notifyOn === 'all' || (notifyOn === 'failures' && messageState(entry) === 'failed');
 }
 
 /** Where the messages of one batch stand. */
@@ -28,9 +28,12 @@ export interface BatchTally {
 
 type Settled = 'delivered' | 'failed' | 'unknown' | 'open';
 
+/** A batch's message is open until nothing more will happen to it by itself (messageState.ts). */
 function settledAs(entry: HistoryEntry): Settled {
-  const group = statusGroupOf(entry);
-  return group === 'sending' || group === 'pending' ? 'open' : group;
+  const state = messageState(entry);
+  if (state === 'unknownOutcome') return 'unknown';
+  if (!isFinal(entry)) return 'open';
+  return state === 'failed' ? 'failed' : 'delivered';
 }
 
 /**

@@ -7,7 +7,8 @@ import { exportHistory, type ExportFormat } from '../bulk/export';
 import { writeFileDurable } from '../common/durable';
 import { DisposableBase } from '../common/lifecycle';
 import type { HistoryEntry, HistoryReader } from '../history/types';
-import { compileFilter, emptyFilter, statusCategories, statusCategory, type StatusCategory } from '../panel/model';
+import { DEFAULT_MAX_AGE_MS, STATUS_GROUPS, statusGroupLabel, statusGroupOf, type StatusGroup } from '../history/messageState';
+import { compileFilter, emptyFilter } from '../panel/model';
 import { windowNotify, type Notify } from './errors';
 import { CommandIds } from '../common/commandIds';
 
@@ -31,7 +32,7 @@ export type ScopeKind = 'all' | 'batch' | 'status' | 'search';
 export interface ExportPrompts {
   scope(counts: { all: number; batches: number }): Promise<ScopeKind | undefined>;
   batch(batches: Array<{ batchId: string; count: number; createdAt: string }>): Promise<string | undefined>;
-  status(counts: Array<{ status: StatusCategory; count: number }>): Promise<StatusCategory | undefined>;
+  status(counts: Array<{ status: StatusGroup; count: number }>): Promise<StatusGroup | undefined>;
   search(): Promise<string | undefined>;
   format(): Promise<ExportFormat | undefined>;
   masking(): Promise<{ maskNumbers: boolean; maskTexts: boolean } | undefined>;
@@ -46,18 +47,8 @@ export interface ExportDeps {
   prompts?: ExportPrompts;
   notify?: Notify;
   register?: boolean;
-}
-
-function statusLabel(s: StatusCategory): string {
-  switch (s) {
-    case 'sending': return vscode.l10n.t('Sending');
-    case 'queued': return vscode.l10n.t('Queued');
-    case 'pending': return vscode.l10n.t('Pending');
-    case 'delivered': return vscode.l10n.t('Delivered');
-    case 'failed': return vscode.l10n.t('Failed');
-    case 'unknown': return vscode.l10n.t('Unknown');
-    case 'lookup': return vscode.l10n.t('Number lookup');
-  }
+  /** The poller's max age in ms, so "one status" can pick the messages it stopped checking; default 48 h. */
+  maxAgeMs?: () => number;
 }
 
 function defaultPrompts(): ExportPrompts {
@@ -81,7 +72,7 @@ function defaultPrompts(): ExportPrompts {
       ),
     status: (counts) =>
       pick(
-        counts.map((c) => ({ label: statusLabel(c.status), description: String(c.count), value: c.status })),
+        counts.map((c) => ({ label: statusGroupLabel(c.status, vscode.l10n), description: String(c.count), value: c.status })),
         vscode.l10n.t('Export History: which status?'),
       ),
     search: () =>
@@ -197,9 +188,11 @@ export class ExportCommand extends DisposableBase {
         return id === undefined ? undefined : { entries: all.filter((e) => e.batchId === id), scope: `batch ${id}` };
       }
       case 'status': {
-        const counts = statusCategories.map((status) => ({ status, count: all.filter((e) => statusCategory(e) === status).length })).filter((c) => c.count > 0);
+        const at = { now: Date.now(), maxAgeMs: this.deps.maxAgeMs?.() ?? DEFAULT_MAX_AGE_MS };
+        const groupOf = new Map(all.map((e) => [e.key, statusGroupOf(e, at)]));
+        const counts = STATUS_GROUPS.map((status) => ({ status, count: all.filter((e) => groupOf.get(e.key) === status).length })).filter((c) => c.count > 0);
         const status = await this.prompts.status(counts);
-        return status === undefined ? undefined : { entries: all.filter((e) => statusCategory(e) === status), scope: `status ${status}` };
+        return status === undefined ? undefined : { entries: all.filter((e) => groupOf.get(e.key) === status), scope: `status ${status}` };
       }
       case 'search': {
         const search = await this.prompts.search();

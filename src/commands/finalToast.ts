@@ -2,6 +2,7 @@
 // bulkSummary.ts instead), as the `notifications.onFinalStatus` setting asks.
 import * as vscode from 'vscode';
 import type { NotifyOn } from '../config';
+import { messageState } from '../history/messageState';
 import type { HistoryEntry } from '../history/types';
 import { formatDestination, statusName } from '../views/entryPresentation';
 import { toastOnFinal } from './bulkSummary';
@@ -10,7 +11,7 @@ import { inertNotificationText } from './errors';
 /** Tells the user a message reached its final status; "Show in Panel" opens it there. */
 export function notifyFinal(entry: HistoryEntry, notifyOn: NotifyOn, showInPanel: (key: string) => void): void {
   if (!toastOnFinal(entry, notifyOn)) return;
-  const failed = entry.status?.statusClass === 'failed';
+  const failed = messageState(entry) === 'failed';
   const label = entry.status ? statusName(entry.status, vscode.l10n) : '';
   const show = vscode.l10n.t('Show in Panel');
   const message = failed

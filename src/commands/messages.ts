@@ -4,6 +4,7 @@ import type { Log } from '../common/log';
 import type { SessionProvider } from '../credentials/types';
 import { statusPatch } from '../history/poller';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
+import { DEFAULT_MAX_AGE_MS, messageState } from '../history/messageState';
 import { formatDestination, statusLabel, statusName } from '../views/entryPresentation';
 import { describeError, showError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from '../common/commandIds';
@@ -30,6 +31,8 @@ export interface MessageCommandDeps {
   log: Log;
   /** The entries selected in the tree, used when a command is run without an argument. */
   selection?: () => readonly string[];
+  /** The poller's max age in ms, to word a message it stopped checking; default 48 h. */
+  maxAgeMs?: () => number;
   /** How results are told; defaults to VS Code notifications. */
   notify?: Notify;
   /** Asks before a risky resend or a delete; defaults to a modal warning. */
@@ -101,10 +104,11 @@ export class MessageCommands extends DisposableBase {
       void this.notify('info', vscode.l10n.t('No sent message has an SMS ID yet. Send one first.'));
       return undefined;
     }
+    const at = { now: Date.now(), maxAgeMs: this.deps.maxAgeMs?.() ?? DEFAULT_MAX_AGE_MS };
     const pick = await vscode.window.showQuickPick(
       withId.map((e) => ({
         label: `${e.smsId}`,
-        description: `${formatDestination(e.destination)} · ${statusLabel(e, vscode.l10n)}`,
+        description: `${formatDestination(e.destination)} · ${statusLabel(e, vscode.l10n, messageState(e, at))}`,
         detail: e.text.split('\n')[0].slice(0, 80),
         key: e.key,
       })),

@@ -16,6 +16,7 @@ import type { HistoryChange } from './store';
 import type { Disposable, HistoryEntry, HistoryPatch } from './types';
 import { systemClock, type TimerClock } from './clock';
 import { DisposableBase, toDisposable } from '../common/lifecycle';
+import { awaitsStatus, DEFAULT_MAX_AGE_MS, shouldPoll } from './messageState';
 
 export type PollerClock = TimerClock;
 
@@ -52,7 +53,6 @@ export interface StatusPollerOptions extends PollerSettings {
 }
 
 export const DEFAULT_BASE_INTERVAL_MS = 5000;
-export const DEFAULT_MAX_AGE_MS = 48 * 3600_000;
 export const BUSY_BACKOFF_FIRST_MS = 10_000;
 export const BUSY_BACKOFF_MAX_MS = 10 * 60_000;
 export const ENTRY_BACKOFF_MAX_MS = 3600_000;
@@ -152,10 +152,6 @@ interface Tracked {
   lastTriedAt: number;
 }
 
-function isPollable(e: HistoryEntry): boolean {
-  return e.smsId !== undefined && !e.status?.final;
-}
-
 export class StatusPoller extends DisposableBase {
   private readonly store: PollerStore;
   private readonly clock: PollerClock;
@@ -240,7 +236,7 @@ export class StatusPoller extends DisposableBase {
     if (this.isDisposed) return;
     const now = this.clock.now();
     const entries = keys
-      ? keys.map((k) => this.store.get(k)).filter((e): e is HistoryEntry => e !== undefined && isPollable(e))
+      ? keys.map((k) => this.store.get(k)).filter((e): e is HistoryEntry => e !== undefined && awaitsStatus(e))
       : this.store.pending(now, this.maxAgeMs);
     const waits = entries.map((e) => this.force(e.key));
     this.pump();
@@ -273,8 +269,9 @@ export class StatusPoller extends DisposableBase {
     return this.active && (this.options.isActive?.() ?? true);
   }
 
-  private tooOld(e: HistoryEntry, now: number): boolean {
-    return now - Date.parse(e.createdAt) > this.maxAgeMs;
+  /** Whether the schedule still asks about it (messageState.ts: awaits a status, not `stale`). */
+  private polls(e: HistoryEntry, now: number): boolean {
+    return shouldPoll(e, { now, maxAgeMs: this.maxAgeMs });
   }
 
   private dueOf(e: HistoryEntry, t: Pick<Tracked, 'failures' | 'lastTriedAt'>): number {
@@ -316,7 +313,7 @@ export class StatusPoller extends DisposableBase {
     for (const key of change.removed) this.tracked.delete(key);
     for (const e of change.upserted) {
       if (this.inFlight.has(e.key)) continue; // rescheduled when its check ends
-      if (!isPollable(e) || this.tooOld(e, now)) {
+      if (!this.polls(e, now)) {
         this.tracked.delete(e.key);
         continue;
       }
@@ -380,7 +377,7 @@ export class StatusPoller extends DisposableBase {
       const t = this.tracked.get(top.key);
       if (!t || t.due !== top.due || this.inFlight.has(top.key) || this.queued.has(top.key)) continue;
       const e = this.store.get(top.key);
-      if (!e || !isPollable(e) || this.tooOld(e, now)) {
+      if (!e || !this.polls(e, now)) {
         this.tracked.delete(top.key);
         continue;
       }
@@ -429,7 +426,7 @@ export class StatusPoller extends DisposableBase {
         continue; // its waiters are released when that check ends
       }
       const e = this.store.get(key);
-      if (!e || !isPollable(e)) {
+      if (!e || !awaitsStatus(e)) {
         this.releaseForced(key);
         continue;
       }
@@ -510,7 +507,7 @@ export class StatusPoller extends DisposableBase {
     }
     const e = this.store.get(key);
     const now = this.clock.now();
-    if (e && isPollable(e) && !this.tooOld(e, now)) {
+    if (e && this.polls(e, now)) {
       const t = this.tracked.get(key) ?? { due: 0, failures: 0, lastTriedAt: 0 };
       t.lastTriedAt = now;
       t.due = 0; // force a fresh heap item

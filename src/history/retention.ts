@@ -1,8 +1,9 @@
 // How long the message history keeps messages, and the service that applies it. Plain Node.
 //
 // The rule (the settings inviosmart.history.maxAgeDays and inviosmart.history.maxEntries):
-//   1. A message still in flight is never removed: being sent ('sending'), outcome unknown
-//      ('unknown'), held for cost confirmation ('held'), or sent without a final delivery status yet. Only the user settles those.
+//   1. A message whose state is not final (messageState.ts `isFinal`) is never removed: being sent,
+//      outcome unknown, held for cost confirmation, or sent without a final delivery status yet
+//      (also once the poller stopped checking it). Only the user settles those.
 //   2. Age comes first: every other message recorded more than maxAgeDays ago is removed.
 //   3. Then count: while more than maxEntries messages remain, the oldest (by recorded time)
 //      that are not in flight are removed, even when younger than maxAgeDays. In-flight
@@ -20,6 +21,7 @@ import * as path from 'node:path';
 import { DisposableBase, toDisposable } from '../common/lifecycle';
 import type { HistoryEntry } from './types';
 import { systemClock, type TimerClock } from './clock';
+import { isFinal } from './messageState';
 
 export interface RetentionLimits {
   /** Days; 0 keeps messages forever. */
@@ -31,11 +33,6 @@ export interface RetentionLimits {
 export const DEFAULT_RETENTION: RetentionLimits = { maxAgeDays: 365, maxEntries: 100_000 };
 
 const DAY_MS = 86_400_000;
-
-/** True while retention must keep the entry whatever its age: its outcome or delivery is not settled. */
-export function isUnsettled(e: HistoryEntry): boolean {
-  return e.state === 'sending' || e.state === 'unknown' || e.state === 'held' || (e.state === 'sent' && e.status?.final !== true);
-}
 
 /** Limits as given by a user (any number), made whole and non-negative; non-numbers fall back to the defaults. */
 export function normalizeLimits(limits: Partial<RetentionLimits>): RetentionLimits {
@@ -99,7 +96,7 @@ export function planRemoval(newestFirst: readonly HistoryEntry[], now: number, l
     // An unreadable time is never "too old"; the count limit may still take it.
     const expired = created < cutoff;
     if (!expired && excess <= 0) break;
-    if (isUnsettled(e)) continue;
+    if (!isFinal(e)) continue; // outcome or delivery not settled: kept whatever its age
     out.push(e.key);
     excess--;
   }

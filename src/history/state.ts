@@ -1,6 +1,7 @@
 // The history in memory: entries, tombstones, the pending index and the change events' bookkeeping.
 import { isTombstone } from './format';
 import { isHistoryEntry, mergeEntries, normalizeEntry } from './merge';
+import { awaitsStatus } from './messageState';
 import type { HistoryEntry } from './types';
 
 /** Lines kept for history.rejected.txt between compactions; beyond this they are only counted. */
@@ -14,7 +15,7 @@ export interface HistoryChange {
 /**
  * The entries in memory, and the bookkeeping that keeps `all()` and `pending()` cheap:
  * the map is kept in createdAt order (re-sorted only when an older entry arrives late),
- * and a set holds the keys that may still need a status check.
+ * and a set holds the keys that may still need a status check (`awaitsStatus` in messageState.ts).
  */
 export class HistoryState {
   readonly entries = new Map<string, HistoryEntry>();
@@ -44,7 +45,7 @@ export class HistoryState {
     }
     this.entries.set(key, next);
     if (this.pendingIndex) {
-      if (next.smsId !== undefined && !next.status?.final) this.pendingIndex.add(key);
+      if (awaitsStatus(next)) this.pendingIndex.add(key);
       else this.pendingIndex.delete(key);
     }
     this.newestFirst = undefined;
@@ -72,7 +73,7 @@ export class HistoryState {
     if (!this.pendingIndex) {
       this.pendingIndex = new Set();
       for (const e of this.entries.values()) {
-        if (e.smsId !== undefined && !e.status?.final && e.createdAt >= since) this.pendingIndex.add(e.key);
+        if (awaitsStatus(e) && e.createdAt >= since) this.pendingIndex.add(e.key);
       }
     }
     return this.pendingIndex;

@@ -1,11 +1,13 @@
 // What the chat tools answer: short, structured English lines a model can quote (IDs, statuses,
 // amounts), and the history search they run. Plain functions over history entries, no VS Code API.
+import { STATUS_GROUPS, statusGroupOf, type Staleness, type StatusGroup } from '../history/messageState';
 import type { HistoryEntry } from '../history/types';
 
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 50;
-export const SEARCH_STATUSES = ['sending', 'sent', 'pending', 'delivered', 'failed', 'unknown'] as const;
-export type SearchStatus = (typeof SEARCH_STATUSES)[number];
+/** The words a model filters by: the status groups every view uses (messageState.ts). */
+export const SEARCH_STATUSES = STATUS_GROUPS;
+export type SearchStatus = StatusGroup;
 
 export interface HistoryQuery {
   /** Wire-form destination. */
@@ -17,14 +19,13 @@ export interface HistoryQuery {
   since?: number;
   until?: number;
   limit: number;
+  /** The poller's max age and now, so a message it stopped checking reads `stale`. */
+  at?: Staleness;
 }
 
-/** The one word a model gets for where a message stands. */
-export function stateWord(e: HistoryEntry): SearchStatus {
-  if (e.state === 'sending' || e.state === 'unknown' || e.state === 'failed') return e.state;
-  if (e.status?.statusClass === 'failed') return 'failed';
-  if (e.status?.statusClass === 'delivered') return 'delivered';
-  return e.status && !e.status.final ? 'pending' : 'sent';
+/** The one word a model gets for where a message stands: its status group. */
+export function stateWord(e: HistoryEntry, at?: Staleness): SearchStatus {
+  return statusGroupOf(e, at);
 }
 
 /** Entries matching every given criterion, newest first, at most `limit`, and how many matched in all. */
@@ -35,7 +36,7 @@ export function searchEntries(newestFirst: readonly HistoryEntry[], q: HistoryQu
   for (const e of newestFirst) {
     if (q.destination !== undefined && e.destination !== q.destination) continue;
     if (needle !== undefined && !e.text.toLocaleLowerCase().includes(needle)) continue;
-    if (q.status !== undefined && stateWord(e) !== q.status) continue;
+    if (q.status !== undefined && stateWord(e, q.at) !== q.status) continue;
     const at = Date.parse(e.createdAt);
     if (q.since !== undefined && !(at >= q.since)) continue;
     if (q.until !== undefined && !(at <= q.until)) continue;
@@ -52,11 +53,12 @@ function quoted(text: string): string {
 }
 
 /** One line per message: `SMSId 17 · to +39 333 *** **67 · delivered (Delivered, code 3) · 1 SMS · sandbox`. */
-export function entryLine(e: HistoryEntry, show: (destination: string) => string, withText = false): string {
+export function entryLine(e: HistoryEntry, show: (destination: string) => string, withText = false, at?: Staleness): string {
+  const word = stateWord(e, at);
   const fields = [
     e.smsId !== undefined ? `SMSId ${e.smsId}` : 'no SMSId',
     `to ${show(e.destination)}`,
-    e.status ? `${stateWord(e)} (${e.status.label}, code ${e.status.code})` : stateWord(e),
+    e.status ? `${word} (${e.status.label}, code ${e.status.code})` : word,
     `${e.quantity ?? e.parts} SMS`,
   ];
   if (e.charge !== undefined) fields.push(`€${e.charge.toFixed(4)}`);

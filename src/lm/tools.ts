@@ -14,6 +14,7 @@ import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types
 import { mustAskItself } from './confirmation';
 import { checkDraft, dispatchDraft, sendCharsetOf } from './draft';
 import { numberShower } from './mask';
+import type { Staleness } from '../history/messageState';
 import { entryLine, SANDBOX_NOTE, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT, SEARCH_STATUSES, searchEntries, type SearchStatus } from './results';
 
 /** Tool names as contributed in package.json (`languageModelTools`). */
@@ -109,6 +110,11 @@ export class SmsTools extends DisposableBase {
     }));
   }
 
+  /** Now and the poller's max age: a message it stopped checking reads `stale`. */
+  private staleness(): Staleness {
+    return { now: Date.now(), maxAgeMs: this.deps.settings().maxAgeHours * 3600_000 };
+  }
+
   private async session(): Promise<GatewaySession | vscode.LanguageModelToolResult> {
     try {
       return await this.deps.sessions.forActive();
@@ -202,7 +208,7 @@ export class SmsTools extends DisposableBase {
         `SMSId ${report.smsId} · to ${show(report.destination)} · ${s.label} (code ${s.code}, ${s.final ? 'final' : 'may still change'}) · ${report.quantity} SMS · €${report.charge.toFixed(4)}`,
       ];
       if (report.submittedOn.raw) lines.push(`submitted ${report.submittedOn.raw}, last change ${report.deliveredOn.raw || 'none'} (provider local time, YYYYMMDDHHmmSS)`);
-      if (updated) lines.push(`history: ${entryLine(updated, show, true)}`);
+      if (updated) lines.push(`history: ${entryLine(updated, show, true, this.staleness())}`);
       else lines.push('This SMSId is not in this history; the status comes from the active account.');
       if (session.account.sandbox) lines.push(SANDBOX_NOTE);
       return result(...lines);
@@ -272,10 +278,11 @@ export class SmsTools extends DisposableBase {
       else limit = Math.min(n, SEARCH_MAX_LIMIT);
     }
     if (problems.length > 0) return refusal('the history was not searched', problems);
-    const { matches, total } = searchEntries(this.deps.history.all(), { destination, text: input.text as string | undefined, status, since, until, limit });
+    const at = this.staleness();
+    const { matches, total } = searchEntries(this.deps.history.all(), { destination, text: input.text as string | undefined, status, since, until, limit, at });
     const show = numberShower(destination ? [destination] : []);
     const lines = [`${total} matching message${total === 1 ? '' : 's'}, newest first${total > matches.length ? `; showing ${matches.length} (raise limit, up to ${SEARCH_MAX_LIMIT}, or narrow the search)` : ''}`];
-    lines.push(...matches.map((e) => `- ${entryLine(e, show, true)}`));
+    lines.push(...matches.map((e) => `- ${entryLine(e, show, true, at)}`));
     if (matches.some((e) => e.sandbox)) lines.push('Entries marked sandbox were sent through the Sandbox account: no real SMS, no charge.');
     return result(...lines);
   }

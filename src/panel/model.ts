@@ -1,13 +1,11 @@
 // The panel's pure core: filtering, sorting, totals, incremental updates and virtual-window maths.
 // No DOM and no 'vscode' here, so plain Node tests cover it; the webview only draws what this returns.
+import { isStatusGroup, STATUS_GROUPS, statusGroupOf, type Staleness, type StatusGroup } from '../history/messageState';
 import type { HistoryEntry } from '../history/types';
 
-/** The row type, re-exported so the webview reads it from this shared module only. */
+/** The row type and the status model, re-exported so the webview reads them from this shared module only. */
 export type { HistoryEntry };
-
-/** What the status filter and the status indicator speak in. */
-export const statusCategories = ['sending', 'queued', 'pending', 'delivered', 'failed', 'unknown', 'lookup'] as const;
-export type StatusCategory = (typeof statusCategories)[number];
+export { DEFAULT_MAX_AGE_MS, STATUS_GROUPS, statusGroupKey, statusGroupOf, type StatusGroup } from '../history/messageState';
 
 export const sortColumns = ['smsId', 'createdAt', 'destination', 'sender', 'text', 'status', 'parts', 'charge'] as const;
 export type SortColumn = (typeof sortColumns)[number];
@@ -21,8 +19,8 @@ export interface SortSpec {
 export interface PanelFilter {
   /** Case-insensitive substring over text, numbers, sender, status, batch, account and error. */
   search: string;
-  /** '' for all. */
-  status: StatusCategory | '';
+  /** A status group (messageState.ts); '' for all. */
+  status: StatusGroup | '';
   /** Local calendar day `YYYY-MM-DD`, inclusive; '' for open. */
   from: string;
   to: string;
@@ -49,25 +47,6 @@ export interface PanelViewState {
 
 export const emptyFilter: PanelFilter = { search: '', status: '', from: '', to: '', batch: '' };
 export const defaultSort: SortSpec = { column: 'createdAt', direction: 'desc' };
-
-/** Where an entry stands, merging the extension's own state with the gateway's status class. */
-export function statusCategory(entry: HistoryEntry): StatusCategory {
-  switch (entry.state) {
-    case 'sending':
-      return 'sending';
-    case 'unknown':
-      return 'unknown';
-    case 'failed':
-      return 'failed';
-    case 'held':
-      // Held for cost confirmation on the website (1022): waiting, like a queued message, not failed.
-      return 'pending';
-    case 'sent':
-    default:
-      // Accepted but never polled: the gateway holds it, which is what "queued" means to a user.
-      return entry.status?.statusClass ?? 'queued';
-  }
-}
 
 /** Parts as charged when the gateway said so, else as counted before sending. */
 export function entryParts(entry: HistoryEntry): number {
@@ -103,12 +82,19 @@ function escapeRegExp(text: string): string {
  * is a case-insensitive substring over each field (no lower-cased copy of every entry is kept);
  * `statusLabel` adds the status as the user reads it when that differs from the stored label.
  */
-export function compileFilter(filter: PanelFilter, statusLabel?: (entry: HistoryEntry) => string | undefined): (entry: HistoryEntry) => boolean {
+export function compileFilter(
+  filter: PanelFilter,
+  statusLabel?: (entry: HistoryEntry) => string | undefined,
+  /** The poller's max age and now, so a message it stopped checking filters as `stale`. */
+  staleness?: () => Staleness,
+): (entry: HistoryEntry) => boolean {
   const needle = filter.search.trim();
   const re = needle === '' ? undefined : new RegExp(escapeRegExp(needle), 'i');
   const from = filter.from ? localDayStart(filter.from) : undefined;
   const to = filter.to ? nextLocalDayStart(filter.to) : undefined;
   const { status, batch } = filter;
+  // judged when the filter is compiled (when the panel opens and when its filter changes), not per entry
+  const at = status ? staleness?.() : undefined;
   // A number typed as shown (`+39 339 123 4567`) finds the stored digits (`393391234567`).
   const digits = /^[\d\s+().-]+$/.test(needle) ? needle.replace(/\D/g, '') : '';
   const found = (entry: HistoryEntry, re: RegExp): boolean => {
@@ -123,7 +109,7 @@ export function compileFilter(filter: PanelFilter, statusLabel?: (entry: History
     return entry.error !== undefined && re.test(entry.error.gatewayText);
   };
   return (entry) => {
-    if (status && statusCategory(entry) !== status) return false;
+    if (status && statusGroupOf(entry, at) !== status) return false;
     if (batch && entry.batchId !== batch) return false;
     if (from !== undefined || to !== undefined) {
       const t = timeOf(entry);
@@ -170,9 +156,8 @@ export function textSortKey(text: string): string {
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
-const statusRank: Record<StatusCategory, number> = {
-  sending: 0, queued: 1, pending: 2, unknown: 3, failed: 4, delivered: 5, lookup: 6,
-};
+// By status: the groups' display order. Sort keys are cached per entry revision, so the age limit is left out.
+const statusRank = new Map<StatusGroup, number>(STATUS_GROUPS.map((g, i) => [g, i]));
 
 type SortKey = number | string | undefined;
 
@@ -190,7 +175,7 @@ function sortKey(column: SortColumn, e: HistoryEntry): SortKey {
     case 'text':
       return textSortKey(e.text);
     case 'status':
-      return String.fromCharCode(0x30 + statusRank[statusCategory(e)]) + textSortKey(e.status?.label ?? '');
+      return String.fromCharCode(0x30 + (statusRank.get(statusGroupOf(e)) ?? 0)) + textSortKey(e.status?.label ?? '');
     case 'parts':
       return entryParts(e);
     case 'charge':
@@ -324,10 +309,12 @@ export class PanelModel {
     sort: SortSpec = defaultSort,
     /** The status as the user reads it, for the search (see compileFilter). */
     private readonly statusLabel?: (entry: HistoryEntry) => string | undefined,
+    /** The poller's max age and now, for the `stale` filter (see compileFilter). */
+    private readonly staleness?: () => Staleness,
   ) {
     this.filterValue = { ...filter };
     this.sortValue = { ...sort };
-    this.matches = compileFilter(this.filterValue, statusLabel);
+    this.matches = compileFilter(this.filterValue, statusLabel, staleness);
     this.cmp = comparator(this.sortValue);
   }
 
@@ -385,7 +372,7 @@ export class PanelModel {
 
   setFilter(filter: Partial<PanelFilter>): void {
     this.filterValue = { ...this.filterValue, ...filter };
-    this.matches = compileFilter(this.filterValue, this.statusLabel);
+    this.matches = compileFilter(this.filterValue, this.statusLabel, this.staleness);
     this.rebuild();
   }
 
@@ -602,8 +589,8 @@ export function restoreViewState(raw: unknown): PanelViewState {
   if (isObject(raw.filter)) {
     const f = raw.filter;
     if (typeof f.search === 'string') state.filter.search = f.search;
-    if (typeof f.status === 'string' && (statusCategories as readonly string[]).includes(f.status)) {
-      state.filter.status = f.status as StatusCategory;
+    if (isStatusGroup(f.status)) {
+      state.filter.status = f.status;
     }
     if (typeof f.from === 'string' && localDayStart(f.from) !== undefined) state.filter.from = f.from;
     if (typeof f.to === 'string' && localDayStart(f.to) !== undefined) state.filter.to = f.to;

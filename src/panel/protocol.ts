@@ -1,7 +1,8 @@
 // The one message protocol between the SMS History panel host (extension) and its webview.
 // Imported by both sides, so it holds types and plain checks only: no 'vscode', no DOM.
 import type { HistoryEntry } from '../history/types';
-import { sortColumns, statusCategories, type PanelFilter, type SortSpec, type Totals } from './model';
+import { isStatusGroup, STATUS_GROUPS, statusGroupKey } from '../history/messageState';
+import { sortColumns, type PanelFilter, type SortSpec, type Totals } from './model';
 
 /** The webview panel type, also the serializer's key (`onWebviewPanel:<this>` activates the extension). */
 export const HistoryPanelViewType = 'inviosmart.historyPanel';
@@ -31,13 +32,16 @@ export const panelStringKeys = [
   'colStatus',
   'colParts',
   'colCharge',
+  // one per status group (messageState.ts STATUS_GROUPS; checked below)
   'status_sending',
   'status_queued',
   'status_pending',
-  'status_delivered',
-  'status_failed',
-  'status_unknown',
   'status_lookup',
+  'status_stale',
+  'status_held',
+  'status_unknown',
+  'status_failed',
+  'status_delivered',
   'outcomeUnknown',
   'acceptedNoStatus',
   'totalMessages',
@@ -69,6 +73,8 @@ export const panelStringKeys = [
 ] as const;
 export type PanelStringKey = (typeof panelStringKeys)[number];
 export type PanelStrings = Record<PanelStringKey, string>;
+// Every status group has its name among the strings (a compile error otherwise).
+export const panelStatusKeys: readonly PanelStringKey[] = STATUS_GROUPS.map(statusGroupKey);
 
 /** Most rows one page carries: a few screenfuls, whatever the webview asks. */
 export const MAX_PAGE_ROWS = 400;
@@ -120,7 +126,14 @@ export interface PanelPage {
 /** Messages the host posts to the webview. */
 export type HostMessage =
   /** Sent once per `ready` (the webview is rebuilt each time it becomes visible); the webview then asks its first page. */
-  | { type: 'init'; strings: PanelStrings; locale: string; revealKey?: string }
+  | {
+      type: 'init';
+      strings: PanelStrings;
+      locale: string;
+      revealKey?: string;
+      /** The poller's max age in ms: a message older without a final status shows as `stale`. */
+      maxAgeMs?: number;
+    }
   | { type: 'page'; page: PanelPage }
   /** Select and scroll to one entry (e.g. "show in panel" from the tree). */
   | { type: 'reveal'; key: string };
@@ -147,7 +160,7 @@ function isFilter(value: unknown): value is PanelFilter {
   return (
     isRecord(value) &&
     typeof value.search === 'string' && value.search.length <= 1000 &&
-    (value.status === '' || (statusCategories as readonly unknown[]).includes(value.status)) &&
+    (value.status === '' || isStatusGroup(value.status)) &&
     typeof value.from === 'string' && typeof value.to === 'string' && typeof value.batch === 'string'
   );
 }

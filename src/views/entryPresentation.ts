@@ -2,6 +2,7 @@
 // Pure: no 'vscode' import, so plain-Node tests cover it; the tree turns ids into ThemeIcon/MarkdownString.
 import { cleanText, escapeMarkdown } from '../common/markdown';
 import { formatNumber } from '../gateway/countries';
+import { statusGroupLabel, type MessageState } from '../history/messageState';
 import type { HistoryEntry } from '../history/types';
 
 import type { L10n } from '../gateway/l10n';
@@ -12,126 +13,7 @@ export { englishL10n, type L10n } from '../gateway/l10n';
 // ---------------------------------------------------------------------------------------------
 // Status
 
-/** The status groups of the tree, in display order. */
-export type StatusGroup = 'sending' | 'pending' | 'delivered' | 'failed' | 'unknown';
-export const STATUS_GROUPS: readonly StatusGroup[] = ['sending', 'pending', 'delivered', 'failed', 'unknown'];
-
-/** Finer than StatusGroup: what the icon of one message shows. */
-export type StatusVisual =
-  | 'sending'
-  | 'accepted' // the gateway gave an SMSId, no status asked yet
-  | 'queued'
-  | 'pending'
-  | 'delivered'
-  | 'failed'
-  | 'lookup' // HLR number lookup statuses
-  | 'unknownStatus' // a status number the protocol table does not list
-  | 'unknownOutcome' // request sent, no answer: may have been sent
-  | 'held'; // the gateway holds it until its cost is confirmed on the website (1022)
-
-/** A codicon id and a theme colour id; the tree builds `new ThemeIcon(codicon, new ThemeColor(color))`. */
-export interface IconSpec {
-  codicon: string;
-  color: string;
-}
-
-const VISUAL_ICONS: Record<StatusVisual, IconSpec> = {
-  sending: { codicon: 'sync~spin', color: 'charts.blue' },
-  accepted: { codicon: 'clock', color: 'charts.yellow' },
-  queued: { codicon: 'clock', color: 'charts.yellow' },
-  pending: { codicon: 'watch', color: 'charts.yellow' },
-  delivered: { codicon: 'pass-filled', color: 'charts.green' },
-  failed: { codicon: 'error', color: 'charts.red' },
-  lookup: { codicon: 'search', color: 'charts.blue' },
-  unknownStatus: { codicon: 'question', color: 'charts.orange' },
-  unknownOutcome: { codicon: 'question', color: 'charts.orange' },
-  held: { codicon: 'debug-pause', color: 'charts.orange' },
-};
-
-const GROUP_ICONS: Record<StatusGroup, IconSpec> = {
-  sending: { codicon: 'sync', color: 'charts.blue' },
-  pending: { codicon: 'clock', color: 'charts.yellow' },
-  delivered: { codicon: 'pass-filled', color: 'charts.green' },
-  failed: { codicon: 'error', color: 'charts.red' },
-  unknown: { codicon: 'question', color: 'charts.orange' },
-};
-
-export function statusVisual(entry: HistoryEntry): StatusVisual {
-  switch (entry.state) {
-    case 'sending':
-      return 'sending';
-    case 'unknown':
-      return 'unknownOutcome';
-    case 'failed':
-      return 'failed';
-    case 'held':
-      return 'held';
-    case 'sent':
-      break;
-  }
-  switch (entry.status?.statusClass) {
-    case undefined:
-      return 'accepted';
-    case 'queued':
-      return 'queued';
-    case 'pending':
-      return 'pending';
-    case 'delivered':
-      return 'delivered';
-    case 'failed':
-      return 'failed';
-    case 'lookup':
-      return 'lookup';
-    case 'unknown':
-      return 'unknownStatus';
-  }
-}
-
-/** Which status group an entry belongs to. A finished number lookup counts as delivered: nothing more will happen. */
-export function statusGroupOf(entry: HistoryEntry): StatusGroup {
-  const v = statusVisual(entry);
-  switch (v) {
-    case 'sending':
-      return 'sending';
-    case 'accepted':
-    case 'queued':
-    case 'pending':
-    case 'held':
-      return 'pending';
-    case 'delivered':
-      return 'delivered';
-    case 'failed':
-      return 'failed';
-    case 'lookup':
-      return entry.status?.final ? 'delivered' : 'pending';
-    case 'unknownStatus':
-    case 'unknownOutcome':
-      return 'unknown';
-  }
-}
-
-export function statusIcon(entry: HistoryEntry): IconSpec {
-  return VISUAL_ICONS[statusVisual(entry)];
-}
-
-export function statusGroupIcon(group: StatusGroup): IconSpec {
-  return GROUP_ICONS[group];
-}
-
-export function statusGroupLabel(group: StatusGroup, l10n: L10n): string {
-  switch (group) {
-    case 'sending':
-      return l10n.t('Sending');
-    case 'pending':
-      return l10n.t('Queued/Pending');
-    case 'delivered':
-      return l10n.t('Delivered');
-    case 'failed':
-      return l10n.t('Failed');
-    case 'unknown':
-      return l10n.t('Unknown outcome');
-  }
-}
+// States, groups and their icons and names: src/history/messageState.ts.
 
 /**
  * A gateway status in the user's language. History keeps the protocol's English label; the
@@ -157,8 +39,12 @@ export function statusName(status: { code: number; label: string }, l10n: L10n):
   }
 }
 
-/** Short status text for one message: the gateway's status when there is one, else the local state. */
-export function statusLabel(entry: HistoryEntry, l10n: L10n): string {
+/**
+ * Short status text for one message: the gateway's status when there is one, else the local state.
+ * Pass the message's state (messageState.ts) to word a message the poller stopped checking.
+ */
+export function statusLabel(entry: HistoryEntry, l10n: L10n, state?: MessageState): string {
+  if (state === 'stale') return statusGroupLabel('stale', l10n);
   if (entry.status) return statusName(entry.status, l10n);
   switch (entry.state) {
     case 'sending':
@@ -172,11 +58,6 @@ export function statusLabel(entry: HistoryEntry, l10n: L10n): string {
     case 'held':
       return l10n.t('Held: awaiting cost confirmation');
   }
-}
-
-/** True while the gateway may still change the entry (the tree badge counts these). */
-export function isInFlight(entry: HistoryEntry): boolean {
-  return entry.state === 'sending' || (entry.state === 'sent' && !entry.status?.final);
 }
 
 /**
@@ -417,6 +298,8 @@ export interface TooltipContext {
   l10n: L10n;
   clock: WallClock;
   locale: string;
+  /** The message's state now (messageState.ts); tells when the poller stopped checking it. */
+  state?: MessageState;
 }
 
 function formatEuro(amount: number, locale: string): string {
@@ -438,11 +321,14 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
   const field = (label: string, value: string): string => `**${e(label)}:** ${value}`;
   const fields: string[] = [];
 
-  let status = `**${e(statusLabel(entry, l10n))}**`;
+  let status = `**${e(statusLabel(entry, l10n, ctx.state))}**`;
   if (entry.status) status += ` ${e(l10n.t('(status {0})', entry.status.code))}`;
   const head = [status];
   if (entry.state === 'unknown') {
     head.push(e(l10n.t('The request went out but no answer came: the SMS may or may not have been sent. Check before resending.')));
+  }
+  if (ctx.state === 'stale') {
+    head.push(e(l10n.t('No final status came in time, so it is no longer checked by itself. Refresh Status asks the gateway once.')));
   }
   if (entry.state === 'held') {
     head.push(e(l10n.t('The gateway holds this SMS until its cost is confirmed on the Inviosmart website; confirming it there sends it.')));

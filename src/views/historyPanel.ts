@@ -30,9 +30,11 @@ export interface HistoryPanelOptions {
   confirmDelete?: (entry: HistoryEntry) => Thenable<boolean>;
   /** How a page's session runs work later (the push after changes); real timers by default, tests fire them. */
   later?: PanelSessionOptions['later'];
+  /** The poller's max age in ms (the `inviosmart.status.maxAgeHours` setting); default 48 h. */
+  maxAgeMs?: () => number;
 }
 
-export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete' | 'later'>;
+export type ResolvedPanelOptions = Pick<Required<HistoryPanelOptions>, 'executeCommand'> & Pick<HistoryPanelOptions, 'confirmDelete' | 'later' | 'maxAgeMs'>;
 
 export interface HistoryPanelController extends vscode.Disposable {
   /** Opens the panel (or brings it to the front); selects `revealKey` when given. */
@@ -165,6 +167,7 @@ export class HistoryPanelHost extends DisposableBase {
         localize: forDisplay,
         statusLabel: localStatusLabel,
         later: this.options.later,
+        maxAgeMs: this.options.maxAgeMs,
       });
       this.session.start(panelStrings(vscode.l10n), vscode.env.language, revealKey);
       return;
@@ -202,6 +205,8 @@ export function registerHistoryPanel(
   return new HistoryPanels(vscode.Uri.joinPath(context.extensionUri, 'media'), history, {
     executeCommand: options.executeCommand ?? ((command, ...args) => vscode.commands.executeCommand(command, ...args)),
     confirmDelete: options.confirmDelete,
+    later: options.later,
+    maxAgeMs: options.maxAgeMs,
   });
 }
 

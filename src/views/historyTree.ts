@@ -1,29 +1,25 @@
-// The Messages tree in the sidebar: sent messages grouped by day or by status, paged, refreshed in bursts.
+// The Messages tree in the sidebar: the TreeDataProvider over treeModel.ts (grouping, paging, the
+// in-flight count), with the debounce, midnight and max-age timers and the items VS Code draws.
 import * as vscode from 'vscode';
 import { CommandIds } from '../common/commandIds';
 import { DisposableBase } from '../common/lifecycle';
 import type { GroupBy } from '../config';
+import { DEFAULT_MAX_AGE_MS, stateIcon, statusGroupIcon, statusGroupLabel, type IconSpec } from '../history/messageState';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import {
   contextValueOf,
   dayGroupLabel,
   dayLongLabel,
-  isInFlight,
   messageCountLabel,
   messageDescription,
   messageLabel,
-  STATUS_GROUPS,
-  statusGroupIcon,
-  statusGroupLabel,
-  statusGroupOf,
-  statusIcon,
   statusLabel,
   tooltipMarkdown,
-  WallClock,
-  type IconSpec,
   type L10n,
-  type StatusGroup,
 } from './entryPresentation';
+import { HistoryTreeModel, ROOT_GROUP_ID, statusGroupOfId, type GroupNode, type HistoryNode, type HistorySummary, type MessageNode, type MoreNode } from './treeModel';
+
+export { ROOT_GROUP_ID, type GroupNode, type HistoryNode, type HistorySummary, type MessageNode, type MoreNode } from './treeModel';
 
 export const HISTORY_VIEW_ID = 'inviosmart.history';
 
@@ -36,41 +32,14 @@ export const HistoryContextKeys = {
   groupBy: 'inviosmart.historyGroupBy',
 } as const;
 
-/** Group id of the top level, for paging a very long list of day groups. */
-export const ROOT_GROUP_ID = 'root';
-
-/** A day (`day:YYYY-MM-DD`, `day:unknown`) or a status (`status:failed`, ...). */
-export interface GroupNode {
-  readonly kind: 'group';
-  readonly id: string;
-}
-/** One message. Commands receive it and read `key` (the history key). */
-export interface MessageNode {
-  readonly kind: 'message';
-  readonly key: string;
-  readonly groupId: string;
-}
-/** "Show more…" at the end of a group (or of the top level: ROOT_GROUP_ID). */
-export interface MoreNode {
-  readonly kind: 'more';
-  readonly groupId: string;
-}
-export type HistoryNode = GroupNode | MessageNode | MoreNode;
-
-export interface HistorySummary {
-  total: number;
-  /** Sending, or sent and not final. */
-  inFlight: number;
-}
-
 export interface HistoryTreeOptions {
   /** Children shown per group before "Show more…" (default 200). */
   pageSize?: number;
   /** Changes arriving within this window are applied together (default 100 ms). */
   debounceMs?: number;
-  /** Clock for "Today" and HH:mm; epoch ms. */
+  /** Clock for "Today", HH:mm and the max age; epoch ms. */
   now?: () => number;
-  /** Runs `run` once after `ms` unless disposed first (the debounce and midnight timers); tests drive their own. */
+  /** Runs `run` once after `ms` unless disposed first (the debounce, midnight and max-age timers); tests drive their own. */
   after?: (ms: number, run: () => void) => vscode.Disposable;
   /** IANA zone for day groups and times; default the system's. */
   timeZone?: string;
@@ -78,56 +47,20 @@ export interface HistoryTreeOptions {
   locale?: string;
   /** Default `vscode.l10n`. */
   l10n?: L10n;
+  /** The poller's max age in ms (the `inviosmart.status.maxAgeHours` setting), read at each use; default 48 h. */
+  maxAgeMs?: () => number;
 }
 
-interface Member {
-  readonly key: string;
-  readonly t: number;
-}
-
-interface Placement {
-  groupId: string;
-  member: Member;
-  inFlight: boolean;
-}
-
-class Group {
-  readonly node: GroupNode;
-  /** Newest first (t descending, then key). */
-  readonly members: Member[] = [];
-  shown: number;
-  constructor(id: string, pageSize: number) {
-    this.node = { kind: 'group', id };
-    this.shown = pageSize;
-  }
-}
-
-const NO_TIME = -8.64e15; // earliest Date: entries whose time does not parse sort last
-
-function compareMembers(a: Member, b: Member): number {
-  return b.t - a.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
-
-/** Index of `m` in `list`, or where it would go. */
-function search(list: readonly Member[], m: Member): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareMembers(list[mid], m) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/** Longest wait of the max-age timer, so a moved system clock is noticed. */
+const MAX_STALE_WAIT_MS = 6 * 60 * 60 * 1000;
 
 function themeIcon(spec: IconSpec): vscode.ThemeIcon {
   return new vscode.ThemeIcon(spec.codicon, new vscode.ThemeColor(spec.color));
 }
 
 /**
- * Tree data over the history. It keeps its own index (entry → group, groups sorted newest first)
- * and updates it from change events only for the keys that changed, so a refresh costs what
- * changed plus what is shown, not the size of the history.
+ * Tree data over the history. The model (treeModel.ts) keeps the index and is updated from change
+ * events only for the keys that changed; this class batches the events and turns nodes into items.
  */
 export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDataProvider<HistoryNode> {
   private readonly changeEmitter = this._register(new vscode.EventEmitter<HistoryNode | HistoryNode[] | undefined>());
@@ -136,28 +69,20 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   /** Fires when the total or the in-flight count changed. */
   readonly onDidChangeSummary = this.summaryEmitter.event;
 
-  private readonly pageSize: number;
   private readonly debounceMs: number;
   private readonly now: () => number;
-  private readonly clock: WallClock;
   private readonly locale: string;
   private readonly l10n: L10n;
-
-  private mode: GroupBy;
-  private readonly placements = new Map<string, Placement>();
-  private readonly groups = new Map<string, Group>();
-  /** Top-level order; undefined when a group came or went. */
-  private order: Group[] | undefined;
-  private rootShown: number;
-  /** Nodes handed to VS Code, kept so a later change event can name the same object. */
-  private readonly messageNodes = new Map<string, MessageNode>();
-  private readonly moreNodes = new Map<string, MoreNode>();
-  private inFlight = 0;
+  private readonly model: HistoryTreeModel;
+  private readonly readMaxAge: () => number;
+  /** The max age as last read (on start and on each refresh), not once per item drawn. */
+  private maxAge: number;
   private lastSummary: HistorySummary = { total: 0, inFlight: 0 };
 
   private readonly pending = new Set<string>();
   private flushTimer: vscode.Disposable | undefined;
   private midnightTimer: vscode.Disposable | undefined;
+  private staleTimer: { at: number; timer: vscode.Disposable } | undefined;
   private readonly after: NonNullable<HistoryTreeOptions['after']>;
 
   constructor(
@@ -166,61 +91,57 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     options: HistoryTreeOptions = {},
   ) {
     super();
-    this.pageSize = Math.max(1, Math.floor(options.pageSize ?? 200));
     this.debounceMs = Math.max(0, options.debounceMs ?? 100);
     this.now = options.now ?? Date.now;
     this.after = options.after ?? afterWithTimer;
-    this.clock = new WallClock(options.timeZone);
     this.locale = options.locale ?? vscode.env.language;
     this.l10n = options.l10n ?? vscode.l10n;
-    this.mode = groupBy;
-    this.rootShown = this.pageSize;
+    this.readMaxAge = options.maxAgeMs ?? (() => DEFAULT_MAX_AGE_MS);
+    this.maxAge = this.readMaxAge();
+    this.model = new HistoryTreeModel(history, groupBy, { pageSize: options.pageSize, now: this.now, timeZone: options.timeZone, maxAgeMs: () => this.maxAge });
     this._register(history.onDidChange((change) => this.enqueue(change)));
     this._register({
       dispose: () => {
         this.flushTimer?.dispose();
         this.midnightTimer?.dispose();
+        this.staleTimer?.timer.dispose();
       },
     });
-    this.rebuild();
+    this.lastSummary = this.model.summary;
     this.scheduleMidnight();
+    this.scheduleStale();
   }
 
   get groupBy(): GroupBy {
-    return this.mode;
+    return this.model.groupBy;
   }
 
   get summary(): HistorySummary {
-    return { total: this.placements.size, inFlight: this.inFlight };
+    return this.model.summary;
   }
 
   setGroupBy(groupBy: GroupBy): void {
-    if (groupBy === this.mode) return;
-    this.mode = groupBy;
+    if (groupBy === this.model.groupBy) return;
+    this.model.setGroupBy(groupBy);
     this.refresh();
   }
 
-  /** Re-reads the whole history and redraws the tree (regrouping, or if events were missed). */
+  /** Re-reads the whole history and redraws the tree (regrouping, a new max age, or if events were missed). */
   refresh(): void {
     this.pending.clear();
     this.flushTimer?.dispose();
     this.flushTimer = undefined;
-    this.rebuild();
+    this.maxAge = this.readMaxAge();
+    this.model.rebuild();
     this.changeEmitter.fire(undefined);
     this.emitSummary();
+    this.scheduleStale();
   }
 
   /** Shows the next page of a group (or of the top level); false when the group is gone. */
   showMore(groupId: string): boolean {
-    if (groupId === ROOT_GROUP_ID) {
-      this.rootShown += this.pageSize;
-      this.changeEmitter.fire(undefined);
-      return true;
-    }
-    const group = this.groups.get(groupId);
-    if (!group) return false;
-    group.shown += this.pageSize;
-    this.changeEmitter.fire(group.node);
+    if (!this.model.showMore(groupId)) return false;
+    this.changeEmitter.fire(groupId === ROOT_GROUP_ID ? undefined : this.model.parent({ kind: 'more', groupId }));
     return true;
   }
 
@@ -229,62 +150,19 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     this.flushTimer?.dispose();
     this.flushTimer = undefined;
     if (this.pending.size === 0 || this.isDisposed) return;
-    const changedGroups = new Set<Group>();
-    const changedMessages: MessageNode[] = [];
-    let rootChanged = false;
-    for (const key of this.pending) {
-      const entry = this.history.get(key);
-      const old = this.placements.get(key);
-      if (!entry) {
-        if (old) rootChanged = this.unplace(key, old, changedGroups) || rootChanged;
-        continue;
-      }
-      const t = this.timeOf(entry);
-      const groupId = this.groupIdOf(entry, t);
-      if (old && old.groupId === groupId && old.member.t === t) {
-        this.setInFlight(old, isInFlight(entry));
-        const node = this.messageNodes.get(key);
-        if (node) changedMessages.push(node);
-        continue;
-      }
-      if (old) rootChanged = this.unplace(key, old, changedGroups) || rootChanged;
-      rootChanged = this.place(entry, t, groupId, changedGroups) || rootChanged;
-    }
+    const keys = [...this.pending];
     this.pending.clear();
-    if (rootChanged) {
-      this.order = undefined;
-      this.changeEmitter.fire(undefined);
-    } else {
-      const nodes: HistoryNode[] = [...changedGroups].map((g) => g.node);
-      // a message inside a refreshed group is redrawn with it
-      for (const m of changedMessages) if (!nodes.some((n) => n.kind === 'group' && n.id === m.groupId)) nodes.push(m);
-      if (nodes.length > 0) this.changeEmitter.fire(nodes);
-    }
-    this.emitSummary();
+    this.redraw(this.model.apply(keys));
   }
 
   // ---- TreeDataProvider
 
   getChildren(element?: HistoryNode): HistoryNode[] {
-    if (!element) {
-      const order = this.sortedGroups();
-      const shown: HistoryNode[] = order.slice(0, this.rootShown).map((g) => g.node);
-      if (order.length > this.rootShown) shown.push(this.moreNode(ROOT_GROUP_ID));
-      return shown;
-    }
-    if (element.kind !== 'group') return [];
-    const group = this.groups.get(element.id);
-    if (!group) return [];
-    const children: HistoryNode[] = [];
-    const end = Math.min(group.shown, group.members.length);
-    for (let i = 0; i < end; i++) children.push(this.messageNode(group.members[i].key, group.node.id));
-    if (group.members.length > group.shown) children.push(this.moreNode(group.node.id));
-    return children;
+    return this.model.children(element);
   }
 
   getParent(element: HistoryNode): HistoryNode | undefined {
-    if (element.kind === 'group') return undefined;
-    return this.groups.get(element.groupId)?.node;
+    return this.model.parent(element);
   }
 
   getTreeItem(element: HistoryNode): vscode.TreeItem {
@@ -302,13 +180,12 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
 
   private groupItem(node: GroupNode): vscode.TreeItem {
     const { l10n } = this;
-    const group = this.groups.get(node.id);
-    const count = group?.members.length ?? 0;
+    const count = this.model.groupSize(node.id)?.count ?? 0;
     const item = new vscode.TreeItem('', vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
     item.description = messageCountLabel(count, l10n);
-    if (node.id.startsWith('status:')) {
-      const status = node.id.slice('status:'.length) as StatusGroup;
+    const status = statusGroupOfId(node.id);
+    if (status) {
       item.label = statusGroupLabel(status, l10n);
       item.iconPath = themeIcon(statusGroupIcon(status));
       item.contextValue = 'group.status';
@@ -317,7 +194,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
       if (status !== 'delivered') item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
     } else {
       const dayKey = node.id.slice('day:'.length);
-      const todayKey = this.clock.dayKey(this.now());
+      const todayKey = this.model.clock.dayKey(this.now());
       item.contextValue = 'group.day';
       if (dayKey === 'unknown') {
         item.label = l10n.t('No date');
@@ -325,7 +202,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
       } else {
         item.label = dayGroupLabel(dayKey, todayKey, l10n, this.locale);
         item.tooltip = l10n.t('{0}: {1}', dayLongLabel(dayKey, this.locale), item.description);
-        if (dayKey === todayKey || this.sortedGroups()[0] === group) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
+        if (dayKey === todayKey || this.model.isFirstGroup(node.id)) item.collapsibleState = vscode.TreeItemCollapsibleState.Expanded;
       }
     }
     item.accessibilityInformation = { label: l10n.t('{0}, {1}', String(item.label), item.description) };
@@ -341,19 +218,20 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
       gone.id = `${node.groupId}/${node.key}`;
       return gone;
     }
+    const state = this.model.stateOf(entry);
     const label = messageLabel(entry.text, l10n);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     // unique per tree: a message moving between status groups must never collide with its old row
     item.id = `${node.groupId}/${node.key}`;
-    const description = messageDescription(entry, { clock: this.clock, now: this.now(), locale: this.locale }, this.mode === 'day');
+    const description = messageDescription(entry, { clock: this.model.clock, now: this.now(), locale: this.locale }, this.model.groupBy === 'day');
     item.description = description;
-    item.iconPath = themeIcon(statusIcon(entry));
+    item.iconPath = themeIcon(stateIcon(state));
     item.contextValue = contextValueOf(entry);
-    const md = new vscode.MarkdownString(tooltipMarkdown(entry, { l10n, clock: this.clock, locale: this.locale }), false);
+    const md = new vscode.MarkdownString(tooltipMarkdown(entry, { l10n, clock: this.model.clock, locale: this.locale, state }), false);
     md.isTrusted = false;
     md.supportHtml = false;
     item.tooltip = md;
-    item.accessibilityInformation = { label: l10n.t('{0}, {1}, {2}', label, statusLabel(entry, l10n), description) };
+    item.accessibilityInformation = { label: l10n.t('{0}, {1}, {2}', label, statusLabel(entry, l10n, state), description) };
     return item;
   }
 
@@ -364,18 +242,18 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     item.contextValue = 'showMore';
     item.iconPath = new vscode.ThemeIcon('ellipsis');
     if (node.groupId === ROOT_GROUP_ID) {
-      const total = this.sortedGroups().length;
-      item.description = l10n.t('{0} of {1} days shown', Math.min(this.rootShown, total), total);
+      const total = this.model.groupCount;
+      item.description = l10n.t('{0} of {1} days shown', Math.min(this.model.rootShown, total), total);
     } else {
-      const group = this.groups.get(node.groupId);
-      const total = group?.members.length ?? 0;
-      item.description = l10n.t('{0} of {1} shown', Math.min(group?.shown ?? 0, total), total);
+      const size = this.model.groupSize(node.groupId);
+      const total = size?.count ?? 0;
+      item.description = l10n.t('{0} of {1} shown', Math.min(size?.shown ?? 0, total), total);
     }
     item.command = { command: HistoryTreeCommandIds.showMore, title: l10n.t('Show more…'), arguments: [node.groupId] };
     return item;
   }
 
-  // ---- index
+  // ---- updates
 
   private enqueue(change: { upserted: HistoryEntry[]; removed: string[] }): void {
     for (const e of change.upserted) this.pending.add(e.key);
@@ -386,117 +264,18 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     }
   }
 
-  private rebuild(): void {
-    this.placements.clear();
-    this.groups.clear();
-    this.messageNodes.clear();
-    this.moreNodes.clear();
-    this.order = undefined;
-    this.rootShown = this.pageSize;
-    this.inFlight = 0;
-    for (const entry of this.history.all()) {
-      if (this.placements.has(entry.key)) continue;
-      const t = this.timeOf(entry);
-      const groupId = this.groupIdOf(entry, t);
-      let group = this.groups.get(groupId);
-      if (!group) this.groups.set(groupId, (group = new Group(groupId, this.pageSize)));
-      const member = { key: entry.key, t };
-      group.members.push(member);
-      const inFlight = isInFlight(entry);
-      if (inFlight) this.inFlight++;
-      this.placements.set(entry.key, { groupId, member, inFlight });
+  private redraw(update: { groups: GroupNode[] | undefined; messages: MessageNode[] }): void {
+    if (update.groups === undefined) this.changeEmitter.fire(undefined);
+    else {
+      const nodes: HistoryNode[] = [...update.groups, ...update.messages];
+      if (nodes.length > 0) this.changeEmitter.fire(nodes);
     }
-    for (const group of this.groups.values()) {
-      // all() is newest first already; sort only when it was not
-      const m = group.members;
-      for (let i = 1; i < m.length; i++) {
-        if (compareMembers(m[i - 1], m[i]) > 0) {
-          m.sort(compareMembers);
-          break;
-        }
-      }
-    }
-  }
-
-  /** Adds an entry to its group; true when the group is new (the top level changed). */
-  private place(entry: HistoryEntry, t: number, groupId: string, changed: Set<Group>): boolean {
-    let created = false;
-    let group = this.groups.get(groupId);
-    if (!group) {
-      this.groups.set(groupId, (group = new Group(groupId, this.pageSize)));
-      created = true;
-    }
-    const member = { key: entry.key, t };
-    group.members.splice(search(group.members, member), 0, member);
-    const inFlight = isInFlight(entry);
-    if (inFlight) this.inFlight++;
-    this.placements.set(entry.key, { groupId, member, inFlight });
-    changed.add(group);
-    return created;
-  }
-
-  /** Removes an entry from its group; true when the group emptied (the top level changed). */
-  private unplace(key: string, placement: Placement, changed: Set<Group>): boolean {
-    this.placements.delete(key);
-    this.messageNodes.delete(key);
-    if (placement.inFlight) this.inFlight--;
-    const group = this.groups.get(placement.groupId);
-    if (!group) return false;
-    const i = search(group.members, placement.member);
-    if (group.members[i]?.key === key) group.members.splice(i, 1);
-    changed.add(group);
-    if (group.members.length > 0) return false;
-    this.groups.delete(group.node.id);
-    this.moreNodes.delete(group.node.id);
-    return true;
-  }
-
-  private setInFlight(p: Placement, inFlight: boolean): void {
-    if (p.inFlight === inFlight) return;
-    this.inFlight += inFlight ? 1 : -1;
-    p.inFlight = inFlight;
-  }
-
-  private timeOf(entry: HistoryEntry): number {
-    const t = Date.parse(entry.createdAt);
-    return Number.isNaN(t) ? NO_TIME : t;
-  }
-
-  private groupIdOf(entry: HistoryEntry, t: number): string {
-    if (this.mode === 'status') return `status:${statusGroupOf(entry)}`;
-    return t === NO_TIME ? 'day:unknown' : `day:${this.clock.dayKey(t)}`;
-  }
-
-  private sortedGroups(): Group[] {
-    if (!this.order) {
-      const groups = [...this.groups.values()];
-      if (this.mode === 'status') {
-        const rank = (g: Group): number => STATUS_GROUPS.indexOf(g.node.id.slice('status:'.length) as StatusGroup);
-        groups.sort((a, b) => rank(a) - rank(b));
-      } else {
-        // `day:YYYY-MM-DD` sorts by text; newest first, the undated group last
-        const rank = (g: Group): string => (g.node.id === 'day:unknown' ? '' : g.node.id);
-        groups.sort((a, b) => (rank(a) < rank(b) ? 1 : rank(a) > rank(b) ? -1 : 0));
-      }
-      this.order = groups;
-    }
-    return this.order;
-  }
-
-  private messageNode(key: string, groupId: string): MessageNode {
-    let node = this.messageNodes.get(key);
-    if (!node || node.groupId !== groupId) this.messageNodes.set(key, (node = { kind: 'message', key, groupId }));
-    return node;
-  }
-
-  private moreNode(groupId: string): MoreNode {
-    let node = this.moreNodes.get(groupId);
-    if (!node) this.moreNodes.set(groupId, (node = { kind: 'more', groupId }));
-    return node;
+    this.emitSummary();
+    this.scheduleStale();
   }
 
   private emitSummary(): void {
-    const s = this.summary;
+    const s = this.model.summary;
     if (s.total === this.lastSummary.total && s.inFlight === this.lastSummary.inFlight) return;
     this.lastSummary = s;
     this.summaryEmitter.fire(s);
@@ -507,11 +286,30 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     if (this.isDisposed) return;
     const now = this.now();
     // a second late, so the new day has surely begun; capped so a moved system clock is noticed
-    const delay = Math.min(Math.max(this.clock.nextMidnight(now) - now + 1000, 1000), 6 * 60 * 60 * 1000);
+    const delay = Math.min(Math.max(this.model.clock.nextMidnight(now) - now + 1000, 1000), 6 * 60 * 60 * 1000);
     this.midnightTimer = this.after(delay, () => {
       this.changeEmitter.fire(undefined);
       this.scheduleMidnight();
     });
+  }
+
+  /** When a message waiting for a status passes the max age it stops counting as in flight: redraw it then. */
+  private scheduleStale(): void {
+    if (this.isDisposed) return;
+    const next = this.model.nextStaleAt();
+    if (next === undefined) {
+      this.staleTimer?.timer.dispose();
+      this.staleTimer = undefined;
+      return;
+    }
+    if (this.staleTimer && this.staleTimer.at <= next) return;
+    this.staleTimer?.timer.dispose();
+    const delay = Math.min(Math.max(next - this.now(), 0), MAX_STALE_WAIT_MS);
+    const timer = this.after(delay, () => {
+      this.staleTimer = undefined;
+      this.redraw(this.model.restale());
+    });
+    this.staleTimer = { at: this.now() + delay, timer };
   }
 }
 

@@ -3,6 +3,7 @@
 // exact counts and totals. Only those rows cross to the webview, so a 100,000-message history
 // costs the webview a screenful, and a search or sort covers every message from the first frame.
 import { DisposableBase, toDisposable, type Disposable } from '../common/lifecycle';
+import { DEFAULT_MAX_AGE_MS } from '../history/messageState';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { PanelModel, type PanelFilter, type SortSpec } from '../panel/model';
 import {
@@ -25,6 +26,10 @@ export interface PanelSessionOptions {
   later?: (work: () => void, ms: number) => Disposable;
   /** How long history changes are gathered before one page goes out. Default 50 ms. */
   pushDelayMs?: number;
+  /** The poller's max age in ms, for the `stale` state (messageState.ts); default 48 h. */
+  maxAgeMs?: () => number;
+  /** Epoch ms; default Date.now. */
+  now?: () => number;
 }
 
 function sameFilter(a: PanelFilter, b: PanelFilter): boolean {
@@ -70,7 +75,7 @@ export class PanelSession extends DisposableBase {
 
   /** The webview's `ready`: the strings go out; the webview then asks for its first rows. */
   start(strings: PanelStrings, locale: string, revealKey?: string): void {
-    this.options.post({ type: 'init', strings, locale, ...(revealKey ? { revealKey } : {}) });
+    this.options.post({ type: 'init', strings, locale, maxAgeMs: this.maxAgeMs(), ...(revealKey ? { revealKey } : {}) });
   }
 
   /** Answers one question at once, over every message in the history. */
@@ -78,6 +83,10 @@ export class PanelSession extends DisposableBase {
     if (this.isDisposed) return;
     this.last = query;
     this.options.post({ type: 'page', page: this.page(query, false) });
+  }
+
+  private maxAgeMs(): number {
+    return this.options.maxAgeMs?.() ?? DEFAULT_MAX_AGE_MS;
   }
 
   /** The list a question is answered from (tests and the bench read it). */
@@ -88,7 +97,7 @@ export class PanelSession extends DisposableBase {
   private ensureModel(query: PanelQuery): PanelModel {
     let model = this.model;
     if (!model) {
-      model = new PanelModel(query.filter, query.sort, this.options.statusLabel);
+      model = new PanelModel(query.filter, query.sort, this.options.statusLabel, () => ({ now: (this.options.now ?? Date.now)(), maxAgeMs: this.maxAgeMs() }));
       model.reset(this.options.history.all());
       this.model = model;
       this.warmUp();

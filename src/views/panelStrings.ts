@@ -1,7 +1,15 @@
 // The SMS History panel's strings, in one place for the host (which passes `vscode.l10n`) and the
 // browser test (which passes `englishL10n` and reads the same words the panel shows). No 'vscode' import.
 import type { L10n } from '../gateway/l10n';
+import { STATUS_GROUPS, statusGroupKey, statusGroupLabel, type StatusGroupKey } from '../history/messageState';
 import type { PanelStrings } from '../panel/protocol';
+
+/** The status groups' names, under the keys the webview reads (`status_stale`). */
+function statusGroupStrings(l10n: L10n): Record<StatusGroupKey, string> {
+  const out = {} as Record<StatusGroupKey, string>;
+  for (const group of STATUS_GROUPS) out[statusGroupKey(group)] = statusGroupLabel(group, l10n);
+  return out;
+}
 
 /** The webview's strings in the user's language; literal `l10n.t` calls so scripts/l10n.mjs extracts them. */
 export function panelStrings(l10n: L10n): PanelStrings {
@@ -25,13 +33,7 @@ export function panelStrings(l10n: L10n): PanelStrings {
     colStatus: l10n.t('Status'),
     colParts: l10n.t('Parts'),
     colCharge: l10n.t('Charge'),
-    status_sending: l10n.t('Sending'),
-    status_queued: l10n.t('Queued'),
-    status_pending: l10n.t('Pending'),
-    status_delivered: l10n.t('Delivered'),
-    status_failed: l10n.t('Failed'),
-    status_unknown: l10n.t('Unknown'),
-    status_lookup: l10n.t('Number lookup'),
+    ...statusGroupStrings(l10n),
     outcomeUnknown: l10n.t('Outcome unknown'),
     acceptedNoStatus: l10n.t('Accepted'),
     totalMessages: l10n.t('Messages'),

@@ -31,13 +31,16 @@ import {
   PageCache,
   restoreViewState,
   scrollTopToReveal,
-  statusCategory,
   visibleRange,
   type PanelFilter,
   type PanelViewState,
   type SortColumn,
   type SortSpec,
-  type StatusCategory,
+  DEFAULT_MAX_AGE_MS,
+  STATUS_GROUPS,
+  statusGroupKey,
+  statusGroupOf,
+  type StatusGroup,
 } from '../panel/model';
 import { VirtualTable, type RowPainter } from './table';
 
@@ -73,7 +76,6 @@ const columns: Column[] = [
   { id: 'charge', label: 'colCharge', numeric: true },
 ];
 
-const filterStatuses: StatusCategory[] = ['queued', 'pending', 'delivered', 'failed', 'unknown', 'sending', 'lookup'];
 
 /** Creates an element with a class and optional text; text goes in as text, never as markup. */
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
@@ -103,6 +105,8 @@ class HistoryPanelApp {
   /** The host's last answer: counts, totals, and the rows around the viewport. */
   private readonly rows = new PageCache();
   private strings!: PanelStrings;
+  /** The poller's max age (from the host): older messages without a final status show as `stale`. */
+  private maxAgeMs = DEFAULT_MAX_AGE_MS;
   private fmt!: Formatters;
   private table!: VirtualTable;
   private selectedKey: string | undefined;
@@ -158,6 +162,7 @@ class HistoryPanelApp {
   private onMessage(message: HostMessage): void {
     switch (message.type) {
       case 'init':
+        if (message.maxAgeMs !== undefined) this.maxAgeMs = message.maxAgeMs;
         this.init(message.strings, message.locale, message.revealKey);
         break;
       case 'page':
@@ -349,9 +354,9 @@ class HistoryPanelApp {
       this.searchTimer = setTimeout(() => this.setFilter({ search: this.search.value }), 80);
     });
 
-    this.statusSelect = this.makeSelect('status-filter', s.allStatuses, filterStatuses.map((c) => [c, s[`status_${c}`]]));
+    this.statusSelect = this.makeSelect('status-filter', s.allStatuses, STATUS_GROUPS.map((g) => [g, s[statusGroupKey(g)]]));
     this.statusSelect.value = f.status;
-    this.statusSelect.addEventListener('change', () => this.setFilter({ status: this.statusSelect.value as StatusCategory | '' }));
+    this.statusSelect.addEventListener('change', () => this.setFilter({ status: this.statusSelect.value as StatusGroup | '' }));
 
     this.fromField = this.dateField('from-date', f.from, (v) => this.setFilter({ from: v }));
     this.toField = this.dateField('to-date', f.to, (v) => this.setFilter({ to: v }));
@@ -492,7 +497,7 @@ class HistoryPanelApp {
 
   private paintRow(row: HTMLElement, entry: HistoryEntry): void {
     const cells = row.children;
-    const category = statusCategory(entry);
+    const category = this.groupOf(entry);
     row.dataset.key = entry.key;
     row.dataset.status = category;
     row.classList.toggle('is-sandbox', entry.sandbox === true);
@@ -512,11 +517,18 @@ class HistoryPanelApp {
     setText(cells[7], entry.charge === undefined ? '' : this.fmt.euro(entry.charge));
   }
 
+  /** The entry's status group now (messageState.ts), as the host filters it. */
+  private groupOf(entry: HistoryEntry): StatusGroup {
+    return statusGroupOf(entry, { now: Date.now(), maxAgeMs: this.maxAgeMs });
+  }
+
   private statusLabel(entry: HistoryEntry): string {
+    const group = this.groupOf(entry);
+    if (group === 'stale') return this.strings.status_stale;
     if (entry.state === 'unknown') return this.strings.outcomeUnknown;
     if (entry.status) return entry.status.label;
     if (entry.state === 'sent') return this.strings.acceptedNoStatus;
-    return this.strings[`status_${statusCategory(entry)}`];
+    return this.strings[statusGroupKey(group)];
   }
 
   // ---- questions and selection ----------------------------------------------------------------
@@ -751,7 +763,7 @@ class HistoryPanelApp {
     this.details.dataset.signature = signature;
     this.details.dataset.key = entry.key;
     const s = this.strings;
-    const category = statusCategory(entry);
+    const category = this.groupOf(entry);
 
     const head = el('div', 'details-head');
     const status = el('span', 'details-status');

@@ -267,7 +267,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     const resume = rig({ resumeAction: 'send', resend: [] });
     const second = await resume.bulk.resume();
     assert.ok(second, `resume did not run: ${JSON.stringify(resume.notices.shown)}`);
-    assert.deepEqual(resume.prompts.batchesShown?.map((b) => [b.batchId, b.counts.pending, b.counts.undecided]), [[first.batchId, first.run.notSent, 1]]);
+    assert.deepEqual(resume.prompts.batchesShown?.map((b) => [b.batchId, b.counts.unsent, b.counts.undecided]), [[first.batchId, first.run.notSent, 1]]);
     assert.deepEqual(resume.prompts.resendShown?.map((r) => r.state), ['unknown']);
     assert.equal(second.counts.sent, n - 1);
     assert.equal(second.counts.unknown, 1);

@@ -231,11 +231,11 @@ suite('Messages tree', () => {
     p.setGroupBy('status');
     assert.equal(await change, undefined, 'regrouping redraws the whole tree');
     assert.equal(p.groupBy, 'status');
-    assert.deepEqual(rootLabels(p), ['Sending', 'Queued/Pending', 'Delivered', 'Failed', 'Unknown outcome']);
+    assert.deepEqual(rootLabels(p), ['Sending', 'Queued', 'Unknown outcome', 'Failed', 'Delivered']);
     const groups = p.getChildren();
     assert.deepEqual(groups.map((g) => item(p, g).description), ['1 message', '2 messages', '1 message', '1 message', '1 message']);
-    assert.deepEqual(groups.map((g) => iconOf(item(p, g)).id), ['sync', 'clock', 'pass-filled', 'error', 'question']);
-    assert.equal(item(p, groups[2]).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.deepEqual(groups.map((g) => iconOf(item(p, g)).id), ['sync', 'clock', 'question', 'error', 'pass-filled']);
+    assert.equal(item(p, groups[4]).collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     assert.equal(item(p, groups[3]).collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
     const failed = p.getChildren(groups[3]);
     assert.equal(item(p, failed[0]).description, '+39 339 123 4567 · 1 Feb', 'an older message shows its date');
@@ -286,7 +286,7 @@ suite('Messages tree', () => {
     const before = item(p, p.getChildren(pending)[0]).id;
     const change = nextChange(p);
     history.upsert({ ...a, status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true }, rev: 2 });
-    assert.equal(await change, undefined, 'the Queued/Pending group emptied');
+    assert.equal(await change, undefined, 'the Queued group emptied');
     assert.deepEqual(rootLabels(p), ['Delivered']);
     const rows = p.getChildren(delivered).map((n) => item(p, n).id);
     assert.equal(rows.length, 2);
@@ -296,14 +296,14 @@ suite('Messages tree', () => {
     const c = entry({ state: 'sending', smsId: undefined });
     const d = entry({ state: 'sending', smsId: undefined });
     history.upsert(c, d, entry({ state: 'sent' }));
-    assert.equal(await nextChange(p), undefined, 'Sending and Queued/Pending appear');
+    assert.equal(await nextChange(p), undefined, 'Sending and Queued appear');
     const sending = rootByLabel(p, 'Sending');
     const moved = nextChange(p);
     history.upsert({ ...c, state: 'failed', rev: 2 });
     history.upsert({ ...c, state: 'sent', smsId: 77, rev: 3 });
     const groupsRedrawn = (await moved) as HistoryNode[];
     assert.ok(Array.isArray(groupsRedrawn));
-    assert.deepEqual(new Set(groupsRedrawn.map((n) => labelOf(p, n))), new Set(['Sending', 'Queued/Pending']), 'both groups, once');
+    assert.deepEqual(new Set(groupsRedrawn.map((n) => labelOf(p, n))), new Set(['Sending', 'Queued']), 'both groups, once');
     assert.equal(item(p, sending).description, '1 message');
   });
 
@@ -412,7 +412,7 @@ suite('Messages tree', () => {
 
     p.setGroupBy('status');
     // big[100] was marked failed, then removed with the other nine
-    assert.deepEqual(p.getChildren().map((g) => item(p, g).description), ['98991 messages', '999 messages']);
+    assert.deepEqual(p.getChildren().map((g) => item(p, g).description), ['999 messages', '98991 messages'], 'Failed, then Delivered');
   });
 
   test('follows the clock past midnight', () => {
@@ -422,6 +422,66 @@ suite('Messages tree', () => {
     assert.equal(labelOf(p, group), 'Today');
     now = Date.parse('2024-03-10T23:05:00Z'); // 00:05 on the 11th in Rome
     assert.equal(labelOf(p, group), 'Yesterday');
+  });
+
+  test('a message past status.maxAgeHours without a final status: its own group and look, out of the badge, still refreshable', async () => {
+    const ids = { toggleGroupBy: 'inviosmart.test.history.toggleGroupBy', showMore: 'inviosmart.test.history.showMore' };
+    const HOUR = 3600_000;
+    const pendingStatus = { code: 32, label: 'Pending', statusClass: 'pending' as const, final: false };
+    const gaveUp = entry({ createdAt: new Date(NOW - 49 * HOUR).toISOString(), status: pendingStatus });
+    const soon = entry({ createdAt: new Date(NOW - 48 * HOUR + 30 * 60_000).toISOString(), status: pendingStatus });
+    history.upsert(gaveUp, soon, entry({ status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true } }));
+    // The tree's timers are the test's: the one armed for the max age is fired by hand, no waiting.
+    const armed: Array<{ ms: number; run: () => void; live: boolean }> = [];
+    const after = (ms: number, run: () => void) => {
+      const t = { ms, run, live: true };
+      armed.push(t);
+      return { dispose: () => void (t.live = false) };
+    };
+    const tree = registerHistoryTree(history, () => 'status', {
+      viewId: 'inviosmart.historyTest',
+      commandIds: ids,
+      now: () => now,
+      timeZone: 'Europe/Rome',
+      locale: 'en-GB',
+      maxAgeMs: () => 48 * HOUR,
+      after,
+    });
+    try {
+      const p = tree.provider;
+      assert.equal(tree.view.badge?.value, 1, 'only the message still polled is in flight');
+      assert.deepEqual(rootLabels(p), ['Pending', 'No final status — stopped checking', 'Delivered']);
+      const staleGroup = rootByLabel(p, 'No final status — stopped checking');
+      assert.deepEqual(iconOf(item(p, staleGroup)), { id: 'clock', color: 'disabledForeground' });
+      const [row] = p.getChildren(staleGroup) as MessageNode[];
+      assert.equal(row.key, gaveUp.key);
+      const ti = item(p, row);
+      assert.deepEqual(iconOf(ti), { id: 'clock', color: 'disabledForeground' }, 'not drawn as in flight');
+      assert.equal(ti.contextValue, 'message.sent.id', 'Refresh Status is still on its menu');
+      assert.match((ti.tooltip as vscode.MarkdownString).value, /no longer checked by itself/);
+      assert.match(ti.accessibilityInformation?.label ?? '', /No final status/);
+
+      // The other one passes the max age half an hour later: the armed timer moves it, and the badge goes.
+      const timer = armed.find((t) => t.live && t.ms === 30 * 60_000 + 1);
+      assert.ok(timer, `a timer for the next message to pass the max age among ${JSON.stringify(armed.map((t) => t.ms))}`);
+      now += timer.ms;
+      const change = nextChange(p);
+      timer.run();
+      assert.equal(await change, undefined, 'the Pending group emptied');
+      assert.equal(tree.view.badge, undefined, 'nothing in flight, no badge');
+      assert.deepEqual(rootLabels(p), ['No final status — stopped checking', 'Delivered']);
+      assert.equal(item(p, rootByLabel(p, 'No final status — stopped checking')).description, '2 messages');
+
+      // A final answer (e.g. from Refresh Status) takes it out of the group.
+      const settled = nextChange(p);
+      history.upsert({ ...gaveUp, status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true }, rev: 2 });
+      armed.filter((t) => t.live && t.ms === 100).forEach((t) => t.run());
+      await settled;
+      assert.equal(item(p, rootByLabel(p, 'No final status — stopped checking')).description, '1 message');
+      assert.equal(item(p, rootByLabel(p, 'Delivered')).description, '2 messages');
+    } finally {
+      tree.dispose();
+    }
   });
 
   test('registerHistoryTree: toggles grouping, pages by command, badges messages in flight', async () => {
@@ -454,12 +514,12 @@ suite('Messages tree', () => {
       assert.equal(p.groupBy, 'status');
       assert.deepEqual(persisted, ['status']);
       assert.equal(tree.view.description, 'by status');
-      const [pending, delivered] = p.getChildren();
-      assert.equal(p.getChildren(pending).length, 3, 'two and "Show more…"');
+      const [queued, delivered] = p.getChildren();
+      assert.equal(p.getChildren(queued).length, 3, 'two and "Show more…"');
       assert.equal(p.getChildren(delivered).length, 3, 'two and "Show more…"');
 
-      await vscode.commands.executeCommand(ids.showMore, 'status:pending');
-      assert.equal(p.getChildren(pending).length, 4, 'the next page holds the last two: no "Show more…"');
+      await vscode.commands.executeCommand(ids.showMore, 'status:queued');
+      assert.equal(p.getChildren(queued).length, 4, 'the next page holds the last two: no "Show more…"');
       assert.equal(p.getChildren(delivered).length, 3, 'other groups keep their page');
       await vscode.commands.executeCommand(ids.showMore, { kind: 'more', groupId: 'status:delivered' });
       assert.deepEqual(p.getChildren(delivered).map((n) => n.kind), ['message', 'message', 'message'], 'the element form of the argument works too');

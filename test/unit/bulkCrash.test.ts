@@ -72,7 +72,7 @@ describe('bulk send killed mid-way (SIGKILL), then resumed', function () {
           const summary = await runBatch(handle, { history, send: (req) => client.send(USER, req) }, { concurrency: 4, maxPerSecond: 0 });
           await handle.close();
 
-          assert.equal(summary.counts.pending, 0);
+          assert.equal(summary.counts.unsent, 0);
           assert.equal(summary.counts.failed, 0);
           assert.equal(summary.counts.sent + summary.counts.unknown, c.rows);
           assert.ok(summary.counts.unknown <= c.concurrency * c.maxPerRequest, `${summary.counts.unknown} unknown rows; at most the in-flight ones`);

@@ -47,7 +47,7 @@ describe('bulk runner', function () {
     const h = await create(plannedRows(12));
     const summary = await runBatch(h, { history, send: gw.send }, { concurrency: 3, maxPerSecond: 0 });
     assert.deepEqual(summary.run, { ...summary.run, rows: 12, sent: 12, failed: 0, unknown: 0, notSent: 0, requests: 12 });
-    assert.deepEqual(summary.counts, { total: 12, pending: 0, inFlight: 0, sent: 12, failed: 0, unknown: 0, undecided: 0, dropped: 0 });
+    assert.deepEqual(summary.counts, { total: 12, unsent: 0, inFlight: 0, sent: 12, failed: 0, unknown: 0, undecided: 0, dropped: 0 });
     for (let i = 0; i < 12; i++) assert.equal(gw.sentCount(numberFor(i)), 1);
     const entries = entriesOf(h.batchId);
     assert.equal(entries.length, 12);
@@ -151,14 +151,14 @@ describe('bulk runner', function () {
     assert.equal(first.cancelled, true);
     assert.ok(first.run.sent >= 10 && first.run.sent < 30, `sent ${first.run.sent}`);
     assert.equal(first.run.notSent, 30 - first.run.sent);
-    assert.equal(first.counts.pending, 30 - first.run.sent);
+    assert.equal(first.counts.unsent, 30 - first.run.sent);
     assert.equal(first.counts.inFlight, 0, 'requests in flight at cancel finished');
     // Requests recorded ahead but never sent leave no trace in history.
     assert.deepEqual(entriesOf(h.batchId).map((e) => e.state), Array(first.run.sent).fill('sent'));
     await h.close();
 
     const listed = await store.list((k) => history.get(k));
-    assert.deepEqual(listed.map((b) => [b.batchId, b.counts.pending, b.busy]), [[h.batchId, 30 - first.run.sent, false]]);
+    assert.deepEqual(listed.map((b) => [b.batchId, b.counts.unsent, b.busy]), [[h.batchId, 30 - first.run.sent, false]]);
 
     const again = await reopen(h.batchId);
     const second = await runBatch(again, { history, send: gw.send }, { concurrency: 3, maxPerSecond: 0 });
@@ -205,7 +205,7 @@ describe('bulk runner', function () {
     assert.equal(summary.run.sent, 1);
     assert.equal(gw.sentCount(numberFor(1)), 2);
     assert.equal(gw.sentCount(numberFor(0)), 1);
-    assert.deepEqual(summary.counts, { total: 3, pending: 0, inFlight: 0, sent: 3, failed: 0, unknown: 0, undecided: 0, dropped: 0 });
+    assert.deepEqual(summary.counts, { total: 3, unsent: 0, inFlight: 0, sent: 3, failed: 0, unknown: 0, undecided: 0, dropped: 0 });
     // Both attempts stay in history: the unknown one and the sent one.
     assert.deepEqual(entriesOf(h.batchId).filter((e) => e.destination === numberFor(1)).map((e) => e.state).sort(), ['sent', 'unknown']);
   });
@@ -250,7 +250,7 @@ describe('bulk runner', function () {
     assert.equal(first.stopped?.code, 1013);
     assert.equal(first.run.sent, 4);
     assert.equal(first.run.failed, 1);
-    assert.equal(first.counts.pending, 15);
+    assert.equal(first.counts.unsent, 15);
     assert.equal(gw.calls.length, 5);
     await h.close();
     credit = true;
@@ -266,7 +266,7 @@ describe('bulk runner', function () {
     const summary = await runBatch(h, { history, send: gw.send }, { concurrency: 1, maxPerSecond: 0 });
     assert.equal(gw.calls.length, 3);
     assert.match(summary.stopped?.explanation ?? '', /3 requests in a row/);
-    assert.equal(summary.counts.pending, 7);
+    assert.equal(summary.counts.unsent, 7);
   });
 });
 
@@ -389,7 +389,7 @@ describe('bulk batch files after a crash', function () {
       await resumed.append({ t: 'settle', rows: [0], as: 'keep-unknown', at: '' });
       const lines = parseJournal(fs.readFileSync(journal, 'utf8'));
       assert.deepEqual(lines.map((l) => l.t), ['dispatch', 'settle']);
-      assert.deepEqual(countRows(resumed.statuses()), { total: 2, pending: 1, inFlight: 0, sent: 0, failed: 0, unknown: 1, undecided: 0, dropped: 0 });
+      assert.deepEqual(countRows(resumed.statuses()), { total: 2, unsent: 1, inFlight: 0, sent: 0, failed: 0, unknown: 1, undecided: 0, dropped: 0 });
     } finally {
       await resumed.close();
     }

@@ -12,17 +12,11 @@ import {
   englishL10n,
   errorTitle,
   formatProviderTime,
-  isInFlight,
   messageCountLabel,
   messageDescription,
   messageLabel,
-  statusGroupIcon,
-  statusGroupLabel,
-  statusGroupOf,
-  statusIcon,
   statusLabel,
   tooltipMarkdown,
-  STATUS_GROUPS,
   type L10n,
 } from '../../src/views/entryPresentation';
 
@@ -137,50 +131,33 @@ describe('entryPresentation', () => {
   });
 
   describe('status', () => {
-    const cases: Array<{ name: string; e: Partial<HistoryEntry>; group: string; codicon: string; color: string; label: string; inFlight: boolean }> = [
-      { name: 'sending', e: { state: 'sending' }, group: 'sending', codicon: 'sync~spin', color: 'charts.blue', label: 'Sending…', inFlight: true },
-      { name: 'accepted, no status yet', e: { state: 'sent', smsId: 5 }, group: 'pending', codicon: 'clock', color: 'charts.yellow', label: 'Accepted, waiting for status', inFlight: true },
-      { name: 'queued (1)', e: { state: 'sent', status: status(1, 'queued', false, 'Queued') }, group: 'pending', codicon: 'clock', color: 'charts.yellow', label: 'Queued', inFlight: true },
-      { name: 'pending (32)', e: { state: 'sent', status: status(32, 'pending', false, 'Pending') }, group: 'pending', codicon: 'watch', color: 'charts.yellow', label: 'Pending', inFlight: true },
-      { name: 'delivered (2048)', e: { state: 'sent', status: status(2048, 'delivered', true, 'Delivered') }, group: 'delivered', codicon: 'pass-filled', color: 'charts.green', label: 'Delivered', inFlight: false },
-      { name: 'failed status (64)', e: { state: 'sent', status: status(64, 'failed', true, 'Undelivered') }, group: 'failed', codicon: 'error', color: 'charts.red', label: 'Undelivered', inFlight: false },
-      { name: 'refused by the gateway', e: { state: 'failed' }, group: 'failed', codicon: 'error', color: 'charts.red', label: 'Not sent', inFlight: false },
-      { name: 'HLR sent (16384)', e: { state: 'sent', status: status(16384, 'lookup', false, 'HLR sent') }, group: 'pending', codicon: 'search', color: 'charts.blue', label: 'HLR sent', inFlight: true },
-      { name: 'HLR completed (32768)', e: { state: 'sent', status: status(32768, 'lookup', true, 'HLR completed') }, group: 'delivered', codicon: 'search', color: 'charts.blue', label: 'HLR completed', inFlight: false },
-      { name: 'unknown status 4096', e: { state: 'sent', status: status(4096, 'unknown', false, 'unknown status 4096') }, group: 'unknown', codicon: 'question', color: 'charts.orange', label: 'unknown status 4096', inFlight: true },
-      { name: 'unknown outcome', e: { state: 'unknown' }, group: 'unknown', codicon: 'question', color: 'charts.orange', label: 'Unknown outcome: may have been sent', inFlight: false },
+    // States, groups, icons and the badge are messageState.test.ts's; here only the words.
+    const cases: Array<{ name: string; e: Partial<HistoryEntry>; label: string }> = [
+      { name: 'sending', e: { state: 'sending' }, label: 'Sending…' },
+      { name: 'accepted, no status yet', e: { state: 'sent', smsId: 5 }, label: 'Accepted, waiting for status' },
+      { name: 'queued (1)', e: { state: 'sent', status: status(1, 'queued', false, 'Queued') }, label: 'Queued' },
+      { name: 'pending (32)', e: { state: 'sent', status: status(32, 'pending', false, 'Pending') }, label: 'Pending' },
+      { name: 'delivered (2048)', e: { state: 'sent', status: status(2048, 'delivered', true, 'Delivered') }, label: 'Delivered' },
+      { name: 'failed status (64)', e: { state: 'sent', status: status(64, 'failed', true, 'Undelivered') }, label: 'Undelivered' },
+      { name: 'refused by the gateway', e: { state: 'failed' }, label: 'Not sent' },
+      { name: 'HLR sent (16384)', e: { state: 'sent', status: status(16384, 'lookup', false, 'HLR sent') }, label: 'HLR sent' },
+      { name: 'HLR completed (32768)', e: { state: 'sent', status: status(32768, 'lookup', true, 'HLR completed') }, label: 'HLR completed' },
+      { name: 'unknown status 4096', e: { state: 'sent', status: status(4096, 'unknown', false, 'unknown status 4096') }, label: 'unknown status 4096' },
+      { name: 'unknown outcome', e: { state: 'unknown' }, label: 'Unknown outcome: may have been sent' },
     ];
     for (const c of cases) {
-      it(`shows ${c.name}`, () => {
-        const e = entry({ status: undefined, ...c.e });
-        assert.equal(statusGroupOf(e), c.group);
-        assert.deepEqual(statusIcon(e), { codicon: c.codicon, color: c.color });
-        assert.equal(statusLabel(e, englishL10n), c.label);
-        assert.equal(isInFlight(e), c.inFlight);
+      it(`words ${c.name}`, () => {
+        assert.equal(statusLabel(entry({ status: undefined, ...c.e }), englishL10n), c.label);
       });
     }
 
-    it('covers every status class the gateway types know', () => {
-      const classes: StatusClass[] = ['queued', 'pending', 'delivered', 'failed', 'lookup', 'unknown'];
-      for (const statusClass of classes) {
-        for (const final of [false, true]) {
-          const e = entry({ status: status(1, statusClass, final, 'x') });
-          assert.ok(STATUS_GROUPS.includes(statusGroupOf(e)), statusClass);
-          assert.match(statusIcon(e).codicon, /^[a-z-]+(~spin)?$/);
-          assert.match(statusIcon(e).color, /^charts\.[a-z]+$/);
-        }
-      }
-    });
-
-    it('labels and colours every status group', () => {
-      const l10n = recordingL10n();
-      assert.deepEqual(
-        STATUS_GROUPS.map((g) => statusGroupLabel(g, l10n)),
-        ['Sending', 'Queued/Pending', 'Delivered', 'Failed', 'Unknown outcome'],
-      );
-      assert.equal(l10n.seen.length, 5);
-      assert.deepEqual(statusGroupIcon('failed'), { codicon: 'error', color: 'charts.red' });
-      assert.deepEqual(statusGroupIcon('delivered'), { codicon: 'pass-filled', color: 'charts.green' });
+    it('words a message the poller stopped checking as such, label and tooltip', () => {
+      const e = entry({ smsId: 9, status: status(32, 'pending', false, 'Pending') });
+      assert.equal(statusLabel(e, englishL10n, 'stale'), 'No final status — stopped checking');
+      const text = tooltipMarkdown(e, { l10n: englishL10n, clock: new WallClock('UTC'), locale: 'en', state: 'stale' });
+      assert.match(text, /no longer checked by itself/);
+      assert.match(text, /status 32/, 'the last status code stays in view');
+      assert.doesNotMatch(tooltipMarkdown(e, { l10n: englishL10n, clock: new WallClock('UTC'), locale: 'en', state: 'pending' }), /no longer checked/);
     });
 
     it('builds context values menus can match', () => {

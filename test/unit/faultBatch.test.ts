@@ -117,8 +117,8 @@ describe('bulk send under disk faults (fault injection at the fs boundary, real 
               await handle.reconcile(history);
               await runBatch(handle, { history, send: (req) => client.send(USER, req) }, { concurrency: 1, maxPerSecond: 0 });
               const counts = countRows(handle.statuses((k) => history.get(k)));
-              figures.pendingLeft += counts.pending;
-              assert.equal(counts.pending, 0, `rows left pending after resume ${ctx}`);
+              figures.pendingLeft += counts.unsent;
+              assert.equal(counts.unsent, 0, `rows left pending after resume ${ctx}`);
               for (const s of handle.statuses((k) => history.get(k))) {
                 const accepted = sandbox.messages.slice(first).some((m) => m.destination === numberFor(s.row));
                 if (accepted && s.state === 'failed') figures.acceptedAsFailed++;

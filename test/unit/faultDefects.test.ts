@@ -106,7 +106,7 @@ describe('issue 8 disk defects, reproduced', function () {
       assert.equal(count(3), 1);
       assert.equal(count(5), 1, 'a row never prepared is still sent');
       assert.ok(summary.unknown.some((u) => u.row === 3), 'row 3 is unknown: the user decides');
-      assert.equal(summary.counts.pending, 0);
+      assert.equal(summary.counts.unsent, 0);
     } finally {
       await client.close();
       await sandbox.close();

@@ -56,8 +56,13 @@ describe('chat tools: results', () => {
 
   it('words a message state the way the search filters it', () => {
     assert.equal(stateWord(entry({ state: 'unknown' })), 'unknown');
-    assert.equal(stateWord(entry({ state: 'sent' })), 'sent');
+    assert.equal(stateWord(entry({ state: 'sent' })), 'queued', 'accepted, no status yet');
     assert.equal(stateWord(entry({ status: { code: 2, label: 'Queued on SMSC', statusClass: 'pending', final: false } })), 'pending');
+    assert.equal(stateWord(entry({ state: 'held' })), 'held');
+    // the poller's max age passed without a final status: the same word the tree and panel use
+    const waiting = entry({ createdAt: '2026-12-01T08:00:00.000Z', smsId: 9, status: { code: 32, label: 'Pending', statusClass: 'pending', final: false } });
+    assert.equal(stateWord(waiting, { now: Date.parse('2026-12-04T08:00:00.000Z'), maxAgeMs: 48 * 3600_000 }), 'stale');
+    assert.equal(stateWord(waiting, { now: Date.parse('2026-12-02T08:00:00.000Z'), maxAgeMs: 48 * 3600_000 }), 'pending');
     assert.equal(stateWord(entry({ status: { code: 3, label: 'Delivered', statusClass: 'delivered', final: true } })), 'delivered');
     assert.equal(stateWord(entry({ state: 'failed', status: { code: 5, label: 'Undeliverable', statusClass: 'failed', final: true } })), 'failed');
   });

@@ -120,6 +120,6 @@ describe('No duplicate spending', function () {
     assert.ok(summary.stopped, 'stopped');
     assert.equal(summary.run.unknown, 3);
     assert.equal(sandbox.requestCount('send'), 3);
-    assert.equal(summary.counts.pending, 7);
+    assert.equal(summary.counts.unsent, 7);
   });
 });

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { statusGroupOf } from '../../src/history/messageState';
 import type { HistoryEntry } from '../../src/history/types';
 import { formatGatewayTime, createFormatters, safeLocale } from '../../src/webview/format';
 import {
@@ -14,7 +15,6 @@ import {
   restoreViewState,
   scrollTopToReveal,
   sortColumns,
-  statusCategory,
   visibleRange,
   type PanelFilter,
   type SortSpec,
@@ -48,18 +48,29 @@ function localNoon(day: string): string {
 }
 
 describe('panel model', () => {
-  describe('statusCategory', () => {
-    it('merges the local state with the gateway status class', () => {
-      assert.equal(statusCategory(entry({ key: 'a', state: 'sending' })), 'sending');
-      assert.equal(statusCategory(entry({ key: 'a', state: 'unknown' })), 'unknown');
-      assert.equal(statusCategory(entry({ key: 'a', state: 'failed' })), 'failed');
-      assert.equal(statusCategory(entry({ key: 'a', state: 'sent' })), 'queued');
-      assert.equal(statusCategory(entry({ key: 'a', state: 'sent', status: delivered })), 'delivered');
-      assert.equal(statusCategory(entry({ key: 'a', state: 'sent', status: expired })), 'failed');
-      assert.equal(
-        statusCategory(entry({ key: 'a', status: { code: 4096, label: 'unknown status 4096', statusClass: 'unknown', final: false } })),
-        'unknown',
-      );
+  describe('status filter', () => {
+    it('filters by the status groups of messageState.ts', () => {
+      assert.equal(statusGroupOf(entry({ key: 'a', state: 'sending' })), 'sending');
+      assert.equal(statusGroupOf(entry({ key: 'a', state: 'unknown' })), 'unknown');
+      assert.equal(statusGroupOf(entry({ key: 'a', state: 'failed' })), 'failed');
+      assert.equal(statusGroupOf(entry({ key: 'a', state: 'sent' })), 'queued');
+      assert.equal(statusGroupOf(entry({ key: 'a', state: 'sent', status: delivered })), 'delivered');
+      assert.equal(statusGroupOf(entry({ key: 'a', state: 'sent', status: expired })), 'failed');
+      // an undocumented number is still polled: waiting, not "unknown outcome"
+      assert.equal(statusGroupOf(entry({ key: 'a', status: { code: 4096, label: 'unknown status 4096', statusClass: 'unknown', final: false } })), 'pending');
+    });
+
+    it('keeps a message the poller gave up on apart, as `stale`', () => {
+      const old = entry({ key: 'old', state: 'sent', smsId: 1, createdAt: '2026-01-01T00:00:00.000Z' });
+      const young = entry({ key: 'young', state: 'sent', smsId: 2, createdAt: '2026-01-03T00:00:00.000Z' });
+      const at = { now: Date.parse('2026-01-03T01:00:00.000Z'), maxAgeMs: 48 * 3600_000 };
+      const model = new PanelModel({ ...emptyFilter, status: 'stale' }, undefined, undefined, () => at);
+      model.reset([young, old]);
+      assert.deepEqual(model.rows.map((e) => e.key), ['old']);
+      model.setFilter({ ...emptyFilter, status: 'queued' });
+      assert.deepEqual(model.rows.map((e) => e.key), ['young']);
+      // without the age limit nothing is stale
+      assert.equal(compileFilter({ ...emptyFilter, status: 'stale' })(old), false);
     });
   });
 

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { HistoryStore } from '../../src/history/store';
+import { messageState } from '../../src/history/messageState';
 import { StatusPoller, pollDelay, BUSY_BACKOFF_FIRST_MS, INACTIVE_RECHECK_MS, type StatusPollerOptions } from '../../src/history/poller';
 import type { HistoryEntry } from '../../src/history/types';
 import type { StatusReport } from '../../src/gateway/types';
@@ -231,6 +232,20 @@ describe('StatusPoller', function () {
     assert.equal(after.status?.final, false);
     assert.equal(after.error, undefined);
     assert.equal(clock.pendingTimers, 0, 'nothing left to wake up for');
+  });
+
+  it('a message past maxAgeMs is left alone (stale), yet Refresh Status asks the gateway once', async () => {
+    const e = await sent(1);
+    const p = makePoller({ maxAgeMs: 10 * MIN });
+    p.start();
+    await advance(3600 * SEC);
+    const asked = gateway.callsFor(e.key).length;
+    assert.equal(messageState(store.get(e.key)!, { now: clock.now(), maxAgeMs: 10 * MIN }), 'stale');
+    assert.deepEqual(store.pending(clock.now(), 10 * MIN), [], 'not pending for the poller');
+    await p.refreshNow([e.key]);
+    assert.equal(gateway.callsFor(e.key).length, asked + 1, 'asked once, by hand');
+    await advance(3600 * SEC);
+    assert.equal(gateway.callsFor(e.key).length, asked + 1, 'and not again by itself');
   });
 
   it('a 1031 answer pauses the whole poller, doubling, and it recovers after a success', async () => {

@@ -7,7 +7,6 @@ import * as fc from 'fast-check';
 import {
   clockDoubt,
   DEFAULT_RETENTION,
-  isUnsettled,
   newestWriteIn,
   planRemoval,
   normalizeLimits,
@@ -16,6 +15,7 @@ import {
   type RetentionClock,
   type RetentionLimits,
 } from '../../src/history/retention';
+import { isFinal } from '../../src/history/messageState';
 import { HistoryStore, LOCK_FILE, loadHistory, type HistoryStoreOptions } from '../../src/history/store';
 import type { EntryStatus, HistoryEntry } from '../../src/history/types';
 import { draft, removeDir, tempDir } from './fixtures/historyHelpers';
@@ -54,13 +54,13 @@ function newestFirst(list: HistoryEntry[]): HistoryEntry[] {
 
 describe('retention rule', () => {
   it('only messages whose outcome is settled can be removed', () => {
-    assert.equal(isUnsettled(entry(1, { state: 'sending', smsId: undefined, status: undefined })), true);
-    assert.equal(isUnsettled(entry(1, { state: 'unknown', smsId: undefined, status: undefined })), true);
-    assert.equal(isUnsettled(entry(1, { status: pendingStatus })), true, 'sent, delivery not final yet');
-    assert.equal(isUnsettled(entry(1, { status: undefined })), true, 'sent, never polled');
-    assert.equal(isUnsettled(entry(1)), false, 'delivered');
-    assert.equal(isUnsettled(entry(1, { state: 'failed', smsId: undefined, status: undefined })), false, 'refused by the gateway');
-    assert.equal(isUnsettled(entry(1, { state: 'failed', status: { code: 16, label: 'Not delivered', statusClass: 'failed', final: true } })), false);
+    assert.equal(isFinal(entry(1, { state: 'sending', smsId: undefined, status: undefined })), false);
+    assert.equal(isFinal(entry(1, { state: 'unknown', smsId: undefined, status: undefined })), false);
+    assert.equal(isFinal(entry(1, { status: pendingStatus })), false, 'sent, delivery not final yet');
+    assert.equal(isFinal(entry(1, { status: undefined })), false, 'sent, never polled');
+    assert.equal(isFinal(entry(1)), true, 'delivered');
+    assert.equal(isFinal(entry(1, { state: 'failed', smsId: undefined, status: undefined })), true, 'refused by the gateway');
+    assert.equal(isFinal(entry(1, { state: 'failed', status: { code: 16, label: 'Not delivered', statusClass: 'failed', final: true } })), true);
   });
 
   it('removes by age: everything settled older than maxAgeDays, oldest first, and nothing younger', () => {
@@ -149,11 +149,11 @@ describe('retention rule', () => {
         const kept = list.filter((e) => !gone.has(e.key));
         const expired = (e: HistoryEntry): boolean => maxAgeDays > 0 && Date.parse(e.createdAt) < NOW - maxAgeDays * DAY;
         for (const e of list) {
-          if (isUnsettled(e)) assert.ok(!gone.has(e.key), 'an in-flight message was removed');
+          if (!isFinal(e)) assert.ok(!gone.has(e.key), 'an in-flight message was removed');
           else if (expired(e)) assert.ok(gone.has(e.key), 'an expired settled message was kept');
         }
         // Removed for count only: each is older than every settled message kept.
-        const keptSettled = kept.filter((e) => !isUnsettled(e));
+        const keptSettled = kept.filter((e) => isFinal(e));
         for (const key of removed) {
           const e = list.find((x) => x.key === key)!;
           if (expired(e)) continue;
@@ -456,8 +456,8 @@ describe('retention with several windows at once', function () {
     await me.compact();
     await me.close();
     const loaded = await loadHistory(dir);
-    const settledLeft = loaded.entries.filter((e) => !isUnsettled(e));
-    assert.equal(loaded.entries.filter((e) => isUnsettled(e)).length, 10, 'the ten old in-flight messages stay');
+    const settledLeft = loaded.entries.filter((e) => isFinal(e));
+    assert.equal(loaded.entries.filter((e) => !isFinal(e)).length, 10, 'the ten old in-flight messages stay');
     assert.equal(loaded.entries.length, 120);
     // Whatever each window saw when it compacted, the survivors are the newest settled messages of all
     // written (the old settled ones all went first): none removed is younger than one kept.

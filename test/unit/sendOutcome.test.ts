@@ -11,10 +11,9 @@ import { parseSendAnswer } from '../../src/gateway/protocol';
 import type { SendRequest, SendResult } from '../../src/gateway/types';
 import { dispatchSend } from '../../src/history/dispatch';
 import { HistoryStore } from '../../src/history/store';
-import { isUnsettled } from '../../src/history/retention';
+import { isFinal, isInFlight, statusGroupOf } from '../../src/history/messageState';
 import type { HistoryEntry } from '../../src/history/types';
-import { contextValueOf, englishL10n, isInFlight, statusGroupOf, statusLabel, tooltipMarkdown, WallClock } from '../../src/views/entryPresentation';
-import { statusCategory } from '../../src/panel/model';
+import { contextValueOf, englishL10n, statusLabel, tooltipMarkdown, WallClock } from '../../src/views/entryPresentation';
 import { newBatch, numberFor, plannedRows, removeDir, tempDir } from './bulkFixtures';
 
 /** Three destinations in one request, and what the gateway answers. */
@@ -87,10 +86,9 @@ describe('A held message (1022) as every surface shows it', () => {
 
   it('is its own state: labelled held, waiting (not failed, not in flight), kept by retention, resendable from the tree with a warning', () => {
     assert.equal(statusLabel(held, englishL10n), 'Held: awaiting cost confirmation');
-    assert.equal(statusGroupOf(held), 'pending');
-    assert.equal(statusCategory(held), 'pending');
+    assert.equal(statusGroupOf(held), 'held', 'one group for the tree, the panel and the export');
     assert.equal(isInFlight(held), false, 'nothing polls it: it has no SMSId');
-    assert.equal(isUnsettled(held), true, 'retention keeps it: it may still be sent');
+    assert.equal(isFinal(held), false, 'retention keeps it: it may still be sent');
     assert.match(tooltipMarkdown(held, { l10n: englishL10n, clock: new WallClock('UTC'), locale: 'en' }), /confirming it there sends it/);
     assert.equal(contextValueOf(held), 'message.held');
     const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>> } };
