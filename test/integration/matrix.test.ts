@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { ACCOUNTS_KEY, AccountStore } from '../../src/credentials/accountService';
 import { AccountCommands } from '../../src/credentials/commands';
 import { GatewaySessions } from '../../src/credentials/sessions';
-import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
+import { FaultySandbox, type SandboxFault } from '../../src/sandbox/faults';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
 import { Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, extensionApi, setUserSetting, type SendScript } from './helpers';
 
@@ -240,7 +240,7 @@ suite('Answer-class matrix: Send SMS, Check Status and Show API Help in the real
 });
 
 suite('Bad-input matrix: account names at Sign In', () => {
-  let gateway: SandboxGateway;
+  let gateway: FaultySandbox;
   let secrets: MemorySecretStorage;
   let state: MemoryMemento;
   let accounts: AccountStore;
@@ -248,7 +248,7 @@ suite('Bad-input matrix: account names at Sign In', () => {
   let reread: vscode.EventEmitter<void>;
 
   setup(async () => {
-    gateway = await SandboxGateway.start({ accounts: [{ username: 'alice', password: 'right-pw', balance: 5 }] });
+    gateway = await FaultySandbox.start({ accounts: [{ username: 'alice', password: 'right-pw', balance: 5 }] });
     secrets = new MemorySecretStorage();
     state = new MemoryMemento();
     reread = new vscode.EventEmitter<void>();

@@ -10,7 +10,7 @@ import { AccountStore } from '../../src/credentials/accountService';
 import { AccountCommands, CLEARTEXT_ACCEPTED_KEY } from '../../src/credentials/commands';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import type { CallEvent } from '../../src/gateway/types';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { LEAK_CANARY } from '../shared/canary';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
 import { presentBalance } from '../../src/views/balanceStatusBar';
@@ -82,14 +82,14 @@ suite('Character set of the send endpoint (real extension host, real sandbox)', 
 });
 
 suite('Sign-in on the chosen endpoint set (real extension host, real sandbox)', () => {
-  let gateway: SandboxGateway;
+  let gateway: FaultySandbox;
   let accounts: AccountStore;
   let sessions: GatewaySessions;
   let state: MemoryMemento;
   let baseUrl: string;
 
   setup(async () => {
-    gateway = await SandboxGateway.start({ accounts: [{ username: 'alice', password: LEAK_CANARY, balance: 12.34 }] });
+    gateway = await FaultySandbox.start({ accounts: [{ username: 'alice', password: LEAK_CANARY, balance: 12.34 }] });
     baseUrl = gateway.url;
     state = new MemoryMemento();
     accounts = new AccountStore(new MemorySecretStorage(), state, { setContext: async () => undefined });
