@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Log } from '../common/log';
 import type { SessionProvider } from '../credentials/types';
-import { statusPatch } from '../history/poller';
+import { statusPatch } from '../history/statusPatch';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
 import { formatDestination, statusLabel, statusName } from '../views/entryPresentation';
 import { describeError, showError, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
