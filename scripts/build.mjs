@@ -4,7 +4,8 @@
 //   node scripts/build.mjs --tests         also transpiles src/ and test/ to out/ for mocha
 //   node scripts/build.mjs --watch         rebuilds the bundles on change
 import * as esbuild from 'esbuild';
-import { copyFileSync, readdirSync, readFileSync, statSync, rmSync } from 'node:fs';
+import { bundleOptions, testDefine } from './bundles.mjs';
+import { copyFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,66 +24,8 @@ function tsFiles(dir) {
   return out;
 }
 
-const common = {
-  absWorkingDir: root,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  external: ['vscode'],
-  minify: production,
-  sourcemap: production ? false : 'linked',
-  logLevel: 'warning',
-  legalComments: production ? 'none' : 'inline',
-};
-
-/**
- * undici is two thirds of the code but only needed with the first request: the extension bundle leaves it
- * out and `require('undici')` loads dist/undici.js (its own bundle) then, so activation does not parse it.
- */
-export const undiciApart = {
-  name: 'undici-apart',
-  setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
-  },
-};
-
-/**
- * libphonenumber-js with its full numbering plans is as big again, and only needed when a number is shown
- * or checked: `require('libphonenumber-js/max')` loads dist/phone.js (its own bundle) then.
- */
-export const phoneApart = {
-  name: 'phone-apart',
-  setup(b) {
-    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, () => ({ path: './phone.js', external: true }));
-  },
-};
-
-/**
- * src/config.ts imports package.json for the settings' declarations (defaults, bounds): the bundle
- * gets `contributes.configuration` alone, not the commands, menus and views around it.
- */
-export const settingsOnly = {
-  name: 'package-json-settings',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]package\.json$/ }, (args) => {
-      if (args.path !== join(root, 'package.json')) return undefined;
-      const { contributes } = JSON.parse(readFileSync(args.path, 'utf8'));
-      return { contents: JSON.stringify({ contributes: { configuration: contributes.configuration } }), loader: 'json' };
-    });
-  },
-};
-
-/** Every bundle the product ships: the extension, undici, the phone plans, the standalone sandbox, and the webview script. */
-export const bundles = [
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart, phoneApart, settingsOnly] },
-  { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
-  { ...common, entryPoints: { phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: 'dist' },
-  { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist', plugins: [phoneApart] },
-  // The SMS History webview app (with the vscode-elements it uses), loaded by media/ inside the webview.
-  // Keeps Lit's and vscode-elements' licence notices (collected at the end) even when minified.
-  { ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: 'media/dist', platform: 'browser', format: 'iife', target: 'es2022', external: [], legalComments: 'eof' },
-];
+/** Every bundle the product ships (scripts/bundles.mjs): the extension, undici, the phone plans, the standalone sandbox, the webview script. */
+export const bundles = bundleOptions({ root, production });
 
 export async function build() {
   rmSync(join(root, 'dist'), { recursive: true, force: true });
@@ -107,6 +50,7 @@ export async function build() {
       target: 'node20',
       sourcemap: 'inline',
       logLevel: 'warning',
+      define: testDefine(false),
     });
     // src/config.ts imports ../package.json (the settings' defaults): out/src/ finds it as out/package.json.
     copyFileSync(join(root, 'package.json'), join(root, 'out', 'package.json'));

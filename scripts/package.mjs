@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testOnlyCodeIn } from './bundles.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -21,6 +22,12 @@ function run(cmd, args) {
 }
 
 run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
+// Fault injection and the disk-full switch are for tests: a package that carries them is not shipped.
+const leftovers = testOnlyCodeIn(readFileSync(join(root, 'dist/extension.js'), 'utf8'));
+if (leftovers.length > 0) {
+  console.error(`package: dist/extension.js carries test-only code (${leftovers.join(', ')}); see scripts/bundles.mjs`);
+  process.exit(1);
+}
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
 // Dependencies are bundled into dist/, so node_modules is not shipped. The README's screenshots ship in the
 // .vsix and its links stay relative (VS Code's extension page resolves them there): no rewriting to a host.

@@ -20,6 +20,7 @@ await esbuild.build({
   external: ['vscode'],
   sourcemap: 'linked',
   logLevel: 'warning',
+  define: { __TEST__: 'true' },
 });
 
 const child = spawn(process.execPath, [join(root, 'dist', 'sandbox.js'), ...process.argv.slice(2)], { stdio: 'inherit' });

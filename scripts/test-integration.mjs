@@ -215,19 +215,21 @@ export async function adversaryStep(under, { vsix, adversaryVsix }) {
 export async function integrationSteps(steps, { vsix } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'inviosmart-package-'));
   try {
-    let vsixPath = vsix;
-    if (!vsixPath) {
-      vsixPath = join(work, 'inviosmart-sms.vsix');
-      const pkg = await steps.run('package', async () => ({ ok: (await packageVsix(vsixPath)).code === 0 && existsSync(vsixPath) }));
-      if (!pkg.ok) vsixPath = undefined;
-    }
     const host = await steps.run('vscode-host', hostStep);
     if (!host.ok) {
       steps.skip('integration:source', 'no VS Code host');
       steps.skip('integration:vsix', 'no VS Code host');
       return;
     }
+    // The source run first: packaging replaces dist/ with the production bundle, which leaves the
+    // test-only code out (docs/ARCHITECTURE.md), and the source run is the development build.
     await steps.run('integration:source', () => integrationStep('source'));
+    let vsixPath = vsix;
+    if (!vsixPath) {
+      vsixPath = join(work, 'inviosmart-sms.vsix');
+      const pkg = await steps.run('package', async () => ({ ok: (await packageVsix(vsixPath)).code === 0 && existsSync(vsixPath) }));
+      if (!pkg.ok) vsixPath = undefined;
+    }
     if (vsixPath) await steps.run('integration:vsix', () => integrationStep('vsix', vsixPath));
     else steps.skip('integration:vsix', 'no .vsix');
     await steps.run('integration:untrusted', untrustedStep);

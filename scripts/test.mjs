@@ -65,7 +65,7 @@ async function leakScanStep(steps, { stateRoot, keptByUser }) {
 }
 
 /** The steps that need the system packages (a browser, code-server), in the order they run. */
-export const SYSTEM_STEPS = ['browser', 'package', 'vscode-host', 'integration:source', 'integration:vsix', 'integration:untrusted', 'package:adversary', 'integration:adversary', 'integration:adversary-prod', 'start'];
+export const SYSTEM_STEPS = ['browser', 'vscode-host', 'integration:source', 'package', 'integration:vsix', 'integration:untrusted', 'package:adversary', 'integration:adversary', 'integration:adversary-prod', 'start'];
 
 /**
  * What `npm test` runs for a systemDeps() answer: `run` before the real-VS-Code suites, `system` (the steps that need

@@ -33,7 +33,7 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
   for (const name of readdirSync(path.join(repoRoot, 'media'))) if (name.endsWith('.css')) cpSync(path.join(repoRoot, 'media', name), path.join(dir, 'media', name));
   const common: esbuild.BuildOptions = {
     absWorkingDir: repoRoot, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'],
-    minify: true, sourcemap: false, logLevel: 'warning', legalComments: 'none',
+    minify: true, sourcemap: false, logLevel: 'warning', legalComments: 'none', define: { __TEST__: 'false' },
   };
   await Promise.all([
     // As scripts/build.mjs: undici and the phone plans in their own files, required by the extension on first use.

@@ -1,13 +1,13 @@
-// Runs a SandboxGateway in its own process for the benchmarks, driven over the IPC channel, so the
+// Runs a FaultySandbox in its own process for the benchmarks, driven over the IPC channel, so the
 // gateway's CPU is not counted against the client under test and each gets its own core.
-import { SandboxGateway, type FaultRule, type SandboxAccount } from '../../src/sandbox/server';
+import { FaultySandbox, type FaultRule, type SandboxAccount } from '../../src/sandbox/faults';
 import type { SandboxCommand, SandboxReply } from './sandboxProcess';
 
 async function main(): Promise<void> {
   const send = process.send?.bind(process);
   if (!send) throw new Error('sandboxChild must be started with an IPC channel');
   const accounts = JSON.parse(process.argv[2] ?? '[]') as SandboxAccount[];
-  const gateway = await SandboxGateway.start({ port: 0, accounts });
+  const gateway = await FaultySandbox.start({ port: 0, accounts });
   process.on('message', (raw) => {
     const cmd = raw as SandboxCommand;
     const answer = (reply: Omit<SandboxReply, 'id'>): void => void send({ id: cmd.id, ...reply });

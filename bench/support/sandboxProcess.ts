@@ -2,7 +2,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { GatewayCommand } from '../../src/gateway/types';
-import type { FaultRule, SandboxAccount } from '../../src/sandbox/server';
+import type { FaultRule, SandboxAccount } from '../../src/sandbox/faults';
 
 export type SandboxCommand =
   | { id: number; op: 'fault'; rule: FaultRule }
@@ -21,7 +21,7 @@ export interface SandboxReply {
 type WithoutId<C> = C extends unknown ? Omit<C, 'id'> : never;
 type Op = WithoutId<SandboxCommand>;
 
-/** A SandboxGateway in another process: its URL, fault injection, request counts and close. */
+/** A FaultySandbox in another process: its URL, fault injection, request counts and close. */
 export class SandboxProcess {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -31,6 +31,7 @@ import {
   isFinished,
   isPlanFile,
   newBatchId,
+  journalRecord,
   parseJournal,
   rowStatuses,
   type BatchCounts,
@@ -144,8 +145,7 @@ export class BatchHandle {
       try {
         if (this.closed) throw new BulkError('batch-write', `Batch ${this.batchId} is closed.`);
         this.fd ??= await this.fs.open(this.files.journal, 'a');
-        // The leading newline ends a line a crash or a short write left torn, so this one stands alone.
-        const record = Buffer.from('\n' + batch.map((b) => JSON.stringify(b.line)).join('\n') + '\n', 'utf8');
+        const record = Buffer.from(journalRecord(batch.map((b) => b.line)), 'utf8');
         await appendRecord(this.fd, record, { sync: this.durable && batch.some((b) => b.sync), what: `batch ${this.batchId}`, file: this.files.journal });
         for (const b of batch) {
           this.lines.push(b.line);

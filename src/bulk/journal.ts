@@ -123,6 +123,14 @@ function parseTornDispatch(text: string): JournalLine | undefined {
   return { t: 'dispatch', d: m[1] === undefined ? -1 : Number(m[1]), rows, keys: keys.slice(0, rows.length), at: '', torn: true };
 }
 
+/**
+ * The text one append writes: the lines, one JSON object each. The leading newline ends a line a crash
+ * or a short write left torn, so the first new line stands alone (parseJournal skips the empty lines).
+ */
+export function journalRecord(lines: readonly JournalLine[]): string {
+  return '\n' + lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+}
+
 export function parseJournal(text: string): JournalLine[] {
   const lines: JournalLine[] = [];
   const torn: JournalLine[] = [];

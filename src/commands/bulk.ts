@@ -1,116 +1,54 @@
 // "Send Bulk SMS from CSV" and "Resume Bulk Send": the VS Code side of src/bulk. Picks the file, the
 // number column, the sender and the template; shows the rendered preview and the validation report;
 // confirms with the total parts and the cost against the balance; runs the batch under a cancellable
-// progress notification; tells the outcome. Every prompt is injectable so tests can script them.
+// progress notification; tells the outcome. Every prompt is injectable so tests can script them. The prompts
+// are src/commands/bulkPrompts.ts, the texts (plain, testable) bulkReport.ts, the CSV source bulkSource.ts.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { describedInput } from './describedInput';
 import { readBulkSettings, type BulkSettings, type Settings } from '../config';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
-import { formatNumber, pricePerPart } from '../gateway/countries';
+import { pricePerPart } from '../gateway/countries';
 import { DEFAULT_CLIENT_OPTIONS, type GatewayClient } from '../gateway/client';
-import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
-import { normalizeDestination, validateSender } from '../gateway/validation';
+import { validateSender } from '../gateway/validation';
 import type { HistoryReader } from '../history/types';
 import {
   BatchStore,
   BulkError,
   countRows,
-  decodeCsvBytes,
-  MAX_CSV_BYTES,
-  readCsvFile,
-  type CsvFileRead,
   estimateCost,
   guessDestinationColumn,
   isBlocked,
-  parseTemplate,
   planBatch,
   planTotals,
   prepareRows,
   readCsv,
-  renderTemplate,
   runBatch,
-  templateProblem,
   validationReport,
   type BatchHandle,
-  type BatchListing,
   type BatchSummary,
   type BulkHistory,
   type PlannedRow,
   type BulkProgress,
-  type CsvTable,
-  type IssueKind,
   type PreparedRow,
   type RowStatus,
 } from '../bulk';
 import { BatchSettleWatch, tellSettled } from './bulkSummary';
+import { defaultPrompts, showRenderedReport, type BulkPrompts, type ResendChoice } from './bulkPrompts';
+import { columnChoices, describeTemplate, outcomeText, progressText, reviewMarkdown, summaryMarkdown } from './bulkReport';
+import { pickSource } from './bulkSource';
 import { describeError, localized, windowNotify, type Notify } from './errors';
-import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from '../common/commandIds';
-import { escapeMarkdownLine } from '../common/markdown';
+import { DisposableBase } from '../common/lifecycle';
+import type { L10n } from '../gateway/l10n';
 import { writeFileDurable } from '../common/durable';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
+
+export { showRenderedReport, type BulkPrompts, type ColumnChoice, type ResendChoice, type ReviewChoice, type ReviewOptions } from './bulkPrompts';
 
 /** Context key: a bulk report was shown in this window, so "Save Bulk Report As…" has something to save. */
 const HAS_REPORT_CONTEXT = 'inviosmart.hasBulkReport';
 
-/**
- * Opens a report rendered, as a document and not as Markdown source: the built-in Markdown preview, beside
- * the editor or in it. Only when that preview is missing (the Markdown extension disabled) is the source shown.
- */
-export async function showRenderedReport(uri: vscode.Uri, beside: boolean): Promise<void> {
-  try {
-    await vscode.commands.executeCommand(beside ? 'markdown.showPreviewToSide' : 'markdown.showPreview', uri);
-  } catch {
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { viewColumn: beside ? vscode.ViewColumn.Beside : undefined, preview: true, preserveFocus: beside });
-  }
-}
-
 export const BULK_REPORT_SCHEME = 'inviosmart-bulk';
-
-export interface ColumnChoice {
-  index: number;
-  name: string;
-  /** Valid numbers among the first rows. */
-  valid: number;
-  sample: string;
-}
-
-export interface ReviewOptions {
-  duplicates: number;
-  emptyPlaceholders: number;
-}
-
-export interface ReviewChoice {
-  includeDuplicates: boolean;
-  includeEmptyPlaceholders: boolean;
-}
-
-export interface ResendChoice {
-  row: number;
-  destination: string;
-  state: 'unknown' | 'failed';
-  reason: string;
-}
-
-/** What the user is asked; tests replace it with scripted answers. `undefined` always means cancel. */
-export interface BulkPrompts {
-  /** The active editor holds a CSV: use it, or pick a file? */
-  source(openName: string): Promise<'active' | 'pick' | undefined>;
-  openFile(): Promise<vscode.Uri | undefined>;
-  column(choices: ColumnChoice[], suggested: number | undefined): Promise<number | undefined>;
-  sender(initial: string, validate: (v: string) => string | undefined): Promise<string | undefined>;
-  template(initial: string, describe: (v: string) => { info: string; error?: string }): Promise<string | undefined>;
-  /** Shows the report document and asks which optional problems to include. */
-  review(report: vscode.Uri, options: ReviewOptions): Promise<ReviewChoice | undefined>;
-  /** Where to save a report (a Markdown file); undefined cancels. */
-  saveTarget(defaultName: string): Promise<vscode.Uri | undefined>;
-  confirm(summary: string, detail: string, action: string): Promise<boolean>;
-  pickBatch(batches: BatchListing[]): Promise<BatchListing | undefined>;
-  resumeAction(batch: BatchListing, unsent: number): Promise<'send' | 'discard' | undefined>;
-  /** Rows that ended unknown or failed: which to send again (none by default). */
-  pickResend(rows: ResendChoice[]): Promise<number[] | undefined>;
-}
 
 export interface BulkDeps {
   sessions: SessionProvider;
@@ -129,153 +67,12 @@ export interface BulkDeps {
   register?: boolean;
 }
 
-const PREVIEW_ROWS = 5;
 const MAX_PRICE_LOOKUPS = 10;
 
-function csvLike(doc: vscode.TextDocument): boolean {
-  return ['csv', 'tsv', 'csv (semicolon)', 'csv (pipe)'].includes(doc.languageId.toLowerCase()) || /\.(csv|tsv)$/i.test(doc.fileName);
-}
-
-function formatDuration(ms: number): string {
-  const s = Math.max(1, Math.round(ms / 1000));
-  if (s < 60) return vscode.l10n.t('{0} s', s);
-  const m = Math.floor(s / 60);
-  if (m < 60) return vscode.l10n.t('{0} min {1} s', m, s % 60);
-  return vscode.l10n.t('{0} h {1} min', Math.floor(m / 60), m % 60);
-}
-
-const mdEscape = (s: string): string => escapeMarkdownLine(s, ' ⏎ ');
-
-function issueTitle(kind: IssueKind): string {
-  switch (kind) {
-    case 'blank-row': return vscode.l10n.t('Empty rows');
-    case 'invalid-number': return vscode.l10n.t('Invalid numbers');
-    case 'too-long': return vscode.l10n.t('Over {0} characters', MAX_MESSAGE_LENGTH);
-    case 'empty-text': return vscode.l10n.t('Empty message');
-    case 'invalid-text': return vscode.l10n.t('Broken characters');
-    case 'unrepresentable': return vscode.l10n.t('Characters the ISO-8859-1 send endpoint cannot carry');
-    case 'duplicate-number': return vscode.l10n.t('Duplicate numbers');
-    case 'empty-placeholder': return vscode.l10n.t('Empty placeholders');
-    case 'ragged': return vscode.l10n.t('Rows with more or fewer fields than the header');
-  }
-}
-
-function defaultPrompts(): BulkPrompts {
-  return {
-    async source(openName) {
-      const active = { label: `$(file) ${openName}`, description: vscode.l10n.t('the open editor'), value: 'active' as const };
-      const pick = { label: `$(folder-opened) ${vscode.l10n.t('Choose a CSV file…')}`, value: 'pick' as const };
-      const choice = await vscode.window.showQuickPick([active, pick], { title: vscode.l10n.t('Send Bulk SMS: which file?'), ignoreFocusOut: true });
-      return choice?.value;
-    },
-    async openFile() {
-      const picked = await vscode.window.showOpenDialog({
-        title: vscode.l10n.t('Send Bulk SMS: choose the CSV file'),
-        canSelectMany: false,
-        filters: { [vscode.l10n.t('CSV files')]: ['csv', 'tsv', 'txt'], [vscode.l10n.t('All files')]: ['*'] },
-      });
-      return picked?.[0];
-    },
-    async column(choices, suggested) {
-      const items = choices.map((c) => ({
-        label: c.name,
-        description: c.sample,
-        detail: vscode.l10n.t('{0} valid numbers in the first rows', c.valid),
-        index: c.index,
-      }));
-      const qp = vscode.window.createQuickPick<(typeof items)[number]>();
-      qp.title = vscode.l10n.t('Send Bulk SMS (1/3): the column with the phone numbers');
-      qp.ignoreFocusOut = true;
-      qp.items = items;
-      const best = items.find((i) => i.index === suggested);
-      if (best) qp.activeItems = [best];
-      return new Promise((resolve) => {
-        let done = false;
-        qp.onDidAccept(() => {
-          done = true;
-          resolve(qp.selectedItems[0]?.index);
-          qp.hide();
-        });
-        qp.onDidHide(() => {
-          if (!done) resolve(undefined);
-          qp.dispose();
-        });
-        qp.show();
-      });
-    },
-    sender: (initial, validate) =>
-      Promise.resolve(
-        vscode.window.showInputBox({
-          title: vscode.l10n.t('Send Bulk SMS (2/3): sender'),
-          prompt: vscode.l10n.t('Sender name shown on the phone: up to 11 characters, letters required'),
-          value: initial,
-          ignoreFocusOut: true,
-          validateInput: validate,
-        }),
-      ),
-    template: (initial, describe) =>
-      describedInput(vscode.l10n.t('Send Bulk SMS (3/3): message, with {{column}} placeholders'), initial, describe),
-    async saveTarget(defaultName) {
-      const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-      return vscode.window.showSaveDialog({
-        title: vscode.l10n.t('Save Bulk Report As'),
-        defaultUri: folder ? vscode.Uri.joinPath(folder, defaultName) : undefined,
-        filters: { [vscode.l10n.t('Markdown files')]: ['md'] },
-      });
-    },
-    async review(report, options) {
-      await showRenderedReport(report, true);
-      const items: Array<vscode.QuickPickItem & { key: keyof ReviewChoice }> = [];
-      if (options.duplicates > 0) items.push({ label: vscode.l10n.t('Also send the {0} rows whose number repeats an earlier row', options.duplicates), key: 'includeDuplicates' });
-      if (options.emptyPlaceholders > 0) items.push({ label: vscode.l10n.t('Also send the {0} rows with an empty placeholder', options.emptyPlaceholders), key: 'includeEmptyPlaceholders' });
-      if (items.length === 0) return { includeDuplicates: false, includeEmptyPlaceholders: false };
-      const picked = await vscode.window.showQuickPick(items, {
-        title: vscode.l10n.t('Review the report: these rows are skipped unless you tick them'),
-        canPickMany: true,
-        ignoreFocusOut: true,
-      });
-      if (!picked) return undefined;
-      return { includeDuplicates: picked.some((p) => p.key === 'includeDuplicates'), includeEmptyPlaceholders: picked.some((p) => p.key === 'includeEmptyPlaceholders') };
-    },
-    async confirm(summary, detail, action) {
-      return (await vscode.window.showInformationMessage(summary, { modal: true, detail }, action)) === action;
-    },
-    async pickBatch(batches) {
-      const items = batches.map((b) => ({
-        label: `${b.source} — ${new Date(b.createdAt).toLocaleString(vscode.env.language)}`,
-        description: [
-          b.counts.unsent > 0 ? vscode.l10n.t('{0} not sent', b.counts.unsent) : '',
-          b.counts.undecided > 0 ? vscode.l10n.t('{0} outcome unknown', b.counts.undecided) : '',
-          b.busy ? vscode.l10n.t('running in a window') : '',
-        ].filter(Boolean).join(' · '),
-        detail: vscode.l10n.t('{0} sent of {1} · from {2} · "{3}"', b.counts.sent, b.counts.total, b.sender, b.text.slice(0, 60)),
-        batch: b,
-      }));
-      return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Resume Bulk Send: unfinished batches'), ignoreFocusOut: true, matchOnDetail: true }))?.batch;
-    },
-    async resumeAction(batch, unsent) {
-      const send = { label: vscode.l10n.t('$(play) Send the {0} rows not sent yet', unsent), value: 'send' as const };
-      const decide = { label: vscode.l10n.t('$(question) Decide about the rows with an unknown outcome'), value: 'send' as const };
-      const discard = { label: vscode.l10n.t('$(trash) Finish this batch without sending more'), value: 'discard' as const };
-      const items = [unsent > 0 ? send : decide, discard];
-      return (await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Resume {0}', batch.source), ignoreFocusOut: true }))?.value;
-    },
-    async pickResend(rows) {
-      const items = rows.map((r) => ({
-        label: formatNumber(r.destination),
-        description: r.state === 'unknown' ? vscode.l10n.t('row {0} · outcome unknown: it may have been sent', r.row + 1) : vscode.l10n.t('row {0} · failed', r.row + 1),
-        detail: r.reason,
-        row: r.row,
-      }));
-      const picked = await vscode.window.showQuickPick(items, {
-        title: vscode.l10n.t('Send any of these again? None is sent unless you tick it'),
-        placeHolder: vscode.l10n.t('A row with an unknown outcome may already have arrived: check before sending it again'),
-        canPickMany: true,
-        ignoreFocusOut: true,
-      });
-      return picked?.map((p) => p.row);
-    },
-  };
+/** The texts of src/commands/bulkReport.ts in the window's language. */
+function uiL10n(): L10n {
+  const t: L10n['t'] = vscode.l10n.t; // VS Code's l10n functions do not use `this`
+  return { t, language: vscode.env.language };
 }
 
 // One bulk run raises the shared client's cap above the bulk concurrency (status polls need room too);
@@ -293,18 +90,14 @@ function raiseClientLimit(client: GatewayClient, concurrency: number): () => voi
   };
 }
 
-interface Source {
-  name: string;
-  text: string;
-}
-
-export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.Disposable {
+export class BulkCommand extends DisposableBase implements vscode.TextDocumentContentProvider {
   private readonly prompts: BulkPrompts;
   private readonly notify: Notify;
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  private readonly changed = this._register(new vscode.EventEmitter<vscode.Uri>());
   readonly onDidChange = this.changed.event;
   private readonly reports = new Map<string, string>();
-  private readonly registrations: vscode.Disposable[];
+  /** The commands and the report provider are registered (not in a second, test-only instance). */
+  private readonly registered: boolean;
   private readonly running = new Set<AbortController>();
   /** One watch per batch sent from this window, until its messages settle. */
   private readonly settling = new Map<string, BatchSettleWatch>();
@@ -312,14 +105,16 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
   private lastReport?: vscode.Uri;
 
   constructor(private readonly deps: BulkDeps) {
+    super();
     this.prompts = deps.prompts ?? defaultPrompts();
     this.notify = deps.notify ?? windowNotify;
-    this.registrations = deps.register === false ? [] : [
-      vscode.workspace.registerTextDocumentContentProvider(BULK_REPORT_SCHEME, this),
-      vscode.commands.registerCommand(CommandIds.sendBulk, (uri?: unknown) => this.run(uri instanceof vscode.Uri ? uri : undefined)),
-      vscode.commands.registerCommand(CommandIds.resumeBulk, (batchId?: unknown) => this.resume(typeof batchId === 'string' ? batchId : undefined)),
-      vscode.commands.registerCommand(CommandIds.saveBulkReport, () => this.saveReport()),
-    ];
+    this.registered = deps.register !== false;
+    if (this.registered) {
+      this._register(vscode.workspace.registerTextDocumentContentProvider(BULK_REPORT_SCHEME, this));
+      this._register(vscode.commands.registerCommand(CommandIds.sendBulk, (uri?: unknown) => this.run(uri instanceof vscode.Uri ? uri : undefined)));
+      this._register(vscode.commands.registerCommand(CommandIds.resumeBulk, (batchId?: unknown) => this.resume(typeof batchId === 'string' ? batchId : undefined)));
+      this._register(vscode.commands.registerCommand(CommandIds.saveBulkReport, () => this.saveReport()));
+    }
   }
 
   /** Where the batches are kept (tests build a store of the same class for their own directory). */
@@ -343,7 +138,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     this.reports.set(uri.path, content);
     this.lastReport = uri;
     this.changed.fire(uri);
-    if (this.registrations.length > 0) void vscode.commands.executeCommand('setContext', HAS_REPORT_CONTEXT, true);
+    if (this.registered) void vscode.commands.executeCommand('setContext', HAS_REPORT_CONTEXT, true);
     return uri;
   }
 
@@ -386,24 +181,6 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     }
   }
 
-  private async source(uri: vscode.Uri | undefined): Promise<Source | undefined> {
-    if (!uri) {
-      const doc = vscode.window.activeTextEditor?.document;
-      if (doc && csvLike(doc)) {
-        const choice = await this.prompts.source(path.basename(doc.fileName));
-        if (choice === undefined) return undefined;
-        if (choice === 'active') return { name: path.basename(doc.fileName), text: doc.getText() };
-      }
-      uri = await this.prompts.openFile();
-      if (!uri) return undefined;
-    }
-    // An open editor may hold unsaved changes: they are what the user sees, so they are what is sent.
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri?.toString());
-    const name = path.posix.basename(uri.path);
-    if (open) return { name, text: open.getText() };
-    return { name, text: decodeCsvBytes(await readSourceBytes(uri, name)) };
-  }
-
   /** The whole "Send Bulk SMS from CSV" flow. Returns the summary, or undefined when cancelled or refused. */
   async run(uri?: vscode.Uri): Promise<BatchSummary | undefined> {
     try {
@@ -418,18 +195,11 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const session = await this.session();
     if (!session) return undefined;
     const settings = this.deps.settings();
-    const source = await this.source(uri);
+    const source = await pickSource(this.prompts, uri);
     if (!source) return undefined;
     const table = readCsv(source.text);
 
-    const sample = table.rows.slice(0, 200);
-    const choices: ColumnChoice[] = table.columns.map((name, index) => ({
-      index,
-      name,
-      valid: validNumbers(table, index, settings.defaultCountry, sample.length),
-      sample: sample.slice(0, 3).map((r) => (r.cells[index] ?? '').trim()).filter(Boolean).join(', '),
-    }));
-    const column = await this.prompts.column(choices, guessDestinationColumn(table, settings.defaultCountry));
+    const column = await this.prompts.column(columnChoices(table, settings.defaultCountry), guessDestinationColumn(table, settings.defaultCountry));
     if (column === undefined) return undefined;
 
     const recent = readStored(this.deps.state, StorageKeys.recentSenders, []);
@@ -441,19 +211,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     if (sender === undefined) return undefined;
     if (senderProblem(sender)) throw new Error(senderProblem(sender));
 
-    const first = table.rows[0];
-    const describe = (v: string): { info: string; error?: string } => {
-      const placeholders = table.columns.map((c) => `{{${c}}}`).join(' ');
-      const problem = templateProblem(v, table.columns);
-      if (problem) return { info: vscode.l10n.t('Columns: {0}', placeholders), error: problem };
-      // Row 1 as it would reach the phone through the send endpoint's character set.
-      const wire = textForCharset(renderTemplate(parseTemplate(v, table.columns), first.cells).text, session.client.sendCharset);
-      const rendered = wire.text;
-      const a = analyzeText(rendered);
-      const info = vscode.l10n.t('Row 1: "{0}" · {1} · {2} SMS · columns: {3}', rendered.slice(0, 80), a.encoding, a.parts, placeholders);
-      const missing = [...wire.replaced.map((r) => r.from), ...wire.left];
-      return missing.length > 0 ? { info: `${info} · ${vscode.l10n.t('the ISO-8859-1 send endpoint cannot carry: {0}', missing.join(' '))}` } : { info };
-    };
+    const describe = (v: string) => describeTemplate(uiL10n(), v, table, session.client.sendCharset);
     const template = await this.prompts.template(readStored(this.deps.state, StorageKeys.lastTemplate, ''), describe);
     if (template === undefined) return undefined;
 
@@ -468,7 +226,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       if ((await this.notify('warning', text, use)) === use) prepared = withStandIns;
     }
     const report = validationReport(prepared);
-    const reportUri = this.showReport(vscode.l10n.t('Bulk SMS report - {0}', source.name), this.reviewMarkdown(source.name, table, column, sender, template, prepared));
+    const reportUri = this.showReport(vscode.l10n.t('Bulk SMS report - {0}', source.name), reviewMarkdown(uiL10n(), { name: source.name, table, column, sender, template, rows: prepared }));
     const review = await this.prompts.review(reportUri, { duplicates: report.byKind['duplicate-number'].length, emptyPlaceholders: report.byKind['empty-placeholder'].length });
     if (!review) return undefined;
 
@@ -607,7 +365,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
           let shown = 0;
           const onProgress = (p: BulkProgress) => {
             const pct = p.total > 0 ? (p.done / p.total) * 100 : 100;
-            progress.report({ increment: pct - shown, message: this.progressText(p, abort.signal.aborted) });
+            progress.report({ increment: pct - shown, message: progressText(uiL10n(), p, abort.signal.aborted) });
             shown = pct;
           };
           return runBatch(
@@ -641,15 +399,6 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     watch.start();
   }
 
-  private progressText(p: BulkProgress, cancelling: boolean): string {
-    const parts = [vscode.l10n.t('{0} of {1}', p.done, p.total), vscode.l10n.t('{0} sent', p.sent)];
-    if (p.failed > 0) parts.push(vscode.l10n.t('{0} failed', p.failed));
-    if (p.unknown > 0) parts.push(vscode.l10n.t('{0} unknown', p.unknown));
-    if (cancelling) parts.push(vscode.l10n.t('stopping after the requests in flight…'));
-    else if (p.etaMs !== undefined && p.done < p.total) parts.push(vscode.l10n.t('about {0} left', formatDuration(p.etaMs)));
-    return parts.join(' · ');
-  }
-
   /**
    * What needs a decision now (failures, unknown outcomes, rows not sent), with actions to open the report
    * or resume. A batch that went out whole says nothing yet: its summary comes when its messages settle.
@@ -661,19 +410,12 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const showPanel = vscode.l10n.t('Show in Panel');
     const resume = vscode.l10n.t('Resume');
     const unfinished = s.counts.unsent > 0 || s.counts.undecided > 0;
-    const parts = [vscode.l10n.t('{0} sent', r.sent)];
-    if (r.failed > 0) parts.push(vscode.l10n.t('{0} failed', r.failed));
-    if (r.unknown > 0) parts.push(vscode.l10n.t('{0} with unknown outcome (not resent)', r.unknown));
-    if (r.notSent > 0) parts.push(vscode.l10n.t('{0} not sent yet', r.notSent));
-    let text = vscode.l10n.t('Bulk SMS {0}: {1}.', source, parts.join(', '));
-    if (s.cancelled) text += ' ' + vscode.l10n.t('Cancelled: requests already out were completed.');
-    if (s.stopped) text += ' ' + vscode.l10n.t('Stopped: {0} ({1})', s.stopped.explanation, s.stopped.gatewayText);
-    if (s.failureReasons.length > 0) text += ' ' + vscode.l10n.t('Failures: {0}', s.failureReasons.slice(0, 3).map((f) => `${f.reason} ×${f.count}`).join('; '));
+    const text = outcomeText(uiL10n(), source, s);
     const clean = r.failed === 0 && r.unknown === 0 && r.notSent === 0;
     const actions = clean ? [showPanel] : unfinished ? [showReport, resume, showPanel] : [showReport, showPanel];
     const pick = await this.notify(clean ? 'info' : s.stopped || r.unknown > 0 ? 'warning' : r.failed > 0 ? 'warning' : 'info', text, ...actions);
     if (pick === showReport) {
-      const uri = this.showReport(vscode.l10n.t('Bulk SMS summary - {0}', source), this.summaryMarkdown(source, s));
+      const uri = this.showReport(vscode.l10n.t('Bulk SMS summary - {0}', source), summaryMarkdown(uiL10n(), source, s));
       await showRenderedReport(uri, false);
     } else if (pick === resume) {
       await vscode.commands.executeCommand(CommandIds.resumeBulk, s.batchId);
@@ -710,70 +452,6 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     return lines.join('\n');
   }
 
-  private reviewMarkdown(name: string, table: CsvTable, column: number, sender: string, template: string, rows: readonly PreparedRow[]): string {
-    const report = validationReport(rows);
-    const sep = table.delimiter === '\t' ? 'tab' : table.delimiter;
-    const out: string[] = [
-      `# ${vscode.l10n.t('Bulk SMS: {0}', mdEscape(name))}`,
-      '',
-      vscode.l10n.t('{0} rows · separator "{1}" · header: {2} · numbers from column "{3}" · sender {4}', table.rows.length, sep, table.hasHeader ? vscode.l10n.t('yes') : vscode.l10n.t('no'), mdEscape(table.columns[column]), mdEscape(sender)),
-      '',
-      `${vscode.l10n.t('Template')}: \`${template.replace(/`/g, "'")}\``,
-      '',
-      `## ${vscode.l10n.t('Preview (first {0} rows)', Math.min(PREVIEW_ROWS, rows.length))}`,
-      '',
-      `| ${vscode.l10n.t('Row')} | ${vscode.l10n.t('Number')} | ${vscode.l10n.t('Encoding')} | ${vscode.l10n.t('Characters')} | ${vscode.l10n.t('Parts')} | ${vscode.l10n.t('Text')} |`,
-      '|---|---|---|---|---|---|',
-      ...rows.slice(0, PREVIEW_ROWS).map((r) => `| ${r.index + 1} | ${mdEscape(r.destination !== undefined ? formatNumber(r.destination) : r.destinationInput)} | ${r.encoding} | ${r.characters} | ${r.parts} | ${mdEscape(r.text)} |`),
-      '',
-      `## ${vscode.l10n.t('Problems')}`,
-      '',
-    ];
-    const kinds = Object.keys(report.byKind) as IssueKind[];
-    const any = kinds.some((k) => report.byKind[k].length > 0);
-    if (!any) out.push(vscode.l10n.t('None: every row can be sent.'));
-    for (const kind of kinds) {
-      const list = report.byKind[kind];
-      if (list.length === 0) continue;
-      const when = kind === 'duplicate-number' || kind === 'empty-placeholder'
-        ? vscode.l10n.t('skipped unless you include them')
-        : kind === 'ragged' ? vscode.l10n.t('a note: they are sent') : vscode.l10n.t('never sent');
-      out.push(`### ${issueTitle(kind)} (${list.length}) — ${when}`, '');
-      for (const i of list.slice(0, 200)) {
-        const r = rows[i];
-        const issue = r.issues.find((x) => x.kind === kind);
-        out.push(`- ${vscode.l10n.t('Row {0} (line {1})', r.index + 1, r.line)}: ${mdEscape(r.destinationInput || '—')} — ${mdEscape(issue ? localized(issue.message) : '')}`);
-      }
-      if (list.length > 200) out.push(`- … ${vscode.l10n.t('and {0} more', list.length - 200)}`);
-      out.push('');
-    }
-    const sendable = rows.filter((r) => !r.issues.some((i) => i.kind !== 'ragged'));
-    const parts = sendable.reduce((n, r) => n + r.parts, 0);
-    out.push(`## ${vscode.l10n.t('Totals')}`, '', vscode.l10n.t('{0} rows ready to send ({1} SMS parts) before your choices about duplicates and empty placeholders.', sendable.length, parts), '');
-    return out.join('\n');
-  }
-
-  private summaryMarkdown(source: string, s: BatchSummary): string {
-    const out = [
-      `# ${vscode.l10n.t('Bulk SMS summary: {0}', mdEscape(source))}`,
-      '',
-      vscode.l10n.t('Batch {0}: {1} sent, {2} failed, {3} with unknown outcome, {4} not sent, of {5} rows.', s.batchId, s.counts.sent, s.counts.failed, s.counts.unknown, s.counts.unsent + s.counts.dropped, s.counts.total),
-      '',
-    ];
-    if (s.stopped) out.push(vscode.l10n.t('Stopped early: {0} ({1})', mdEscape(s.stopped.explanation), mdEscape(s.stopped.gatewayText)), '');
-    if (s.failures.length > 0) {
-      out.push(`## ${vscode.l10n.t('Failed')}`, '');
-      for (const f of s.failures) out.push(`- ${vscode.l10n.t('Row {0} (line {1})', f.row + 1, f.line)}: ${mdEscape(formatNumber(f.destination))} — ${mdEscape(f.reason)}`);
-      out.push('');
-    }
-    if (s.unknown.length > 0) {
-      out.push(`## ${vscode.l10n.t('Outcome unknown (not resent: check before sending again)')}`, '');
-      for (const u of s.unknown) out.push(`- ${vscode.l10n.t('Row {0} (line {1})', u.row + 1, u.line)}: ${mdEscape(formatNumber(u.destination))} — ${mdEscape(u.reason)}`);
-      out.push('');
-    }
-    return out.join('\n');
-  }
-
   private fail(prefix: string, e: unknown): void {
     const text = e instanceof BulkError
       ? e.line !== undefined ? vscode.l10n.t('{0} (line {1})', e.message, e.line) : e.message
@@ -785,47 +463,11 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     });
   }
 
-  dispose(): void {
+  override dispose(): void {
     // Graceful: no new requests start; those in flight finish or are cut by the closing client.
     this.cancelRunning();
     for (const w of this.settling.values()) w.dispose();
     this.settling.clear();
-    for (const d of this.registrations) d.dispose();
-    this.changed.dispose();
+    super.dispose();
   }
-}
-
-/**
- * The CSV file's bytes, checked before they are read: a folder, a pipe or a device is refused (reading one
- * could wait forever), and so is a file over the size limit, with what to do about it.
- */
-async function readSourceBytes(uri: vscode.Uri, name: string): Promise<Uint8Array> {
-  let read: CsvFileRead;
-  if (uri.scheme === 'file') {
-    read = await readCsvFile(uri.fsPath);
-  } else {
-    const st = await vscode.workspace.fs.stat(uri);
-    read = st.type & vscode.FileType.Directory ? { ok: false, reason: 'folder' }
-      : !(st.type & vscode.FileType.File) ? { ok: false, reason: 'not-a-file' }
-      : st.size > MAX_CSV_BYTES ? { ok: false, reason: 'too-large', size: st.size, max: MAX_CSV_BYTES }
-      : { ok: true, bytes: await vscode.workspace.fs.readFile(uri) };
-  }
-  if (read.ok) return read.bytes;
-  switch (read.reason) {
-    case 'folder':
-      throw new BulkError('csv-invalid', vscode.l10n.t('"{0}" is a folder. Choose a CSV file.', name));
-    case 'not-a-file':
-      throw new BulkError('csv-invalid', vscode.l10n.t('"{0}" is not a regular file (it is a pipe, a socket or a device). Save the data to a CSV file and choose that.', name));
-    case 'too-large': {
-      const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);
-      throw new BulkError('csv-too-large', vscode.l10n.t('"{0}" is {1} MB; a bulk send reads at most {2} MB. Split it into smaller files.', name, mb(read.size), mb(read.max)));
-    }
-  }
-}
-
-/** How many of the first `n` rows have a usable number in `column`. */
-function validNumbers(table: CsvTable, column: number, defaultCountry: string, n: number): number {
-  let valid = 0;
-  for (const r of table.rows.slice(0, n)) if (normalizeDestination(r.cells[column] ?? '', defaultCountry).ok) valid++;
-  return valid;
 }

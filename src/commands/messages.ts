@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import type { Log } from '../common/log';
 import type { SessionProvider } from '../credentials/types';
-import { statusPatch } from '../history/poller';
+import { statusPatch } from '../history/statusPatch';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
 import { DEFAULT_MAX_AGE_MS, messageState } from '../history/messageState';
 import { formatDestination, statusLabel, statusName } from '../views/entryPresentation';

@@ -174,7 +174,7 @@ export class GatewaySessions extends DisposableBase implements SessionProvider {
     return this.gateway;
   }
 
-  /** The in-process sandbox, started if needed: tests read its messages and inject faults into it. */
+  /** The in-process sandbox, started if needed: tests read its messages (the shipped sandbox has no fault injection). */
   async sandboxGateway(): Promise<SandboxGateway> {
     return (await this.sandbox()).server;
   }

@@ -12,19 +12,22 @@ import type {
   SendResult,
   StatusReport,
 } from './types';
-import { GatewayError, toGatewayError } from './errors';
+import { toGatewayError } from './errors';
 import { httpError, isKnownTimeZone, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
 import { createDispatcher, proxyKey, proxySecrets } from './proxy';
 import { credentialOrigins, readersOf } from './origins';
 import { redactText, redactUrl } from './redact';
+import { Semaphore, sleep } from './callControl';
+import { redactItems, summarizeError, summarizeSend } from './callSummary';
+import { configError, decodeBody, MAX_RESPONSE_BYTES, queryString, USER_AGENT, withQuery, type WireRequest } from './wire';
+
+export { decodeBody } from './wire';
 import {
   ENDPOINT_SETS,
   HELP_URL,
   charsetForSendUrl,
   isEndpointSet,
   methodForSendUrl,
-  percentEncode,
-  unrepresentableChars,
   type EndpointSet,
   type SendCharset,
   type SendMethod,
@@ -48,9 +51,6 @@ export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
   retryMaxDelayMs: 8_000,
 });
 
-// Every documented answer is one short line; the help text is a page at most.
-const MAX_RESPONSE_BYTES = 1024 * 1024;
-const USER_AGENT = 'inviosmart-sms-vscode';
 const CLOSE_GRACE_MS = 1000;
 
 /** The options with every default filled in. */
@@ -82,147 +82,6 @@ function resolve(o: GatewayClientOptions): Resolved {
     proxy: o.proxy,
     onCall: o.onCall,
   };
-}
-
-/** Counts calls in flight across all commands; waiters are served in order and can be cancelled. */
-class Semaphore {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-
-  constructor(private limit: number) {}
-
-  setLimit(limit: number): void {
-    this.limit = limit;
-    this.pump();
-  }
-
-  acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolvePromise, reject) => {
-      const onAbort = (): void => {
-        const i = this.waiting.indexOf(grant);
-        if (i >= 0) this.waiting.splice(i, 1);
-        reject(signal?.reason);
-      };
-      const grant = (): void => {
-        signal?.removeEventListener('abort', onAbort);
-        this.active++;
-        let released = false;
-        resolvePromise(() => {
-          if (released) return;
-          released = true;
-          this.active--;
-          this.pump();
-        });
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(grant);
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    while (this.active < this.limit && this.waiting.length > 0) this.waiting.shift()?.();
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolvePromise, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolvePromise();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function configError(command: GatewayCommand, gatewayText: string, explanation: string): GatewayError {
-  return new GatewayError({ kind: 'config', command, gatewayText, explanation, retryable: false, outcomeUnknown: false });
-}
-
-/** One request as the client will make it: a URL, and for POST the form body. */
-interface WireRequest {
-  url: string;
-  method: SendMethod;
-  body?: string;
-  charset: SendCharset;
-}
-
-// Every value is percent-encoded (spaces as %20), in the order the protocol doc lists them. Only the
-// message follows the send endpoint's character set: the credentials travel as UTF-8 on every
-// command, so the account checked at sign-in is the one that sends (docs/PROTOCOL.md, "Character set").
-function queryString(command: GatewayCommand, params: ReadonlyArray<readonly [string, string]>, charset: SendCharset = 'utf-8'): string {
-  return params.map(([k, v]) => {
-    const encoded = percentEncode(v, k === 'message' ? charset : 'utf-8');
-    if (encoded !== undefined) return `${k}=${encoded}`;
-    const culprits = unrepresentableChars(v, charset);
-    if (culprits.length === 0) {
-      throw configError(command, 'The text contains a broken character (a lone UTF-16 surrogate).',
-        'The text cannot be encoded for the gateway. Remove the broken character and try again.');
-    }
-    throw configError(command, `The text has characters the send endpoint (${charset.toUpperCase()}) cannot carry: ${culprits.join(' ')}`,
-      'Replace or remove them, or choose a UTF-8 send endpoint in the settings (inviosmart.send.charset).');
-  }).join('&');
-}
-
-function withQuery(url: string, query: string): string {
-  if (query === '') return url;
-  if (!url.includes('?')) return `${url}?${query}`;
-  return /[?&]$/.test(url) ? `${url}${query}` : `${url}&${query}`;
-}
-
-/**
- * Reads an answer in the charset its Content-Type names (UTF-8 when it names none). Bytes that are
- * not valid in it are read as Latin-1, which never fails: a refusal with one `è` in it stays a refusal.
- */
-export function decodeBody(bytes: ArrayBuffer | Uint8Array, contentType: string | string[] | undefined): string {
-  const header = Array.isArray(contentType) ? contentType[0] : contentType;
-  const named = /charset\s*=\s*"?([^";\s]+)/i.exec(header ?? '')?.[1]?.toLowerCase();
-  const buf = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-  if (named && /^(iso-8859-1|latin-?1|l1|iso8859-1|us-ascii|ascii)$/.test(named)) return Buffer.from(buf).toString('latin1');
-  try {
-    return new TextDecoder(named ?? 'utf-8', { fatal: true }).decode(buf);
-  } catch {
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    } catch {
-      return Buffer.from(buf).toString('latin1');
-    }
-  }
-}
-
-function shorten(text: string, max = 80): string {
-  const one = text.replace(/\s+/g, ' ');
-  return one.length > max ? `${one.slice(0, max)}…` : one;
-}
-
-function summarizeError(e: GatewayError): string {
-  const unknown = e.outcomeUnknown ? ' (outcome unknown)' : '';
-  switch (e.kind) {
-    case 'gateway': return `Error ${e.code ?? '?'}${unknown}`;
-    case 'http': return `HTTP ${e.code ?? '?'}${unknown}`;
-    case 'timeout': return `timeout${unknown}`;
-    case 'aborted': return `aborted${unknown}`;
-    default: return `${e.kind}: ${shorten(e.gatewayText)}${unknown}`;
-  }
-}
-
-// Per-destination errors leave the client like thrown ones: without the password in their texts.
-function redactItems(result: SendResult, secrets: Array<string | undefined>): SendResult {
-  const known = secrets.filter((x): x is string => typeof x === 'string' && x !== '');
-  if (known.length === 0) return result;
-  const items = result.items.map((i) =>
-    i.ok ? i : { ...i, error: new GatewayError(i.error, known).toInfo(), raw: redactText(i.raw, known) });
-  return { ...result, items };
-}
-
-function summarizeSend(r: SendResult): string {
-  return shorten(r.items.map((i) => (i.ok ? `OK ID:${i.smsId}` : `Error ${i.error.code ?? i.error.kind}`)).join('|'), 200);
 }
 
 /** The Inviosmart HTTP API gateway: help, send, status and balance over one pooled connection. */

@@ -16,7 +16,9 @@ import type { HistoryChange } from './store';
 import type { Disposable, HistoryEntry, HistoryPatch } from './types';
 import { systemClock, type TimerClock } from './clock';
 import { DisposableBase, toDisposable } from '../common/lifecycle';
+import { DueHeap } from './dueHeap';
 import { awaitsStatus, DEFAULT_MAX_AGE_MS, shouldPoll } from './messageState';
+import { statusPatch } from './statusPatch';
 
 export type PollerClock = TimerClock;
 
@@ -72,76 +74,6 @@ export function isBusyError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { code?: unknown; retryable?: unknown };
   return e.code === 1031 || e.retryable === true;
-}
-
-/** The status part of a report as a patch for its entry. */
-export function statusPatch(report: StatusReport, polledAt: string): HistoryPatch {
-  const s = report.status;
-  const patch: HistoryPatch = {
-    status: { code: s.code, label: s.label, statusClass: s.statusClass, final: s.final },
-    state: s.statusClass === 'failed' ? 'failed' : 'sent',
-    quantity: report.quantity,
-    charge: report.charge,
-    lastPolledAt: polledAt,
-  };
-  if (report.submittedOn.raw) patch.submittedOn = report.submittedOn.raw;
-  if (report.deliveredOn.raw) patch.lastChangeOn = report.deliveredOn.raw;
-  return patch;
-}
-
-/** Min-heap of (due, key); stale items are skipped when popped instead of being searched for. */
-class DueHeap {
-  private dues: number[] = [];
-  private keys: string[] = [];
-
-  get size(): number {
-    return this.dues.length;
-  }
-
-  push(due: number, key: string): void {
-    let i = this.dues.length;
-    this.dues.push(due);
-    this.keys.push(key);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (this.dues[parent] <= due) break;
-      this.swap(i, parent);
-      i = parent;
-    }
-  }
-
-  peek(): { due: number; key: string } | undefined {
-    return this.dues.length ? { due: this.dues[0], key: this.keys[0] } : undefined;
-  }
-
-  pop(): void {
-    const last = this.dues.length - 1;
-    if (last < 0) return;
-    this.swap(0, last);
-    this.dues.pop();
-    this.keys.pop();
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < this.dues.length && this.dues[l] < this.dues[m]) m = l;
-      if (r < this.dues.length && this.dues[r] < this.dues[m]) m = r;
-      if (m === i) break;
-      this.swap(i, m);
-      i = m;
-    }
-  }
-
-  clear(): void {
-    this.dues = [];
-    this.keys = [];
-  }
-
-  private swap(a: number, b: number): void {
-    [this.dues[a], this.dues[b]] = [this.dues[b], this.dues[a]];
-    [this.keys[a], this.keys[b]] = [this.keys[b], this.keys[a]];
-  }
 }
 
 interface Tracked {

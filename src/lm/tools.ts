@@ -9,7 +9,7 @@ import { sendConfirmation } from '../commands/send';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import { normalizeDestination } from '../gateway/validation';
 import type { DispatchStore } from '../history/dispatch';
-import { statusPatch } from '../history/poller';
+import { statusPatch } from '../history/statusPatch';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
 import { mustAskItself } from './confirmation';
 import { checkDraft, dispatchDraft, sendCharsetOf } from './draft';

@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { HistoryStore } from '../../src/history/store';
 import type { HistoryDraft } from '../../src/history/types';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { LEAK_CANARY } from '../shared/canary';
 import { historyDir, sendSms, signIn } from './support/flows';
 import { clearResults, resultsDir, startWorkbench, type WorkbenchServer } from './support/host';
@@ -119,7 +119,7 @@ async function saveDom(wb: Workbench, name: string, extra: string[] = []): Promi
 describe('Injection: hostile texts stay inert and readable in the real workbench', function () {
   this.timeout(120_000);
 
-  let sandbox: SandboxGateway;
+  let sandbox: FaultySandbox;
   let host: WorkbenchServer | undefined;
   let wb: Workbench;
   const steps = stepwise({ windows: () => [wb], host: () => host, logs: 'injection-logs', cleanup: async () => sandbox?.close() });
@@ -129,7 +129,7 @@ describe('Injection: hostile texts stay inert and readable in the real workbench
   before(async function () {
     this.timeout(15 * 60_000);
     clearResults(['injection-']);
-    sandbox = await SandboxGateway.start({ accounts: [{ username: USERNAME, password: LEAK_CANARY, balance: 10 }] });
+    sandbox = await FaultySandbox.start({ accounts: [{ username: USERNAME, password: LEAK_CANARY, balance: 10 }] });
     host = await startWorkbench(
       { 'inviosmart.gateway.baseUrl': sandbox.url, 'inviosmart.status.pollIntervalSeconds': 60, 'workbench.colorTheme': 'Default Dark Modern' },
       'inviosmart-e2e-inject-',

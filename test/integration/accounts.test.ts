@@ -9,7 +9,7 @@ import { GatewaySessions } from '../../src/credentials/sessions';
 import { NotSignedInError, SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { GatewayError } from '../../src/gateway/errors';
 import type { CallEvent } from '../../src/gateway/types';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import type { InviosmartApi } from '../../src/extension';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, nextEvent, testSettings, waitFor } from './accountDoubles';
 import { LEAK_CANARY, LEAK_CANARY_2 } from '../shared/canary';
@@ -19,7 +19,7 @@ const PASSWORD = LEAK_CANARY;
 const OTHER_PASSWORD = LEAK_CANARY_2;
 
 suite('Accounts and sign-in', () => {
-  let gateway: SandboxGateway;
+  let gateway: FaultySandbox;
   let secrets: MemorySecretStorage;
   let state: MemoryMemento;
   let contextKeys: Map<string, unknown>;
@@ -47,7 +47,7 @@ suite('Accounts and sign-in', () => {
   }
 
   setup(async () => {
-    gateway = await SandboxGateway.start({
+    gateway = await FaultySandbox.start({
       accounts: [
         { username: 'alice', password: PASSWORD, balance: 12.34 },
         { username: 'bob', password: OTHER_PASSWORD, balance: 40 },
@@ -308,7 +308,7 @@ suite('Accounts and sign-in', () => {
   });
 
   test('real accounts share one client that follows settings changes', async () => {
-    const second = await SandboxGateway.start({ accounts: [{ username: 'alice', password: PASSWORD, balance: 99 }] });
+    const second = await FaultySandbox.start({ accounts: [{ username: 'alice', password: PASSWORD, balance: 99 }] });
     try {
       const alice = await accounts.save({ username: 'alice', password: PASSWORD }, here());
       const bob = await accounts.save({ username: 'bob', password: OTHER_PASSWORD }, { activate: false, ...here() });
@@ -355,7 +355,7 @@ suite('Accounts in the running extension (real SecretStorage and globalState)', 
     const stamp = Date.now();
     const username = `it-user-${stamp}`;
     const password = LEAK_CANARY_2;
-    const gateway = await SandboxGateway.start({ port: 0, accounts: [{ username, password, balance: 3.21 }] });
+    const gateway = await FaultySandbox.start({ port: 0, accounts: [{ username, password, balance: 3.21 }] });
     const previousUrl = vscode.workspace.getConfiguration('inviosmart').inspect<string>('gateway.baseUrl')?.globalValue;
     await setUserSetting('gateway.baseUrl', gateway.url);
     const account = await accounts.save({ username, password }, { activate: false });

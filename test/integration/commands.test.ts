@@ -9,7 +9,7 @@ import { CommandIds } from '../../src/common/commandIds';
 import type { InviosmartApi } from '../../src/extension';
 import { JOURNAL_FILE } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import {
   KEEP,
   Notices,
@@ -587,7 +587,7 @@ suite('Message commands (status, resend, copy, delete)', () => {
 suite('Show API Help error path', () => {
   test('a closed gateway: no throw, the error is shown, nothing opens', async () => {
     const api = await extensionApi();
-    const closed = await SandboxGateway.start({ port: 0 });
+    const closed = await FaultySandbox.start({ port: 0 });
     const url = closed.url;
     await closed.close();
     const previous = api.accounts.accounts.active()?.id;

@@ -9,7 +9,7 @@ import { readSettings } from '../../src/config';
 import { SANDBOX_ACCOUNT_ID, type Account } from '../../src/credentials/types';
 import type { InviosmartApi } from '../../src/extension';
 import type { HistoryEntry } from '../../src/history/types';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { LEAK_CANARY } from '../shared/canary';
 import { MemoryMemento, waitFor } from './accountDoubles';
 
@@ -198,7 +198,7 @@ export class TesterGateway {
 
   private constructor(
     readonly api: InviosmartApi,
-    readonly sandbox: SandboxGateway,
+    readonly sandbox: FaultySandbox,
     readonly account: Account,
     private readonly previousActive: string | undefined,
     private readonly password: string = TESTER.password,
@@ -211,7 +211,7 @@ export class TesterGateway {
 
   static async start(options: { balance?: number; password?: string } = {}): Promise<TesterGateway> {
     const api = await extensionApi();
-    const sandbox = await SandboxGateway.start({ port: 0, accounts: [{ username: TESTER.username, password: TESTER.password, balance: options.balance ?? 10 }] });
+    const sandbox = await FaultySandbox.start({ port: 0, accounts: [{ username: TESTER.username, password: TESTER.password, balance: options.balance ?? 10 }] });
     await setUserSetting('gateway.baseUrl', sandbox.url);
     // The suites were written for the UTF-8 httpapi set; protocol.test.ts covers the webservice set.
     await setUserSetting('gateway.endpoints', 'httpapi');

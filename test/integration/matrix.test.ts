@@ -11,7 +11,7 @@ import { StorageKeys } from '../../src/common/storageKeys';
 import { AccountStore } from '../../src/credentials/accountService';
 import { AccountCommands } from '../../src/commands/accounts';
 import { GatewaySessions } from '../../src/credentials/sessions';
-import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
+import { FaultySandbox, type SandboxFault } from '../../src/sandbox/faults';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
 import { Notices, ScriptedConfirm, ScriptedSendPrompts, TesterGateway, extensionApi, setUserSetting, type SendScript } from './helpers';
 
@@ -241,7 +241,7 @@ suite('Answer-class matrix: Send SMS, Check Status and Show API Help in the real
 });
 
 suite('Bad-input matrix: account names at Sign In', () => {
-  let gateway: SandboxGateway;
+  let gateway: FaultySandbox;
   let secrets: MemorySecretStorage;
   let state: MemoryMemento;
   let accounts: AccountStore;
@@ -249,7 +249,7 @@ suite('Bad-input matrix: account names at Sign In', () => {
   let reread: vscode.EventEmitter<void>;
 
   setup(async () => {
-    gateway = await SandboxGateway.start({ accounts: [{ username: 'alice', password: 'right-pw', balance: 5 }] });
+    gateway = await FaultySandbox.start({ accounts: [{ username: 'alice', password: 'right-pw', balance: 5 }] });
     secrets = new MemorySecretStorage();
     state = new MemoryMemento();
     reread = new vscode.EventEmitter<void>();

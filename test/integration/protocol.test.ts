@@ -11,7 +11,7 @@ import { AccountCommands } from '../../src/commands/accounts';
 import { StorageKeys } from '../../src/common/storageKeys';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import type { CallEvent } from '../../src/gateway/types';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { LEAK_CANARY } from '../shared/canary';
 import { MemoryMemento, MemorySecretStorage, ScriptedPrompts, testSettings } from './accountDoubles';
 import { presentBalance } from '../../src/views/balanceStatusBar';
@@ -83,14 +83,14 @@ suite('Character set of the send endpoint (real extension host, real sandbox)', 
 });
 
 suite('Sign-in on the chosen endpoint set (real extension host, real sandbox)', () => {
-  let gateway: SandboxGateway;
+  let gateway: FaultySandbox;
   let accounts: AccountStore;
   let sessions: GatewaySessions;
   let state: MemoryMemento;
   let baseUrl: string;
 
   setup(async () => {
-    gateway = await SandboxGateway.start({ accounts: [{ username: 'alice', password: LEAK_CANARY, balance: 12.34 }] });
+    gateway = await FaultySandbox.start({ accounts: [{ username: 'alice', password: LEAK_CANARY, balance: 12.34 }] });
     baseUrl = gateway.url;
     state = new MemoryMemento();
     accounts = new AccountStore(new MemorySecretStorage(), state, { setContext: async () => undefined });

@@ -7,7 +7,7 @@ import { AccountStore } from '../../src/credentials/accountService';
 import { GatewaySessions } from '../../src/credentials/sessions';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { CommandIds } from '../../src/common/commandIds';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { BalanceService, balanceLevel } from '../../src/balance/balanceService';
 import { BalanceStatusBar, formatEuro } from '../../src/views/balanceStatusBar';
 import { MemoryMemento, MemorySecretStorage, testSettings, waitFor } from './accountDoubles';
@@ -25,7 +25,7 @@ function tooltipOf(item: vscode.StatusBarItem): string {
 }
 
 suite('Balance status bar', () => {
-  let gateway: SandboxGateway;
+  let gateway: FaultySandbox;
   let accounts: AccountStore;
   let sessions: GatewaySessions;
   let balance: BalanceService;
@@ -34,7 +34,7 @@ suite('Balance status bar', () => {
   let reread: vscode.EventEmitter<void>;
 
   setup(async () => {
-    gateway = await SandboxGateway.start({ accounts: [{ username: 'alice', password: PASSWORD, balance: 12.34 }] });
+    gateway = await FaultySandbox.start({ accounts: [{ username: 'alice', password: PASSWORD, balance: 12.34 }] });
     settings = { baseUrl: gateway.url, balanceCountryPrefix: '39', balanceWarningBelow: 5, balanceErrorBelow: 1, balanceRefreshMinutes: 0 };
     reread = new vscode.EventEmitter<void>();
     accounts = new AccountStore(new MemorySecretStorage(), new MemoryMemento(), {

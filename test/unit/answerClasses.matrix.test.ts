@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { BatchStore } from '../../src/bulk/batchStore';
 import { runBatch, stopsBatch } from '../../src/bulk/runner';
 import { newBatch, plannedRows } from './bulkFixtures';
-import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
+import { FaultySandbox, type SandboxFault } from '../../src/sandbox/faults';
 import { draft, removeDir, tempDir } from './fixtures/historyHelpers';
 
 const creds: Credentials = { username: 'sandbox', password: 'sandbox' };
@@ -106,7 +106,7 @@ function checkError(e: unknown, c: AnswerClass, command: GatewayCommand): Gatewa
 
 describe('Answer-class matrix: every gateway answer through every command', function () {
   this.timeout(120_000);
-  let sandbox: SandboxGateway;
+  let sandbox: FaultySandbox;
   let dir: string;
   let store: HistoryStore;
   let refusedUrl: string;
@@ -114,7 +114,7 @@ describe('Answer-class matrix: every gateway answer through every command', func
   const figures = { cases: 0 };
 
   before(async () => {
-    sandbox = await SandboxGateway.start();
+    sandbox = await FaultySandbox.start();
     refusedUrl = `http://127.0.0.1:${await closedPort()}`;
     const warmup = new GatewayClient({ baseUrl: sandbox.url, ...FAST });
     const sent = await warmup.send(creds, { destinations: ['393401234567'], sender: 'Inviosmart', message: 'seed' });

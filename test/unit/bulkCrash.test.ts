@@ -8,7 +8,7 @@ import { BatchStore } from '../../src/bulk/batchStore';
 import { runBatch } from '../../src/bulk/runner';
 import { GatewayClient } from '../../src/gateway/client';
 import { HistoryStore } from '../../src/history/store';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { numberFor, realDelay, removeDir, tempDir, waitUntil } from './bulkFixtures';
 
 const USER = { username: 'bulk', password: 'pw&crash 1' };
@@ -23,10 +23,10 @@ function seeded(seed: number): () => number {
 
 describe('bulk send killed mid-way (SIGKILL), then resumed', function () {
   this.timeout(60_000);
-  let sandbox: SandboxGateway;
+  let sandbox: FaultySandbox;
 
   before(async () => {
-    sandbox = await SandboxGateway.start({ accounts: [{ username: USER.username, password: USER.password, balance: 1_000_000 }] });
+    sandbox = await FaultySandbox.start({ accounts: [{ username: USER.username, password: USER.password, balance: 1_000_000 }] });
   });
   after(() => sandbox.close());
 

@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayClient } from '../../src/gateway/client';
 import { GatewayError } from '../../src/gateway/errors';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import type { CallEvent, Credentials, GatewayClientOptions, GatewayErrorKind } from '../../src/gateway/types';
 
 // A password with every character class that needs encoding, so a leak in any spelling shows.
@@ -110,7 +110,7 @@ describe('GatewayClient', function () {
   this.timeout(10_000);
 
   describe('against the sandbox gateway', () => {
-    let sb: SandboxGateway;
+    let sb: FaultySandbox;
     /**
      * Instead of a pause before "no second request": the send already settled, so a retry would have been
      * sent before it; one more call that the sandbox must see proves the counts are up to date.
@@ -124,7 +124,7 @@ describe('GatewayClient', function () {
     let events: CallEvent[];
 
     beforeEach(async () => {
-      sb = await SandboxGateway.start({ accounts: [{ username: 'tester', password: PASSWORD, balance: 10, prices: { '39': 0.05 } }] });
+      sb = await FaultySandbox.start({ accounts: [{ username: 'tester', password: PASSWORD, balance: 10, prices: { '39': 0.05 } }] });
       events = [];
       client = new GatewayClient({ ...fast, baseUrl: `${sb.url}/`, onCall: (e) => events.push(e) });
     });

@@ -8,7 +8,7 @@ import type { Credentials } from '../../src/gateway/types';
 import { dispatchSend, retryUnsaved, splitDestinations, type DispatchStore } from '../../src/history/dispatch';
 import { HistoryStore } from '../../src/history/store';
 import type { HistoryEntry } from '../../src/history/types';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { diskFullSwitch } from '../../src/common/diskFullSwitch';
 import { realFs } from '../../src/common/durable';
 import { removeDir, tempDir } from './bulkFixtures';
@@ -44,13 +44,13 @@ function fullAfterRecord(store: HistoryStore): DispatchStore & { full: boolean }
 describe('Single send (dispatch)', function () {
   this.timeout(30_000);
   let dir: string;
-  let sandbox: SandboxGateway;
+  let sandbox: FaultySandbox;
   let client: GatewayClient;
   let history: HistoryStore;
 
   beforeEach(async () => {
     dir = tempDir('inviosmart-dispatch-');
-    sandbox = await SandboxGateway.start({ accounts: [{ username: 'sandbox', password: 'sandbox', balance: 1000 }] });
+    sandbox = await FaultySandbox.start({ accounts: [{ username: 'sandbox', password: 'sandbox', balance: 1000 }] });
     client = new GatewayClient({ baseUrl: sandbox.url, ...OPTS });
     history = await HistoryStore.open(path.join(dir, 'history'), { durable: false, watch: false });
   });

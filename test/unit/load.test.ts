@@ -9,7 +9,7 @@ import { GatewayClient } from '../../src/gateway/client';
 import type { Credentials } from '../../src/gateway/types';
 import { BUSY_BACKOFF_FIRST_MS, StatusPoller } from '../../src/history/poller';
 import { HistoryStore, loadHistory } from '../../src/history/store';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { removeDir, tempDir } from './fixtures/historyHelpers';
 import { FakeClock } from './fixtures/fakeClock';
 
@@ -59,7 +59,7 @@ class CountingRelay {
 describe('Load: 5,000 pending messages', function () {
   this.timeout(180_000);
   let dir: string;
-  let sandbox: SandboxGateway;
+  let sandbox: FaultySandbox;
   let relay: CountingRelay;
   let relayUrl: string;
   let clock: FakeClock;
@@ -67,7 +67,7 @@ describe('Load: 5,000 pending messages', function () {
   let smsIds: number[];
 
   before(async () => {
-    sandbox = await SandboxGateway.start({ accounts: [{ username: creds.username, password: creds.password, balance: 1_000_000 }] });
+    sandbox = await FaultySandbox.start({ accounts: [{ username: creds.username, password: creds.password, balance: 1_000_000 }] });
     relay = new CountingRelay(sandbox.url);
     relayUrl = await relay.start();
     // The messages really exist at the sandbox, 50 destinations per request.
@@ -264,7 +264,7 @@ describe('Concurrency: two windows (processes) sending 200 messages each at once
 
   it('both end with all 400, one request and one SMS per message, and no status ever moves backwards', async () => {
     const dir = tempDir();
-    const sandbox = await SandboxGateway.start({ accounts: [{ username: 'sandbox', password: 'sandbox', balance: 10_000 }] });
+    const sandbox = await FaultySandbox.start({ accounts: [{ username: 'sandbox', password: 'sandbox', balance: 10_000 }] });
     try {
       const [a, b] = await Promise.all([runWindow(dir, sandbox.url, '1', PER_WINDOW), runWindow(dir, sandbox.url, '2', PER_WINDOW)]);
       for (const [name, r] of [['A', a], ['B', b]] as const) {

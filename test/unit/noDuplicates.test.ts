@@ -10,7 +10,7 @@ import type { Credentials } from '../../src/gateway/types';
 import { dispatchSend } from '../../src/history/dispatch';
 import { StatusPoller } from '../../src/history/poller';
 import { HistoryStore } from '../../src/history/store';
-import { SandboxGateway, type SandboxFault } from '../../src/sandbox/server';
+import { FaultySandbox, type SandboxFault } from '../../src/sandbox/faults';
 import { newBatch, numberFor, plannedRows, realDelay, removeDir, tempDir } from './bulkFixtures';
 
 const creds: Credentials = { username: 'sandbox', password: 'sandbox' };
@@ -26,7 +26,7 @@ const LOST: Array<{ name: string; fault: SandboxFault; charged: boolean }> = [
   { name: 'HTTP 502', fault: { kind: 'http', status: 502 }, charged: false },
 ];
 
-function perDestination(sandbox: SandboxGateway): Map<string, number> {
+function perDestination(sandbox: FaultySandbox): Map<string, number> {
   const m = new Map<string, number>();
   for (const msg of sandbox.messages) m.set(msg.destination, (m.get(msg.destination) ?? 0) + 1);
   return m;
@@ -35,14 +35,14 @@ function perDestination(sandbox: SandboxGateway): Map<string, number> {
 describe('No duplicate spending', function () {
   this.timeout(60_000);
   let dir: string;
-  let sandbox: SandboxGateway;
+  let sandbox: FaultySandbox;
   let client: GatewayClient;
   let history: HistoryStore;
   const handles: BatchHandle[] = [];
 
   beforeEach(async () => {
     dir = tempDir('inviosmart-nodup-');
-    sandbox = await SandboxGateway.start({ accounts: [{ username: 'sandbox', password: 'sandbox', balance: 1000 }] });
+    sandbox = await FaultySandbox.start({ accounts: [{ username: 'sandbox', password: 'sandbox', balance: 1000 }] });
     client = new GatewayClient({ baseUrl: sandbox.url, ...OPTS });
     history = await HistoryStore.open(path.join(dir, 'history'), { durable: false, watch: false });
   });

@@ -7,7 +7,7 @@ import type { StatusReport } from '../../src/gateway/types';
 import { formatStatusLine, parseStatusAnswer } from '../../src/gateway/protocol';
 import { gatewayCodeError } from '../../src/gateway/errors';
 import { GatewayClient } from '../../src/gateway/client';
-import { SandboxGateway } from '../../src/sandbox/server';
+import { FaultySandbox } from '../../src/sandbox/faults';
 import { draft, removeDir, tempDir } from './fixtures/historyHelpers';
 import { FakeClock } from './fixtures/fakeClock';
 
@@ -401,7 +401,7 @@ describe('StatusPoller', function () {
   });
 
   it('end to end: the real client against the sandbox gateway on 127.0.0.1', async () => {
-    const sandbox = await SandboxGateway.start({ clock });
+    const sandbox = await FaultySandbox.start({ clock });
     const client = new GatewayClient({ baseUrl: sandbox.url, maxRetries: 0 });
     const creds = { username: 'sandbox', password: 'sandbox' };
     try {

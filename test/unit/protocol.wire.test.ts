@@ -17,7 +17,7 @@ import { decodeBody, GatewayClient } from '../../src/gateway/client';
 import { GatewayError } from '../../src/gateway/errors';
 import { formatGatewayTime, httpError, parseBalanceAnswer, parseGatewayTime, parseSendAnswer } from '../../src/gateway/protocol';
 import type { Credentials, GatewayClientOptions } from '../../src/gateway/types';
-import { SandboxGateway, type SandboxOptions } from '../../src/sandbox/server';
+import { FaultySandbox, type SandboxOptions } from '../../src/sandbox/faults';
 import { parseCliArgs } from '../../src/sandbox/cli';
 
 const creds: Credentials = { username: 'sandbox', password: 'sandbox' };
@@ -111,8 +111,8 @@ describe('Client against the sandbox, mode by mode', function () {
   const clock = { now: () => now };
   const open: Array<{ close(): Promise<void> }> = [];
 
-  async function rig(sandbox: SandboxOptions = {}, client: GatewayClientOptions = {}): Promise<{ gw: SandboxGateway; c: GatewayClient }> {
-    const gw = await SandboxGateway.start({ clock, ...sandbox });
+  async function rig(sandbox: SandboxOptions = {}, client: GatewayClientOptions = {}): Promise<{ gw: FaultySandbox; c: GatewayClient }> {
+    const gw = await FaultySandbox.start({ clock, ...sandbox });
     const c = new GatewayClient({ baseUrl: gw.url, endpoints: 'webservice', retryBaseDelayMs: 1, retryMaxDelayMs: 2, ...client });
     open.push(c, gw);
     return { gw, c };

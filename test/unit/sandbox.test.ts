@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import * as fc from 'fast-check';
 import {
   DEFAULT_HELP_TEXT,
-  SandboxGateway,
+  FaultySandbox,
   UNKNOWN_SMSID_ANSWER,
   type SandboxAccount,
   type SandboxOptions,
-} from '../../src/sandbox/server';
+} from '../../src/sandbox/faults';
 import { formatGatewayTime } from '../../src/gateway/protocol';
 import { statusAt, statusTimeline, priceFor, smsRemainCount } from '../../src/sandbox/rules';
 
@@ -24,14 +24,14 @@ interface Answer {
 }
 
 /** GET with URLSearchParams encoding (spaces as '+', like a form). */
-async function get(gw: SandboxGateway, route: string, params: Record<string, string> = {}): Promise<Answer> {
+async function get(gw: FaultySandbox, route: string, params: Record<string, string> = {}): Promise<Answer> {
   const query = new URLSearchParams(params).toString();
   const res = await fetch(`${gw.url}${route}${query ? `?${query}` : ''}`);
   return { status: res.status, body: await res.text(), contentType: res.headers.get('content-type') };
 }
 
 /** GET with a raw, unnormalised request target and the body as bytes. */
-function rawGet(gw: SandboxGateway, target: string, method = 'GET'): Promise<{ status: number; body: Buffer; contentType?: string }> {
+function rawGet(gw: FaultySandbox, target: string, method = 'GET'): Promise<{ status: number; body: Buffer; contentType?: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: gw.port, path: target, method, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -44,11 +44,11 @@ function rawGet(gw: SandboxGateway, target: string, method = 'GET'): Promise<{ s
   });
 }
 
-const send = (gw: SandboxGateway, params: Record<string, string>): Promise<Answer> =>
+const send = (gw: FaultySandbox, params: Record<string, string>): Promise<Answer> =>
   get(gw, '/sendsms/', { ...CREDS, destination: '393391234567', sender: 'Test', message: 'Hello', ...params });
-const status = (gw: SandboxGateway, smsId: string | number, creds = CREDS): Promise<Answer> =>
+const status = (gw: FaultySandbox, smsId: string | number, creds = CREDS): Promise<Answer> =>
   get(gw, '/smsstatus/', { ...creds, SMSId: String(smsId) });
-const balance = (gw: SandboxGateway, params: Record<string, string> = {}): Promise<Answer> =>
+const balance = (gw: FaultySandbox, params: Record<string, string> = {}): Promise<Answer> =>
   get(gw, '/account-balance/', { ...CREDS, ...params });
 
 function idOf(answer: string): number {
@@ -58,13 +58,13 @@ function idOf(answer: string): number {
 }
 
 describe('SandboxGateway', () => {
-  let gw: SandboxGateway;
+  let gw: FaultySandbox;
   let now: number;
   const clock = { now: () => now };
-  const open: SandboxGateway[] = [];
+  const open: FaultySandbox[] = [];
 
-  async function start(opts: SandboxOptions = {}): Promise<SandboxGateway> {
-    const g = await SandboxGateway.start({ clock, ...opts });
+  async function start(opts: SandboxOptions = {}): Promise<FaultySandbox> {
+    const g = await FaultySandbox.start({ clock, ...opts });
     open.push(g);
     return g;
   }
@@ -443,7 +443,7 @@ describe('SandboxGateway', () => {
     });
 
     it('advance() moves the default real-time clock', async () => {
-      const real = await SandboxGateway.start();
+      const real = await FaultySandbox.start();
       open.push(real);
       const id = idOf((await get(real, '/sendsms/', { ...CREDS, destination: '393391234567', sender: 'T', message: 'x' })).body);
       assert.equal((await get(real, '/smsstatus/', { ...CREDS, SMSId: String(id) })).body.split(':')[4], '1');
@@ -573,7 +573,7 @@ describe('SandboxGateway', () => {
   });
 
   it('close() resolves with keep-alive connections open and can be called twice', async () => {
-    const g = await SandboxGateway.start();
+    const g = await FaultySandbox.start();
     await get(g, '/help');
     await Promise.all([g.close(), g.close()]);
     await assert.rejects(fetch(`${g.url}/help`));
@@ -655,7 +655,7 @@ describe('SandboxGateway', () => {
 
 describe('sandbox: adopting messages of an earlier sandbox', () => {
   it('answers the status of an adopted message and never reuses its id', async () => {
-    const gw = await SandboxGateway.start({ port: 0 });
+    const gw = await FaultySandbox.start({ port: 0 });
     try {
       const submittedAt = Date.now() - 60_000;
       const adopted = gw.adopt([
