@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
 import { inertNotificationText } from '../common/notificationText';
 import { kindOf } from '../common/durable';
+import { errCode } from '../common/values';
 import { redactText } from '../gateway/redact';
 import type { L10n } from '../common/l10n';
 import { wordMessage, type CoreMessage } from '../gateway/messages';
@@ -51,7 +52,7 @@ export function describeError(e: unknown): { short: string; full: string } {
 
 /** Why a file could not be written, in words a user can act on ("the disk is full"). */
 export function describeWriteError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const code = errCode(e);
   // A size limit is told apart from a full disk here; the store counts both as 'disk-full'.
   if (code === 'EFBIG') return vscode.l10n.t('the file has reached the size this system allows');
   switch (code === undefined ? 'other' : kindOf(code)) {

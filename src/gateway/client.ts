@@ -25,12 +25,11 @@ import {
   methodForSendUrl,
   percentEncode,
   unrepresentableChars,
+  DEFAULT_BASE_URL,
   type EndpointSet,
   type SendCharset,
   type SendMethod,
 } from './endpoints';
-
-export const DEFAULT_BASE_URL = ENDPOINT_SETS.httpapi.origin;
 
 /** The values used for every option the caller leaves out. */
 export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
@@ -452,7 +451,7 @@ export class GatewayClient {
       throw configError(command, `The ${what} "${redactUrl(url)}" is not http or https.`, `Set the ${what} to an http:// or https:// address.`);
     }
     if (what === 'base URL' && (parsed.search !== '' || parsed.hash !== '')) {
-      throw configError(command, `The base URL "${redactUrl(url)}" has a query or fragment.`, 'Set the base URL to the gateway address only, for example http://httpapi.inviosmart.it');
+      throw configError(command, `The base URL "${redactUrl(url)}" has a query or fragment.`, `Set the base URL to the gateway address only, for example ${DEFAULT_BASE_URL}`);
     }
     return url;
   }

@@ -1,6 +1,7 @@
 // The panel's pure core: filtering, sorting, totals, incremental updates and virtual-window maths.
 // No DOM and no 'vscode' here, so plain Node tests cover it; the webview only draws what this returns.
 import type { HistoryEntry } from '../history/types';
+import { escapeRegExp, isRecord } from '../common/values';
 
 /** What the status filter and the status indicator speak in. */
 export const statusCategories = ['sending', 'queued', 'pending', 'delivered', 'failed', 'unknown', 'lookup'] as const;
@@ -89,10 +90,6 @@ function nextLocalDayStart(day: string): number | undefined {
   if (start === undefined) return undefined;
   const date = new Date(start);
   return new Date(date.getFullYear(), date.getMonth(), date.getDate() + 1).getTime();
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
@@ -588,15 +585,11 @@ export function moveSelection(key: string, current: number, count: number, pageR
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
-
 /** Reads back what `getState` returned, which may come from an older version or be missing. */
 export function restoreViewState(raw: unknown): PanelViewState {
   const state: PanelViewState = { filter: { ...emptyFilter }, sort: { ...defaultSort }, scrollTop: 0 };
-  if (!isObject(raw)) return state;
-  if (isObject(raw.filter)) {
+  if (!isRecord(raw)) return state;
+  if (isRecord(raw.filter)) {
     const f = raw.filter;
     if (typeof f.search === 'string') state.filter.search = f.search;
     if (typeof f.status === 'string' && (statusCategories as readonly string[]).includes(f.status)) {
@@ -606,7 +599,7 @@ export function restoreViewState(raw: unknown): PanelViewState {
     if (typeof f.to === 'string' && localDayStart(f.to) !== undefined) state.filter.to = f.to;
     if (typeof f.batch === 'string') state.filter.batch = f.batch;
   }
-  if (isObject(raw.sort)) {
+  if (isRecord(raw.sort)) {
     const { column, direction } = raw.sort;
     if (typeof column === 'string' && (sortColumns as readonly string[]).includes(column)) {
       state.sort.column = column as SortColumn;
