@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { isEndpointSet, type EndpointSet, type SendCharset, type SendMethod } from './gateway/endpoints';
-import { isKnownTimeZone } from './gateway/protocol';
+import { isKnownTimeZone } from './gateway/time';
 
 /** The endpoint set a new install uses: HTTPS (docs/PROTOCOL.md, "Endpoints"). */
 export const DEFAULT_ENDPOINTS: EndpointSet = 'webservice';

@@ -48,6 +48,7 @@ import { describeError, localized, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 import { escapeMarkdownLine } from '../common/markdown';
+import { formatEuro } from '../common/money';
 import { writeFileDurable } from '../common/durable';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 
@@ -698,10 +699,12 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       return vscode.l10n.t('Estimated cost: unknown ({0})', describeError(e).short);
     }
     const est = estimateCost(partsByPrefix, (p) => prices.get(p));
+    const total = formatEuro(est.total, vscode.env.language);
+    const left = formatEuro(balance ?? 0, vscode.env.language, { precision: 'cents' });
     const lines = [
       est.unknownPrefixes.length === 0
-        ? vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', est.total.toFixed(3), (balance ?? 0).toFixed(2))
-        : vscode.l10n.t('Estimated cost: at least €{0} of €{1} balance (no price known for +{2})', est.total.toFixed(3), (balance ?? 0).toFixed(2), est.unknownPrefixes.join(', +')),
+        ? vscode.l10n.t('Estimated cost: about {0} of {1} balance', total, left)
+        : vscode.l10n.t('Estimated cost: at least {0} of {1} balance (no price known for +{2})', total, left, est.unknownPrefixes.join(', +')),
     ];
     if (session.account.sandbox) lines.push(vscode.l10n.t('Sandbox prices: nothing is charged for real.'));
     if (balance !== undefined && est.total > balance) {

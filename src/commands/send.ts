@@ -9,6 +9,7 @@ import { parseDestinationList, validateSender } from '../gateway/validation';
 import { dispatchSend, retryUnsaved, type DispatchOutcome, type DispatchStore, type UnsavedChange } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
+import { formatEuro } from '../common/money';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 import { describeError, describeWriteError, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
@@ -122,7 +123,7 @@ async function estimateCost(session: GatewaySession, destinations: string[], par
       return vscode.l10n.t('Estimated cost: unknown ({0})', describeError(e).short);
     }
   }
-  return vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', total.toFixed(3), (balance ?? 0).toFixed(2));
+  return vscode.l10n.t('Estimated cost: about {0} of {1} balance', formatEuro(total, vscode.env.language), formatEuro(balance ?? 0, vscode.env.language, { precision: 'cents' }));
 }
 
 function defaultPrompts(): SendPrompts {

@@ -6,7 +6,7 @@ import { GatewayError, isMissingTwin } from '../gateway/errors';
 import { isCleartextUrl } from '../gateway/endpoints';
 import type { BalanceReport, Credentials } from '../gateway/types';
 import { BalanceService, type BalanceServiceOptions } from '../views/balanceService';
-import { BalanceStatusBar, formatEuro, type BalanceStatusBarOptions } from '../views/balanceStatusBar';
+import { BalanceStatusBar, balanceText, type BalanceStatusBarOptions } from '../views/balanceStatusBar';
 import { AccountStore, type AccountStoreOptions } from './accountService';
 import { GatewaySessions, type SessionDeps } from './sessions';
 import type { Account } from './types';
@@ -126,7 +126,7 @@ export class AccountCommands {
 
     // The password will go only where it was just checked.
     const account = await this.accounts.save({ username, password, label }, { activate: true, origins });
-    void this.prompts.message('info', vscode.l10n.t('Signed in to Inviosmart as {0}. Balance: {1}.', account.label, formatEuro(report.balance)));
+    void this.prompts.message('info', vscode.l10n.t('Signed in to Inviosmart as {0}. Balance: {1}.', account.label, balanceText(report.balance)));
     return { kind: 'signedIn', account, report };
   }
 

@@ -13,7 +13,8 @@ import type {
   StatusReport,
 } from './types';
 import { GatewayError, toGatewayError } from './errors';
-import { httpError, isKnownTimeZone, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
+import { isKnownTimeZone } from './time';
+import { httpError, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
 import { createDispatcher, proxyKey, proxySecrets } from './proxy';
 import { credentialOrigins, readersOf } from './origins';
 import { redactText, redactUrl } from './redact';

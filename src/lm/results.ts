@@ -1,6 +1,7 @@
 // What the chat tools answer: short, structured English lines a model can quote (IDs, statuses,
 // amounts), and the history search they run. Plain functions over history entries, no VS Code API.
 import type { HistoryEntry } from '../history/types';
+import { formatEuro } from '../common/money';
 
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 50;
@@ -59,7 +60,7 @@ export function entryLine(e: HistoryEntry, show: (destination: string) => string
     e.status ? `${stateWord(e)} (${e.status.label}, code ${e.status.code})` : stateWord(e),
     `${e.quantity ?? e.parts} SMS`,
   ];
-  if (e.charge !== undefined) fields.push(`€${e.charge.toFixed(4)}`);
+  if (e.charge !== undefined) fields.push(formatEuro(e.charge));
   if (e.error) fields.push(`error: ${e.error.explanation}${e.error.code !== undefined ? ` (code ${e.error.code})` : ''}`);
   if (e.sandbox) fields.push('sandbox');
   if (withText) fields.push(`recorded ${e.createdAt.slice(0, 16).replace('T', ' ')} UTC`, `text ${quoted(e.text)}`);

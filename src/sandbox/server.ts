@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { randomBytes, randomInt } from 'node:crypto';
 import type { GatewayCommand } from '../gateway/types';
 import { percentDecode, type SendCharset } from '../gateway/endpoints';
-import { formatGatewayTime } from '../gateway/protocol';
+import { formatGatewayTime } from '../gateway/time';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { validateDestination, validateSender } from '../gateway/validation';
 import {

@@ -2,6 +2,8 @@
 // Pure: no 'vscode' import, so plain-Node tests cover it; the tree turns ids into ThemeIcon/MarkdownString.
 import { cleanText, escapeMarkdown } from '../common/markdown';
 import { formatNumber } from '../gateway/countries';
+import { displayGatewayTime } from '../gateway/time';
+import { formatEuro } from '../common/money';
 import type { HistoryEntry } from '../history/types';
 
 import type { L10n } from '../common/l10n';
@@ -370,17 +372,6 @@ export function formatLocalTime(iso: string, clock: WallClock): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
 }
 
-/**
- * A gateway `YYYYMMDDHHmmSS` as `YYYY-MM-DD HH:mm:ss` (the provider's local time, zone undocumented);
- * undefined when empty or all zeros ("nothing yet"); other text as received.
- */
-export function formatProviderTime(raw: string | undefined): string | undefined {
-  const s = raw?.trim();
-  if (!s || /^0+$/.test(s)) return undefined;
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
-  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` : s;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Counts
 
@@ -419,14 +410,6 @@ export interface TooltipContext {
   locale: string;
 }
 
-function formatEuro(amount: number, locale: string): string {
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(amount);
-  } catch {
-    return `€${amount}`;
-  }
-}
-
 /**
  * Markdown source for a message's tooltip, listing every field. Only our own labels use Markdown;
  * everything from the user or the gateway goes through `escapeMarkdown`. Render it with
@@ -455,9 +438,9 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
   const account = entry.sandbox ? l10n.t('{0} (sandbox: nothing really sent)', name) : name;
   fields.push(field(l10n.t('Account'), e(account)));
   fields.push(field(l10n.t('Created'), e(formatLocalTime(entry.createdAt, ctx.clock))));
-  const submitted = formatProviderTime(entry.submittedOn);
+  const submitted = displayGatewayTime(entry.submittedOn);
   if (submitted) fields.push(field(l10n.t('Submitted'), e(l10n.t('{0} (provider local time)', submitted))));
-  const changed = formatProviderTime(entry.lastChangeOn);
+  const changed = displayGatewayTime(entry.lastChangeOn);
   if (changed) fields.push(field(l10n.t('Last status change'), e(l10n.t('{0} (provider local time)', changed))));
   fields.push(field(l10n.t('Parts'), e(String(entry.parts))));
   if (entry.quantity !== undefined) fields.push(field(l10n.t('Charged as'), e(l10n.t('{0} SMS', entry.quantity))));

@@ -1,4 +1,5 @@
-// Display formatting for the panel: local times, provider times, euro and counts. Pure, cached formatters.
+// Display formatting for the panel: local times, euro and counts. Pure, cached formatters.
+import { formatEuro } from '../common/money';
 
 /** A locale tag Intl accepts, or undefined (the runtime default) when VS Code's tag is not one. */
 export function safeLocale(locale: string | undefined): string | undefined {
@@ -22,9 +23,6 @@ export function createFormatters(locale: string | undefined): Formatters {
   const time = new Intl.DateTimeFormat(tag, {
     year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
   });
-  const euro = new Intl.NumberFormat(tag, {
-    style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4,
-  });
   const count = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
   return {
     localTime(iso) {
@@ -32,7 +30,7 @@ export function createFormatters(locale: string | undefined): Formatters {
       const t = Date.parse(iso);
       return Number.isNaN(t) ? '' : time.format(t);
     },
-    euro: (value) => euro.format(value),
+    euro: (value) => formatEuro(value, tag),
     count: (value) => count.format(value),
   };
 }

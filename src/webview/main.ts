@@ -21,7 +21,8 @@ import {
   type RowAction,
   type WebviewMessage,
 } from '../views/panelProtocol';
-import { createFormatters, formatGatewayTime, type Formatters } from './format';
+import { createFormatters, type Formatters } from './format';
+import { displayGatewayTime } from '../gateway/time';
 import {
   emptyFilter,
   entryParts,
@@ -789,8 +790,8 @@ class HistoryPanelApp {
     };
     add(s.colId, entry.smsId === undefined ? s.notAvailable : String(entry.smsId));
     add(s.fieldRecorded, this.fmt.localTime(entry.createdAt));
-    add(s.fieldSubmitted, formatGatewayTime(entry.submittedOn), s.providerLocalTime);
-    add(s.fieldLastChange, formatGatewayTime(entry.lastChangeOn), s.providerLocalTime);
+    add(s.fieldSubmitted, displayGatewayTime(entry.submittedOn) ?? '', s.providerLocalTime);
+    add(s.fieldLastChange, displayGatewayTime(entry.lastChangeOn) ?? '', s.providerLocalTime);
     add(s.fieldLastChecked, this.fmt.localTime(entry.lastPolledAt));
     add(s.fieldStatusCode, entry.status ? `${entry.status.code} \u2013 ${entry.status.label}` : undefined);
     add(s.colParts, this.fmt.count(entryParts(entry)));

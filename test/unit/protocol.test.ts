@@ -9,15 +9,14 @@ import {
   MAX_GATEWAY_TEXT,
   STATUS_NUMBERS,
   decodeStatus,
-  formatGatewayTime,
   httpError,
   parseBalanceAnswer,
   parseErrorLine,
-  parseGatewayTime,
   parseHelp,
   parseSendAnswer,
   parseStatusAnswer,
 } from '../../src/gateway/protocol';
+import { formatGatewayTime, parseGatewayTime } from '../../src/gateway/time';
 import type { GatewayCommand, GatewayErrorKind } from '../../src/gateway/types';
 
 const COMMANDS: GatewayCommand[] = ['help', 'send', 'status', 'balance'];
