@@ -44,7 +44,7 @@ import {
   type RowStatus,
 } from '../bulk';
 import { BatchSettleWatch, tellSettled } from './bulkSummary';
-import { describeError, localized, windowNotify, type Notify } from './errors';
+import { describeError, explain, localized, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 import { escapeMarkdownLine } from '../common/markdown';
@@ -589,7 +589,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
         row: s.row,
         destination: rows.get(s.row)?.destination ?? '',
         state: s.state as 'unknown' | 'failed',
-        reason: s.error ? `${s.error.gatewayText} — ${s.error.explanation}` : '',
+        reason: s.error ? `${s.error.gatewayText} — ${explain(s.error)}` : '',
       }));
   }
 
@@ -668,7 +668,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     if (r.notSent > 0) parts.push(vscode.l10n.t('{0} not sent yet', r.notSent));
     let text = vscode.l10n.t('Bulk SMS {0}: {1}.', source, parts.join(', '));
     if (s.cancelled) text += ' ' + vscode.l10n.t('Cancelled: requests already out were completed.');
-    if (s.stopped) text += ' ' + vscode.l10n.t('Stopped: {0} ({1})', s.stopped.explanation, s.stopped.gatewayText);
+    if (s.stopped) text += ' ' + vscode.l10n.t('Stopped: {0} ({1})', explain(s.stopped), s.stopped.gatewayText);
     if (s.failureReasons.length > 0) text += ' ' + vscode.l10n.t('Failures: {0}', s.failureReasons.slice(0, 3).map((f) => `${f.reason} ×${f.count}`).join('; '));
     const clean = r.failed === 0 && r.unknown === 0 && r.notSent === 0;
     const actions = clean ? [showPanel] : unfinished ? [showReport, resume, showPanel] : [showReport, showPanel];
@@ -763,7 +763,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
       vscode.l10n.t('Batch {0}: {1} sent, {2} failed, {3} with unknown outcome, {4} not sent, of {5} rows.', s.batchId, s.counts.sent, s.counts.failed, s.counts.unknown, s.counts.pending + s.counts.dropped, s.counts.total),
       '',
     ];
-    if (s.stopped) out.push(vscode.l10n.t('Stopped early: {0} ({1})', mdEscape(s.stopped.explanation), mdEscape(s.stopped.gatewayText)), '');
+    if (s.stopped) out.push(vscode.l10n.t('Stopped early: {0} ({1})', mdEscape(explain(s.stopped)), mdEscape(s.stopped.gatewayText)), '');
     if (s.failures.length > 0) {
       out.push(`## ${vscode.l10n.t('Failed')}`, '');
       for (const f of s.failures) out.push(`- ${vscode.l10n.t('Row {0} (line {1})', f.row + 1, f.line)}: ${mdEscape(formatNumber(f.destination))} — ${mdEscape(f.reason)}`);

@@ -5,14 +5,27 @@ import { kindOf } from '../common/durable';
 import { errCode } from '../common/values';
 import { redactText } from '../gateway/redact';
 import type { L10n } from '../common/l10n';
-import { wordMessage, type CoreMessage } from '../gateway/messages';
+import { wordExplanation, wordMessage, type CoreMessage, type ExplainedError } from '../gateway/messages';
 
 export { inertNotificationText };
 
+/** VS Code's translator as the core's catalogue takes it. */
+function userL10n(): L10n {
+  const t: L10n['t'] = vscode.l10n.t; // VS Code's l10n functions do not use `this`
+  return { t, language: vscode.env.language };
+}
+
 /** A sentence of the core's catalogue (why a number or sender is refused) in the user's language. */
 export function localized(message: CoreMessage): string {
-  const t: L10n['t'] = vscode.l10n.t; // VS Code's l10n functions do not use `this`
-  return wordMessage(message, { t, language: vscode.env.language });
+  return wordMessage(message, userL10n());
+}
+
+/**
+ * What a failure means, in the user's language: worded again from its code or its English sentence
+ * (the history keeps the English); a text the catalogue does not know is shown as it is.
+ */
+export function explain(e: ExplainedError): string {
+  return wordExplanation(e, userL10n());
 }
 
 export type NoticeKind = 'info' | 'warning' | 'error';
@@ -43,7 +56,7 @@ export function describeError(e: unknown): { short: string; full: string } {
     const code = e.code !== undefined ? (e.kind === 'http' ? `HTTP ${e.code}` : `${e.code}`) : e.kind;
     return {
       short: code,
-      full: vscode.l10n.t('{0} (gateway said: {1})', e.explanation, e.gatewayText),
+      full: vscode.l10n.t('{0} (gateway said: {1})', explain(e), e.gatewayText),
     };
   }
   const text = redactText(e instanceof Error ? e.message : String(e));

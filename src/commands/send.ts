@@ -11,7 +11,7 @@ import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
 import { formatEuro } from '../common/money';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
-import { describeError, describeWriteError, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
+import { describeError, describeWriteError, explain, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from './ids';
 
 /** What the user is asked, one step at a time. Tests replace it with scripted answers. */
@@ -366,7 +366,7 @@ export class SendCommand {
       );
       if (unknown.length === 0 && failed.length === 0) return;
     }
-    const because = (e: HistoryEntry | undefined): string => (e?.error ? `${e.error.explanation} (${e.error.gatewayText})` : '');
+    const because = (e: HistoryEntry | undefined): string => (e?.error ? `${explain(e.error)} (${e.error.gatewayText})` : '');
     if (unknown.length > 0) {
       void this.notify(
         'warning',

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { windowNotify } from '../commands/errors';
+import { explain, windowNotify } from '../commands/errors';
 import { DisposableBase } from '../common/lifecycle';
 import { CommandIds } from '../commands/ids';
 import { GatewayError, isMissingTwin } from '../gateway/errors';
@@ -243,8 +243,8 @@ export class AccountCommands {
     if (state.kind === 'failed') {
       const f = state.failure;
       const text = f.gatewayText && f.gatewayText !== f.explanation
-        ? vscode.l10n.t('The Inviosmart balance could not be checked: {0} (gateway said: {1})', f.explanation, f.gatewayText)
-        : vscode.l10n.t('The Inviosmart balance could not be checked: {0}', f.explanation);
+        ? vscode.l10n.t('The Inviosmart balance could not be checked: {0} (gateway said: {1})', explain(f), f.gatewayText)
+        : vscode.l10n.t('The Inviosmart balance could not be checked: {0}', explain(f));
       const showLog = vscode.l10n.t('Show Log');
       if ((await this.prompts.message('warning', text, showLog)) === showLog) {
         await vscode.commands.executeCommand(CommandIds.showLog).then(undefined, () => undefined);
@@ -300,7 +300,7 @@ export function signInFailureText(username: string, e: unknown): string {
     );
   }
   if (e instanceof GatewayError) {
-    return vscode.l10n.t('The account could not be checked: {0} (gateway said: {1}). Nothing was saved.', e.explanation, e.gatewayText);
+    return vscode.l10n.t('The account could not be checked: {0} (gateway said: {1}). Nothing was saved.', explain(e), e.gatewayText);
   }
   return vscode.l10n.t('The account could not be checked. Nothing was saved.');
 }

@@ -3,6 +3,7 @@ import { DisposableBase } from '../common/lifecycle';
 import { escapeMarkdownLine } from '../common/markdown';
 import { formatEuro } from '../common/money';
 import { CommandIds } from '../commands/ids';
+import { explain } from '../commands/errors';
 import type { Account } from '../credentials/types';
 import type { BalanceKnown, BalanceService, BalanceState } from './balanceService';
 
@@ -107,7 +108,7 @@ export function presentBalance(state: BalanceState): BalancePresentation {
     }
     case 'failed': {
       const f = state.failure;
-      lines.push(`**${vscode.l10n.t('The Inviosmart balance could not be checked')}**`, md(f.explanation));
+      lines.push(`**${vscode.l10n.t('The Inviosmart balance could not be checked')}**`, md(explain(f)));
       if (f.gatewayText && f.gatewayText !== f.explanation) lines.push(vscode.l10n.t('Gateway said: {0}', md(f.gatewayText)));
       lines.push(accountLine(state.account), vscode.l10n.t('Tried at {0}', state.at.toLocaleTimeString()));
       if (state.account.sandbox) lines.push(SANDBOX_NOTE());

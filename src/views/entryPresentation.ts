@@ -7,6 +7,7 @@ import { formatEuro } from '../common/money';
 import type { HistoryEntry } from '../history/types';
 
 import type { L10n } from '../common/l10n';
+import { wordExplanation } from '../gateway/messages';
 
 // The tree passes `vscode.l10n` itself.
 export { englishL10n, type L10n } from '../common/l10n';
@@ -453,7 +454,7 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
     const err = entry.error;
     const title = errorTitle(err, l10n);
     const lines = [`**${e(title)}:** ${e(err.gatewayText)}`];
-    if (err.explanation) lines.push(e(err.explanation));
+    if (err.explanation) lines.push(e(wordExplanation(err, l10n)));
     blocks.push(lines.join('\\\n'));
   }
   return blocks.join('\n\n---\n\n');

@@ -2,7 +2,7 @@
 // the whole history (a PanelSession per page: only the rows in view cross), and turns row actions
 // into commands.
 import * as vscode from 'vscode';
-import { inertNotificationText } from '../commands/errors';
+import { explain, inertNotificationText } from '../commands/errors';
 import { CommandIds } from '../commands/ids';
 import type { HistoryEntry, HistoryReader } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
@@ -129,6 +129,7 @@ function forDisplay(entries: readonly HistoryEntry[]): HistoryEntry[] {
     ...e,
     destination: formatDestination(e.destination),
     ...(e.status && !english ? { status: { ...e.status, label: statusName(e.status, vscode.l10n) } } : {}),
+    ...(e.error ? { error: { ...e.error, explanation: explain(e.error) } } : {}),
   }));
 }
 
