@@ -44,7 +44,7 @@ import {
   type RowStatus,
 } from '../bulk';
 import { BatchSettleWatch, tellSettled } from './bulkSummary';
-import { describeError, explain, localized, windowNotify, type Notify } from './errors';
+import { bulkErrorText, describeError, explain, localized, userL10n, windowNotify, type Notify } from './errors';
 import { textForCharset } from '../gateway/endpoints';
 import { CommandIds } from './ids';
 import { escapeMarkdownLine } from '../common/markdown';
@@ -445,7 +445,7 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
     const first = table.rows[0];
     const describe = (v: string): { info: string; error?: string } => {
       const placeholders = table.columns.map((c) => `{{${c}}}`).join(' ');
-      const problem = templateProblem(v, table.columns);
+      const problem = templateProblem(v, table.columns, userL10n());
       if (problem) return { info: vscode.l10n.t('Columns: {0}', placeholders), error: problem };
       // Row 1 as it would reach the phone through the send endpoint's character set.
       const wire = textForCharset(renderTemplate(parseTemplate(v, table.columns), first.cells).text, session.client.sendCharset);
@@ -778,10 +778,11 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
   }
 
   private fail(prefix: string, e: unknown): void {
-    const text = e instanceof BulkError
-      ? e.line !== undefined ? vscode.l10n.t('{0} (line {1})', e.message, e.line) : e.message
-      : describeError(e).full;
-    this.deps.log.warn(`bulk: ${text}`);
+    const line = e instanceof BulkError ? e.line : undefined;
+    const said = e instanceof BulkError ? bulkErrorText(e) : describeError(e).full;
+    const text = line !== undefined ? vscode.l10n.t('{0} (line {1})', said, line) : said;
+    // The log keeps the core's English; the notification speaks the user's language.
+    this.deps.log.warn(`bulk: ${e instanceof BulkError ? e.message : said}${line !== undefined ? ` (line ${line})` : ''}`);
     const showLog = vscode.l10n.t('Show Log');
     void this.notify('error', `${prefix} ${text}`, showLog).then((pick) => {
       if (pick === showLog) this.deps.log.show();

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
+import type { BulkError } from '../bulk/errors';
 import { inertNotificationText } from '../common/notificationText';
 import { kindOf } from '../common/durable';
 import { errCode } from '../common/values';
@@ -10,7 +11,7 @@ import { wordExplanation, wordMessage, type CoreMessage, type ExplainedError } f
 export { inertNotificationText };
 
 /** VS Code's translator as the core's catalogue takes it. */
-function userL10n(): L10n {
+export function userL10n(): L10n {
   const t: L10n['t'] = vscode.l10n.t; // VS Code's l10n functions do not use `this`
   return { t, language: vscode.env.language };
 }
@@ -18,6 +19,11 @@ function userL10n(): L10n {
 /** A sentence of the core's catalogue (why a number or sender is refused) in the user's language. */
 export function localized(message: CoreMessage): string {
   return wordMessage(message, userL10n());
+}
+
+/** A bulk refusal (the CSV file, the template, the batch) in the user's language when it is a catalogue sentence. */
+export function bulkErrorText(e: BulkError): string {
+  return e.sentence ? localized(e.sentence) : e.message;
 }
 
 /**

@@ -60,6 +60,23 @@ export const CoreMessages = {
   rowRagged: (l10n: L10n, fields: number, header: number) => l10n.t('{0} fields, the header has {1}', fields, header),
   rowDuplicate: (l10n: L10n, earlierRow: number) => l10n.t('same number as row {0}', earlierRow),
 
+  csvTooManyBytes: (l10n: L10n, bytes: number, max: number) => l10n.t('The file has {0} bytes; a bulk send reads at most {1}.', bytes, max),
+  csvTooManyCharacters: (l10n: L10n, characters: number, max: number) =>
+    l10n.t('The file has {0} characters; a bulk send reads at most {1}.', characters, max),
+  csvTooManyRows: (l10n: L10n, max: number) => l10n.t('The file has more than {0} rows; split it into smaller files.', max),
+  csvNoRows: (l10n: L10n) => l10n.t('The file has no rows.'),
+  csvHeaderOnly: (l10n: L10n) => l10n.t('The file has a header but no rows.'),
+  csvQuoteNotClosed: (l10n: L10n) => l10n.t('A quoted field is never closed: a closing " is missing before the end of the file.'),
+  csvUnreadable: (l10n: L10n, detail: string) => l10n.t('The file cannot be read as CSV: {0}', detail),
+  columnUnknown: (l10n: L10n, column: string, columns: string) => l10n.t('The file has no column {0}. Columns: {1}', column, columns),
+
+  templateEmpty: (l10n: L10n) => l10n.t('The message template is empty.'),
+  // The braces go in as arguments: VS Code's formatter reads `{{" … {0}` as one unknown placeholder.
+  templateUnclosed: (l10n: L10n, character: number) => l10n.t('{0} at character {1} is not closed with {2}.', '"{{"', character, '"}}"'),
+  templateNotAColumn: (l10n: L10n, placeholder: string, character: number) =>
+    l10n.t('"{0}" at character {1} does not name a column.', placeholder, character),
+  templateUnknownColumns: (l10n: L10n, names: string, columns: string) => l10n.t('No column named {0}. Columns: {1}', names, columns),
+
   ...GatewayExplanations,
 } as const;
 
