@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
 import type { BulkError } from '../bulk/errors';
 import { inertNotificationText } from '../common/notificationText';
-import { kindOf } from '../common/durable';
+import { DurableError, kindOf } from '../common/durable';
 import { errCode } from '../common/values';
 import { redactText } from '../gateway/redact';
 import type { L10n } from '../common/l10n';
@@ -65,6 +65,10 @@ export function describeError(e: unknown): { short: string; full: string } {
       full: vscode.l10n.t('{0} (gateway said: {1})', explain(e), e.gatewayText),
     };
   }
+  if (e instanceof DurableError && e.kind !== 'other') {
+    // The store's own message is English; the kind says the same in the user's language.
+    return { short: e.code, full: vscode.l10n.t('Could not save or read {0}: {1}.', redactText(e.file), describeWriteError(e)) };
+  }
   const text = redactText(e instanceof Error ? e.message : String(e));
   return { short: text.slice(0, 40), full: text };
 }
@@ -82,6 +86,8 @@ export function describeWriteError(e: unknown): string {
       return vscode.l10n.t('the history folder cannot be written (permission denied)');
     case 'io':
       return vscode.l10n.t('the disk reported an input/output error');
+    case 'busy':
+      return vscode.l10n.t('another program is using the file (often a virus scanner or a backup tool)');
     default:
       return describeError(e).full;
   }
