@@ -108,6 +108,17 @@ export const GatewayExplanations = {
   answerBalanceIncomplete: (l10n: L10n) => l10n.t('The balance answer is incomplete (cut short or changed format).'),
   answerBalanceLowCost: (l10n: L10n) => l10n.t('The balance answer has an unreadable low-cost SMS count.'),
 
+  // Sends that stopped part-way (src/history/outcome.ts, src/history/dispatch.ts, src/bulk/runner.ts)
+  fewerAnswers: (l10n: L10n) => l10n.t('The gateway answered for fewer destinations than were sent; this one may or may not have been sent.'),
+  notSentHistoryFailed: (l10n: L10n, request: number, total: number) =>
+    l10n.t('Not sent: the message history could not be saved before request {0} of {1}, so it and the numbers after it were not sent.', request, total),
+  notSentAfterFailure: (l10n: L10n, request: number, total: number) =>
+    l10n.t('Not sent: request {0} of {1} failed, so the numbers after it were not sent.', request, total),
+  bulkHistoryUnwritable: (l10n: L10n) => l10n.t('The message history could not be written, so nothing more was sent.'),
+  bulkBatchUnwritable: (l10n: L10n) => l10n.t('The batch file could not be written, so nothing more was sent.'),
+  bulkNoAnswers: (l10n: L10n, requests: number) =>
+    l10n.t('{0} requests in a row got no answer, so the batch stopped. Check the gateway and the network, then resume.', requests),
+
   // Added after another sentence when a send may have gone out anyway.
   maybeSent: (l10n: L10n) => l10n.t('The SMS may or may not have been sent: check before sending again.'),
   maybeSentCheckLog: (l10n: L10n) => l10n.t('The SMS may or may not have been sent: check its status or the Inviosmart log before sending again.'),

@@ -60,7 +60,7 @@ export function entryLine(e: HistoryEntry, show: (destination: string) => string
     e.status ? `${stateWord(e)} (${e.status.label}, code ${e.status.code})` : stateWord(e),
     `${e.quantity ?? e.parts} SMS`,
   ];
-  if (e.charge !== undefined) fields.push(formatEuro(e.charge));
+  if (e.charge !== undefined) fields.push(formatEuro(e.charge, 'en'));
   if (e.error) fields.push(`error: ${e.error.explanation}${e.error.code !== undefined ? ` (code ${e.error.code})` : ''}`);
   if (e.sandbox) fields.push('sandbox');
   if (withText) fields.push(`recorded ${e.createdAt.slice(0, 16).replace('T', ' ')} UTC`, `text ${quoted(e.text)}`);

@@ -201,7 +201,7 @@ export class SmsTools {
       const updated = entry ? ((await this.deps.history.update(entry.key, statusPatch(report, new Date().toISOString()))) ?? entry) : undefined;
       const s = report.status;
       const lines = [
-        `SMSId ${report.smsId} · to ${show(report.destination)} · ${s.label} (code ${s.code}, ${s.final ? 'final' : 'may still change'}) · ${report.quantity} SMS · ${formatEuro(report.charge)}`,
+        `SMSId ${report.smsId} · to ${show(report.destination)} · ${s.label} (code ${s.code}, ${s.final ? 'final' : 'may still change'}) · ${report.quantity} SMS · ${formatEuro(report.charge, 'en')}`,
       ];
       const submitted = displayGatewayTime(report.submittedOn.raw);
       if (submitted) lines.push(`submitted ${submitted}, last change ${displayGatewayTime(report.deliveredOn.raw) ?? 'none'} (provider local time)`);
@@ -227,9 +227,9 @@ export class SmsTools {
     const sub = token?.onCancellationRequested(() => abort.abort());
     try {
       const b = await session.client.balance(session.credentials, prefix, { signal: abort.signal });
-      const lines = [`account ${session.account.label} · balance ${formatEuro(b.balance, undefined, { precision: 'cents' })}`];
+      const lines = [`account ${session.account.label} · balance ${formatEuro(b.balance, 'en', { precision: 'cents' })}`];
       if (b.smsRemainCount !== undefined) {
-        const each = b.smsRemainCount > 0 ? ` (about ${formatEuro(b.balance / b.smsRemainCount)} per SMS part)` : '';
+        const each = b.smsRemainCount > 0 ? ` (about ${formatEuro(b.balance / b.smsRemainCount, 'en')} per SMS part)` : '';
         lines.push(`buys ${b.smsRemainCount} SMS to +${prefix}${each}`);
       } else {
         lines.push(`the gateway gave no SMS count for +${prefix}`);
