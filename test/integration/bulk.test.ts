@@ -338,7 +338,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     const before = gw.sandbox.requestCount();
     assert.equal(await bulk.run(uri), undefined);
     assert.equal(notices.last().kind, 'error');
-    assert.match(notices.last().text, /Quote Not Closed.*\(line \d+\)/);
+    assert.match(notices.last().text, /A quoted field is never closed: a closing " is missing before the end of the file\. \(line \d+\)/);
     assert.equal(gw.sandbox.requestCount(), before);
   });
 });
