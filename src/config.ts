@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { contributes } from '../package.json';
 import { coerceSetting, declaredSettings, SETTINGS_SECTION as SECTION, type SettingKey, type SettingValue } from './common/settings';
 import type { EndpointSet, SendCharset, SendMethod } from './gateway/endpoints';
-import { isKnownTimeZone } from './gateway/protocol';
+import { isKnownTimeZone } from './gateway/time';
 
 const declared = declaredSettings(contributes.configuration);
 

@@ -8,10 +8,10 @@
 //   <id>.lock           held while one window works on the batch (src/common/lock.ts)
 //   <id>.finished       present once nothing is left to send or decide; such batches are not listed
 import * as path from 'node:path';
+import { errCode } from '../gateway/values';
 import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types';
 import {
   appendRecord,
-  errCode,
   fileError,
   readIfExists,
   realFs,

@@ -2,6 +2,7 @@
 // separator (`,` `;` or tab), the header, and every record with the line it starts on. Plain Node.
 import { CsvError, parse } from 'csv-parse/sync';
 import { BulkError } from './errors';
+import { coreMessage } from '../gateway/messages';
 
 export type CsvDelimiter = ',' | ';' | '\t';
 export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
@@ -41,7 +42,7 @@ export interface ReadCsvOptions {
  */
 export function decodeCsvBytes(bytes: Uint8Array): string {
   if (bytes.length > MAX_CSV_BYTES) {
-    throw new BulkError('csv-too-large', `The file has ${bytes.length} bytes; a bulk send reads at most ${MAX_CSV_BYTES}.`);
+    throw new BulkError('csv-too-large', coreMessage('csvTooManyBytes', bytes.length, MAX_CSV_BYTES));
   }
   if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return new TextDecoder('utf-8').decode(bytes.subarray(3));
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
@@ -136,7 +137,7 @@ export function readCsv(input: string, options: ReadCsvOptions = {}): CsvTable {
   // One line ending everywhere: line numbers stay right and a CR never reaches an SMS.
   const text = input.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (text.length > MAX_CSV_BYTES) {
-    throw new BulkError('csv-too-large', `The file has ${text.length} characters; a bulk send reads at most ${MAX_CSV_BYTES}.`);
+    throw new BulkError('csv-too-large', coreMessage('csvTooManyCharacters', text.length, MAX_CSV_BYTES));
   }
   const delimiter = options.delimiter ?? detectDelimiter(text);
   let parsed: Array<{ record: string[]; info: { lines: number } }>;
@@ -153,18 +154,20 @@ export function readCsv(input: string, options: ReadCsvOptions = {}): CsvTable {
   } catch (e) {
     if (e instanceof CsvError) {
       const line = typeof (e as { lines?: unknown }).lines === 'number' ? (e as unknown as { lines: number }).lines : undefined;
-      throw new BulkError('csv-invalid', e.message, line);
+      // With relax_quotes, an unclosed quote is the one way a file fails to parse; any other reason keeps the parser's words.
+      const why = e.code === 'CSV_QUOTE_NOT_CLOSED' ? coreMessage('csvQuoteNotClosed') : coreMessage('csvUnreadable', e.message);
+      throw new BulkError('csv-invalid', why, line);
     }
-    throw new BulkError('csv-invalid', e instanceof Error ? e.message : String(e));
+    throw new BulkError('csv-invalid', coreMessage('csvUnreadable', e instanceof Error ? e.message : String(e)));
   }
-  if (parsed.length === 0) throw new BulkError('csv-empty', 'The file has no rows.');
+  if (parsed.length === 0) throw new BulkError('csv-empty', coreMessage('csvNoRows'));
 
   const first = parsed[0].record;
   const hasHeader = options.header === 'auto' || options.header === undefined ? !first.some(looksLikePhone) : options.header;
   const data = hasHeader ? parsed.slice(1) : parsed;
-  if (data.length === 0) throw new BulkError('csv-empty', 'The file has a header but no rows.', parsed[0].info.lines + 1);
+  if (data.length === 0) throw new BulkError('csv-empty', coreMessage('csvHeaderOnly'), parsed[0].info.lines + 1);
   if (data.length > MAX_CSV_ROWS) {
-    throw new BulkError('csv-too-large', `The file has more than ${MAX_CSV_ROWS} rows; split it into smaller files.`);
+    throw new BulkError('csv-too-large', coreMessage('csvTooManyRows', MAX_CSV_ROWS));
   }
   let width = hasHeader ? first.length : 0;
   for (const r of data) width = Math.max(width, r.record.length);

@@ -3,6 +3,7 @@
 // size is checked before its bytes are read. Plain Node.
 import { constants, promises as fs } from 'node:fs';
 import { MAX_CSV_BYTES } from './csv';
+import { errCode } from '../gateway/values';
 
 export type CsvFileRefusal =
   | { reason: 'folder' }
@@ -23,7 +24,7 @@ export async function readCsvFile(file: string, max = MAX_CSV_BYTES): Promise<Cs
     handle = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     // Windows will not open a folder at all.
-    if ((e as NodeJS.ErrnoException).code === 'EISDIR') return { ok: false, reason: 'folder' };
+    if (errCode(e) === 'EISDIR') return { ok: false, reason: 'folder' };
     throw e;
   }
   try {

@@ -1,4 +1,5 @@
 // The one error type of the bulk core: a code the UI can act on, and where in the file it happened.
+import { wordMessage, type CoreMessage } from '../gateway/messages';
 
 export type BulkErrorCode =
   | 'csv-invalid' // the CSV cannot be read (unclosed quote, …)
@@ -16,12 +17,16 @@ export class BulkError extends Error {
   readonly code: BulkErrorCode;
   /** 1-based line in the CSV file, when the problem has one. */
   readonly line?: number;
+  /** The catalogue sentence the message is, for the UI to word in the user's language (`localized`). */
+  readonly sentence?: CoreMessage;
 
-  constructor(code: BulkErrorCode, message: string, line?: number) {
-    super(message);
+  /** `message` is English text, or a catalogue sentence (the message is then its English wording). */
+  constructor(code: BulkErrorCode, message: string | CoreMessage, line?: number) {
+    super(typeof message === 'string' ? message : wordMessage(message));
     this.name = 'BulkError';
     this.code = code;
     this.line = line;
+    if (typeof message !== 'string') this.sentence = message;
   }
 }
 

@@ -14,6 +14,7 @@
 // writing it) still counts: the rows it names are taken as dispatched, never as unsent.
 import { randomBytes } from 'node:crypto';
 import type { HistoryEntry } from '../history/types';
+import { isRecord } from '../gateway/values';
 import type { PlannedRow, SkippedRow } from './plan';
 
 export const BATCH_FORMAT = 'inviosmart-bulk-batch';
@@ -85,9 +86,6 @@ export function newBatchId(now: number): string {
   return `bulk-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null;
-}
 
 const isIntArray = (v: unknown): v is number[] => Array.isArray(v) && v.every((n) => Number.isInteger(n));
 

@@ -91,7 +91,7 @@ function resolveColumn(table: CsvTable, column: string | number): number {
     const j = table.columns.findIndex((c) => c.toLowerCase() === lower);
     if (j >= 0) return j;
   }
-  throw new BulkError('column-unknown', `The file has no column ${JSON.stringify(String(column))}. Columns: ${table.columns.join(', ')}`);
+  throw new BulkError('column-unknown', coreMessage('columnUnknown', JSON.stringify(String(column)), table.columns.join(', ')));
 }
 
 function prepareOne(row: CsvRow, width: number, column: number, template: Template, options: PrepareOptions): PreparedRow {

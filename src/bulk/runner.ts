@@ -15,6 +15,7 @@ import {
 } from './batchStore';
 import { RateLimiter, realClock, type BulkClock } from './clock';
 import { BulkError } from './errors';
+import { coreMessage, wordMessage } from '../gateway/messages';
 import { groupRequests, type PlannedRequest, type PlannedRow } from './plan';
 
 export const DEFAULT_CONCURRENCY = 4;
@@ -246,7 +247,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
     try {
       return { request, entries: await recorder.push(drafts) };
     } catch (e) {
-      stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: 'The message history could not be written, so nothing more was sent.' });
+      stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: wordMessage(coreMessage('bulkHistoryUnwritable')) });
       return undefined;
     }
   };
@@ -265,7 +266,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
       await handle.append({ t: 'dispatch', d, rows: request.rows, keys: entries.map((e) => e.key), at: new Date(clock.now()).toISOString() });
     } catch (e) {
       await discard(p);
-      stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: 'The batch file could not be written, so nothing more was sent.' });
+      stop({ kind: 'config', gatewayText: e instanceof Error ? e.message : String(e), explanation: wordMessage(coreMessage('bulkBatchUnwritable')) });
       return undefined;
     }
     progress.inFlight += request.rows.length;
@@ -291,7 +292,7 @@ export async function runBatch(handle: BatchHandle, deps: RunnerDeps, options: R
       if (consecutiveUnknown >= MAX_CONSECUTIVE_UNKNOWN) {
         stop({
           ...(requestError ?? (outcomes[0] as { error?: ErrorSummary }).error ?? { kind: 'timeout', gatewayText: 'no answer' }),
-          explanation: `${MAX_CONSECUTIVE_UNKNOWN} requests in a row got no answer, so the batch stopped. Check the gateway and the network, then resume.`,
+          explanation: wordMessage(coreMessage('bulkNoAnswers', MAX_CONSECUTIVE_UNKNOWN)),
         });
       }
     } else {

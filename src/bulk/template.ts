@@ -1,6 +1,8 @@
 // Message templates: `Ciao {{Nome}}, il tuo codice è {{codice}}` filled from each CSV row.
 // A placeholder names a column (case and surrounding spaces ignored). Plain functions.
 import { BulkError } from './errors';
+import { coreMessage, wordMessage } from '../gateway/messages';
+import { englishL10n, type L10n } from '../gateway/l10n';
 
 export type TemplatePart = { kind: 'text'; text: string } | { kind: 'field'; name: string; column: number };
 
@@ -26,7 +28,7 @@ function findColumn(name: string, columns: readonly string[]): number {
 
 /** Parses a template against the file's columns. Throws BulkError `template-invalid` saying what to fix. */
 export function parseTemplate(source: string, columns: readonly string[]): Template {
-  if (source.trim() === '') throw new BulkError('template-invalid', 'The message template is empty.');
+  if (source.trim() === '') throw new BulkError('template-invalid', coreMessage('templateEmpty'));
   const parts: TemplatePart[] = [];
   const fields: string[] = [];
   const unknown: string[] = [];
@@ -39,10 +41,10 @@ export function parseTemplate(source: string, columns: readonly string[]): Templ
     }
     if (open > pos) parts.push({ kind: 'text', text: source.slice(pos, open) });
     const close = source.indexOf('}}', open + 2);
-    if (close < 0) throw new BulkError('template-invalid', `"{{" at character ${open + 1} is not closed with "}}".`);
+    if (close < 0) throw new BulkError('template-invalid', coreMessage('templateUnclosed', open + 1));
     const name = source.slice(open + 2, close).trim();
     if (name === '' || name.includes('{')) {
-      throw new BulkError('template-invalid', `"${source.slice(open, close + 2)}" at character ${open + 1} does not name a column.`);
+      throw new BulkError('template-invalid', coreMessage('templateNotAColumn', source.slice(open, close + 2), open + 1));
     }
     const column = findColumn(name, columns);
     if (column < 0) {
@@ -54,21 +56,20 @@ export function parseTemplate(source: string, columns: readonly string[]): Templ
     pos = close + 2;
   }
   if (unknown.length > 0) {
-    throw new BulkError(
-      'template-invalid',
-      `No column named ${unknown.map((n) => `"${n}"`).join(', ')}. Columns: ${columns.map((c) => `{{${c}}}`).join(' ')}`,
-    );
+    const names = unknown.map((n) => `"${n}"`).join(', ');
+    throw new BulkError('template-invalid', coreMessage('templateUnknownColumns', names, columns.map((c) => `{{${c}}}`).join(' ')));
   }
   return { source, parts, fields };
 }
 
 /** The template's problem, or undefined when it is usable: for live validation while typing. */
-export function templateProblem(source: string, columns: readonly string[]): string | undefined {
+export function templateProblem(source: string, columns: readonly string[], l10n: L10n = englishL10n): string | undefined {
   try {
     parseTemplate(source, columns);
     return undefined;
   } catch (e) {
-    return e instanceof BulkError ? e.message : String(e);
+    if (!(e instanceof BulkError)) return String(e);
+    return e.sentence ? wordMessage(e.sentence, l10n) : e.message;
   }
 }
 

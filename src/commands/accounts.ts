@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import { windowNotify } from './errors';
+import { explain, windowNotify } from './errors';
 import { CommandIds } from '../common/commandIds';
 import { readStored, StorageKeys, writeStored } from '../common/storageKeys';
 import { GatewayError, isMissingTwin } from '../gateway/errors';
 import { isCleartextUrl } from '../gateway/endpoints';
 import type { BalanceReport, Credentials } from '../gateway/types';
 import type { BalanceService } from '../balance/balanceService';
-import { formatEuro } from '../views/balanceStatusBar';
+import { balanceText } from '../views/balanceStatusBar';
 import type { AccountStore } from '../credentials/accountService';
 import type { GatewaySessions } from '../credentials/sessions';
 import type { Account } from '../credentials/types';
@@ -124,7 +124,7 @@ export class AccountCommands {
 
     // The password will go only where it was just checked.
     const account = await this.accounts.save({ username, password, label }, { activate: true, origins });
-    void this.prompts.message('info', vscode.l10n.t('Signed in to Inviosmart as {0}. Balance: {1}.', account.label, formatEuro(report.balance)));
+    void this.prompts.message('info', vscode.l10n.t('Signed in to Inviosmart as {0}. Balance: {1}.', account.label, balanceText(report.balance)));
     return { kind: 'signedIn', account, report };
   }
 
@@ -241,8 +241,8 @@ export class AccountCommands {
     if (state.kind === 'failed') {
       const f = state.failure;
       const text = f.gatewayText && f.gatewayText !== f.explanation
-        ? vscode.l10n.t('The Inviosmart balance could not be checked: {0} (gateway said: {1})', f.explanation, f.gatewayText)
-        : vscode.l10n.t('The Inviosmart balance could not be checked: {0}', f.explanation);
+        ? vscode.l10n.t('The Inviosmart balance could not be checked: {0} (gateway said: {1})', explain(f), f.gatewayText)
+        : vscode.l10n.t('The Inviosmart balance could not be checked: {0}', explain(f));
       const showLog = vscode.l10n.t('Show Log');
       if ((await this.prompts.message('warning', text, showLog)) === showLog) {
         await vscode.commands.executeCommand(CommandIds.showLog).then(undefined, () => undefined);
@@ -298,7 +298,7 @@ export function signInFailureText(username: string, e: unknown): string {
     );
   }
   if (e instanceof GatewayError) {
-    return vscode.l10n.t('The account could not be checked: {0} (gateway said: {1}). Nothing was saved.', e.explanation, e.gatewayText);
+    return vscode.l10n.t('The account could not be checked: {0} (gateway said: {1}). Nothing was saved.', explain(e), e.gatewayText);
   }
   return vscode.l10n.t('The account could not be checked. Nothing was saved.');
 }

@@ -36,10 +36,10 @@ import { BatchSettleWatch, tellSettled } from './bulkSummary';
 import { defaultPrompts, showRenderedReport, type BulkPrompts, type ResendChoice } from './bulkPrompts';
 import { columnChoices, describeTemplate, outcomeText, progressText, reviewMarkdown, summaryMarkdown } from './bulkReport';
 import { pickSource } from './bulkSource';
-import { describeError, localized, windowNotify, type Notify } from './errors';
+import { bulkErrorText, describeError, explain, localized, userL10n, windowNotify, type Notify } from './errors';
+import { formatEuro } from '../common/money';
 import { CommandIds } from '../common/commandIds';
 import { DisposableBase } from '../common/lifecycle';
-import type { L10n } from '../gateway/l10n';
 import { writeFileDurable } from '../common/durable';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
 
@@ -68,12 +68,6 @@ export interface BulkDeps {
 }
 
 const MAX_PRICE_LOOKUPS = 10;
-
-/** The texts of src/commands/bulkReport.ts in the window's language. */
-function uiL10n(): L10n {
-  const t: L10n['t'] = vscode.l10n.t; // VS Code's l10n functions do not use `this`
-  return { t, language: vscode.env.language };
-}
 
 // One bulk run raises the shared client's cap above the bulk concurrency (status polls need room too);
 // the last run to finish puts it back.
@@ -211,7 +205,7 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
     if (sender === undefined) return undefined;
     if (senderProblem(sender)) throw new Error(senderProblem(sender));
 
-    const describe = (v: string) => describeTemplate(uiL10n(), v, table, session.client.sendCharset);
+    const describe = (v: string) => describeTemplate(userL10n(), v, table, session.client.sendCharset);
     const template = await this.prompts.template(readStored(this.deps.state, StorageKeys.lastTemplate, ''), describe);
     if (template === undefined) return undefined;
 
@@ -226,7 +220,7 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
       if ((await this.notify('warning', text, use)) === use) prepared = withStandIns;
     }
     const report = validationReport(prepared);
-    const reportUri = this.showReport(vscode.l10n.t('Bulk SMS report - {0}', source.name), reviewMarkdown(uiL10n(), { name: source.name, table, column, sender, template, rows: prepared }));
+    const reportUri = this.showReport(vscode.l10n.t('Bulk SMS report - {0}', source.name), reviewMarkdown(userL10n(), { name: source.name, table, column, sender, template, rows: prepared }));
     const review = await this.prompts.review(reportUri, { duplicates: report.byKind['duplicate-number'].length, emptyPlaceholders: report.byKind['empty-placeholder'].length });
     if (!review) return undefined;
 
@@ -346,7 +340,7 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
         row: s.row,
         destination: rows.get(s.row)?.destination ?? '',
         state: s.state as 'unknown' | 'failed',
-        reason: s.error ? `${s.error.gatewayText} — ${s.error.explanation}` : '',
+        reason: s.error ? `${s.error.gatewayText} — ${explain(s.error)}` : '',
       }));
   }
 
@@ -365,7 +359,7 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
           let shown = 0;
           const onProgress = (p: BulkProgress) => {
             const pct = p.total > 0 ? (p.done / p.total) * 100 : 100;
-            progress.report({ increment: pct - shown, message: progressText(uiL10n(), p, abort.signal.aborted) });
+            progress.report({ increment: pct - shown, message: progressText(userL10n(), p, abort.signal.aborted) });
             shown = pct;
           };
           return runBatch(
@@ -410,12 +404,12 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
     const showPanel = vscode.l10n.t('Show in Panel');
     const resume = vscode.l10n.t('Resume');
     const unfinished = s.counts.unsent > 0 || s.counts.undecided > 0;
-    const text = outcomeText(uiL10n(), source, s);
+    const text = outcomeText(userL10n(), source, s);
     const clean = r.failed === 0 && r.unknown === 0 && r.notSent === 0;
     const actions = clean ? [showPanel] : unfinished ? [showReport, resume, showPanel] : [showReport, showPanel];
     const pick = await this.notify(clean ? 'info' : s.stopped || r.unknown > 0 ? 'warning' : r.failed > 0 ? 'warning' : 'info', text, ...actions);
     if (pick === showReport) {
-      const uri = this.showReport(vscode.l10n.t('Bulk SMS summary - {0}', source), summaryMarkdown(uiL10n(), source, s));
+      const uri = this.showReport(vscode.l10n.t('Bulk SMS summary - {0}', source), summaryMarkdown(userL10n(), source, s));
       await showRenderedReport(uri, false);
     } else if (pick === resume) {
       await vscode.commands.executeCommand(CommandIds.resumeBulk, s.batchId);
@@ -440,10 +434,12 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
       return vscode.l10n.t('Estimated cost: unknown ({0})', describeError(e).short);
     }
     const est = estimateCost(partsByPrefix, (p) => prices.get(p));
+    const total = formatEuro(est.total, vscode.env.language);
+    const left = formatEuro(balance ?? 0, vscode.env.language, { precision: 'cents' });
     const lines = [
       est.unknownPrefixes.length === 0
-        ? vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', est.total.toFixed(3), (balance ?? 0).toFixed(2))
-        : vscode.l10n.t('Estimated cost: at least €{0} of €{1} balance (no price known for +{2})', est.total.toFixed(3), (balance ?? 0).toFixed(2), est.unknownPrefixes.join(', +')),
+        ? vscode.l10n.t('Estimated cost: about {0} of {1} balance', total, left)
+        : vscode.l10n.t('Estimated cost: at least {0} of {1} balance (no price known for +{2})', total, left, est.unknownPrefixes.join(', +')),
     ];
     if (session.account.sandbox) lines.push(vscode.l10n.t('Sandbox prices: nothing is charged for real.'));
     if (balance !== undefined && est.total > balance) {
@@ -453,10 +449,11 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
   }
 
   private fail(prefix: string, e: unknown): void {
-    const text = e instanceof BulkError
-      ? e.line !== undefined ? vscode.l10n.t('{0} (line {1})', e.message, e.line) : e.message
-      : describeError(e).full;
-    this.deps.log.warn(`bulk: ${text}`);
+    const line = e instanceof BulkError ? e.line : undefined;
+    const said = e instanceof BulkError ? bulkErrorText(e) : describeError(e).full;
+    const text = line !== undefined ? vscode.l10n.t('{0} (line {1})', said, line) : said;
+    // The log keeps the core's English; the notification speaks the user's language.
+    this.deps.log.warn(`bulk: ${e instanceof BulkError ? e.message : said}${line !== undefined ? ` (line ${line})` : ''}`);
     const showLog = vscode.l10n.t('Show Log');
     void this.notify('error', `${prefix} ${text}`, showLog).then((pick) => {
       if (pick === showLog) this.deps.log.show();

@@ -4,7 +4,7 @@
 import { escapeMarkdownLine } from '../common/markdown';
 import type { L10n } from '../gateway/l10n';
 import { formatNumber } from '../gateway/countries';
-import { wordMessage } from '../gateway/messages';
+import { wordExplanation, wordMessage } from '../gateway/messages';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { textForCharset, type SendCharset } from '../gateway/endpoints';
 import { normalizeDestination } from '../gateway/validation';
@@ -114,7 +114,7 @@ export function summaryMarkdown(l10n: L10n, source: string, s: BatchSummary): st
     l10n.t('Batch {0}: {1} sent, {2} failed, {3} with unknown outcome, {4} not sent, of {5} rows.', s.batchId, s.counts.sent, s.counts.failed, s.counts.unknown, s.counts.unsent + s.counts.dropped, s.counts.total),
     '',
   ];
-  if (s.stopped) out.push(l10n.t('Stopped early: {0} ({1})', mdEscape(s.stopped.explanation), mdEscape(s.stopped.gatewayText)), '');
+  if (s.stopped) out.push(l10n.t('Stopped early: {0} ({1})', mdEscape(wordExplanation(s.stopped, l10n)), mdEscape(s.stopped.gatewayText)), '');
   if (s.failures.length > 0) {
     out.push(`## ${l10n.t('Failed')}`, '');
     for (const f of s.failures) out.push(`- ${l10n.t('Row {0} (line {1})', f.row + 1, f.line)}: ${mdEscape(formatNumber(f.destination))} — ${mdEscape(f.reason)}`);
@@ -137,7 +137,7 @@ export function outcomeText(l10n: L10n, source: string, s: BatchSummary): string
   if (r.notSent > 0) parts.push(l10n.t('{0} not sent yet', r.notSent));
   let text = l10n.t('Bulk SMS {0}: {1}.', source, parts.join(', '));
   if (s.cancelled) text += ' ' + l10n.t('Cancelled: requests already out were completed.');
-  if (s.stopped) text += ' ' + l10n.t('Stopped: {0} ({1})', s.stopped.explanation, s.stopped.gatewayText);
+  if (s.stopped) text += ' ' + l10n.t('Stopped: {0} ({1})', wordExplanation(s.stopped, l10n), s.stopped.gatewayText);
   if (s.failureReasons.length > 0) text += ' ' + l10n.t('Failures: {0}', s.failureReasons.slice(0, 3).map((f) => `${f.reason} ×${f.count}`).join('; '));
   return text;
 }
@@ -145,7 +145,7 @@ export function outcomeText(l10n: L10n, source: string, s: BatchSummary): string
 /** The template box's hint: row 1 as it would reach the phone through the send endpoint's charset, or what is wrong. */
 export function describeTemplate(l10n: L10n, template: string, table: CsvTable, charset: SendCharset): { info: string; error?: string } {
   const placeholders = table.columns.map((c) => `{{${c}}}`).join(' ');
-  const problem = templateProblem(template, table.columns);
+  const problem = templateProblem(template, table.columns, l10n);
   if (problem) return { info: l10n.t('Columns: {0}', placeholders), error: problem };
   const first = table.rows[0];
   const wire = textForCharset(renderTemplate(parseTemplate(template, table.columns), first.cells).text, charset);

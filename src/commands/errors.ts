@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
 import { GatewayError } from '../gateway/errors';
+import type { BulkError } from '../bulk/errors';
 import { inertNotificationText } from '../common/notificationText';
-import { kindOf } from '../common/durable';
+import { DurableError, kindOf } from '../common/durable';
+import { errCode } from '../gateway/values';
 import { redactText } from '../gateway/redact';
-import type { L10n } from '../gateway/l10n';
-import { wordMessage, type CoreMessage } from '../gateway/messages';
+import { explain, localized, userL10n } from '../common/wording';
 
 export { inertNotificationText };
+export { explain, localized, userL10n };
 
-/** A sentence of the core's catalogue (why a number or sender is refused) in the user's language. */
-export function localized(message: CoreMessage): string {
-  const t: L10n['t'] = vscode.l10n.t; // VS Code's l10n functions do not use `this`
-  return wordMessage(message, { t, language: vscode.env.language });
+/** A bulk refusal (the CSV file, the template, the batch) in the user's language when it is a catalogue sentence. */
+export function bulkErrorText(e: BulkError): string {
+  return e.sentence ? localized(e.sentence) : e.message;
 }
 
 export type NoticeKind = 'info' | 'warning' | 'error';
@@ -42,8 +43,12 @@ export function describeError(e: unknown): { short: string; full: string } {
     const code = e.code !== undefined ? (e.kind === 'http' ? `HTTP ${e.code}` : `${e.code}`) : e.kind;
     return {
       short: code,
-      full: vscode.l10n.t('{0} (gateway said: {1})', e.explanation, e.gatewayText),
+      full: vscode.l10n.t('{0} (gateway said: {1})', explain(e), e.gatewayText),
     };
+  }
+  if (e instanceof DurableError && e.kind !== 'other') {
+    // The store's own message is English; the kind says the same in the user's language.
+    return { short: e.code, full: vscode.l10n.t('Could not save or read {0}: {1}.', redactText(e.file), describeWriteError(e)) };
   }
   const text = redactText(e instanceof Error ? e.message : String(e));
   return { short: text.slice(0, 40), full: text };
@@ -51,7 +56,7 @@ export function describeError(e: unknown): { short: string; full: string } {
 
 /** Why a file could not be written, in words a user can act on ("the disk is full"). */
 export function describeWriteError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const code = errCode(e);
   // A size limit is told apart from a full disk here; the store counts both as 'disk-full'.
   if (code === 'EFBIG') return vscode.l10n.t('the file has reached the size this system allows');
   switch (code === undefined ? 'other' : kindOf(code)) {
@@ -62,6 +67,8 @@ export function describeWriteError(e: unknown): string {
       return vscode.l10n.t('the history folder cannot be written (permission denied)');
     case 'io':
       return vscode.l10n.t('the disk reported an input/output error');
+    case 'busy':
+      return vscode.l10n.t('another program is using the file (often a virus scanner or a backup tool)');
     default:
       return describeError(e).full;
   }

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import type { Log } from '../common/log';
+import { formatEuro } from '../common/money';
+import { displayGatewayTime } from '../gateway/time';
 import type { SessionProvider } from '../credentials/types';
 import { statusPatch } from '../history/statusPatch';
 import type { HistoryEntry, HistoryPatch, HistoryReader } from '../history/types';
@@ -86,10 +88,10 @@ export class MessageCommands extends DisposableBase {
       const session = await this.deps.sessions.forAccount(entry.account);
       const report = await session.client.status(session.credentials, entry.smsId);
       const updated = (await this.deps.history.update(entry.key, statusPatch(report, new Date().toISOString()))) ?? entry;
-      const when = report.deliveredOn.date ? ` · ${report.deliveredOn.raw.replace(/^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)$/, '$1-$2-$3 $4:$5:$6')} ${vscode.l10n.t('(provider local time)')}` : '';
+      const when = report.deliveredOn.date ? ` · ${displayGatewayTime(report.deliveredOn.raw) ?? ''} ${vscode.l10n.t('(provider local time)')}` : '';
       void this.notify(
         'info',
-        vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · €{6}', report.smsId, formatDestination(report.destination), statusName(report.status, vscode.l10n), report.status.code, when, report.quantity, report.charge.toFixed(4)),
+        vscode.l10n.t('SMS {0} to {1}: {2} (status {3}){4} · {5} SMS · {6}', report.smsId, formatDestination(report.destination), statusName(report.status, vscode.l10n), report.status.code, when, report.quantity, formatEuro(report.charge, vscode.env.language)),
       );
       return updated;
     } catch (e) {

@@ -9,8 +9,9 @@ import { parseDestinationList, validateSender } from '../gateway/validation';
 import { dispatchSend, retryUnsaved, type DispatchOutcome, type DispatchStore, type UnsavedChange } from '../history/dispatch';
 import type { HistoryEntry } from '../history/types';
 import type { Log } from '../common/log';
+import { formatEuro } from '../common/money';
 import { readStored, RECENT_SENDERS_KEPT, rememberFirst, StorageKeys, writeStored } from '../common/storageKeys';
-import { describeError, describeWriteError, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
+import { describeError, describeWriteError, explain, localized, windowConfirm, windowNotify, type Confirm, type Notify } from './errors';
 import { CommandIds } from '../common/commandIds';
 
 /** What the user is asked, one step at a time. Tests replace it with scripted answers. */
@@ -122,7 +123,7 @@ async function estimateCost(session: GatewaySession, destinations: string[], par
       return vscode.l10n.t('Estimated cost: unknown ({0})', describeError(e).short);
     }
   }
-  return vscode.l10n.t('Estimated cost: about €{0} of €{1} balance', total.toFixed(3), (balance ?? 0).toFixed(2));
+  return vscode.l10n.t('Estimated cost: about {0} of {1} balance', formatEuro(total, vscode.env.language), formatEuro(balance ?? 0, vscode.env.language, { precision: 'cents' }));
 }
 
 function defaultPrompts(): SendPrompts {
@@ -365,7 +366,7 @@ export class SendCommand {
       );
       if (unknown.length === 0 && failed.length === 0) return;
     }
-    const because = (e: HistoryEntry | undefined): string => (e?.error ? `${e.error.explanation} (${e.error.gatewayText})` : '');
+    const because = (e: HistoryEntry | undefined): string => (e?.error ? `${explain(e.error)} (${e.error.gatewayText})` : '');
     if (unknown.length > 0) {
       void this.notify(
         'warning',

@@ -17,6 +17,7 @@ import type { BigIntStats } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { errCode } from '../gateway/values';
 
 /** The file calls durable writes use: node:fs/promises in the product, a faulty one in tests. */
 export interface DurableHandle {
@@ -73,10 +74,6 @@ export const realFs: DurableFs = {
   },
   utimes: (file, time) => fsp.utimes(file, time, time),
 };
-
-export function errCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null ? (err as { code?: string }).code : undefined;
-}
 
 export type DurableErrorKind = 'disk-full' | 'permission' | 'io' | 'busy' | 'read-only' | 'other';
 

@@ -14,7 +14,8 @@
 // broke the same lock a moment earlier may have put a fresh one there, which is then put back.
 import * as os from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { errCode, readWhole, realFs, removeFile, type DurableFs } from './durable';
+import { errCode } from '../gateway/values';
+import { readWhole, realFs, removeFile, type DurableFs } from './durable';
 
 export interface LockOwner {
   pid: number;

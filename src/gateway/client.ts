@@ -13,7 +13,8 @@ import type {
   StatusReport,
 } from './types';
 import { toGatewayError } from './errors';
-import { httpError, isKnownTimeZone, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
+import { isKnownTimeZone } from './time';
+import { httpError, parseBalanceAnswer, parseHelp, parseSendAnswer, parseStatusAnswer } from './protocol';
 import { createDispatcher, proxyKey, proxySecrets } from './proxy';
 import { credentialOrigins, readersOf } from './origins';
 import { redactText, redactUrl } from './redact';
@@ -28,12 +29,11 @@ import {
   charsetForSendUrl,
   isEndpointSet,
   methodForSendUrl,
+  DEFAULT_BASE_URL,
   type EndpointSet,
   type SendCharset,
   type SendMethod,
 } from './endpoints';
-
-export const DEFAULT_BASE_URL = ENDPOINT_SETS.httpapi.origin;
 
 /** The values used for every option the caller leaves out. */
 export const DEFAULT_CLIENT_OPTIONS = Object.freeze({
@@ -311,7 +311,7 @@ export class GatewayClient {
       throw configError(command, `The ${what} "${redactUrl(url)}" is not http or https.`, `Set the ${what} to an http:// or https:// address.`);
     }
     if (what === 'base URL' && (parsed.search !== '' || parsed.hash !== '')) {
-      throw configError(command, `The base URL "${redactUrl(url)}" has a query or fragment.`, 'Set the base URL to the gateway address only, for example http://httpapi.inviosmart.it');
+      throw configError(command, `The base URL "${redactUrl(url)}" has a query or fragment.`, `Set the base URL to the gateway address only, for example ${DEFAULT_BASE_URL}`);
     }
     return url;
   }

@@ -30,8 +30,11 @@ export const ENDPOINT_SETS: Readonly<Record<EndpointSet, { origin: string; paths
 /** The UTF-8 twin of the webservice send endpoint (the platform's docs; unverified on www.inviosmart.it). */
 export const WEBSERVICE_UTF8_SEND_PATH = '/webservice/sms/sendSMSHTTPUTF8.php';
 
+/** The gateway address used when the base URL setting is empty (the `httpapi` set). */
+export const DEFAULT_BASE_URL = ENDPOINT_SETS.httpapi.origin;
+
 /** The usage text is documented only on the http set; it carries no credentials, so it stays there. */
-export const HELP_URL = `${ENDPOINT_SETS.httpapi.origin}${ENDPOINT_SETS.httpapi.paths.help}`;
+export const HELP_URL = `${DEFAULT_BASE_URL}${ENDPOINT_SETS.httpapi.paths.help}`;
 
 export function isEndpointSet(v: unknown): v is EndpointSet {
   return v === 'httpapi' || v === 'webservice';

@@ -8,7 +8,12 @@ export interface L10n {
   readonly language?: string;
 }
 
-/** English fallback with `{0}` placeholders, for tests and for code running outside VS Code. */
+/**
+ * English fallback with `{0}` placeholders, for tests and for code running outside VS Code. It reads
+ * placeholders the way VS Code's formatter does (`{` up to the next `}`), so a message that VS Code
+ * would leave unfilled (a literal `{{` before `{0}`) reads unfilled here too.
+ */
 export const englishL10n: L10n = {
-  t: (message, ...args) => message.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : m)),
+  t: (message, ...args) =>
+    args.length === 0 ? message : message.replace(/\{([^}]+)\}/g, (m, i: string) => (/^\d+$/.test(i) && Number(i) < args.length ? String(args[Number(i)]) : m)),
 };

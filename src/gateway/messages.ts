@@ -3,7 +3,9 @@
 // literal English text, so the l10n check finds and verifies every one; the core keeps the English
 // wording (`englishL10n`) for the sandbox, logs and the language-model tools.
 import { englishL10n, type L10n } from './l10n';
+import { escapeRegExp } from './values';
 import { countryName } from './countries';
+import { EXPLANATION_SUFFIXES, GatewayExplanations } from './explanations';
 
 /** What the core can say; the arguments of each are filled in when the sentence is worded. */
 export const CoreMessages = {
@@ -57,6 +59,25 @@ export const CoreMessages = {
   rowEmptyPlaceholders: (l10n: L10n, placeholders: string) => l10n.t('{0}', placeholders),
   rowRagged: (l10n: L10n, fields: number, header: number) => l10n.t('{0} fields, the header has {1}', fields, header),
   rowDuplicate: (l10n: L10n, earlierRow: number) => l10n.t('same number as row {0}', earlierRow),
+
+  csvTooManyBytes: (l10n: L10n, bytes: number, max: number) => l10n.t('The file has {0} bytes; a bulk send reads at most {1}.', bytes, max),
+  csvTooManyCharacters: (l10n: L10n, characters: number, max: number) =>
+    l10n.t('The file has {0} characters; a bulk send reads at most {1}.', characters, max),
+  csvTooManyRows: (l10n: L10n, max: number) => l10n.t('The file has more than {0} rows; split it into smaller files.', max),
+  csvNoRows: (l10n: L10n) => l10n.t('The file has no rows.'),
+  csvHeaderOnly: (l10n: L10n) => l10n.t('The file has a header but no rows.'),
+  csvQuoteNotClosed: (l10n: L10n) => l10n.t('A quoted field is never closed: a closing " is missing before the end of the file.'),
+  csvUnreadable: (l10n: L10n, detail: string) => l10n.t('The file cannot be read as CSV: {0}', detail),
+  columnUnknown: (l10n: L10n, column: string, columns: string) => l10n.t('The file has no column {0}. Columns: {1}', column, columns),
+
+  templateEmpty: (l10n: L10n) => l10n.t('The message template is empty.'),
+  // The braces go in as arguments: VS Code's formatter reads `{{" … {0}` as one unknown placeholder.
+  templateUnclosed: (l10n: L10n, character: number) => l10n.t('{0} at character {1} is not closed with {2}.', '"{{"', character, '"}}"'),
+  templateNotAColumn: (l10n: L10n, placeholder: string, character: number) =>
+    l10n.t('"{0}" at character {1} does not name a column.', placeholder, character),
+  templateUnknownColumns: (l10n: L10n, names: string, columns: string) => l10n.t('No column named {0}. Columns: {1}', names, columns),
+
+  ...GatewayExplanations,
 } as const;
 
 /** A country in a plan sentence: "Italy (+39)", or "the plan of +882" for a code with no country. */
@@ -72,6 +93,9 @@ type ArgsOf<K extends CoreMessageId> = Catalogue[K] extends (l10n: L10n, ...args
 /** One sentence of the catalogue with its arguments: plain data, worded by `wordMessage`. */
 export type CoreMessage = { [K in CoreMessageId]: { readonly id: K; readonly args: ArgsOf<K> } }[CoreMessageId];
 
+/** The sentences that take no arguments. */
+export type PlainMessageId = { [K in CoreMessageId]: ArgsOf<K> extends readonly [] ? K : never }[CoreMessageId];
+
 export function coreMessage<K extends CoreMessageId>(id: K, ...args: ArgsOf<K>): CoreMessage {
   return { id, args } as unknown as CoreMessage;
 }
@@ -80,4 +104,82 @@ export function coreMessage<K extends CoreMessageId>(id: K, ...args: ArgsOf<K>):
 export function wordMessage(message: CoreMessage, l10n: L10n = englishL10n): string {
   const say = CoreMessages[message.id] as (l10n: L10n, ...args: readonly unknown[]) => string;
   return say(l10n, ...message.args);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A gateway error's explanation, worded again
+
+/** What the history keeps of a failure: enough to find its sentences again. */
+export interface ExplainedError {
+  readonly kind?: string;
+  readonly code?: number;
+  readonly explanation: string;
+}
+
+type ExplanationId = keyof typeof GatewayExplanations;
+
+interface Template {
+  id: ExplanationId;
+  pattern: RegExp;
+  /** For each capture group, which argument it fills. */
+  order: number[];
+}
+
+let exact: Map<string, ExplanationId> | undefined;
+let templates: Template[] | undefined;
+
+/** The English text of every explanation: whole sentences by text, sentences with numbers as patterns. */
+function learnExplanations(): void {
+  exact = new Map();
+  templates = [];
+  for (const id of Object.keys(GatewayExplanations) as ExplanationId[]) {
+    const say = GatewayExplanations[id] as (l10n: L10n, ...args: readonly unknown[]) => string;
+    const arity = say.length - 1;
+    if (arity === 0) {
+      exact.set(say(englishL10n), id);
+      continue;
+    }
+    const template = say(englishL10n, ...Array.from({ length: arity }, (_, i) => `{${i}}`));
+    const order: number[] = [];
+    const source = escapeRegExp(template).replace(/\\\{(\d+)\\\}/g, (_m, i: string) => (order.push(Number(i)), '(.+?)'));
+    templates.push({ id, pattern: new RegExp(`^${source}$`), order });
+  }
+}
+
+function sentenceOf(text: string): CoreMessage | undefined {
+  if (!exact || !templates) learnExplanations();
+  const id = exact?.get(text);
+  if (id) return { id, args: [] } as unknown as CoreMessage;
+  for (const t of templates ?? []) {
+    const m = t.pattern.exec(text);
+    if (!m) continue;
+    const args: unknown[] = [];
+    t.order.forEach((argIndex, group) => (args[argIndex] = m[group + 1]));
+    return { id: t.id, args } as unknown as CoreMessage;
+  }
+  return undefined;
+}
+
+/**
+ * The catalogue sentences an error's explanation is made of: by its code for a numbered gateway
+ * answer, else found from the English text (also for entries stored before this catalogue existed).
+ * Undefined for a text the catalogue does not know; it is then shown as it is.
+ */
+export function explanationMessages(e: ExplainedError): CoreMessage[] | undefined {
+  if (e.kind === 'gateway' && e.code !== undefined) return [coreMessage('gatewayCode', e.code)];
+  const whole = sentenceOf(e.explanation);
+  if (whole) return [whole];
+  for (const id of EXPLANATION_SUFFIXES) {
+    const tail = ` ${wordMessage(coreMessage(id))}`;
+    if (!e.explanation.endsWith(tail)) continue;
+    const head = sentenceOf(e.explanation.slice(0, -tail.length));
+    if (head) return [head, coreMessage(id)];
+  }
+  return undefined;
+}
+
+/** An error's explanation in the language of `l10n`; the stored text when the catalogue does not know it. */
+export function wordExplanation(e: ExplainedError, l10n: L10n = englishL10n): string {
+  const messages = explanationMessages(e);
+  return messages ? messages.map((m) => wordMessage(m, l10n)).join(' ') : e.explanation;
 }

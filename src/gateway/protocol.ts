@@ -4,13 +4,14 @@ import type {
   BalanceReport,
   DecodedStatus,
   GatewayCommand,
-  GatewayTime,
   SendItemResult,
   SendResult,
   StatusClass,
   StatusReport,
 } from './types';
 import { GatewayError, gatewayCodeError } from './errors';
+import { parseGatewayTime } from './time';
+import { coreMessage, wordMessage, type CoreMessage, type PlainMessageId } from './messages';
 
 /** Longest gateway text kept in an error; a longer body (an HTML page) is cut with `…`. */
 export const MAX_GATEWAY_TEXT = 1000;
@@ -53,71 +54,6 @@ export function decodeStatus(code: number): DecodedStatus {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Timestamps
-
-// Offsets are asked of Intl (the bundled ICU data), so no time-zone table ships with the extension.
-const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The wall-clock fields of `ms` in `timeZone`, as if they were UTC. */
-function wallClockMs(ms: number, timeZone: string): number {
-  let f = zoneFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-    });
-    zoneFormats.set(timeZone, f);
-  }
-  const part = (parts: Intl.DateTimeFormatPart[], type: string): number => Number(parts.find((p) => p.type === type)?.value);
-  const p = f.formatToParts(new Date(ms));
-  return Date.UTC(part(p, 'year'), part(p, 'month') - 1, part(p, 'day'), part(p, 'hour'), part(p, 'minute'), part(p, 'second'));
-}
-
-/** True when `timeZone` is a zone this runtime knows (`UTC`, `Europe/Rome`, ...). */
-export function isKnownTimeZone(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The instant whose wall clock in `timeZone` reads `wallMs` (taken as UTC fields); the earlier one in a DST overlap. */
-function fromWallClock(wallMs: number, timeZone: string): number {
-  if (timeZone === 'UTC') return wallMs;
-  // Two passes settle the offset, also for times just after a DST change.
-  let guess = wallMs - (wallClockMs(wallMs, timeZone) - wallMs);
-  guess = wallMs - (wallClockMs(guess, timeZone) - guess);
-  return guess;
-}
-
-/**
- * Reads `YYYYMMDDHHmmSS` as a wall-clock time in `timeZone` (default UTC; the real gateway writes
- * provider-local time, Europe/Rome: docs/PROTOCOL.md). The raw text is always kept.
- */
-export function parseGatewayTime(raw: string, timeZone = 'UTC'): GatewayTime {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(raw);
-  if (!m) return { raw };
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  if (y === 0) return { raw };
-  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  // Date.UTC rolls 31 February over into March; a timestamp that does not round-trip is not a real time.
-  const valid =
-    wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d &&
-    wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s;
-  if (!valid) return { raw };
-  return { raw, date: new Date(fromWallClock(wall.getTime(), timeZone)) };
-}
-
-/** Writes a Date as the gateway's `YYYYMMDDHHmmSS` wall clock in `timeZone` (the inverse of parseGatewayTime). */
-export function formatGatewayTime(date: Date, timeZone = 'UTC'): string {
-  const w = new Date(timeZone === 'UTC' ? date.getTime() : wallClockMs(date.getTime(), timeZone));
-  const p = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return `${p(w.getUTCFullYear(), 4)}${p(w.getUTCMonth() + 1)}${p(w.getUTCDate())}` +
-    `${p(w.getUTCHours())}${p(w.getUTCMinutes())}${p(w.getUTCSeconds())}`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Shared answer checks
 
 function clip(text: string): string {
@@ -125,15 +61,13 @@ function clip(text: string): string {
 }
 
 /** A malformed answer; for a send it may hide a message that went out, so the outcome is unknown. */
-export function malformedError(command: GatewayCommand, gatewayText: string, explanation: string): GatewayError {
+export function malformedError(command: GatewayCommand, gatewayText: string, why: CoreMessage): GatewayError {
   const isSend = command === 'send';
   return new GatewayError({
     kind: 'malformed',
     command,
     gatewayText,
-    explanation: isSend
-      ? `${explanation} The SMS may or may not have been sent: check its status or the Inviosmart log before sending again.`
-      : explanation,
+    explanation: isSend ? `${wordMessage(why)} ${wordMessage(coreMessage('maybeSentCheckLog'))}` : wordMessage(why),
     retryable: false,
     outcomeUnknown: isSend,
   });
@@ -146,9 +80,7 @@ function unnumberedError(command: GatewayCommand, text: string): GatewayError {
     kind: 'unnumbered',
     command,
     gatewayText: clip(text),
-    explanation: retryable
-      ? 'The gateway reported a temporary failure. Try again in a few minutes.'
-      : 'The gateway refused the request with the message shown. Check the details you entered; contact Inviosmart support if the message is unclear.',
+    explanation: wordMessage(coreMessage(retryable ? 'unnumberedTemporary' : 'unnumberedRefused')),
     retryable,
     outcomeUnknown: false,
   });
@@ -161,25 +93,17 @@ export function httpError(command: GatewayCommand, status: number, body: string,
   const gatewayText = `HTTP ${status}${where}${text ? `: ${clip(text)}` : ' with an empty body'}`;
   const serverSide = status >= 500;
   const retryable = serverSide || status === 408 || status === 429;
-  let explanation: string;
-  if (status >= 300 && status < 400) {
-    explanation = 'The gateway address redirects elsewhere. Check the base URL and send URL settings (for example http versus https).';
-  } else if (status === 407) {
-    explanation = 'The proxy asks for credentials. Check the proxy settings.';
-  } else if (status === 414) {
-    explanation = command === 'send'
-      ? 'Too many numbers in one request: the gateway refused the request as too long, and nothing was sent. Send to fewer numbers at a time.'
-      : 'The request was too long for the gateway; nothing was done.';
-  } else if (status === 404 || status === 405) {
-    explanation = 'The gateway address did not recognise this command. Check the base URL and send URL settings.';
-  } else if (retryable) {
-    explanation = 'The gateway (or a proxy in between) is having trouble. Try again in a few minutes.';
-  } else {
-    explanation = 'The gateway answered with an HTTP error instead of a result. Check the base URL and proxy settings.';
-  }
+  let why: PlainMessageId;
+  if (status >= 300 && status < 400) why = 'httpRedirect';
+  else if (status === 407) why = 'httpProxyAuth';
+  else if (status === 414) why = command === 'send' ? 'httpTooManyNumbers' : 'httpRequestTooLong';
+  else if (status === 404 || status === 405) why = 'httpNotRecognised';
+  else if (retryable) why = 'httpTrouble';
+  else why = 'httpError';
+  let explanation = wordMessage(coreMessage(why));
   // A 5xx may come from a proxy after the gateway already took the message.
   const outcomeUnknown = command === 'send' && serverSide;
-  if (outcomeUnknown) explanation += ' The SMS may or may not have been sent: check before sending again.';
+  if (outcomeUnknown) explanation += ` ${wordMessage(coreMessage('maybeSent'))}`;
   return new GatewayError({ kind: 'http', command, code: status, gatewayText, explanation, retryable, outcomeUnknown });
 }
 
@@ -190,18 +114,17 @@ export function httpError(command: GatewayCommand, status: number, body: string,
 function checkBody(body: string, command: GatewayCommand, oneLine: boolean): string {
   const text = body.trim();
   if (text === '') {
-    return fail(malformedError(command, '(empty answer: the gateway sent no text)', 'The gateway sent an empty answer.'));
+    return fail(malformedError(command, '(empty answer: the gateway sent no text)', coreMessage('answerEmpty')));
   }
   if (text.startsWith('<') || /<html[\s>]/i.test(text) || /<!doctype/i.test(text)) {
-    return fail(malformedError(command, `HTML page instead of a gateway answer: ${clip(text)}`,
-      'An HTML page came back instead of a gateway answer, often from a proxy, captive portal or wrong base URL. Check the base URL and proxy settings.'));
+    return fail(malformedError(command, `HTML page instead of a gateway answer: ${clip(text)}`, coreMessage('answerHtml')));
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/.test(text)) {
-    return fail(malformedError(command, clip(text), 'The gateway answer contains unreadable characters.'));
+    return fail(malformedError(command, clip(text), coreMessage('answerUnreadableCharacters')));
   }
   if (oneLine && /[\r\n]/.test(text)) {
-    return fail(malformedError(command, clip(text), 'The gateway sent several lines where one was expected.'));
+    return fail(malformedError(command, clip(text), coreMessage('answerSeveralLines')));
   }
   return text;
 }
@@ -257,9 +180,9 @@ function parseSendSegment(segment: string, destination: string): SendItemResult 
 }
 
 function segmentError(raw: string): GatewayError {
-  if (raw === '') return malformedError('send', '(empty part of a multi-destination answer)', 'Part of the gateway answer is missing.');
+  if (raw === '') return malformedError('send', '(empty part of a multi-destination answer)', coreMessage('answerPartMissing'));
   if (/^OK\b/i.test(raw) || isStatus1000(raw)) {
-    return malformedError('send', clip(raw), 'The gateway answer looks like a success but is incomplete.');
+    return malformedError('send', clip(raw), coreMessage('answerIncompleteSuccess'));
   }
   return parseErrorLine(raw, 'send') ?? unnumberedError('send', raw);
 }
@@ -275,13 +198,12 @@ export function parseSendAnswer(body: string, destinations: readonly string[]): 
     const only = parseSendSegment(text, destinations[0] ?? '');
     if (!only.ok) throw segmentError(text);
     if (destinations.length !== 1) {
-      throw malformedError('send', clip(text), `The gateway returned one message ID for ${destinations.length} destinations.`);
+      throw malformedError('send', clip(text), coreMessage('answerOneIdForMany', destinations.length));
     }
     return { items: [only], raw: body };
   }
   if (segments.length !== destinations.length) {
-    throw malformedError('send', clip(text),
-      `The gateway returned ${segments.length} answers for ${destinations.length} destinations, so they cannot be matched.`);
+    throw malformedError('send', clip(text), coreMessage('answerCountMismatch', segments.length, destinations.length));
   }
   return { items: segments.map((s, i) => parseSendSegment(s, destinations[i] as string)), raw: body };
 }
@@ -313,29 +235,27 @@ const DECIMAL = /^\d{1,12}(?:\.\d{1,12})?$/;
 export function parseStatusAnswer(body: string, expectedSmsId?: number, timeZone = 'UTC'): StatusReport {
   const text = checkBody(body, 'status', true);
   if (!/^\d+:/.test(text)) {
-    if (isStatus1000(text)) throw malformedError('status', clip(text), 'The gateway answered with a status code where a status line was expected.');
+    if (isStatus1000(text)) throw malformedError('status', clip(text), coreMessage('answerStatusCode'));
     throw parseErrorLine(text, 'status') ?? unnumberedError('status', text);
   }
   const fields = text.split(':');
   if (fields.length !== 7) {
-    throw malformedError('status', clip(text),
-      `The status answer has ${fields.length} fields instead of 7 (cut short or changed format).`);
+    throw malformedError('status', clip(text), coreMessage('answerStatusFields', fields.length));
   }
   // The destination is kept as sent; the other fields are numbers, so stray spaces around them are harmless.
   const [id, submitted, destination, delivered, status, quantity, charge] = fields.map((f, i) => (i === 2 ? f : f.trim())) as [
     string, string, string, string, string, string, string,
   ];
-  const bad = (what: string): never =>
-    fail(malformedError('status', clip(text), `The status answer has an unreadable ${what}.`));
-  if (!INT.test(id)) bad('SMS ID');
-  if (!/^\d*$/.test(submitted)) bad('submission time');
-  if (!/^\d*$/.test(delivered)) bad('time of the last change');
-  if (!INT.test(status)) bad('status number');
-  if (!INT.test(quantity)) bad('SMS count');
-  if (!DECIMAL.test(charge)) bad('charge');
+  const bad = (why: PlainMessageId): never => fail(malformedError('status', clip(text), coreMessage(why)));
+  if (!INT.test(id)) bad('answerStatusUnreadableId');
+  if (!/^\d*$/.test(submitted)) bad('answerStatusUnreadableSubmitted');
+  if (!/^\d*$/.test(delivered)) bad('answerStatusUnreadableChanged');
+  if (!INT.test(status)) bad('answerStatusUnreadableStatus');
+  if (!INT.test(quantity)) bad('answerStatusUnreadableCount');
+  if (!DECIMAL.test(charge)) bad('answerStatusUnreadableCharge');
   const smsId = Number(id);
   if (expectedSmsId !== undefined && smsId !== expectedSmsId) {
-    throw malformedError('status', clip(text), `The gateway answered about SMS ${smsId} when asked about SMS ${expectedSmsId}.`);
+    throw malformedError('status', clip(text), coreMessage('answerOtherSms', smsId, expectedSmsId));
   }
   return {
     smsId,
@@ -365,7 +285,7 @@ export function parseBalanceAnswer(body: string, countryprefix?: string): Balanc
   const m = BALANCE_OK.exec(text);
   if (!m) {
     if (isStatus1000(text) || /^Balance\b/i.test(text)) {
-      throw malformedError('balance', clip(text), 'The balance answer is incomplete (cut short or changed format).');
+      throw malformedError('balance', clip(text), coreMessage('answerBalanceIncomplete'));
     }
     throw parseErrorLine(text, 'balance') ?? unnumberedError('balance', text);
   }
@@ -377,7 +297,7 @@ export function parseBalanceAnswer(body: string, countryprefix?: string): Balanc
     const f = EXTRA_FIELD.exec(field);
     if (f?.[1]?.toLowerCase() !== 'lcsmsremaincount') continue;
     if (!/^-?\d{1,12}$/.test(f[2] ?? '')) {
-      throw malformedError('balance', clip(text), 'The balance answer has an unreadable low-cost SMS count.');
+      throw malformedError('balance', clip(text), coreMessage('answerBalanceLowCost'));
     }
     if (Number(f[2]) >= 0) report.lcSmsRemainCount = Number(f[2]);
   }

@@ -1,5 +1,7 @@
 // Keeps the password out of every URL and text that leaves the gateway client (errors, logs, call events).
 
+import { escapeRegExp } from './values';
+
 const MASK = '***';
 
 // `password=value` in a query string (its value may hold %26, an encoded '&').
@@ -11,10 +13,6 @@ const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/[^\s/?#:@]*:)([^\s/?#]*)@/gi;
 
 // Shorter secrets only count as a whole token, so a 2-letter password does not blank out every word.
 const MIN_FREE_MATCH = 4;
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 /** A hex number that matches in either case, with any leading zeros: `&#x00E8;` and `\u00e8` alike. */
 function hexPattern(n: number, width = 0): string {

@@ -6,7 +6,8 @@
 // whose contents were read into it. A sealed journal that cannot be read stops the compaction.
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { appendRecord, commit, errCode, fileError, removeFile, writeTemp, type DurableFs } from '../common/durable';
+import { errCode } from '../gateway/values';
+import { appendRecord, commit, fileError, removeFile, writeTemp, type DurableFs } from '../common/durable';
 import type { HeldLock } from '../common/lock';
 import { fileSig, WHAT, type HistoryFiles } from './files';
 import { REJECTED_FILE, snapshotChunks, STALE_LOCK_RE, TEMP_RE, verifySnapshot } from './format';

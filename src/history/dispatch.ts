@@ -8,6 +8,7 @@ import { GatewayError, toGatewayError } from '../gateway/errors';
 import type { Credentials, SendRequest } from '../gateway/types';
 import { outcomeOfError, outcomePatch, outcomesOfResult, type SendOutcome } from './outcome';
 import type { HistoryEntry, HistoryPatch } from './types';
+import { coreMessage, wordMessage } from '../gateway/messages';
 
 export interface DispatchStore {
   /** Records every draft with one write: all of them are on disk, or none. */
@@ -72,12 +73,12 @@ function notSentError(request: number, total: number, historyFailed: boolean): N
     ? {
       kind: 'config',
       gatewayText: `history not saved before request ${request} of ${total}`,
-      explanation: `Not sent: the message history could not be saved before request ${request} of ${total}, so it and the numbers after it were not sent.`,
+      explanation: wordMessage(coreMessage('notSentHistoryFailed', request, total)),
     }
     : {
       kind: 'config',
       gatewayText: `request ${request} of ${total} failed`,
-      explanation: `Not sent: request ${request} of ${total} failed, so the numbers after it were not sent.`,
+      explanation: wordMessage(coreMessage('notSentAfterFailure', request, total)),
     };
 }
 

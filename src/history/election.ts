@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readIfExists, realFs, removeFile, writeFileDurable, type DurableFs } from '../common/durable';
+import { isRecord } from '../gateway/values';
 import { systemClock, type TimerClock } from './clock';
 import { DisposableBase, toDisposable } from '../common/lifecycle';
 import type { Disposable } from './types';
@@ -59,7 +60,7 @@ export function parseLease(text: string): Lease | undefined {
   try {
     const o = JSON.parse(text) as Partial<Lease> | null;
     if (
-      typeof o === 'object' && o !== null &&
+      isRecord(o) &&
       typeof o.owner === 'string' && o.owner.length > 0 &&
       typeof o.heartbeatAt === 'number' && Number.isFinite(o.heartbeatAt) &&
       typeof o.focused === 'boolean'

@@ -3,10 +3,10 @@
 // Not safe for concurrent calls: the store runs them one at a time.
 import type { BigIntStats } from 'node:fs';
 import * as path from 'node:path';
+import { errCode } from '../gateway/values';
 import {
   appendRecord,
   DurableError,
-  errCode,
   fileError,
   fsyncDir,
   readIfExists,

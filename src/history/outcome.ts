@@ -2,6 +2,7 @@
 // (dispatch.ts) and the bulk runner both map answers through here, so they can never disagree.
 import type { GatewayErrorInfo, SendItemResult, SendResult } from '../gateway/types';
 import type { HistoryEntry, HistoryPatch } from './types';
+import { coreMessage, wordMessage } from '../gateway/messages';
 
 export type EntryError = NonNullable<HistoryEntry['error']>;
 
@@ -32,7 +33,7 @@ export function outcomeOfItem(item: SendItemResult | undefined, raw: string): Se
       error: {
         kind: 'malformed',
         gatewayText: raw,
-        explanation: 'The gateway answered for fewer destinations than were sent; this one may or may not have been sent.',
+        explanation: wordMessage(coreMessage('fewerAnswers')),
       },
     };
   }

@@ -2,6 +2,7 @@
 // amounts), and the history search they run. Plain functions over history entries, no VS Code API.
 import { STATUS_GROUPS, statusGroupOf, type Staleness, type StatusGroup } from '../history/messageState';
 import type { HistoryEntry } from '../history/types';
+import { formatEuro } from '../common/money';
 
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 50;
@@ -61,7 +62,7 @@ export function entryLine(e: HistoryEntry, show: (destination: string) => string
     e.status ? `${word} (${e.status.label}, code ${e.status.code})` : word,
     `${e.quantity ?? e.parts} SMS`,
   ];
-  if (e.charge !== undefined) fields.push(`€${e.charge.toFixed(4)}`);
+  if (e.charge !== undefined) fields.push(formatEuro(e.charge, 'en'));
   if (e.error) fields.push(`error: ${e.error.explanation}${e.error.code !== undefined ? ` (code ${e.error.code})` : ''}`);
   if (e.sandbox) fields.push('sandbox');
   if (withText) fields.push(`recorded ${e.createdAt.slice(0, 16).replace('T', ' ')} UTC`, `text ${quoted(e.text)}`);

@@ -3,6 +3,8 @@
 // person's yes; a refusal comes back as a result telling the model what to fix, never as a throw.
 import * as vscode from 'vscode';
 import type { Settings } from '../config';
+import { formatEuro } from '../common/money';
+import { displayGatewayTime } from '../gateway/time';
 import { describeError, windowConfirm, type Confirm } from '../commands/errors';
 import { DisposableBase } from '../common/lifecycle';
 import { sendConfirmation } from '../commands/send';
@@ -205,9 +207,10 @@ export class SmsTools extends DisposableBase {
       const updated = entry ? ((await this.deps.history.update(entry.key, statusPatch(report, new Date().toISOString()))) ?? entry) : undefined;
       const s = report.status;
       const lines = [
-        `SMSId ${report.smsId} · to ${show(report.destination)} · ${s.label} (code ${s.code}, ${s.final ? 'final' : 'may still change'}) · ${report.quantity} SMS · €${report.charge.toFixed(4)}`,
+        `SMSId ${report.smsId} · to ${show(report.destination)} · ${s.label} (code ${s.code}, ${s.final ? 'final' : 'may still change'}) · ${report.quantity} SMS · ${formatEuro(report.charge, 'en')}`,
       ];
-      if (report.submittedOn.raw) lines.push(`submitted ${report.submittedOn.raw}, last change ${report.deliveredOn.raw || 'none'} (provider local time, YYYYMMDDHHmmSS)`);
+      const submitted = displayGatewayTime(report.submittedOn.raw);
+      if (submitted) lines.push(`submitted ${submitted}, last change ${displayGatewayTime(report.deliveredOn.raw) ?? 'none'} (provider local time)`);
       if (updated) lines.push(`history: ${entryLine(updated, show, true, this.staleness())}`);
       else lines.push('This SMSId is not in this history; the status comes from the active account.');
       if (session.account.sandbox) lines.push(SANDBOX_NOTE);
@@ -230,9 +233,9 @@ export class SmsTools extends DisposableBase {
     const sub = token?.onCancellationRequested(() => abort.abort());
     try {
       const b = await session.client.balance(session.credentials, prefix, { signal: abort.signal });
-      const lines = [`account ${session.account.label} · balance €${b.balance.toFixed(2)}`];
+      const lines = [`account ${session.account.label} · balance ${formatEuro(b.balance, 'en', { precision: 'cents' })}`];
       if (b.smsRemainCount !== undefined) {
-        const each = b.smsRemainCount > 0 ? ` (about €${(b.balance / b.smsRemainCount).toFixed(4)} per SMS part)` : '';
+        const each = b.smsRemainCount > 0 ? ` (about ${formatEuro(b.balance / b.smsRemainCount, 'en')} per SMS part)` : '';
         lines.push(`buys ${b.smsRemainCount} SMS to +${prefix}${each}`);
       } else {
         lines.push(`the gateway gave no SMS count for +${prefix}`);

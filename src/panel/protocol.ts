@@ -1,6 +1,7 @@
 // The one message protocol between the SMS History panel host (extension) and its webview.
 // Imported by both sides, so it holds types and plain checks only: no 'vscode', no DOM.
 import type { HistoryEntry } from '../history/types';
+import { isRecord } from '../gateway/values';
 import { isStatusGroup, STATUS_GROUPS, statusGroupKey } from '../history/messageState';
 import { sortColumns, type PanelFilter, type SortSpec, type Totals } from './model';
 
@@ -144,9 +145,6 @@ export type WebviewMessage =
   | { type: 'query'; query: PanelQuery }
   | { type: 'action'; action: RowAction; key: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
-}
 
 export function isRowAction(value: unknown): value is RowAction {
   return typeof value === 'string' && (rowActions as readonly string[]).includes(value);

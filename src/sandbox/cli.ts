@@ -2,7 +2,7 @@
 // until SIGINT/SIGTERM. Bundled by scripts/build.mjs; `npm run sandbox -- --port 0` runs it.
 import { parseArgs } from 'node:util';
 import { DEFAULT_ACCOUNT, DEFAULT_MAX_REQUEST_LINE, SandboxGateway, type SandboxOptions } from './server';
-import { isKnownTimeZone } from '../gateway/protocol';
+import { isKnownTimeZone } from '../gateway/time';
 import { formatBalance } from './rules';
 
 export const USAGE =

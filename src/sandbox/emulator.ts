@@ -2,7 +2,7 @@
 // timelines, and the exact answer line for each command. src/sandbox/server.ts puts it on HTTP.
 import { randomInt } from 'node:crypto';
 import type { GatewayCommand } from '../gateway/types';
-import { formatGatewayTime } from '../gateway/protocol';
+import { formatGatewayTime } from '../gateway/time';
 import { analyzeText, MAX_MESSAGE_LENGTH } from '../gateway/smsText';
 import { validateDestination, validateSender } from '../gateway/validation';
 import {

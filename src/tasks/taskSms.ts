@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Settings } from '../config';
-import { describeError, inertNotificationText, windowConfirm, type Confirm } from '../commands/errors';
+import { describeError, explain, inertNotificationText, windowConfirm, type Confirm } from '../commands/errors';
 import { sendConfirmation } from '../commands/send';
 import { NotSignedInError, type GatewaySession, type SessionProvider } from '../credentials/types';
 import type { DispatchStore } from '../history/dispatch';
@@ -161,8 +161,8 @@ export class TaskSms extends DisposableBase {
         e.state === 'sent'
           ? vscode.l10n.t('Sent to +{0}: SMSId {1}', e.destination, String(e.smsId))
           : e.state === 'unknown'
-            ? vscode.l10n.t('No answer for +{0}: it may or may not have been sent, so it was not retried. {1}', e.destination, e.error?.explanation ?? '')
-            : vscode.l10n.t('Failed for +{0}: {1}', e.destination, e.error ? `${e.error.explanation} (${e.error.gatewayText})` : ''),
+            ? vscode.l10n.t('No answer for +{0}: it may or may not have been sent, so it was not retried. {1}', e.destination, e.error ? explain(e.error) : '')
+            : vscode.l10n.t('Failed for +{0}: {1}', e.destination, e.error ? `${explain(e.error)} (${e.error.gatewayText})` : ''),
       );
       const allSent = outcome.entries.every((e) => e.state === 'sent');
       return report(allSent ? 'sent' : 'failed', lines.join('\n'), outcome.entries);

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import { escapeMarkdownLine } from '../common/markdown';
+import { formatEuro } from '../common/money';
 import { CommandIds } from '../common/commandIds';
+import { explain } from '../common/wording';
 import type { Account } from '../credentials/types';
 import type { BalanceKnown, BalanceService, BalanceState } from '../balance/balanceService';
 
@@ -22,10 +24,9 @@ export interface BalancePresentation {
   accessibilityLabel: string;
 }
 
-/** `€12.34`, `-€0.50`: the gateway's currency with two decimals, the same in every locale. */
-export function formatEuro(amount: number): string {
-  const text = `€${Math.abs(amount).toFixed(2)}`;
-  return amount < 0 ? `-${text}` : text;
+/** A balance in VS Code's display language, two decimals: `€12.34`, `-€0.50`, `12,34 €`. */
+export function balanceText(amount: number): string {
+  return formatEuro(amount, vscode.env.language, { precision: 'cents' });
 }
 
 /** Escapes text for a MarkdownString (account names and gateway texts are not ours to trust). */
@@ -39,7 +40,7 @@ function accountLine(account: Account): string {
 
 function amountText(known: BalanceKnown): string {
   const count = known.report.smsRemainCount;
-  const money = formatEuro(known.report.balance);
+  const money = balanceText(known.report.balance);
   const withCount = known.countryPrefix && count !== undefined ? vscode.l10n.t('{0} · {1} SMS', money, count) : money;
   return known.account.sandbox ? vscode.l10n.t('Sandbox {0}', withCount) : withCount;
 }
@@ -79,7 +80,7 @@ export function presentBalance(state: BalanceState): BalancePresentation {
     case 'ok': {
       const icon = state.account.sandbox ? '$(beaker)' : '$(credit-card)';
       const count = state.report.smsRemainCount;
-      lines.push(`**${vscode.l10n.t('Inviosmart balance')}**: ${md(formatEuro(state.report.balance))}`);
+      lines.push(`**${vscode.l10n.t('Inviosmart balance')}**: ${md(balanceText(state.report.balance))}`);
       if (state.countryPrefix && count !== undefined) {
         lines.push(vscode.l10n.t('About {0} SMS to +{1} at the current price', count, state.countryPrefix));
       }
@@ -99,7 +100,7 @@ export function presentBalance(state: BalanceState): BalancePresentation {
         text: `${icon} ${amountText(state)}`,
         tooltip: lines.join('\n\n'),
         command: CommandIds.balanceActions,
-        accessibilityLabel: vscode.l10n.t('Inviosmart balance: {0} euro', state.report.balance.toFixed(2)),
+        accessibilityLabel: vscode.l10n.t('Inviosmart balance: {0}', balanceText(state.report.balance)),
       };
       const background = backgroundFor(state);
       if (background) presentation.background = background;
@@ -107,7 +108,7 @@ export function presentBalance(state: BalanceState): BalancePresentation {
     }
     case 'failed': {
       const f = state.failure;
-      lines.push(`**${vscode.l10n.t('The Inviosmart balance could not be checked')}**`, md(f.explanation));
+      lines.push(`**${vscode.l10n.t('The Inviosmart balance could not be checked')}**`, md(explain(f)));
       if (f.gatewayText && f.gatewayText !== f.explanation) lines.push(vscode.l10n.t('Gateway said: {0}', md(f.gatewayText)));
       lines.push(accountLine(state.account), vscode.l10n.t('Tried at {0}', state.at.toLocaleTimeString()));
       if (state.account.sandbox) lines.push(SANDBOX_NOTE());

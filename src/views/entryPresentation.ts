@@ -3,9 +3,12 @@
 import { cleanText, escapeMarkdown } from '../common/markdown';
 import { formatNumber } from '../gateway/countries';
 import { statusGroupLabel, type MessageState } from '../history/messageState';
+import { displayGatewayTime } from '../gateway/time';
+import { formatEuro } from '../common/money';
 import type { HistoryEntry } from '../history/types';
 
 import type { L10n } from '../gateway/l10n';
+import { wordExplanation } from '../gateway/messages';
 
 // The tree passes `vscode.l10n` itself.
 export { englishL10n, type L10n } from '../gateway/l10n';
@@ -251,17 +254,6 @@ export function formatLocalTime(iso: string, clock: WallClock): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
 }
 
-/**
- * A gateway `YYYYMMDDHHmmSS` as `YYYY-MM-DD HH:mm:ss` (the provider's local time, zone undocumented);
- * undefined when empty or all zeros ("nothing yet"); other text as received.
- */
-export function formatProviderTime(raw: string | undefined): string | undefined {
-  const s = raw?.trim();
-  if (!s || /^0+$/.test(s)) return undefined;
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(s);
-  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}` : s;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Counts
 
@@ -302,14 +294,6 @@ export interface TooltipContext {
   state?: MessageState;
 }
 
-function formatEuro(amount: number, locale: string): string {
-  try {
-    return new Intl.NumberFormat(locale, { style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(amount);
-  } catch {
-    return `€${amount}`;
-  }
-}
-
 /**
  * Markdown source for a message's tooltip, listing every field. Only our own labels use Markdown;
  * everything from the user or the gateway goes through `escapeMarkdown`. Render it with
@@ -341,9 +325,9 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
   const account = entry.sandbox ? l10n.t('{0} (sandbox: nothing really sent)', name) : name;
   fields.push(field(l10n.t('Account'), e(account)));
   fields.push(field(l10n.t('Created'), e(formatLocalTime(entry.createdAt, ctx.clock))));
-  const submitted = formatProviderTime(entry.submittedOn);
+  const submitted = displayGatewayTime(entry.submittedOn);
   if (submitted) fields.push(field(l10n.t('Submitted'), e(l10n.t('{0} (provider local time)', submitted))));
-  const changed = formatProviderTime(entry.lastChangeOn);
+  const changed = displayGatewayTime(entry.lastChangeOn);
   if (changed) fields.push(field(l10n.t('Last status change'), e(l10n.t('{0} (provider local time)', changed))));
   fields.push(field(l10n.t('Parts'), e(String(entry.parts))));
   if (entry.quantity !== undefined) fields.push(field(l10n.t('Charged as'), e(l10n.t('{0} SMS', entry.quantity))));
@@ -356,7 +340,7 @@ export function tooltipMarkdown(entry: HistoryEntry, ctx: TooltipContext): strin
     const err = entry.error;
     const title = errorTitle(err, l10n);
     const lines = [`**${e(title)}:** ${e(err.gatewayText)}`];
-    if (err.explanation) lines.push(e(err.explanation));
+    if (err.explanation) lines.push(e(wordExplanation(err, l10n)));
     blocks.push(lines.join('\\\n'));
   }
   return blocks.join('\n\n---\n\n');

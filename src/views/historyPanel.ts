@@ -3,6 +3,7 @@
 // into commands.
 import * as vscode from 'vscode';
 import { inertNotificationText } from '../common/notificationText';
+import { explain } from '../common/wording';
 import { CommandIds } from '../common/commandIds';
 import { DisposableBase, toDisposable } from '../common/lifecycle';
 import type { HistoryEntry, HistoryReader } from '../history/types';
@@ -74,6 +75,7 @@ function forDisplay(entries: readonly HistoryEntry[]): HistoryEntry[] {
     ...e,
     destination: formatDestination(e.destination),
     ...(e.status && !english ? { status: { ...e.status, label: statusName(e.status, vscode.l10n) } } : {}),
+    ...(e.error ? { error: { ...e.error, explanation: explain(e.error) } } : {}),
   }));
 }
 

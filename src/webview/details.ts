@@ -3,8 +3,8 @@
 import type { HistoryEntry } from '../panel/model';
 import type { PanelStrings, RowAction } from '../panel/protocol';
 import { actionsFor, el, groupOf, statusLabel } from './dom';
-import { formatGatewayTime, type Formatters } from './format';
-import { entryParts } from '../panel/model';
+import type { Formatters } from './format';
+import { displayGatewayTime, entryParts } from '../panel/model';
 
 export class DetailsView {
   readonly element: HTMLElement;
@@ -96,8 +96,8 @@ export class DetailsView {
     };
     add(s.colId, entry.smsId === undefined ? s.notAvailable : String(entry.smsId));
     add(s.fieldRecorded, this.fmt.localTime(entry.createdAt));
-    add(s.fieldSubmitted, formatGatewayTime(entry.submittedOn), s.providerLocalTime);
-    add(s.fieldLastChange, formatGatewayTime(entry.lastChangeOn), s.providerLocalTime);
+    add(s.fieldSubmitted, displayGatewayTime(entry.submittedOn) ?? '', s.providerLocalTime);
+    add(s.fieldLastChange, displayGatewayTime(entry.lastChangeOn) ?? '', s.providerLocalTime);
     add(s.fieldLastChecked, this.fmt.localTime(entry.lastPolledAt));
     add(s.fieldStatusCode, entry.status ? `${entry.status.code} \u2013 ${entry.status.label}` : undefined);
     add(s.colParts, this.fmt.count(entryParts(entry)));

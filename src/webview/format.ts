@@ -1,4 +1,5 @@
-// Display formatting for the panel: local times, provider times, euro and counts. Pure, cached formatters.
+// Display formatting for the panel: local times, euro and counts. Pure, cached formatters.
+import { formatEuro } from '../panel/model';
 
 /** A locale tag Intl accepts, or undefined (the runtime default) when VS Code's tag is not one. */
 export function safeLocale(locale: string | undefined): string | undefined {
@@ -22,9 +23,6 @@ export function createFormatters(locale: string | undefined): Formatters {
   const time = new Intl.DateTimeFormat(tag, {
     year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
   });
-  const euro = new Intl.NumberFormat(tag, {
-    style: 'currency', currency: 'EUR', minimumFractionDigits: 2, maximumFractionDigits: 4,
-  });
   const count = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
   return {
     localTime(iso) {
@@ -32,20 +30,8 @@ export function createFormatters(locale: string | undefined): Formatters {
       const t = Date.parse(iso);
       return Number.isNaN(t) ? '' : time.format(t);
     },
-    euro: (value) => euro.format(value),
+    euro: (value) => formatEuro(value, tag),
     count: (value) => count.format(value),
   };
 }
 
-/**
- * A gateway `YYYYMMDDHHmmSS` time as `YYYY-MM-DD HH:mm:SS`, left in the provider's zone (the protocol
- * does not say which); '' when empty or all zeros; the raw text when it is not 14 digits.
- */
-export function formatGatewayTime(raw: string | undefined): string {
-  if (!raw) return '';
-  const text = raw.trim();
-  if (text === '' || /^0+$/.test(text)) return '';
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
-  if (!m) return text;
-  return `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]}`;
-}

@@ -218,7 +218,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     assert.match(report, /Empty placeholders \(1\)/);
     assert.match(report, /Over 612 characters \(1\)/);
     assert.match(prompts.confirmed[0].summary, /^Send 5 SMS \(5 parts\) from clienti\.csv\?/);
-    assert.match(prompts.confirmed[0].detail, /Estimated cost: about €0\.275 of €1000\.00 balance/);
+    assert.match(prompts.confirmed[0].detail, /Estimated cost: about €0\.275 of €1,000\.00 balance/);
 
     // 5 rows: promo A ×2, B ×2, Città ×1 → three requests.
     assert.equal(summary.run.sent, 5);
@@ -338,7 +338,7 @@ suite('Bulk SMS from CSV (real VS Code, sandbox gateway on 127.0.0.1)', () => {
     const before = gw.sandbox.requestCount();
     assert.equal(await bulk.run(uri), undefined);
     assert.equal(notices.last().kind, 'error');
-    assert.match(notices.last().text, /Quote Not Closed.*\(line \d+\)/);
+    assert.match(notices.last().text, /A quoted field is never closed: a closing " is missing before the end of the file\. \(line \d+\)/);
     assert.equal(gw.sandbox.requestCount(), before);
   });
 });

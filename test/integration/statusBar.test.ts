@@ -9,7 +9,7 @@ import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { CommandIds } from '../../src/common/commandIds';
 import { FaultySandbox } from '../../src/sandbox/faults';
 import { BalanceService, balanceLevel } from '../../src/balance/balanceService';
-import { BalanceStatusBar, formatEuro } from '../../src/views/balanceStatusBar';
+import { BalanceStatusBar, balanceText } from '../../src/views/balanceStatusBar';
 import { MemoryMemento, MemorySecretStorage, testSettings, waitFor } from './accountDoubles';
 import { LEAK_CANARY } from '../shared/canary';
 
@@ -235,9 +235,10 @@ suite('Balance status bar', () => {
     assert.equal(balanceLevel(1, t), 'warning');
     assert.equal(balanceLevel(0.99, t), 'error');
     assert.equal(balanceLevel(-2, t), 'error');
-    assert.equal(formatEuro(112.24), '€112.24');
-    assert.equal(formatEuro(1234.5), '€1234.50');
-    assert.equal(formatEuro(0), '€0.00');
-    assert.equal(formatEuro(-0.5), '-€0.50');
+    // the display language of the test host is English
+    assert.equal(balanceText(112.24), '€112.24');
+    assert.equal(balanceText(1234.5), '€1,234.50');
+    assert.equal(balanceText(0), '€0.00');
+    assert.equal(balanceText(-0.5), '-€0.50');
   });
 });

@@ -113,7 +113,7 @@ suite('Tasks: type inviosmart and Text Me When a Task Ends', () => {
     assert.match(question.detail ?? '', /The task "Text the team" wants to send an SMS/);
     assert.match(question.detail ?? '', /From: CI/);
     assert.match(question.detail ?? '', /Account: tester/);
-    assert.match(question.detail ?? '', /Estimated cost: about €\d+\.\d{3} of €10\.00 balance/);
+    assert.match(question.detail ?? '', /Estimated cost: about €\d+\.\d{2,4} of €10\.00 balance/);
     assert.equal(gw.sandbox.requestCount('send'), sendsBefore, 'a declined first run sends nothing');
 
     const sent = nextReport(gw);

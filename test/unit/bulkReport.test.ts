@@ -50,7 +50,9 @@ describe('bulk report texts', () => {
     const md = summaryMarkdown(englishL10n, 'clients.csv', summary({ stopped: { kind: 'gateway', code: 1013, gatewayText: 'Error: 1013', explanation: 'No credit' } }));
     assert.match(md, /^# Bulk SMS summary: clients\\\.csv\n/);
     assert.ok(md.includes('Batch bulk-20261201-050000-a1b2: 2 sent, 1 failed, 1 with unknown outcome, 0 not sent, of 4 rows.'), md);
-    assert.ok(md.includes('Stopped early: No credit (Error\\: 1013)'), md);
+    // worded again from code 1013 (the catalogue), not the stored English 'No credit'
+    assert.ok(md.includes('Stopped early: The account has no credit left\\. '), md);
+    assert.ok(md.includes('(Error\\: 1013)'), md);
     assert.ok(md.includes('## Failed\n\n- Row 2 (line 3): \\+39 333 000 0001 — Not enough credits\n'), md);
     assert.ok(md.includes('- Row 4 (line 5): \\+39 333 765 4321 — connection lost \\*after\\* sending'), md);
   });

@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { englishL10n, type L10n } from '../../src/gateway/l10n';
 import { CoreMessages, wordMessage, type CoreMessage, type CoreMessageId } from '../../src/gateway/messages';
 import { normalizeDestination, parseDestinationList, validateSender } from '../../src/gateway/validation';
+import { readCsv } from '../../src/bulk/csv';
+import { BulkError } from '../../src/bulk/errors';
+import { templateProblem } from '../../src/bulk/template';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const bundle = JSON.parse(readFileSync(path.join(root, 'l10n', 'bundle.l10n.it.json'), 'utf8')) as Record<string, string>;
@@ -71,5 +74,27 @@ describe('Core message catalogue', () => {
       "contiene 'a': usa solo cifre, spazi, '-', '.', '/', parentesi e un '+' iniziale",
       'troppo corto: 2 cifre con il prefisso internazionale, ne servono da 8 a 15',
     ]);
+  });
+
+  it('a CSV file or template the bulk send refuses is worded in Italian, the English kept as the message', () => {
+    const refusal = (fn: () => unknown): BulkError => {
+      try {
+        fn();
+      } catch (e) {
+        assert.ok(e instanceof BulkError);
+        return e;
+      }
+      assert.fail('nothing was refused');
+    };
+    const unclosed = refusal(() => readCsv('phone,name\n393331234567,"Anna\n'));
+    assert.equal(unclosed.code, 'csv-invalid');
+    assert.equal(unclosed.message, 'A quoted field is never closed: a closing " is missing before the end of the file.');
+    assert.ok(unclosed.sentence);
+    assert.equal(wordMessage(unclosed.sentence, italian), 'Un campo tra virgolette non viene mai chiuso: manca un " di chiusura prima della fine del file.');
+    const headerOnly = refusal(() => readCsv('phone,name\n'));
+    assert.equal(headerOnly.line, 2);
+    assert.equal(wordMessage(headerOnly.sentence!, italian), "Il file ha un'intestazione ma nessuna riga.");
+    assert.equal(templateProblem('Ciao {{nome}}', ['phone', 'name'], italian), 'Nessuna colonna di nome "nome". Colonne: {{phone}} {{name}}');
+    assert.equal(templateProblem('Ciao {{nome}}', ['phone', 'name']), 'No column named "nome". Columns: {{phone}} {{name}}');
   });
 });

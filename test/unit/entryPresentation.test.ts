@@ -11,7 +11,6 @@ import {
   daysBetween,
   englishL10n,
   errorTitle,
-  formatProviderTime,
   messageCountLabel,
   messageDescription,
   messageLabel,
@@ -19,6 +18,7 @@ import {
   tooltipMarkdown,
   type L10n,
 } from '../../src/views/entryPresentation';
+import { displayGatewayTime } from '../../src/gateway/time';
 
 // A real CommonMark renderer (shipped with @vscode/vsce) with raw HTML and linkify on: the most
 // permissive settings, so anything our escaping lets through would show up as a tag.
@@ -211,11 +211,11 @@ describe('entryPresentation', () => {
     });
 
     it('formats provider times and leaves "nothing yet" out', () => {
-      assert.equal(formatProviderTime('20101212152514'), '2010-12-12 15:25:14');
-      assert.equal(formatProviderTime('00000000000000'), undefined);
-      assert.equal(formatProviderTime(''), undefined);
-      assert.equal(formatProviderTime(undefined), undefined);
-      assert.equal(formatProviderTime('2010-bad'), '2010-bad');
+      assert.equal(displayGatewayTime('20101212152514'), '2010-12-12 15:25:14');
+      assert.equal(displayGatewayTime('00000000000000'), undefined);
+      assert.equal(displayGatewayTime(''), undefined);
+      assert.equal(displayGatewayTime(undefined), undefined);
+      assert.equal(displayGatewayTime('2010-bad'), '2010-bad');
     });
 
     it('counts messages', () => {

@@ -84,7 +84,7 @@ describe('chat tools: results', () => {
 
   it('writes one line per message with its ID, masked number, status, parts and the sandbox mark', () => {
     const line = entryLine(entry({ smsId: 17, sandbox: true, charge: 0.05, status: { code: 3, label: 'Delivered', statusClass: 'delivered', final: true } }), numberShower([]), true);
-    assert.match(line, /^SMSId 17 · to \+39 333 \*\*\* \*\*67 · delivered \(Delivered, code 3\) · 1 SMS · €0\.0500 · sandbox · recorded 2026-12-01 10:00 UTC · text "deploy done"$/);
+    assert.match(line, /^SMSId 17 · to \+39 333 \*\*\* \*\*67 · delivered \(Delivered, code 3\) · 1 SMS · €0\.05 · sandbox · recorded 2026-12-01 10:00 UTC · text "deploy done"$/);
     assert.doesNotMatch(line, /1234567/);
   });
 });

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { statusGroupOf } from '../../src/history/messageState';
 import type { HistoryEntry } from '../../src/history/types';
-import { formatGatewayTime, createFormatters, safeLocale } from '../../src/webview/format';
+import { createFormatters, safeLocale } from '../../src/webview/format';
 import {
   compileFilter,
   comparator,
@@ -369,14 +369,6 @@ describe('panel model', () => {
   });
 
   describe('formatting', () => {
-    it('shows gateway times as they are, in the provider zone', () => {
-      assert.equal(formatGatewayTime('20101212152514'), '2010-12-12 15:25:14');
-      assert.equal(formatGatewayTime('00000000000000'), '');
-      assert.equal(formatGatewayTime(''), '');
-      assert.equal(formatGatewayTime(undefined), '');
-      assert.equal(formatGatewayTime('2010-12-12'), '2010-12-12');
-    });
-
     it('formats euro, counts and local times, and survives odd locale tags', () => {
       const f = createFormatters('en-US');
       assert.equal(f.euro(0.057), '€0.057');

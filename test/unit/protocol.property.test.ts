@@ -4,14 +4,13 @@ import { GatewayError, GATEWAY_ERROR_CODES } from '../../src/gateway/errors';
 import {
   MAX_GATEWAY_TEXT,
   STATUS_NUMBERS,
-  formatGatewayTime,
   formatStatusLine,
   parseBalanceAnswer,
-  parseGatewayTime,
   parseHelp,
   parseSendAnswer,
   parseStatusAnswer,
 } from '../../src/gateway/protocol';
+import { formatGatewayTime, parseGatewayTime } from '../../src/gateway/time';
 import { redactText } from '../../src/gateway/redact';
 import type { GatewayCommand } from '../../src/gateway/types';
 

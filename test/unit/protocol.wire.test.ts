@@ -15,7 +15,8 @@ import {
 } from '../../src/gateway/endpoints';
 import { decodeBody, GatewayClient } from '../../src/gateway/client';
 import { GatewayError } from '../../src/gateway/errors';
-import { formatGatewayTime, httpError, parseBalanceAnswer, parseGatewayTime, parseSendAnswer } from '../../src/gateway/protocol';
+import { httpError, parseBalanceAnswer, parseSendAnswer } from '../../src/gateway/protocol';
+import { formatGatewayTime, parseGatewayTime } from '../../src/gateway/time';
 import type { Credentials, GatewayClientOptions } from '../../src/gateway/types';
 import { FaultySandbox, type SandboxOptions } from '../../src/sandbox/faults';
 import { parseCliArgs } from '../../src/sandbox/cli';

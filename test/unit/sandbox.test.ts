@@ -11,7 +11,7 @@ import {
   type SandboxAccount,
   type SandboxOptions,
 } from '../../src/sandbox/faults';
-import { formatGatewayTime } from '../../src/gateway/protocol';
+import { formatGatewayTime } from '../../src/gateway/time';
 import { statusAt, statusTimeline, priceFor, smsRemainCount } from '../../src/sandbox/rules';
 
 const CREDS = { username: 'sandbox', password: 'sandbox' };
