@@ -66,7 +66,7 @@ export const QUIET_SETTINGS = {
 const WORKBENCH_CHATTER = [
   /^Resolv(ing|ed) connection token/, /^Creating a socket \(/, /^\[reconnection-grace-time\]/, /^\[Service Worker\]/,
   /^\[AgentHost:/, /^\[AccountPolicyGate\]/, /^Ignoring fetching additional builtin extensions/,
-  /^Updating additional builtin extensions cache/,
+  /^Updating additional builtin extensions cache/, /^Creation of workbench contribution /,
 ];
 
 const INSTALL_TIMEOUT_MS = 30 * 60_000;
