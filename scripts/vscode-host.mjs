@@ -10,7 +10,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { URLSearchParams, fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import { BROWSER_PACKAGES, HOST_BUILD_PACKAGES, ensureAptPackages } from './ensure-deps.mjs';
+import { BROWSER_PACKAGES, HOST_BUILD_PACKAGES, OLD_HOST_PACKAGES, ensureAptPackages } from './ensure-deps.mjs';
 
 /**
  * The VS Code hosts: a code-server release (each bundles one VS Code) and the Node it runs on, which is also the
@@ -26,7 +26,7 @@ export const HOSTS = {
     ripgrep: { package: '1.15.9', tag: 'v13.0.0-10' },
     // No --vscode-option yet: the smoke-test driver flag goes through scripts/code-server-smoke-driver.mjs.
     vscodeOption: false,
-    apt: ['ripgrep'],
+    apt: OLD_HOST_PACKAGES,
   },
 };
 
