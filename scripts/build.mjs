@@ -54,6 +54,24 @@ export async function build() {
     });
     // src/config.ts imports ../package.json (the settings' defaults): out/src/ finds it as out/package.json.
     copyFileSync(join(root, 'package.json'), join(root, 'out', 'package.json'));
+    // The integration suite's entry is bundled with mocha: mocha 12 is an ES module that require()s ES modules,
+    // which the extension host of the oldest VS Code tested (1.96, Node 20.18.1) cannot do.
+    await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: ['test/integration/index.ts'],
+      outfile: 'out/test/integration/index.js',
+      bundle: true,
+      external: ['vscode'],
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+      // Only mocha's parallel mode, never used here, resolves files beside itself.
+      logOverride: { 'require-resolve-not-external': 'silent' },
+      allowOverwrite: true,
+      define: testDefine(false),
+    });
   }
 }
 

@@ -15,15 +15,17 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const BROWSER_PACKAGES = ['chromium', 'fonts-dejavu-core'];
 /** Debian packages the one-time code-server install needs: kerberos headers for its native module. */
 export const HOST_BUILD_PACKAGES = ['libkrb5-dev'];
+/** Debian packages the one-time install of the oldest VS Code host needs: rg, which its ripgrep module would download. */
+export const OLD_HOST_PACKAGES = ['ripgrep'];
 /** Every Debian package the real-VS-Code tests need. */
-export const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'fonts-dejavu-core'];
+export const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'fonts-dejavu-core', 'ripgrep'];
 
 /** The same needs on other Linux distributions, by /etc/os-release ID (for the message only; nothing runs it). */
 const OTHER_SYSTEMS = [
-  { ids: ['fedora', 'rhel', 'centos', 'rocky', 'almalinux'], command: 'sudo dnf install -y chromium krb5-devel dejavu-sans-fonts' },
-  { ids: ['arch', 'manjaro'], command: 'sudo pacman -S --needed chromium krb5 ttf-dejavu' },
-  { ids: ['alpine'], command: 'sudo apk add chromium krb5-dev font-dejavu' },
-  { ids: ['opensuse', 'opensuse-leap', 'opensuse-tumbleweed', 'sles'], command: 'sudo zypper install -y chromium krb5-devel dejavu-fonts' },
+  { ids: ['fedora', 'rhel', 'centos', 'rocky', 'almalinux'], command: 'sudo dnf install -y chromium krb5-devel dejavu-sans-fonts ripgrep' },
+  { ids: ['arch', 'manjaro'], command: 'sudo pacman -S --needed chromium krb5 ttf-dejavu ripgrep' },
+  { ids: ['alpine'], command: 'sudo apk add chromium krb5-dev font-dejavu ripgrep' },
+  { ids: ['opensuse', 'opensuse-leap', 'opensuse-tumbleweed', 'sles'], command: 'sudo zypper install -y chromium krb5-devel dejavu-fonts ripgrep' },
 ];
 
 /**
@@ -33,6 +35,7 @@ const OTHER_SYSTEMS = [
 export const PACKAGE_FILES = {
   chromium: (env) => [env.INVIOSMART_CHROMIUM || '/usr/bin/chromium'],
   'libkrb5-dev': () => ['/usr/include/krb5.h', '/usr/include/krb5/krb5.h'],
+  ripgrep: () => ['/usr/bin/rg'],
   'fonts-dejavu-core': () => ['/usr/share/fonts/truetype/dejavu', '/usr/share/fonts/dejavu', '/usr/share/fonts/dejavu-sans-fonts', '/usr/share/fonts/TTF/DejaVuSans.ttf'],
 };
 
@@ -106,7 +109,7 @@ export function systemDeps({
     const ids = osReleaseIds(osRelease);
     const other = OTHER_SYSTEMS.find((s) => s.ids.some((id) => ids.includes(id)));
     const command = other?.command ??
-      `install Chromium (or point INVIOSMART_CHROMIUM at one), the Kerberos development headers and a font; on Debian or Ubuntu: sudo apt-get update && sudo apt-get install -y ${absent.join(' ')}`;
+      `install Chromium (or point INVIOSMART_CHROMIUM at one), the Kerberos development headers, a font and ripgrep; on Debian or Ubuntu: sudo apt-get update && sudo apt-get install -y ${absent.join(' ')}`;
     return { ok: false, missing: absent, command, reason: 'no-dpkg' };
   }
   const missing = missingAptPackages(names, env);

@@ -1,5 +1,7 @@
-// `npm run test:integration`: the integration suite inside a real VS Code (code-server), twice:
-// from the source folder (extensionDevelopmentPath) and from the packaged .vsix installed into a fresh server.
+// `npm run test:integration`: the integration suite inside a real VS Code (code-server): from the source folder
+// (extensionDevelopmentPath), from the packaged .vsix installed into a fresh server, the trust and adversary passes,
+// and the .vsix again on the oldest VS Code engines.vscode declares (HOSTS.oldest in scripts/vscode-host.mjs).
+//   node scripts/test-integration.mjs --oldest   only the build, the package and the oldest-VS-Code pass
 // Also holds the step runner and summary that scripts/test.mjs uses.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureHost, makeStateDir, runExtensionTests } from './vscode-host.mjs';
+import { HOSTS, ensureHost, makeStateDir, runExtensionTests } from './vscode-host.mjs';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 const SUITE_INDEX = join(root, 'out', 'test', 'integration', 'index');
@@ -125,9 +127,9 @@ export async function packageAdversary(outFile) {
   return runCommand(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', outFile], { cwd: join(root, 'test', 'adversary') });
 }
 
-/** Installs (or finds) the code-server host; notes how long a cold install took. */
-export async function hostStep() {
-  const host = await ensureHost();
+/** Installs (or finds) a code-server host (HOSTS name, the current one by default); notes how long a cold install took. */
+export async function hostStep(version) {
+  const host = await ensureHost({ version });
   return { ok: true, note: host.installMs ? `cold install ${(host.installMs / 1000).toFixed(1)} s into ${host.dir}` : `cached in ${host.dir}` };
 }
 
@@ -136,9 +138,10 @@ export async function hostStep() {
  * runs the installed files as the development extension (so they run under ExtensionMode.Test, the only mode in
  * which the extension gives the tests its test API).
  */
-export async function integrationStep(mode, vsix) {
+export async function integrationStep(mode, vsix, { vscodeHost } = {}) {
   let output = '';
   const code = await runExtensionTests({
+    vscodeHost,
     extensionDevelopmentPath: mode === 'source' ? root : undefined,
     extensionTestsPath: SUITE_INDEX,
     vsix: mode === 'vsix' ? vsix : undefined,
@@ -149,6 +152,25 @@ export async function integrationStep(mode, vsix) {
   });
   const counts = parseIntegrationCounts(output);
   return { ok: code === 0 && counts.passed !== undefined, ...counts, note: code === 124 ? 'timed out' : code === 0 ? '' : `exit ${code}` };
+}
+
+/**
+ * The packaged .vsix on the oldest VS Code that engines.vscode admits, run by that VS Code's Node: what a user on
+ * the floor version installs. Recorded as `vscode-host:oldest` and `integration:oldest`.
+ */
+export async function oldestSteps(steps, vsixPath) {
+  const { vscode, node } = HOSTS.oldest;
+  const host = await steps.run('vscode-host:oldest', () => hostStep('oldest'));
+  if (!host.ok) {
+    steps.results.push({ name: 'integration:oldest', ok: false, durationMs: 0, note: `no VS Code ${vscode} host` });
+    return;
+  }
+  if (!vsixPath) {
+    steps.skip('integration:oldest', 'no .vsix');
+    return;
+  }
+  const r = await steps.run('integration:oldest', () => integrationStep('vsix', vsixPath, { vscodeHost: 'oldest' }));
+  r.note = [`VS Code ${vscode}, Node ${node}`, r.note].filter(Boolean).join('; ');
 }
 
 /** A port free on 127.0.0.1 right now (for the rogue server the untrusted pass's settings point at). */
@@ -211,25 +233,31 @@ export async function adversaryStep(under, { vsix, adversaryVsix }) {
   return { ok: code === 0 && counts.passed > 0, ...counts, note: code === 124 ? 'timed out' : code === 0 ? '' : `exit ${code}` };
 }
 
-/** Both integration runs; `vsix` is built first unless given. Records into `steps`. */
-export async function integrationSteps(steps, { vsix } = {}) {
+/** Every integration run; `vsix` is built first unless given; `oldestOnly` runs only the oldest-VS-Code pass. Records into `steps`. */
+export async function integrationSteps(steps, { vsix, oldestOnly = false } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'inviosmart-package-'));
   try {
+    const packaged = async () => {
+      if (vsix) return vsix;
+      const out = join(work, 'inviosmart-sms.vsix');
+      const pkg = await steps.run('package', async () => ({ ok: (await packageVsix(out)).code === 0 && existsSync(out) }));
+      return pkg.ok ? out : undefined;
+    };
+    if (oldestOnly) {
+      await oldestSteps(steps, await packaged());
+      return;
+    }
     const host = await steps.run('vscode-host', hostStep);
     if (!host.ok) {
       steps.skip('integration:source', 'no VS Code host');
       steps.skip('integration:vsix', 'no VS Code host');
+      steps.skip('integration:oldest', 'no VS Code host');
       return;
     }
     // The source run first: packaging replaces dist/ with the production bundle, which leaves the
     // test-only code out (docs/ARCHITECTURE.md), and the source run is the development build.
     await steps.run('integration:source', () => integrationStep('source'));
-    let vsixPath = vsix;
-    if (!vsixPath) {
-      vsixPath = join(work, 'inviosmart-sms.vsix');
-      const pkg = await steps.run('package', async () => ({ ok: (await packageVsix(vsixPath)).code === 0 && existsSync(vsixPath) }));
-      if (!pkg.ok) vsixPath = undefined;
-    }
+    const vsixPath = await packaged();
     if (vsixPath) await steps.run('integration:vsix', () => integrationStep('vsix', vsixPath));
     else steps.skip('integration:vsix', 'no .vsix');
     await steps.run('integration:untrusted', untrustedStep);
@@ -240,6 +268,7 @@ export async function integrationSteps(steps, { vsix } = {}) {
       if (vsixPath) await steps.run('integration:adversary-prod', () => adversaryStep('production', { vsix: vsixPath, adversaryVsix }));
       else steps.skip('integration:adversary-prod', 'no .vsix');
     }
+    await oldestSteps(steps, vsixPath);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -248,7 +277,7 @@ export async function integrationSteps(steps, { vsix } = {}) {
 async function main() {
   const steps = new Steps();
   const build = await steps.run('build', async () => ({ ok: (await runCommand(process.execPath, [join(root, 'scripts', 'build.mjs'), '--tests'])).code === 0 }));
-  if (build.ok) await integrationSteps(steps);
+  if (build.ok) await integrationSteps(steps, { oldestOnly: process.argv.includes('--oldest') });
   steps.print('test:integration summary');
   process.exit(steps.ok ? 0 : 1);
 }

