@@ -53,14 +53,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   context.subscriptions.push(sharedBalance);
   const accounts = registerAccounts(context, { log: (event) => log.call(event), balance: { shared: sharedBalance } });
 
-  const history = await HistoryStore.open(historyDir, {
+  // Read in the background, in slices: activate returns before the history is in (the views show
+  // it loading; a send meanwhile waits for the load, then is written before its request goes out).
+  const history = HistoryStore.create(historyDir, {
     onError: (e) => log.warn(`history: ${e instanceof Error ? e.message : String(e)}`),
     // Every compaction (this window's or on its own) applies the retention settings.
     retention: (entries, now) => selectForRemoval(entries, now, readRetentionSettings()),
     fs: context.extensionMode === vscode.ExtensionMode.Test ? diskFullSwitch(realFs) : undefined,
   });
   context.subscriptions.push(history);
-  log.info(`history: ${history.stats().entries} messages in ${historyDir}`);
+  const historyLoaded = history.ready.then(
+    () => log.info(`history: ${history.stats().entries} messages in ${historyDir}`),
+    (e: unknown) => log.warn(`history: could not be read: ${e instanceof Error ? e.message : String(e)}`),
+  );
   const retention = new RetentionService({
     store: history,
     limits: readRetentionSettings,
@@ -69,7 +74,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     onError: (e) => log.warn(`history retention: ${e instanceof Error ? e.message : String(e)}`),
   });
   context.subscriptions.push(retention);
-  retention.start();
+  void historyLoaded.then(() => retention.start());
 
   // One window polls for all: the one holding the lease in the shared history folder.
   const election = new PollerElection({ dir: historyDir, isFocused: () => vscode.window.state.focused, onError: (e) => log.warn(`poller lease: ${String(e)}`) });
@@ -87,7 +92,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
       onFinal: (entry) => notifyFinal(entry),
       onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
     });
-    p.start();
+    void historyLoaded.then(() => p.start()); // no-op once disposed
     return p;
   };
   let poller = makePoller();
@@ -163,6 +168,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     }),
     vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => panel.show(typeof key === 'string' ? key : undefined)),
     vscode.commands.registerCommand(CommandIds.showLog, () => log.show()),
+    vscode.commands.registerCommand(CommandIds.whenHistoryLoaded, () => historyLoaded.then(() => undefined)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (affects(e, 'gateway') || e.affectsConfiguration('http')) {
         accounts.sessions.applySettings();

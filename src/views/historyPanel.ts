@@ -90,6 +90,7 @@ export function panelStrings(): PanelStrings {
     sandbox: vscode.l10n.t('Sandbox'),
     sandboxTitle: vscode.l10n.t('Sent through the built-in sandbox gateway: no real SMS went out'),
     emptyHistory: vscode.l10n.t('No messages yet. Messages you send appear here.'),
+    loadingHistory: vscode.l10n.t('Loading history…'),
     noMatches: vscode.l10n.t('No messages match the filters.'),
     detailsLabel: vscode.l10n.t('Selected message'),
     actionsLabel: vscode.l10n.t('Actions for the selected message'),

@@ -553,6 +553,7 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
   readonly view: vscode.TreeView<HistoryNode>;
   private readonly l10n: L10n;
   private empty: boolean | undefined;
+  private loading = false;
 
   constructor(history: HistoryReader, getGroupBy: () => GroupBy, options: RegisterHistoryTreeOptions) {
     super();
@@ -590,6 +591,18 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
       }),
     );
     this._register(this.provider.onDidChangeSummary((s) => this.showSummary(s)));
+    if (history.loaded === false) {
+      // Until the history is in: a loading line, no badge, no "no messages yet" welcome.
+      this.loading = true;
+      this.view.message = this.l10n.t('Loading history…');
+      const done = history.onDidLoad?.(() => {
+        done?.dispose();
+        this.loading = false;
+        this.view.message = undefined;
+        this.provider.refresh();
+      });
+      if (done) this._register(done);
+    }
     this.showSummary(this.provider.summary);
     this.showGroupBy();
   }
@@ -606,6 +619,7 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
   }
 
   private showSummary(s: HistorySummary): void {
+    if (this.loading) return;
     const empty = s.total === 0;
     if (empty !== this.empty) {
       this.empty = empty;

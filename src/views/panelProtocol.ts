@@ -48,6 +48,7 @@ export const panelStringKeys = [
   'sandbox',
   'sandboxTitle',
   'emptyHistory',
+  'loadingHistory',
   'noMatches',
   'detailsLabel',
   'actionsLabel',

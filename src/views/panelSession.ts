@@ -14,7 +14,7 @@ import {
 } from './panelProtocol';
 
 export interface PanelSessionOptions {
-  history: Pick<HistoryReader, 'all' | 'onDidChange'>;
+  history: Pick<HistoryReader, 'all' | 'onDidChange' | 'loaded' | 'onDidLoad'>;
   post: (message: HostMessage) => void;
   /** Entries as the user reads them (status names in the UI language). */
   localize: (entries: readonly HistoryEntry[]) => HistoryEntry[];
@@ -46,6 +46,7 @@ export class PanelSession implements Disposable {
   private batches: string[] | undefined;
   private push: Disposable | undefined;
   private warm: Disposable | undefined;
+  private loadWait: Disposable | undefined;
   private readonly subscription: Disposable;
   private readonly later: (work: () => void, ms: number) => Disposable;
   private disposed = false;
@@ -71,6 +72,16 @@ export class PanelSession implements Disposable {
   answer(query: PanelQuery): void {
     if (this.disposed) return;
     this.last = query;
+    // While the history is being read, the webview keeps its loading line; the latest question
+    // is answered once it is in.
+    if (this.options.history.loaded === false && this.options.history.onDidLoad) {
+      this.loadWait ??= this.options.history.onDidLoad(() => {
+        this.loadWait?.dispose();
+        this.loadWait = undefined;
+        if (!this.disposed && this.last) this.options.post({ type: 'page', page: this.page(this.last, false) });
+      });
+      return;
+    }
     this.options.post({ type: 'page', page: this.page(query, false) });
   }
 
@@ -82,6 +93,7 @@ export class PanelSession implements Disposable {
   dispose(): void {
     this.disposed = true;
     this.subscription.dispose();
+    this.loadWait?.dispose();
     this.push?.dispose();
     this.warm?.dispose();
     this.model = undefined;

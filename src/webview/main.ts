@@ -448,8 +448,9 @@ class HistoryPanelApp {
 
     this.spacer = el('div', 'spacer');
     this.spacer.setAttribute('role', 'rowgroup');
+    // Until the host's first answer (it may still be reading the history): a loading line.
     this.empty = el('div', 'empty');
-    this.empty.hidden = true;
+    setText(this.empty, this.strings.loadingHistory);
     this.grid.append(head, this.spacer, this.empty);
 
     this.spacer.addEventListener('click', (e) => {
@@ -704,6 +705,7 @@ class HistoryPanelApp {
   }
 
   private renderEmpty(): void {
+    if (!this.answered) return; // the loading line stays
     const none = this.answered && this.rows.count === 0;
     this.empty.hidden = !none;
     if (none) setText(this.empty, this.rows.size === 0 ? this.strings.emptyHistory : this.strings.noMatches);

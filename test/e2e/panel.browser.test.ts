@@ -56,6 +56,7 @@ const strings: PanelStrings = {
   sandbox: 'Sandbox',
   sandboxTitle: 'Sent through the built-in sandbox gateway: no real SMS went out',
   emptyHistory: 'No messages yet. Messages you send appear here.',
+  loadingHistory: 'Loading history…',
   noMatches: 'No messages match the filters.',
   detailsLabel: 'Selected message',
   actionsLabel: 'Actions for the selected message',
