@@ -4,6 +4,7 @@ import { CommandIds } from '../commands/ids';
 import { DisposableBase } from '../common/lifecycle';
 import type { GroupBy } from '../config';
 import type { HistoryEntry, HistoryReader } from '../history/types';
+import { timeSlicer, type Slicer } from '../history/slices';
 import {
   contextValueOf,
   dayGroupLabel,
@@ -156,6 +157,9 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   private lastSummary: HistorySummary = { total: 0, inFlight: 0 };
 
   private readonly pending = new Set<string>();
+  /** Counts rebuilds, so a sliced one stops when another started; true while a sliced one runs. */
+  private rebuilds = 0;
+  private rebuilding = false;
   private flushTimer: vscode.Disposable | undefined;
   private midnightTimer: vscode.Disposable | undefined;
   private readonly after: NonNullable<HistoryTreeOptions['after']>;
@@ -228,7 +232,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   flush(): void {
     this.flushTimer?.dispose();
     this.flushTimer = undefined;
-    if (this.pending.size === 0 || this.isDisposed) return;
+    if (this.pending.size === 0 || this.isDisposed || this.rebuilding) return;
     const changedGroups = new Set<Group>();
     const changedMessages: MessageNode[] = [];
     let rootChanged = false;
@@ -266,6 +270,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   // ---- TreeDataProvider
 
   getChildren(element?: HistoryNode): HistoryNode[] {
+    if (this.rebuilding) return [];
     if (!element) {
       const order = this.sortedGroups();
       const shown: HistoryNode[] = order.slice(0, this.rootShown).map((g) => g.node);
@@ -387,6 +392,38 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   }
 
   private rebuild(): void {
+    this.rebuilds++;
+    this.rebuilding = false;
+    const steps = this.rebuildSteps();
+    while (!steps.next().done);
+  }
+
+  /**
+   * `refresh` in slices (the first load of a big history: about 2 µs an entry, 0.2 s for 100,000,
+   * too long for the extension host's one thread). Changes queue meanwhile and are applied after;
+   * the top level stays empty until the new index is whole.
+   */
+  async refreshInSlices(slicer: Slicer = timeSlicer()): Promise<void> {
+    const generation = ++this.rebuilds;
+    this.rebuilding = true;
+    this.pending.clear();
+    this.flushTimer?.dispose();
+    this.flushTimer = undefined;
+    const steps = this.rebuildSteps();
+    while (!steps.next().done) {
+      const turn = slicer.step();
+      if (!turn) continue;
+      await turn;
+      if (this.isDisposed || generation !== this.rebuilds) return; // disposed, or a full rebuild came first
+    }
+    this.rebuilding = false;
+    this.changeEmitter.fire(undefined);
+    this.emitSummary();
+    this.flush();
+  }
+
+  /** The index from scratch, one step an entry. */
+  private *rebuildSteps(): Generator<void> {
     this.placements.clear();
     this.groups.clear();
     this.messageNodes.clear();
@@ -405,6 +442,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
       const inFlight = isInFlight(entry);
       if (inFlight) this.inFlight++;
       this.placements.set(entry.key, { groupId, member, inFlight });
+      yield;
     }
     for (const group of this.groups.values()) {
       // all() is newest first already; sort only when it was not
@@ -415,6 +453,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
           break;
         }
       }
+      yield;
     }
   }
 
@@ -597,9 +636,11 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
       this.view.message = this.l10n.t('Loading history…');
       const done = history.onDidLoad?.(() => {
         done?.dispose();
-        this.loading = false;
-        this.view.message = undefined;
-        this.provider.refresh();
+        void this.provider.refreshInSlices().then(() => {
+          this.loading = false;
+          this.view.message = undefined;
+          this.showSummary(this.provider.summary);
+        });
       });
       if (done) this._register(done);
     }
