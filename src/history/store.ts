@@ -23,6 +23,7 @@ import { compactHoldingLock, type CompactionHost } from './compaction';
 import { Emitter, type Event } from './events';
 import { HistoryFiles, plainFileError, WHAT } from './files';
 import { entryLine, LOCK_FILE, type Tombstone } from './format';
+import type { Slicer } from './slices';
 import { HistoryState, type HistoryChange } from './state';
 import type { Disposable, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader } from './types';
 import { HistoryWatcher } from './watcher';
@@ -69,6 +70,8 @@ export interface HistoryStoreOptions {
   fs?: DurableFs;
   /** Who takes the compaction lock; default this process (tests play another one). */
   lockOwner?: LockOwner;
+  /** Where long reads give the event loop a turn; default every ~8 ms of work (src/history/slices.ts). */
+  slicer?: Slicer;
 }
 
 export interface HistoryStats {
@@ -91,7 +94,7 @@ export interface HistoryStats {
 }
 
 type Required2<T> = { [K in keyof T]-?: T[K] };
-type Optional = 'onError' | 'retention' | 'lockOwner';
+type Optional = 'onError' | 'retention' | 'lockOwner' | 'slicer';
 type ResolvedOptions = Required2<Omit<HistoryStoreOptions, Optional>> & Pick<HistoryStoreOptions, Optional>;
 
 const DEFAULTS: Omit<ResolvedOptions, 'clock' | Optional> = {
@@ -199,7 +202,7 @@ export class HistoryStore implements HistoryReader, Disposable {
     this.lockPath = path.join(dir, LOCK_FILE);
     this.fs = this.options.fs;
     this.locks = new LockFiles({ fs: this.fs, staleMs: this.options.lockStaleMs, owner: this.options.lockOwner });
-    this.files = new HistoryFiles(dir, this.fs, this.state, this.options.durable, (err) => this.report(err));
+    this.files = new HistoryFiles(dir, this.fs, this.state, this.options.durable, (err) => this.report(err), this.options.slicer);
     this.watcher = new HistoryWatcher(dir, this.options, () => {
       if (!this.disposed) this.exclusive(() => this.files.sync()).catch((err) => this.report(err));
     });
