@@ -199,13 +199,13 @@ export const activationBench: Bench = {
           ratio: median(sc.samples.map((x) => total(x.ours) / Math.max(total(x.empty), 1))),
           target: i === 0 ? { op: '<=', value: 1.5 } : undefined,
         });
-        // The extension host's thread from the probe's start until the history is in (activationProbe.ts).
+        // The extension host's thread from activate's end until the history is in (activationProbe.ts).
         const h = sc.samples.map((x) => x.history);
         const cpu = h.map((x) => x.longestCpuMs).filter((v): v is number => v !== undefined);
         const maxOf = (v: number[]): string => `max ${Math.max(...v).toFixed(1)} ms, median ${median(v).toFixed(1)} ms`;
         if (cpu.length === h.length) {
           rows.push({
-            name: `    longest task while the history loads (${sc.label}): the thread's own CPU time, worst of ${h.length} windows`,
+            name: `    longest task from activate's end until the history is in (${sc.label}): the thread's own CPU time, worst of ${h.length} windows`,
             measured: maxOf(cpu),
             baseline: '50 ms',
             ratio: Math.max(...cpu) / 50,
