@@ -26,6 +26,13 @@ const phoneApart: esbuild.Plugin = {
   },
 };
 
+const csvApart: esbuild.Plugin = {
+  name: 'csv-apart',
+  setup(b) {
+    b.onResolve({ filter: /^csv-(parse|stringify)\/sync$/ }, (args) => ({ path: `./${args.path.slice(0, -'/sync'.length)}.js`, external: true }));
+  },
+};
+
 export async function packagePrivately(dir: string, outVsix: string): Promise<void> {
   mkdirSync(path.join(dir, 'media'), { recursive: true });
   for (const rel of SHIPPED) if (existsSync(path.join(repoRoot, rel))) cpSync(path.join(repoRoot, rel), path.join(dir, rel), { recursive: true });
@@ -36,9 +43,18 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
     minify: true, sourcemap: false, logLevel: 'warning', legalComments: 'none',
   };
   await Promise.all([
-    // As scripts/build.mjs: undici and the phone plans in their own files, required by the extension on first use.
-    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart, phoneApart] }),
-    esbuild.build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js', phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: path.join(dir, 'dist') }),
+    // As scripts/build.mjs: undici, the phone plans and the CSV libraries in their own files, required by the extension on first use.
+    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart, phoneApart, csvApart] }),
+    esbuild.build({
+      ...common,
+      entryPoints: {
+        undici: 'node_modules/undici/index.js',
+        phone: 'node_modules/libphonenumber-js/max/index.cjs',
+        'csv-parse': 'node_modules/csv-parse/dist/cjs/sync.cjs',
+        'csv-stringify': 'node_modules/csv-stringify/dist/cjs/sync.cjs',
+      },
+      outdir: path.join(dir, 'dist'),
+    }),
     esbuild.build({ ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist'), plugins: [phoneApart] }),
     esbuild.build({
       ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: path.join(dir, 'media', 'dist'),
