@@ -114,7 +114,7 @@ export interface BulkPrompts {
 
 export interface BulkDeps {
   sessions: SessionProvider;
-  history: BulkHistory & Pick<HistoryReader, 'all' | 'onDidChange'>;
+  history: BulkHistory & Pick<HistoryReader, 'all' | 'onDidChange' | 'ready'>;
   batches: BatchStore;
   state: vscode.Memento;
   settings: () => Settings;
@@ -511,6 +511,8 @@ export class BulkCommand implements vscode.TextDocumentContentProvider, vscode.D
   async resume(batchId?: string): Promise<BatchSummary | undefined> {
     let handle: BatchHandle | undefined;
     try {
+      // Reconciling against a history still loading would take sent rows for interrupted ones.
+      await this.deps.history.ready?.catch(() => undefined);
       const lookup = (key: string) => this.deps.history.get(key);
       const listed = await this.deps.batches.list(lookup);
       let batch = batchId ? listed.find((b) => b.batchId === batchId) : undefined;

@@ -71,6 +71,8 @@ export interface HistoryReader {
   readonly loaded?: boolean;
   /** Fires once, when the first load has ended. */
   onDidLoad?(listener: () => void): Disposable;
+  /** Resolves when the first load has ended; what reads the whole history for a user (export, search) waits for it. */
+  readonly ready?: Promise<void>;
 }
 
 /** What a caller gives to record a new attempt; the store assigns key, rev and times (state defaults to 'sending'). */

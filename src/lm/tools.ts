@@ -167,6 +167,7 @@ export class SmsTools {
   }
 
   async checkStatus(input: CheckStatusInput, token?: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+    await this.deps.history.ready?.catch(() => undefined); // look the message up in the whole history
     const settings = this.deps.settings();
     let entry: HistoryEntry | undefined;
     let smsId: number | undefined;
@@ -241,6 +242,7 @@ export class SmsTools {
   }
 
   async search(input: SearchHistoryInput): Promise<vscode.LanguageModelToolResult> {
+    await this.deps.history.ready?.catch(() => undefined); // search the whole history, not the part read so far
     const settings = this.deps.settings();
     const problems: string[] = [];
     let destination: string | undefined;
