@@ -34,6 +34,17 @@ export const phoneApart = {
 };
 
 /**
+ * csv-parse and csv-stringify are only needed by a bulk send and the export: `require('csv-parse/sync')`
+ * loads dist/csv-parse.js and `require('csv-stringify/sync')` dist/csv-stringify.js then.
+ */
+export const csvApart = {
+  name: 'csv-apart',
+  setup(b) {
+    b.onResolve({ filter: /^csv-(parse|stringify)\/sync$/ }, (args) => ({ path: `./${args.path.slice(0, -'/sync'.length)}.js`, external: true }));
+  },
+};
+
+/**
  * src/config.ts imports package.json for the settings' declarations (defaults, bounds): the bundle
  * gets `contributes.configuration` alone, not the commands, menus and views around it.
  */
@@ -50,7 +61,7 @@ export function settingsOnly(root) {
   };
 }
 
-/** Every bundle the product ships: the extension, undici, the phone plans, the standalone sandbox, and the webview script. */
+/** Every bundle the product ships: the extension, undici, the phone plans, the CSV libraries, the standalone sandbox, and the webview script. */
 export function bundleOptions({ root, production }) {
   const common = {
     absWorkingDir: root,
@@ -66,7 +77,8 @@ export function bundleOptions({ root, production }) {
     define: testDefine(production),
   };
   return [
-    { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart, phoneApart, settingsOnly(root)] },
+    { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart, phoneApart, csvApart, settingsOnly(root)] },
+    { ...common, entryPoints: { 'csv-parse': 'node_modules/csv-parse/dist/cjs/sync.cjs', 'csv-stringify': 'node_modules/csv-stringify/dist/cjs/sync.cjs' }, outdir: 'dist' },
     { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
     { ...common, entryPoints: { phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: 'dist' },
     { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist', plugins: [phoneApart] },

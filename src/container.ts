@@ -58,24 +58,22 @@ export class Container extends DisposableBase {
   readonly smsTools: SmsTools;
   readonly taskSms: TaskSms;
   readonly textMe: TextMeWhenDone;
+  /** Settles once the history has been read (or could not be): the poller and retention start then. */
+  readonly historyLoaded: Promise<void>;
 
   /** Builds every service; the history store is the one part that is opened first (it reads the disk). */
-  static async create(context: vscode.ExtensionContext): Promise<Container> {
+  static create(context: vscode.ExtensionContext): Container {
     const log = new Log();
     const historyDir = path.join(context.globalStorageUri.fsPath, 'history');
-    try {
-      const history = await HistoryStore.open(historyDir, {
-        onError: (e) => log.warn(`history: ${message(e)}`),
-        // Every compaction (this window's or on its own) applies the retention settings.
-        retention: (entries, now) => selectForRemoval(entries, now, readRetentionSettings()),
-        fs: context.extensionMode === vscode.ExtensionMode.Test ? diskFullSwitch(realFs) : undefined,
-      });
-      log.info(`history: ${history.stats().entries} messages in ${historyDir}`);
-      return new Container(context, log, history, historyDir);
-    } catch (e) {
-      log.dispose();
-      throw e;
-    }
+    // Read in the background, in slices: activate returns before the history is in (the views show
+    // it loading; a send meanwhile waits for the load, then is written before its request goes out).
+    const history = HistoryStore.create(historyDir, {
+      onError: (e) => log.warn(`history: ${message(e)}`),
+      // Every compaction (this window's or on its own) applies the retention settings.
+      retention: (entries, now) => selectForRemoval(entries, now, readRetentionSettings()),
+      fs: context.extensionMode === vscode.ExtensionMode.Test ? diskFullSwitch(realFs) : undefined,
+    });
+    return new Container(context, log, history, historyDir);
   }
 
   private constructor(
@@ -87,6 +85,10 @@ export class Container extends DisposableBase {
     super();
     this._register(log);
     this._register(history);
+    this.historyLoaded = history.ready.then(
+      () => log.info(`history: ${history.stats().entries} messages in ${historyDir}`),
+      (e: unknown) => log.warn(`history: could not be read: ${message(e)}`),
+    );
     const afterSend = () => void this.balance.refresh();
 
     // Accounts, gateway sessions and the balance. Account metadata is not synced: passwords never
@@ -113,7 +115,7 @@ export class Container extends DisposableBase {
       onPruned: (n) => log.info(`history: removed ${n} messages beyond the retention settings`),
       onError: (e) => log.warn(`history retention: ${message(e)}`),
     }));
-    this.retention.start();
+    void this.historyLoaded.then(() => this.retention.start());
     this.election = this._register(new PollerElection({ dir: historyDir, isFocused: () => vscode.window.state.focused, onError: (e) => log.warn(`poller lease: ${String(e)}`) }));
     this.poller = this._register(new StatusPoller({
       store: history,
@@ -123,7 +125,7 @@ export class Container extends DisposableBase {
       onFinal: (entry) => notifyFinal(entry, readSettings().notifyOn, (key) => this.panel.show(key)),
       onError: (entry, e) => log.warn(`status of SMS ${entry.smsId}: ${e instanceof GatewayError ? `${e.kind} ${e.code ?? ''} ${e.gatewayText}` : String(e)}`),
     }));
-    this.poller.start();
+    void this.historyLoaded.then(() => this.poller.start()); // no-op once disposed
     this._register(this.election.onDidChange(() => this.poller.setActive(vscode.window.state.focused)));
     void this.election.start();
     this._register(vscode.window.onDidChangeWindowState((s) => {

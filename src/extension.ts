@@ -16,7 +16,7 @@ let running: Container | undefined;
  * Under test (ExtensionMode.Test) it returns the narrow test API of src/testApi.ts, which reads no secret.
  */
 export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi | undefined> {
-  const container = await Container.create(context);
+  const container = Container.create(context);
   context.subscriptions.push(container);
   registerCommands(container, context.subscriptions);
   running = container;
@@ -48,6 +48,7 @@ function registerCommands(c: Container, subscriptions: vscode.Disposable[]): voi
     }),
     vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => c.panel.show(typeof key === 'string' ? key : undefined)),
     vscode.commands.registerCommand(CommandIds.showLog, () => c.log.show()),
+    vscode.commands.registerCommand(CommandIds.whenHistoryLoaded, () => c.historyLoaded.then(() => undefined)),
     registerSmsTasks(c.taskSms),
   );
 }

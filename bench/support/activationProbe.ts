@@ -4,6 +4,7 @@
 // The report is the workbench's document behind "Developer: Startup Performance"; its "Extension
 // Activation Stats" table holds the same ActivationTimes that "Show Running Extensions" shows.
 import { writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 
 export interface ActivationRow {
@@ -15,6 +16,70 @@ export interface ActivationRow {
   /** ms: from activate() returning until the promise it returned settled. */
   finishActivate: number;
   event: string;
+}
+
+/** The extension host's thread while our extension loads its history, from the probe's start until the history is in. */
+export interface HistoryLoadRow {
+  /** Our extension was already active when the probe started. */
+  activeAtStart: boolean;
+  /** ms from the probe's start until the history was in (the thread is watched from our activate's end). */
+  loadedAfterMs: number;
+  /** The longest stretch the thread did not get to a 1 ms timer, wall clock (includes time the OS ran other processes). */
+  longestWallMs: number;
+  /** The thread's own CPU time in that kind of stretch, the longest one (what our code held the thread for); undefined without process.threadCpuUsage. */
+  longestCpuMs?: number;
+  /** monitorEventLoopDelay's max, ms. */
+  loopDelayMaxMs: number;
+}
+
+/** Watches the thread: a 1 ms timer notes each gap, in wall time and in this thread's CPU time. */
+function watchThread(): () => { longestWallMs: number; longestCpuMs?: number; loopDelayMaxMs: number } {
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
+  const cpuNow = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
+  const cpu = (): number => {
+    const u = cpuNow!.call(process);
+    return (u.user + u.system) / 1000;
+  };
+  let lastWall = performance.now();
+  let lastCpu = cpuNow ? cpu() : 0;
+  let longestWallMs = 0;
+  let longestCpuMs = 0;
+  const timer = setInterval(() => {
+    const wall = performance.now();
+    longestWallMs = Math.max(longestWallMs, wall - lastWall);
+    lastWall = wall;
+    if (cpuNow) {
+      const c = cpu();
+      longestCpuMs = Math.max(longestCpuMs, c - lastCpu);
+      lastCpu = c;
+    }
+  }, 1);
+  return () => {
+    clearInterval(timer);
+    delay.disable();
+    return { longestWallMs, ...(cpuNow ? { longestCpuMs } : {}), loopDelayMaxMs: delay.max / 1e6 };
+  };
+}
+
+/**
+ * Waits until `id` is active, then watches the thread until its history is in (its internal command
+ * resolves then). The watch starts when `activate` has returned: the history is read after that,
+ * and the require of the bundle and VS Code's own start-up work are not history work.
+ */
+async function historyLoad(id: string): Promise<HistoryLoadRow> {
+  const started = performance.now();
+  const ext = vscode.extensions.getExtension(id);
+  const activeAtStart = ext?.isActive ?? false;
+  const deadline = Date.now() + 120_000;
+  while (!ext?.isActive) {
+    if (Date.now() > deadline) throw new Error(`${id} never activated`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const stop = watchThread();
+  await vscode.commands.executeCommand('inviosmart.whenHistoryLoaded');
+  const loadedAfterMs = performance.now() - started;
+  return { activeAtStart, loadedAfterMs, ...stop() };
 }
 
 /** The "Extension Activation Stats" table of the report, by extension id (lower case). */
@@ -44,6 +109,8 @@ export async function run(): Promise<void> {
   const outFile = process.env.INVIOSMART_BENCH_OUT;
   const ids = (process.env.INVIOSMART_BENCH_IDS ?? '').split(',').filter(Boolean).map((s) => s.toLowerCase());
   if (!outFile || ids.length === 0) throw new Error('INVIOSMART_BENCH_OUT and INVIOSMART_BENCH_IDS must be set');
+  // The first id is ours: its history load is watched first, before the report is opened (its own work).
+  const history = await historyLoad(ids[0]);
   // The report is a workbench document an extension cannot open by URI; showing it (the command
   // behind Developer: Startup Performance) makes the workbench share it with the extension host.
   await vscode.commands.executeCommand('perfview.show');
@@ -53,7 +120,7 @@ export async function run(): Promise<void> {
     text = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'perf')?.getText() ?? '';
     const rows = parseActivationTable(text);
     if (ids.every((id) => rows[id])) {
-      writeFileSync(outFile, JSON.stringify({ rows: Object.fromEntries(ids.map((id) => [id, rows[id]])), active: ids.map((id) => vscode.extensions.getExtension(id)?.isActive ?? false) }));
+      writeFileSync(outFile, JSON.stringify({ rows: Object.fromEntries(ids.map((id) => [id, rows[id]])), active: ids.map((id) => vscode.extensions.getExtension(id)?.isActive ?? false), history }));
       return;
     }
     if (Date.now() > deadline) throw new Error(`the Startup Performance report never listed ${ids.join(', ')}:\n${text.slice(0, 3000)}`);

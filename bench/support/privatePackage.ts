@@ -1,10 +1,11 @@
 // Packages the extension as `npm run package` does, but in a private folder: the production bundles are
 // written there, not into the checkout's dist/ and media/dist/, where another build running at the same
 // time (a shared checkout) could swap in a development bundle between the build and vsce.
-// Keep the esbuild options in step with scripts/build.mjs (production) and the files with .vscodeignore.
+// The esbuild options come from scripts/bundles.mjs; keep the files in step with .vscodeignore.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -12,39 +13,16 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 /** What .vscodeignore lets through, besides the bundles built here. */
 const SHIPPED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'media/icon.png', 'media/activity.svg', 'media/screenshots', 'l10n'];
 
-const undiciApart: esbuild.Plugin = {
-  name: 'undici-apart',
-  setup(b) {
-    b.onResolve({ filter: /^undici$/ }, () => ({ path: './undici.js', external: true }));
-  },
-};
-
-const phoneApart: esbuild.Plugin = {
-  name: 'phone-apart',
-  setup(b) {
-    b.onResolve({ filter: /^libphonenumber-js\/max$/ }, () => ({ path: './phone.js', external: true }));
-  },
-};
-
 export async function packagePrivately(dir: string, outVsix: string): Promise<void> {
   mkdirSync(path.join(dir, 'media'), { recursive: true });
   for (const rel of SHIPPED) if (existsSync(path.join(repoRoot, rel))) cpSync(path.join(repoRoot, rel), path.join(dir, rel), { recursive: true });
   for (const name of readdirSync(repoRoot)) if (/^package\.nls\..+\.json$/.test(name)) cpSync(path.join(repoRoot, name), path.join(dir, name));
   for (const name of readdirSync(path.join(repoRoot, 'media'))) if (name.endsWith('.css')) cpSync(path.join(repoRoot, 'media', name), path.join(dir, 'media', name));
-  const common: esbuild.BuildOptions = {
-    absWorkingDir: repoRoot, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'],
-    minify: true, sourcemap: false, logLevel: 'warning', legalComments: 'none', define: { __TEST__: 'false' },
+  // The production bundles exactly as scripts/build.mjs makes them (scripts/bundles.mjs), written here instead.
+  const bundles = (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'bundles.mjs')).href)) as {
+    bundleOptions(o: { root: string; production: boolean }): esbuild.BuildOptions[];
   };
-  await Promise.all([
-    // As scripts/build.mjs: undici and the phone plans in their own files, required by the extension on first use.
-    esbuild.build({ ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: path.join(dir, 'dist'), plugins: [undiciApart, phoneApart] }),
-    esbuild.build({ ...common, entryPoints: { undici: 'node_modules/undici/index.js', phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: path.join(dir, 'dist') }),
-    esbuild.build({ ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: path.join(dir, 'dist'), plugins: [phoneApart] }),
-    esbuild.build({
-      ...common, entryPoints: { panel: 'src/webview/main.ts' }, outdir: path.join(dir, 'media', 'dist'),
-      platform: 'browser', format: 'iife', target: 'es2022', external: [], legalComments: 'eof',
-    }),
-  ]);
+  await Promise.all(bundles.bundleOptions({ root: repoRoot, production: true }).map((o) => esbuild.build({ ...o, outdir: path.join(dir, o.outdir ?? 'dist') })));
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', outVsix], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);

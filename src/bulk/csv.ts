@@ -1,8 +1,16 @@
 // Reading the CSV file of a bulk send: bytes to text (BOMs, UTF-16, Excel's Windows-1252), the
 // separator (`,` `;` or tab), the header, and every record with the line it starts on. Plain Node.
-import { CsvError, parse } from 'csv-parse/sync';
+import type * as CsvParse from 'csv-parse/sync';
 import { BulkError } from './errors';
 import { coreMessage } from '../gateway/messages';
+
+let lib: typeof CsvParse | undefined;
+/** csv-parse is loaded with the first file read, not at activation (scripts/build.mjs keeps it in dist/csv-parse.js). */
+function csvParse(): typeof CsvParse {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  lib ??= require('csv-parse/sync') as typeof CsvParse;
+  return lib;
+}
 
 export type CsvDelimiter = ',' | ';' | '\t';
 export const CSV_DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t'];
@@ -68,7 +76,7 @@ export function columnLetter(i: number): string {
 
 // Lenient on stray quotes inside unquoted fields (common in hand-made files), strict on the rest.
 function parseRecords(text: string, delimiter: CsvDelimiter, to?: number): string[][] {
-  return parse(text, {
+  return csvParse().parse(text, {
     delimiter,
     record_delimiter: '\n',
     relax_column_count: true,
@@ -142,7 +150,7 @@ export function readCsv(input: string, options: ReadCsvOptions = {}): CsvTable {
   const delimiter = options.delimiter ?? detectDelimiter(text);
   let parsed: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    parsed = parse(text, {
+    parsed = csvParse().parse(text, {
       delimiter,
       record_delimiter: '\n',
       relax_column_count: true,
@@ -152,7 +160,7 @@ export function readCsv(input: string, options: ReadCsvOptions = {}): CsvTable {
       to: MAX_CSV_ROWS + 2,
     }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
   } catch (e) {
-    if (e instanceof CsvError) {
+    if (e instanceof csvParse().CsvError) {
       const line = typeof (e as { lines?: unknown }).lines === 'number' ? (e as unknown as { lines: number }).lines : undefined;
       // With relax_quotes, an unclosed quote is the one way a file fails to parse; any other reason keeps the parser's words.
       const why = e.code === 'CSV_QUOTE_NOT_CLOSED' ? coreMessage('csvQuoteNotClosed') : coreMessage('csvUnreadable', e.message);

@@ -1,7 +1,7 @@
 // History export: the messages as CSV (csv-stringify) or JSON, optionally with numbers and texts
 // masked. Only message data goes out: no account credentials exist in an entry, and error texts are
 // redacted once more in case one ever carried a `password=`. Plain functions.
-import { stringify } from 'csv-stringify/sync';
+import type * as CsvStringify from 'csv-stringify/sync';
 import { redactText } from '../gateway/redact';
 import { e164 } from '../gateway/countries';
 import type { HistoryEntry } from '../history/types';
@@ -139,5 +139,8 @@ export function exportHistory(entries: readonly HistoryEntry[], options: ExportO
       return String(v);
     }),
   );
+  // csv-stringify is loaded with the first export, not at activation (scripts/build.mjs keeps it in dist/csv-stringify.js).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { stringify } = require('csv-stringify/sync') as typeof CsvStringify;
   return stringify(rows, { header: true, columns: EXPORT_COLUMNS as string[], bom: true, record_delimiter: 'windows' });
 }

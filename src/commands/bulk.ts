@@ -52,7 +52,7 @@ export const BULK_REPORT_SCHEME = 'inviosmart-bulk';
 
 export interface BulkDeps {
   sessions: SessionProvider;
-  history: BulkHistory & Pick<HistoryReader, 'all' | 'onDidChange'>;
+  history: BulkHistory & Pick<HistoryReader, 'all' | 'onDidChange' | 'ready'>;
   batches: BatchStore;
   state: vscode.Memento;
   settings: () => Settings;
@@ -263,6 +263,8 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
   async resume(batchId?: string): Promise<BatchSummary | undefined> {
     let handle: BatchHandle | undefined;
     try {
+      // Reconciling against a history still loading would take sent rows for interrupted ones.
+      await this.deps.history.ready?.catch(() => undefined);
       const lookup = (key: string) => this.deps.history.get(key);
       const listed = await this.deps.batches.list(lookup);
       let batch = batchId ? listed.find((b) => b.batchId === batchId) : undefined;

@@ -163,6 +163,7 @@ export class ExportCommand extends DisposableBase {
   }
 
   private async choose(args: ExportArgs): Promise<{ entries: readonly HistoryEntry[]; scope: string } | undefined> {
+    await this.deps.history.ready?.catch(() => undefined); // never export half a history still loading
     const all = this.deps.history.all();
     if (args.keys) {
       const wanted = new Set(args.keys);

@@ -101,6 +101,7 @@ export class MessageCommands extends DisposableBase {
   }
 
   private async pickEntry(): Promise<HistoryEntry | undefined> {
+    await this.deps.history.ready?.catch(() => undefined); // the pick lists the history, all of it
     const withId = this.deps.history.all().filter((e) => e.smsId !== undefined).slice(0, 200);
     if (withId.length === 0) {
       void this.notify('info', vscode.l10n.t('No sent message has an SMS ID yet. Send one first.'));

@@ -180,7 +180,8 @@ export async function readWhole(fs: DurableFs, file: string): Promise<Buffer> {
   const h = await fs.open(file, 'r');
   try {
     const size = Number((await h.stat()).size);
-    let buf = Buffer.allocUnsafe(Math.max(size, 1));
+    // One byte spare: the read that finds the end then needs no bigger buffer (a copy of the whole file).
+    let buf = Buffer.allocUnsafe(size + 1);
     let filled = 0;
     for (;;) {
       if (filled === buf.length) {

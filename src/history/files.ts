@@ -16,7 +16,8 @@ import {
   type DurableFs,
   type DurableHandle,
 } from '../common/durable';
-import { applyLines, applySnapshot, JOURNAL_FILE, SEALED_RE, SNAPSHOT_FILE } from './format';
+import { applyLines, applyLinesSliced, applySnapshot, applySnapshotSliced, JOURNAL_FILE, SEALED_RE, SNAPSHOT_FILE } from './format';
+import { timeSlicer, type Slicer } from './slices';
 import { HistoryState } from './state';
 import type { HistoryEntry } from './types';
 
@@ -59,6 +60,8 @@ export class HistoryFiles {
     private readonly state: HistoryState,
     private readonly durable: boolean,
     private readonly report: (err: unknown) => void,
+    /** Long reads (a snapshot, a big journal) give the event loop a turn between slices. */
+    private readonly slicer: Slicer = timeSlicer(),
   ) {
     this.snapshotPath = path.join(dir, SNAPSHOT_FILE);
     this.journalPath = path.join(dir, JOURNAL_FILE);
@@ -120,7 +123,7 @@ export class HistoryFiles {
     // Only whole lines: a line still being written (or torn) waits for its newline.
     const end = buf.lastIndexOf(10, filled - 1);
     if (end < 0) return;
-    j.lines += applyLines(this.state, buf, end);
+    j.lines += await applyLinesSliced(this.state, buf, end, this.slicer);
     j.offset += end + 1;
   }
 
@@ -185,9 +188,8 @@ export class HistoryFiles {
       this.snapshotBytes = 0;
       return;
     }
-    const text = buf.toString('utf8');
-    this.snapshotEntries = applySnapshot(this.state, text);
-    this.snapshotBytes = text.length;
+    this.snapshotEntries = await applySnapshotSliced(this.state, buf, this.slicer);
+    this.snapshotBytes = buf.length;
   }
 
   private async sealedNames(): Promise<string[]> {
@@ -230,7 +232,7 @@ export class HistoryFiles {
         continue;
       }
       this.sealedUnreadable.delete(name);
-      applyLines(this.state, buf, buf.length);
+      await applyLinesSliced(this.state, buf, buf.length, this.slicer);
       this.sealedRead.add(name);
     }
   }

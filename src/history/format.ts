@@ -3,8 +3,10 @@
 //   journal line    one JSON entry (HistoryEntry) or tombstone ({removed, at}) per line; a record
 //                   is "\n" + lines + "\n", so a line a killed or short write left torn stands alone
 //   snapshot        {"format":"inviosmart-sms-history","version":1,…,"entries":[ one entry a line ],
-//                   "removed":[ one tombstone a line ]}; read with one JSON.parse, or line by line
-//                   (keeping what it can) when damaged
+//                   "removed":[ one tombstone a line ]}; read line by line in slices (one JSON.parse
+//                   a line, so no single task grows with the history), keeping what it can when
+//                   damaged; a snapshot not laid out a record a line is read with one JSON.parse
+import type { Slicer } from './slices';
 import type { HistoryEntry } from './types';
 import type { HistoryState } from './state';
 
@@ -50,6 +52,24 @@ export function applyLines(state: HistoryState, buf: Buffer, end: number): numbe
   return lines;
 }
 
+/** `applyLines` in slices: the same lines in the same order, with a turn for the event loop between slices. */
+export async function applyLinesSliced(state: HistoryState, buf: Buffer, end: number, slicer: Slicer): Promise<number> {
+  let lines = 0;
+  let start = 0;
+  while (start < end) {
+    let nl = buf.indexOf(10, start);
+    if (nl < 0 || nl > end) nl = end;
+    if (nl > start) {
+      lines++;
+      state.applyLine(buf.toString('utf8', start, nl));
+    }
+    start = nl + 1;
+    const turn = slicer.step();
+    if (turn) await turn;
+  }
+  return lines;
+}
+
 /** Whether a snapshot as read back is whole: it parses, and holds the entries it was written with. */
 export function verifySnapshot(written: Buffer, count: number): boolean {
   const doc = JSON.parse(written.toString('utf8')) as { format?: unknown; entries?: unknown };
@@ -78,6 +98,48 @@ export function applySnapshot(state: HistoryState, text: string): number {
     if (state.applyLine(body)) count++;
   }
   return count;
+}
+
+const SNAPSHOT_HEAD = `{"format":${JSON.stringify(SNAPSHOT_FORMAT)},`;
+const ENTRIES_OPEN = ',"entries":[';
+
+/**
+ * Reads a snapshot a line at a time, in slices. `snapshotChunks` writes the header (ending in
+ * `"entries":[`), one entry a line, `],"removed":[`, one tombstone a line, then `]}`; each record is
+ * read on its own, so an intact snapshot gives what one JSON.parse of it gives and a damaged one
+ * keeps every line that still reads (as `applySnapshot` does). A snapshot laid out otherwise goes
+ * to `applySnapshot` whole. Returns the number of entries.
+ */
+export async function applySnapshotSliced(state: HistoryState, buf: Buffer, slicer: Slicer): Promise<number> {
+  const firstNl = buf.indexOf(10);
+  const head = buf.toString('utf8', 0, firstNl < 0 ? Math.min(buf.length, 4096) : firstNl).trim();
+  if (!head.startsWith(SNAPSHOT_HEAD) || !head.endsWith(ENTRIES_OPEN)) return applySnapshot(state, buf.toString('utf8'));
+  let entries = 0;
+  let inEntries = true;
+  let start = firstNl + 1;
+  while (start < buf.length) {
+    let nl = buf.indexOf(10, start);
+    if (nl < 0) nl = buf.length;
+    if (buf[start] === 0x7b /* { */) {
+      // A record as snapshotChunks writes it: the object, then ',' unless it is the last.
+      let stop = nl;
+      while (stop > start && (buf[stop - 1] === 0x0d || buf[stop - 1] === 0x20)) stop--;
+      if (stop > start && buf[stop - 1] === 0x2c /* , */) stop--;
+      if (inEntries) entries++;
+      state.applyLine(buf.toString('utf8', start, stop));
+    } else if (nl > start) {
+      const line = buf.toString('utf8', start, nl).trim();
+      if (line.startsWith(']')) inEntries = false;
+      else if (line !== '') {
+        if (inEntries) entries++;
+        state.applyLine(line.endsWith(',') ? line.slice(0, -1) : line);
+      }
+    }
+    start = nl + 1;
+    const turn = slicer.step();
+    if (turn) await turn;
+  }
+  return entries;
 }
 
 /** The snapshot in chunks of about 1 MiB (the event loop stays responsive while it is written). */

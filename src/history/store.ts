@@ -23,6 +23,7 @@ import { compactHoldingLock, type CompactionHost } from './compaction';
 import { Emitter, type Event } from './events';
 import { HistoryFiles, plainFileError, WHAT } from './files';
 import { entryLine, LOCK_FILE, type Tombstone } from './format';
+import type { Slicer } from './slices';
 import { HistoryState, type HistoryChange } from './state';
 import type { Disposable, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader } from './types';
 import { HistoryWatcher } from './watcher';
@@ -69,6 +70,8 @@ export interface HistoryStoreOptions {
   fs?: DurableFs;
   /** Who takes the compaction lock; default this process (tests play another one). */
   lockOwner?: LockOwner;
+  /** Where long reads give the event loop a turn; default every ~8 ms of work (src/history/slices.ts). */
+  slicer?: Slicer;
 }
 
 export interface HistoryStats {
@@ -91,7 +94,7 @@ export interface HistoryStats {
 }
 
 type Required2<T> = { [K in keyof T]-?: T[K] };
-type Optional = 'onError' | 'retention' | 'lockOwner';
+type Optional = 'onError' | 'retention' | 'lockOwner' | 'slicer';
 type ResolvedOptions = Required2<Omit<HistoryStoreOptions, Optional>> & Pick<HistoryStoreOptions, Optional>;
 
 const DEFAULTS: Omit<ResolvedOptions, 'clock' | Optional> = {
@@ -130,23 +133,61 @@ export class HistoryStore implements HistoryReader, Disposable {
   private nextCompactTry = 0;
   private compactions = 0;
   private pruned = 0;
+  private loadEnded = false;
+  private readonly loads: Emitter<void>;
 
   /** Fires after entries were added/changed or removed, by this window or another. */
   readonly onDidChange: Event<HistoryChange>;
 
-  /** Opens (creating if needed) the history in `dir` and loads it. */
-  static async open(dir: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
+  /**
+   * Opens (creating if needed) the history in `dir` and returns at once; the files are read in the
+   * background, in slices (`ready` resolves, `loaded` turns true and `onDidLoad` fires when they
+   * are in). Until then `all()`/`get()`/`pending()` answer from what is read so far; writes wait
+   * for the load (they run after it, in order), so a message recorded meanwhile is still on disk
+   * before its request goes out.
+   */
+  static create(dir: string, options: HistoryStoreOptions = {}): HistoryStore {
     const store = new HistoryStore(dir, options);
-    try {
-      await store.fs.mkdir(dir);
-    } catch (err) {
-      throw fileError(err, 'create', dir, WHAT);
-    }
-    await store.exclusive(() => store.files.reopen());
-    store.state.tracking = true;
-    store.watcher.start();
+    store.ready = store.exclusive(async () => {
+      try {
+        try {
+          await store.fs.mkdir(dir);
+        } catch (err) {
+          throw fileError(err, 'create', dir, WHAT);
+        }
+        await store.files.reopen();
+      } finally {
+        // Loaded or not, what follows (a write, a watcher event) reports its changes as usual.
+        store.state.tracking = true;
+        store.settle();
+      }
+    });
+    store.ready.catch(() => undefined);
     return store;
   }
+
+  /** Opens the history in `dir` and resolves once it is loaded (`create` + `ready`). */
+  static async open(dir: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
+    const store = HistoryStore.create(dir, options);
+    try {
+      await store.ready;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+    return store;
+  }
+
+  /** Resolves when the files have been read (rejects with why they could not be; writes then try again). */
+  ready: Promise<void> = Promise.resolve();
+
+  /** True once the first load has ended (read, or failed). */
+  get loaded(): boolean {
+    return this.loadEnded;
+  }
+
+  /** Fires once, when the first load has ended. */
+  readonly onDidLoad: Event<void>;
 
   private constructor(
     readonly dir: string,
@@ -156,10 +197,12 @@ export class HistoryStore implements HistoryReader, Disposable {
     this.options = { ...DEFAULTS, clock: Date, ...defined } as ResolvedOptions;
     this.changes = new Emitter<HistoryChange>((err) => this.options.onError?.(err));
     this.onDidChange = this.changes.event;
+    this.loads = new Emitter<void>((err) => this.options.onError?.(err));
+    this.onDidLoad = this.loads.event;
     this.lockPath = path.join(dir, LOCK_FILE);
     this.fs = this.options.fs;
     this.locks = new LockFiles({ fs: this.fs, staleMs: this.options.lockStaleMs, owner: this.options.lockOwner });
-    this.files = new HistoryFiles(dir, this.fs, this.state, this.options.durable, (err) => this.report(err));
+    this.files = new HistoryFiles(dir, this.fs, this.state, this.options.durable, (err) => this.report(err), this.options.slicer);
     this.watcher = new HistoryWatcher(dir, this.options, () => {
       if (!this.disposed) this.exclusive(() => this.files.sync()).catch((err) => this.report(err));
     });
@@ -345,6 +388,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       this.disposed = true;
       this.watcher.stop();
       this.changes.dispose();
+      this.loads.dispose();
       this.closed = Promise.all([this.chain, this.compactRun]).then(() => this.files.close());
     }
     return this.closed;
@@ -371,6 +415,15 @@ export class HistoryStore implements HistoryReader, Disposable {
     });
     this.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /** The first load ended: watch other windows from now on, and tell the views. */
+  private settle(): void {
+    this.loadEnded = true;
+    if (this.disposed) return;
+    this.watcher.start();
+    this.loads.fire();
+    this.loads.dispose();
   }
 
   private report(err: unknown): void {

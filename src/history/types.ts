@@ -66,6 +66,12 @@ export interface HistoryReader {
   get(key: string): HistoryEntry | undefined;
   /** Fires after entries were added/changed (`upserted`) or deleted (`removed` keys). */
   onDidChange(listener: (change: { upserted: HistoryEntry[]; removed: string[] }) => void): Disposable;
+  /** False while the history is still being read (views show a loading state); absent means loaded. */
+  readonly loaded?: boolean;
+  /** Fires once, when the first load has ended. */
+  onDidLoad?(listener: () => void): Disposable;
+  /** Resolves when the first load has ended; what reads the whole history for a user (export, search) waits for it. */
+  readonly ready?: Promise<void>;
 }
 
 /** What a caller gives to record a new attempt; the store assigns key, rev and times (state defaults to 'sending'). */

@@ -175,6 +175,7 @@ export class SmsTools extends DisposableBase {
   }
 
   async checkStatus(input: CheckStatusInput, token?: vscode.CancellationToken): Promise<vscode.LanguageModelToolResult> {
+    await this.deps.history.ready?.catch(() => undefined); // look the message up in the whole history
     const settings = this.deps.settings();
     let entry: HistoryEntry | undefined;
     let smsId: number | undefined;
@@ -250,6 +251,7 @@ export class SmsTools extends DisposableBase {
   }
 
   async search(input: SearchHistoryInput): Promise<vscode.LanguageModelToolResult> {
+    await this.deps.history.ready?.catch(() => undefined); // search the whole history, not the part read so far
     const settings = this.deps.settings();
     const problems: string[] = [];
     let destination: string | undefined;

@@ -53,6 +53,7 @@ export const panelStringKeys = [
   'sandbox',
   'sandboxTitle',
   'emptyHistory',
+  'loadingHistory',
   'noMatches',
   'detailsLabel',
   'actionsLabel',

@@ -6,6 +6,7 @@ import { DisposableBase } from '../common/lifecycle';
 import type { GroupBy } from '../config';
 import { DEFAULT_MAX_AGE_MS, stateIcon, statusGroupIcon, statusGroupLabel, type IconSpec } from '../history/messageState';
 import type { HistoryEntry, HistoryReader } from '../history/types';
+import { timeSlicer, type Slicer } from '../history/slices';
 import {
   contextValueOf,
   dayGroupLabel,
@@ -80,6 +81,9 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   private lastSummary: HistorySummary = { total: 0, inFlight: 0 };
 
   private readonly pending = new Set<string>();
+  /** Counts rebuilds, so a sliced one stops when another started; true while a sliced one runs. */
+  private rebuilds = 0;
+  private rebuilding = false;
   private flushTimer: vscode.Disposable | undefined;
   private midnightTimer: vscode.Disposable | undefined;
   private staleTimer: { at: number; timer: vscode.Disposable } | undefined;
@@ -128,6 +132,8 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
 
   /** Re-reads the whole history and redraws the tree (regrouping, a new max age, or if events were missed). */
   refresh(): void {
+    this.rebuilds++;
+    this.rebuilding = false;
     this.pending.clear();
     this.flushTimer?.dispose();
     this.flushTimer = undefined;
@@ -136,6 +142,31 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
     this.changeEmitter.fire(undefined);
     this.emitSummary();
     this.scheduleStale();
+  }
+
+  /**
+   * `refresh` in slices, for the first load of a big history. Changes queue meanwhile and are
+   * applied after; the top level stays empty until the new index is whole.
+   */
+  async refreshInSlices(slicer: Slicer = timeSlicer()): Promise<void> {
+    const generation = ++this.rebuilds;
+    this.rebuilding = true;
+    this.pending.clear();
+    this.flushTimer?.dispose();
+    this.flushTimer = undefined;
+    this.maxAge = this.readMaxAge();
+    const steps = this.model.rebuildSteps();
+    while (!steps.next().done) {
+      const turn = slicer.step();
+      if (!turn) continue;
+      await turn;
+      if (this.isDisposed || generation !== this.rebuilds) return; // disposed, or a full rebuild came first
+    }
+    this.rebuilding = false;
+    this.changeEmitter.fire(undefined);
+    this.emitSummary();
+    this.scheduleStale();
+    this.flush();
   }
 
   /** Shows the next page of a group (or of the top level); false when the group is gone. */
@@ -149,7 +180,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   flush(): void {
     this.flushTimer?.dispose();
     this.flushTimer = undefined;
-    if (this.pending.size === 0 || this.isDisposed) return;
+    if (this.pending.size === 0 || this.isDisposed || this.rebuilding) return;
     const keys = [...this.pending];
     this.pending.clear();
     this.redraw(this.model.apply(keys));
@@ -158,6 +189,7 @@ export class HistoryTreeProvider extends DisposableBase implements vscode.TreeDa
   // ---- TreeDataProvider
 
   getChildren(element?: HistoryNode): HistoryNode[] {
+    if (this.rebuilding) return [];
     return this.model.children(element);
   }
 
@@ -352,6 +384,7 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
   readonly view: vscode.TreeView<HistoryNode>;
   private readonly l10n: L10n;
   private empty: boolean | undefined;
+  private loading = false;
 
   constructor(history: HistoryReader, getGroupBy: () => GroupBy, options: RegisterHistoryTreeOptions) {
     super();
@@ -384,6 +417,20 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
       }),
     );
     this._register(this.provider.onDidChangeSummary((s) => this.showSummary(s)));
+    if (history.loaded === false) {
+      // Until the history is in: a loading line, no badge, no "no messages yet" welcome.
+      this.loading = true;
+      this.view.message = this.l10n.t('Loading history…');
+      const done = history.onDidLoad?.(() => {
+        done?.dispose();
+        void this.provider.refreshInSlices().then(() => {
+          this.loading = false;
+          this.view.message = undefined;
+          this.showSummary(this.provider.summary);
+        });
+      });
+      if (done) this._register(done);
+    }
     this.showSummary(this.provider.summary);
     this.showGroupBy();
   }
@@ -400,6 +447,7 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
   }
 
   private showSummary(s: HistorySummary): void {
+    if (this.loading) return;
     const empty = s.total === 0;
     if (empty !== this.empty) {
       this.empty = empty;

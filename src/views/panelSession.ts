@@ -16,7 +16,7 @@ import {
 } from '../panel/protocol';
 
 export interface PanelSessionOptions {
-  history: Pick<HistoryReader, 'all' | 'onDidChange'>;
+  history: Pick<HistoryReader, 'all' | 'onDidChange' | 'loaded' | 'onDidLoad'>;
   post: (message: HostMessage) => void;
   /** Entries as the user reads them (status names in the UI language). */
   localize: (entries: readonly HistoryEntry[]) => HistoryEntry[];
@@ -52,6 +52,7 @@ export class PanelSession extends DisposableBase {
   private batches: string[] | undefined;
   private push: Disposable | undefined;
   private warm: Disposable | undefined;
+  private loadWait: Disposable | undefined;
   private readonly later: (work: () => void, ms: number) => Disposable;
 
   constructor(private readonly options: PanelSessionOptions) {
@@ -59,6 +60,7 @@ export class PanelSession extends DisposableBase {
     this.later = options.later ?? realLater;
     // The pending push and warm-up are replaced as they go: one step clears whichever is armed.
     this._register(toDisposable(() => {
+      this.loadWait?.dispose();
       this.push?.dispose();
       this.warm?.dispose();
       this.model = undefined;
@@ -82,6 +84,16 @@ export class PanelSession extends DisposableBase {
   answer(query: PanelQuery): void {
     if (this.isDisposed) return;
     this.last = query;
+    // While the history is being read, the webview keeps its loading line; the latest question
+    // is answered once it is in.
+    if (this.options.history.loaded === false && this.options.history.onDidLoad) {
+      this.loadWait ??= this.options.history.onDidLoad(() => {
+        this.loadWait?.dispose();
+        this.loadWait = undefined;
+        if (!this.isDisposed && this.last) this.options.post({ type: 'page', page: this.page(this.last, false) });
+      });
+      return;
+    }
     this.options.post({ type: 'page', page: this.page(query, false) });
   }
 

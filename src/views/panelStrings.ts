@@ -44,6 +44,7 @@ export function panelStrings(l10n: L10n): PanelStrings {
     sandbox: l10n.t('Sandbox'),
     sandboxTitle: l10n.t('Sent through the built-in sandbox gateway: no real SMS went out'),
     emptyHistory: l10n.t('No messages yet. Messages you send appear here.'),
+    loadingHistory: l10n.t('Loading history…'),
     noMatches: l10n.t('No messages match the filters.'),
     detailsLabel: l10n.t('Selected message'),
     actionsLabel: l10n.t('Actions for the selected message'),

@@ -75,8 +75,9 @@ export function buildGrid(s: PanelStrings, events: GridEvents): GridParts {
 
   const spacer = el('div', 'spacer');
   spacer.setAttribute('role', 'rowgroup');
+  // Until the host's first answer (it may still be reading the history): a loading line.
   const empty = el('div', 'empty');
-  empty.hidden = true;
+  setText(empty, s.loadingHistory);
   grid.append(head, spacer, empty);
 
   spacer.addEventListener('click', (e) => {

@@ -422,6 +422,7 @@ class HistoryPanelApp {
   }
 
   private renderEmpty(): void {
+    if (!this.answered) return; // the loading line stays
     const none = this.answered && this.rows.count === 0;
     this.empty.hidden = !none;
     if (none) setText(this.empty, this.rows.size === 0 ? this.strings.emptyHistory : this.strings.noMatches);

@@ -25,6 +25,8 @@ export async function extensionApi(): Promise<InviosmartApi> {
   assert.ok(ext, `${EXTENSION_ID} is not installed`);
   const api = await ext.activate();
   assert.ok(api, `${EXTENSION_ID} exported nothing: it is not running in ExtensionMode.Test`);
+  // activate returns before the history is read; the suites start from a history that is in.
+  await api.history.ready;
   return api;
 }
 

@@ -1,7 +1,12 @@
 // The Messages tree inside the real extension host: a real TreeDataProvider, TreeView, commands and
 // MarkdownString, over an in-memory HistoryReader (the store edge) with a fixed clock and zone.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { realFs, type DurableFs } from '../../src/common/durable';
+import { HistoryStore, SNAPSHOT_FILE } from '../../src/history/store';
 import type { GroupBy } from '../../src/config';
 import type { HistoryEntry, HistoryReader } from '../../src/history/types';
 import {
@@ -541,5 +546,50 @@ suite('Messages tree', () => {
     }
     const commands = await vscode.commands.getCommands(true);
     assert.ok(!commands.includes(ids.showMore), 'dispose unregisters the commands');
+  });
+  test('registerHistoryTree over a history still loading: "Loading history…", no badge, then the messages', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inviosmart-tree-load-'));
+    const ids = { toggleGroupBy: 'inviosmart.test.load.toggleGroupBy', showMore: 'inviosmart.test.load.showMore' };
+    try {
+      // A real history folder: 3,000 messages in the snapshot, 5 of them still in flight.
+      const writer = await HistoryStore.open(dir, { watch: false, autoCompact: false, durable: false });
+      const recorded = await writer.recordMany(Array.from({ length: 3000 }, (_, i) => ({ destination: '393391234567', sender: 'Acme', text: `Message ${i}`, account: 'alice', parts: 1 })));
+      await writer.updateMany(recorded.slice(5).map((e) => ({ key: e.key, patch: { state: 'sent' as const, smsId: 1, status: { code: 2048, label: 'Delivered', statusClass: 'delivered' as const, final: true } } })));
+      await writer.compact();
+      await writer.close();
+      // The test holds the snapshot's read: the store is certainly still loading while the view is checked.
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const held: DurableFs = {
+        ...realFs,
+        open: async (file, flags) => {
+          if (path.basename(file) === SNAPSHOT_FILE) await gate;
+          return realFs.open(file, flags);
+        },
+      };
+      const store = HistoryStore.create(dir, { watch: false, autoCompact: false, fs: held });
+      const tree = registerHistoryTree(store, () => 'day', { viewId: 'inviosmart.historyTest', commandIds: ids, persistGroupBy: () => undefined });
+      try {
+        assert.equal(store.loaded, false);
+        assert.equal(tree.view.message, 'Loading history…');
+        assert.equal(tree.view.badge, undefined);
+        assert.deepEqual(tree.provider.getChildren(), []);
+        const shown = nextChange(tree.provider, 30_000);
+        release();
+        await store.ready;
+        await shown;
+        await new Promise((r) => setImmediate(r)); // the view's own follow-up to the same change
+        assert.equal(tree.view.message, undefined);
+        assert.equal(tree.provider.summary.total, 3000);
+        assert.equal((tree.view.badge as vscode.ViewBadge | undefined)?.value, 5, "the badge once loaded");
+        const [today] = tree.provider.getChildren();
+        assert.equal(tree.provider.getChildren(today).filter((n) => n.kind === 'message').length, 200, 'the first page of the day');
+      } finally {
+        tree.dispose();
+        await store.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { columnLetter, decodeCsvBytes, detectDelimiter, readCsv } from '../../src/bulk/csv';
 import { BulkError } from '../../src/bulk/errors';
 import { parseTemplate, renderTemplate, templateProblem } from '../../src/bulk/template';
@@ -115,6 +117,21 @@ describe('bulk: reading the CSV', () => {
 
   it('refuses oversized inputs before parsing', () => {
     bulkError(() => decodeCsvBytes(new Uint8Array(32 * 1024 * 1024 + 1)), 'csv-too-large');
+  });
+});
+
+describe('bulk: the CSV libraries ship apart', () => {
+  it('dist/csv-parse.js and dist/csv-stringify.js, which the extension requires on first use, not at activation', () => {
+    // scripts/build.mjs builds dist/ before the tests (`--tests`).
+    const dist = path.join(__dirname, '..', '..', '..', 'dist');
+    const extension = fs.readFileSync(path.join(dist, 'extension.js'), 'utf8');
+    assert.match(extension, /require\("\.\/csv-parse\.js"\)/);
+    assert.match(extension, /require\("\.\/csv-stringify\.js"\)/);
+    // One of the parser's own messages (our code names its error codes, so a code would not tell).
+    assert.ok(fs.readFileSync(path.join(dist, 'csv-parse.js'), 'utf8').includes('Invalid Closing Quote'), 'the parser is in dist/csv-parse.js');
+    assert.ok(!extension.includes('Invalid Closing Quote'), 'and not in the extension bundle');
+    assert.ok(fs.readFileSync(path.join(dist, 'csv-stringify.js'), 'utf8').includes('CSV_INVALID_OPTION_HEADER_AS_COMMENT'), 'the writer is in dist/csv-stringify.js');
+    assert.ok(!extension.includes('CSV_INVALID_OPTION_HEADER_AS_COMMENT'), 'and not in the extension bundle either');
   });
 });
 
