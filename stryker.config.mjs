@@ -8,6 +8,8 @@
 
 // scripts/mutation.mjs names a folder per run so the reports of one folder do not replace another's.
 const reportDir = process.env.INVIOSMART_MUTATION_REPORT_DIR ?? 'reports/mutation';
+// `--tests a,b` (scripts/mutation.mjs): only out/test/unit/a.test.js and b.test.js, for a quick partial run.
+const onlyTests = (process.env.INVIOSMART_MUTATION_TESTS ?? '').split(',').filter(Boolean);
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
@@ -16,7 +18,7 @@ const config = {
   // The sources are TypeScript but the tests run from esbuild's out/: build the sandbox after mutating it.
   buildCommand: 'node scripts/mutation/build-sandbox.mjs',
   mochaOptions: {
-    spec: ['out/test/unit/**/*.test.js'],
+    spec: onlyTests.length > 0 ? onlyTests.map((t) => `out/test/unit/${t}.test.js`) : ['out/test/unit/**/*.test.js'],
     // Left out: ensureDeps checks scripts/ensure-deps.mjs, which sees the sandbox's fresh package-lock.json as newer
     // than node_modules and wants `npm ci`; l10n reads the source text, which in the sandbox holds every mutant behind
     // a switch (so its extractor sees non-literal messages), and gives the same verdict whatever mutant is on.
@@ -24,7 +26,10 @@ const config = {
     // The settings .mocharc.json gives (spec, timeout) are given here instead, so none of it is read twice.
     'no-config': true,
   },
-  checkers: ['typescript'],
+  // The TypeScript checker drops mutants that do not compile before they are run. On a loaded machine it is the
+  // slowest step (a type-check of the whole project per group of mutants): `--no-check` (scripts/mutation.mjs)
+  // skips it, and a mutant that does not compile is then run as esbuild's JavaScript like any other.
+  checkers: process.env.INVIOSMART_MUTATION_NO_CHECK ? [] : ['typescript'],
   tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   // Folder by folder: scripts/mutation.mjs passes --mutate and its own incremental file.

@@ -3,6 +3,9 @@
 //   npm run mutation -- history bulk      one run per folder, one after the other
 //   npm run mutation                      all three, one after the other
 //   npm run mutation -- gateway --force   anything after the folders goes to Stryker (--force: ignore the incremental file)
+//   npm run mutation -- bulk --mutate src/bulk/csv.ts --tests bulkCsv,mutants.bulk
+//                                         a quick partial run: some files, against some unit files (out/test/unit/<name>.test.js)
+//   npm run mutation -- bulk --no-check   without the TypeScript checker (faster on a loaded machine)
 // Each folder keeps its own incremental file (reports/mutation/<folder>.incremental.json, not committed), so a later
 // run of the same folder tests again only the mutants whose code or covering tests changed. By hand, not in CI.
 import { spawn } from 'node:child_process';
@@ -14,6 +17,12 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const FOLDERS = ['gateway', 'history', 'bulk'];
 
 const args = process.argv.slice(2);
+// --tests is ours, not Stryker's: it narrows the unit files the mocha runner loads (stryker.config.mjs).
+const testsAt = args.indexOf('--tests');
+const onlyTests = testsAt >= 0 ? args.splice(testsAt, 2)[1] ?? '' : '';
+// --no-check: leave out the TypeScript checker (stryker.config.mjs).
+const noCheckAt = args.indexOf('--no-check');
+const noCheck = noCheckAt >= 0 && args.splice(noCheckAt, 1).length > 0;
 const folders = args.filter((a) => FOLDERS.includes(a));
 const passThrough = args.filter((a) => !FOLDERS.includes(a));
 const unknown = passThrough.filter((a) => !a.startsWith('-') && !passThrough[passThrough.indexOf(a) - 1]?.startsWith('--'));
@@ -38,7 +47,7 @@ function run(folder) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(root, 'node_modules', '@stryker-mutator', 'core', 'bin', 'stryker.js'), ...strykerArgs], {
       cwd: root,
-      env: { ...env, INVIOSMART_MUTATION_REPORT_DIR: out },
+      env: { ...env, INVIOSMART_MUTATION_REPORT_DIR: out, INVIOSMART_MUTATION_TESTS: onlyTests, ...(noCheck ? { INVIOSMART_MUTATION_NO_CHECK: '1' } : {}) },
       stdio: 'inherit',
     });
     child.on('exit', (code) => {
