@@ -2,7 +2,7 @@
 // Each states a behaviour a user or a log reader depends on, checked with the test's own encoders.
 import * as assert from 'node:assert/strict';
 import { redactText } from '../../src/gateway/redact';
-import { normalizeDestination, parseDestinationList } from '../../src/gateway/validation';
+import { normalizeDestination, parseDestinationList, SENDER_PUNCTUATION, validateSender } from '../../src/gateway/validation';
 
 describe('mutants: gateway', () => {
   describe('redaction, the five escapes of the hand-made run', () => {
@@ -39,6 +39,68 @@ describe('mutants: gateway', () => {
       const list = parseDestinationList('+39 339 1234567; +39 339+1234567');
       assert.deepEqual(list.valid, ['393391234567']);
       assert.deepEqual(list.invalid.map((i) => i.input), ['+39 339+1234567']);
+    });
+
+    it("takes the default country with or without a leading '+' or '00', and refuses one with '+' or '00' elsewhere", () => {
+      for (const country of ['39', '+39', '0039']) {
+        assert.deepEqual(normalizeDestination('339 1234567', country), { ok: true, destination: '393391234567' }, country);
+      }
+      // A code with '00' inside keeps it: +800 is the international freephone code.
+      assert.deepEqual(normalizeDestination('1234 5678', '800'), { ok: true, destination: '80012345678' });
+      for (const country of ['3+9', '39+']) {
+        const r = normalizeDestination('339 1234567', country);
+        assert.equal(r.ok, false, country);
+        if (!r.ok) assert.equal(r.message.id, 'numberBadDefaultCountry', country);
+      }
+    });
+
+    it("an empty default country (or a bare '+') means none: an international number passes, a national one is asked for its code", () => {
+      for (const country of ['', '+', '00']) {
+        assert.deepEqual(normalizeDestination('393391234567', country), { ok: true, destination: '393391234567' }, JSON.stringify(country));
+        const national = normalizeDestination('0612345678', country);
+        assert.equal(national.ok, false);
+        if (!national.ok) assert.equal(national.message.id, 'numberNoCountry', JSON.stringify(country));
+      }
+      // The same without any default: the refusal says to write the country code with '+', not the wire rule.
+      const r = normalizeDestination('0612345678');
+      assert.equal(r.ok, false);
+      if (!r.ok) assert.match(r.reason, /write it first, e\.g\. \+39/);
+    });
+
+    it('a length the country never uses is refused as such (8 digits after +44)', () => {
+      const r = normalizeDestination('+44 9999 9999');
+      assert.equal(r.ok, false);
+      if (r.ok) return;
+      assert.equal(r.message.id, 'planBadLength');
+      assert.match(r.reason, /8 digits after \+44 is not a length used in the plan of \+44/);
+    });
+  });
+
+  describe('senders', () => {
+    it('an 11-digit numeric sender is not "too long" (it is refused for having no letter); 12 digits are', () => {
+      const eleven = validateSender('12345678901');
+      assert.equal(eleven.ok, false);
+      if (!eleven.ok) assert.equal(eleven.code, 1016);
+      const twelve = validateSender('123456789012');
+      assert.equal(twelve.ok, false);
+      if (!twelve.ok) assert.equal(twelve.code, 1007);
+    });
+
+    it('a 12-character sender with a letter at either end is too long (1006), not a long numeric sender (1007)', () => {
+      for (const sender of ['A23456789012', '12345678901A']) {
+        const r = validateSender(sender);
+        assert.equal(r.ok, false, sender);
+        if (!r.ok) assert.equal(r.code, 1006, sender);
+      }
+    });
+
+    it('a refused character is answered with the whole list of allowed punctuation', () => {
+      const r = validateSender('Shop_1');
+      assert.equal(r.ok, false);
+      if (r.ok) return;
+      assert.equal(r.code, 1021);
+      assert.ok(r.reason.includes(`'_'`), r.reason);
+      assert.ok(r.reason.endsWith([...SENDER_PUNCTUATION].join(' ')), r.reason);
     });
   });
 });
