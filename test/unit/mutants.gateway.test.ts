@@ -29,6 +29,16 @@ describe('mutants: gateway', () => {
     });
   });
 
+  describe('redaction of several secrets', () => {
+    it('masks a secret that contains another one whole, whichever order they are given in', () => {
+      const short = 'hunter22';
+      const long = 'hunter22-and-more';
+      for (const secrets of [[short, long], [long, short]]) {
+        assert.equal(redactText(`proxy said ${long}; user typed ${short}`, secrets), 'proxy said ***; user typed ***', JSON.stringify(secrets));
+      }
+    });
+  });
+
   describe('destinations', () => {
     it("refuses a second '+' inside a number ('+39 339+1234567'), alone and in a pasted list", () => {
       for (const input of ['+39 339+1234567', '+39+3391234567', '+393391234567+']) {
