@@ -29,6 +29,17 @@ describe('mutants: gateway', () => {
     });
   });
 
+  describe('redaction of JSON put into a web page', () => {
+    it('masks a password with a quote written as JSON inside HTML (\\&quot;, \\&#34;, \\&#x22;)', () => {
+      // A password no other test uses: its pattern is compiled here, not taken from the module's cache.
+      const pw = 'Qu"ote-9k';
+      for (const quote of ['&quot;', '&#34;', '&#x22;']) {
+        const page = `<pre>{"password":"Qu\\${quote}ote-9k"}</pre>`;
+        assert.equal(redactText(page, [pw]), '<pre>{"password":"***"}</pre>', quote);
+      }
+    });
+  });
+
   describe('redaction of several secrets', () => {
     it('masks a secret that contains another one whole, whichever order they are given in', () => {
       const short = 'hunter22';
