@@ -41,7 +41,10 @@ describe('mutants: history', () => {
     it('keeps one written 59.999 s ago, deletes one written exactly 60 s ago', async () => {
       const file = path.join(dir, `${LEASE_FILE}.crashed1.tmp`);
       fs.writeFileSync(file, '{');
+      // A whole second, so mtime + 60 000 is exact in floating point.
+      fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
       const mtime = fs.statSync(file).mtimeMs;
+      assert.equal(mtime, 1_700_000_000_000);
       assert.equal(await sweepSharedTemps(dir, undefined, mtime + 59_999), 0);
       assert.ok(fs.existsSync(file));
       assert.equal(await sweepSharedTemps(dir, undefined, mtime + 60_000), 1);
