@@ -1,6 +1,10 @@
 // Tests that kill mutants of src/bulk/ the rest of the suite let through (issue #10 item 11; docs/TESTING.md).
 import * as assert from 'node:assert/strict';
-import { detectDelimiter, readCsv } from '../../src/bulk/csv';
+import { decodeCsvBytes, detectDelimiter, MAX_CSV_BYTES, readCsv } from '../../src/bulk/csv';
+import { BulkError } from '../../src/bulk/errors';
+import { parseTemplate, renderTemplate, templateProblem } from '../../src/bulk/template';
+
+const bytes = (...b: number[]) => new Uint8Array(b);
 
 describe('mutants: bulk', () => {
   describe('CSV separator', () => {
@@ -20,6 +24,64 @@ describe('mutants: bulk', () => {
       assert.equal(t.delimiter, ';');
       assert.deepEqual(t.columns, ['messaggio, nota, altro', 'telefono']);
       assert.deepEqual(t.rows.map((r) => r.cells), [['Ciao', '3331234567'], ['Salve', '3339876543']]);
+    });
+  });
+
+  describe('decoding the file', () => {
+    it('drops a UTF-8 BOM itself, and keeps the first bytes of a file without one', () => {
+      assert.equal(decodeCsvBytes(bytes(0xef, 0xbb, 0xbf, 0x61, 0x2c, 0x62)), 'a,b');
+      assert.equal(decodeCsvBytes(new TextEncoder().encode('name,phone')), 'name,phone');
+    });
+
+    it('reads Windows-1252 text that merely starts or goes on with a BOM byte as Windows-1252', () => {
+      const cases: Array<[number[], string]> = [
+        [[0xff, 0x41], 'ÿA'], [[0xfe, 0x41], 'þA'], [[0x41, 0xfe], 'Aþ'], [[0x41, 0xff], 'Aÿ'],
+        [[0xef, 0x41, 0x42], 'ïAB'], [[0x41, 0xbb, 0x42], 'A»B'], [[0x41, 0x42, 0xbf], 'AB¿'],
+      ];
+      for (const [b, text] of cases) assert.equal(decodeCsvBytes(bytes(...b)), text, JSON.stringify(b));
+    });
+
+    it('reads a file of exactly the limit', () => {
+      assert.equal(decodeCsvBytes(new Uint8Array(MAX_CSV_BYTES)).length, MAX_CSV_BYTES);
+    });
+  });
+
+  describe('the header', () => {
+    it('a first row with 8 digits in a cell is data; 7 digits are a header', () => {
+      assert.equal(readCsv('1234 5678,Mario\n3331234567,Anna\n').hasHeader, false);
+      assert.equal(readCsv('1234567,Mario\n3331234567,Anna\n').hasHeader, true);
+    });
+
+    it('a header with no rows is refused at the line after it', () => {
+      try {
+        readCsv('\n\nname,phone\n');
+        assert.fail('expected csv-empty');
+      } catch (e) {
+        assert.ok(e instanceof BulkError);
+        assert.equal(e.code, 'csv-empty');
+        assert.equal(e.line, 4);
+      }
+    });
+
+    it('only a BOM at the very start is dropped; one inside a cell stays', () => {
+      const t = readCsv('name,phone\nMa\uFEFFrio,3331234567\n');
+      assert.equal(t.rows[0].cells[0], 'Ma\uFEFFrio');
+    });
+  });
+
+  describe('templates', () => {
+    it('a placeholder that names a column exactly takes it, before one that matches only without case', () => {
+      const t = parseTemplate('{{Nome}}', ['NOME', 'Nome']);
+      assert.equal(renderTemplate(t, ['wrong', 'right']).text, 'right');
+    });
+
+    it('says where an unclosed or empty placeholder starts, quoting it', () => {
+      assert.equal(templateProblem('Ciao {{nome', ['nome']), '"{{" at character 6 is not closed with "}}".');
+      assert.equal(templateProblem('Ciao {{ }}!', ['nome']), '"{{ }}" at character 6 does not name a column.');
+    });
+
+    it('names an unknown placeholder once, however often it is used', () => {
+      assert.equal(templateProblem('{{x}} {{x}} {{y}}', ['nome']), 'No column named "x", "y". Columns: {{nome}}');
     });
   });
 });
