@@ -14,6 +14,11 @@ describe('mutants: bulk', () => {
       assert.deepEqual(readCsv('a;b,c\n3331234567;x,y\n', { header: false }).rows.map((r) => r.cells), [['a;b', 'c'], ['3331234567;x', 'y']]);
     });
 
+    it('between two separators that split every row alike, the one giving more columns wins', () => {
+      assert.equal(detectDelimiter('a,b;c;d\n1,2;3;4\n'), ';');
+      assert.equal(detectDelimiter('a;b,c,d\n1;2,3,4\n'), ',');
+    });
+
     it("a tie between ';' and tab goes to ';'", () => {
       assert.equal(detectDelimiter('a;b\tc\nd;e\tf\n'), ';');
     });
