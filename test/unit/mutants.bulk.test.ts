@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { decodeCsvBytes, detectDelimiter, MAX_CSV_BYTES, readCsv } from '../../src/bulk/csv';
 import { BulkError } from '../../src/bulk/errors';
+import { clampPerRequest, estimateCost, MAX_DESTINATIONS_PER_REQUEST } from '../../src/bulk/plan';
 import { parseTemplate, renderTemplate, templateProblem } from '../../src/bulk/template';
 
 const bytes = (...b: number[]) => new Uint8Array(b);
@@ -87,6 +88,20 @@ describe('mutants: bulk', () => {
 
     it('names an unknown placeholder once, however often it is used', () => {
       assert.equal(templateProblem('{{x}} {{x}} {{y}}', ['nome']), 'No column named "x", "y". Columns: {{nome}}');
+    });
+  });
+
+  describe('the plan', () => {
+    it('a request size that is not a number takes the gateway maximum; others are clamped to 1…50', () => {
+      for (const n of [undefined, NaN, Infinity, -Infinity]) assert.equal(clampPerRequest(n), MAX_DESTINATIONS_PER_REQUEST, String(n));
+      assert.deepEqual([0, -3, 1, 7.9, 50, 99].map(clampPerRequest), [1, 1, 1, 7, 50, 50]);
+    });
+
+    it('a country whose price is unknown, or not a number, is named and left out of the total', () => {
+      const prices: Record<string, number | undefined> = { 39: 0.05, 44: NaN, 33: Infinity };
+      const cost = estimateCost({ 39: 4, 44: 1, 33: 2, 49: 3 }, (prefix) => prices[prefix]);
+      assert.ok(Math.abs(cost.total - 0.2) < 1e-9, String(cost.total));
+      assert.deepEqual(cost.unknownPrefixes.sort(), ['33', '44', '49']);
     });
   });
 });
