@@ -4,6 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { LEASE_FILE, parseLease, sweepSharedTemps } from '../../src/history/election';
+import { CLOCK_SLACK_MS, clockDoubt } from '../../src/history/retention';
+import type { HistoryEntry } from '../../src/history/types';
+
+const DAY = 24 * 60 * 60_000;
+/** clockDoubt reads only the two dates of the newest entry. */
+const entryAt = (ms: number): HistoryEntry => ({ createdAt: new Date(ms).toISOString(), updatedAt: new Date(ms).toISOString() }) as unknown as HistoryEntry;
 
 describe('mutants: history', () => {
   describe('parseLease: only a whole lease names a holder', () => {
@@ -53,6 +59,35 @@ describe('mutants: history', () => {
 
     it('a folder that cannot be listed sweeps nothing and does not throw', async () => {
       assert.equal(await sweepSharedTemps(path.join(dir, 'missing')), 0);
+    });
+  });
+
+  describe('clockDoubt: when the age limit waits for a clock it can trust', () => {
+    const T = Date.UTC(2026, 11, 1);
+    const limits = { maxAgeDays: 30, maxEntries: 100 };
+
+    it('with nothing to compare against (no entry, no write), the clock is trusted', () => {
+      assert.equal(clockDoubt([], T, limits), undefined);
+    });
+
+    it('with only the folder\'s last write to compare against, that write decides', () => {
+      assert.equal(clockDoubt([], T, limits, T - 1000), undefined);
+      assert.match(clockDoubt([], T, limits, T + CLOCK_SLACK_MS + 1) ?? '', /is earlier than the newest/);
+    });
+
+    it('a clock that gives no time is not trusted', () => {
+      assert.equal(clockDoubt([entryAt(T)], NaN, limits), 'the clock gives no time');
+    });
+
+    it('a clock behind the newest entry by exactly the slack is trusted; a millisecond more is not', () => {
+      assert.equal(clockDoubt([entryAt(T)], T - CLOCK_SLACK_MS, limits), undefined);
+      assert.match(clockDoubt([entryAt(T)], T - CLOCK_SLACK_MS - 1, limits) ?? '', /is earlier than the newest/);
+    });
+
+    it('a clock exactly maxAgeDays past the newest entry is trusted; a millisecond more is not; 0 days never doubts', () => {
+      assert.equal(clockDoubt([entryAt(T)], T + 30 * DAY, limits), undefined);
+      assert.match(clockDoubt([entryAt(T)], T + 30 * DAY + 1, limits) ?? '', /more than 30 days past/);
+      assert.equal(clockDoubt([entryAt(T)], T + 3650 * DAY, { maxAgeDays: 0, maxEntries: 100 }), undefined);
     });
   });
 });
