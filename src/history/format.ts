@@ -36,18 +36,23 @@ export function entryLine(e: HistoryEntry): string {
   return JSON.stringify(e);
 }
 
-/** Reads every line of `buf[0..end)` into the state; returns how many non-empty lines there were. */
-export function applyLines(state: HistoryState, buf: Buffer, end: number): number {
-  let lines = 0;
+/** The non-empty lines of `buf[0..end)`, in order. */
+function* linesOf(buf: Buffer, end: number): Generator<string> {
   let start = 0;
   while (start < end) {
     let nl = buf.indexOf(10, start);
     if (nl < 0 || nl > end) nl = end;
-    if (nl > start) {
-      lines++;
-      state.applyLine(buf.toString('utf8', start, nl));
-    }
+    if (nl > start) yield buf.toString('utf8', start, nl);
     start = nl + 1;
+  }
+}
+
+/** Reads every line of `buf[0..end)` into the state; returns how many non-empty lines there were. */
+export function applyLines(state: HistoryState, buf: Buffer, end: number): number {
+  let lines = 0;
+  for (const line of linesOf(buf, end)) {
+    lines++;
+    state.applyLine(line);
   }
   return lines;
 }
@@ -55,15 +60,9 @@ export function applyLines(state: HistoryState, buf: Buffer, end: number): numbe
 /** `applyLines` in slices: the same lines in the same order, with a turn for the event loop between slices. */
 export async function applyLinesSliced(state: HistoryState, buf: Buffer, end: number, slicer: Slicer): Promise<number> {
   let lines = 0;
-  let start = 0;
-  while (start < end) {
-    let nl = buf.indexOf(10, start);
-    if (nl < 0 || nl > end) nl = end;
-    if (nl > start) {
-      lines++;
-      state.applyLine(buf.toString('utf8', start, nl));
-    }
-    start = nl + 1;
+  for (const line of linesOf(buf, end)) {
+    lines++;
+    state.applyLine(line);
     const turn = slicer.step();
     if (turn) await turn;
   }

@@ -1,5 +1,6 @@
 // The Messages tree's model: which group each message sits in, the groups' order, paging and the
 // in-flight count. No 'vscode' here, so plain-Node tests cover it; historyTree.ts draws what it holds.
+import { lowerBound } from '../panel/model';
 import type { GroupBy } from '../config';
 import {
   isInFlight,
@@ -90,14 +91,7 @@ function compareMembers(a: Member, b: Member): number {
 
 /** Index of `m` in `list`, or where it would go. */
 function search(list: readonly Member[], m: Member): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareMembers(list[mid], m) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return lowerBound(list, m, compareMembers);
 }
 
 /** The status group a `status:…` id names, or undefined for a day group. */
