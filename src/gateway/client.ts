@@ -21,6 +21,7 @@ import { redactText, redactUrl } from './redact';
 import { Semaphore, sleep } from './callControl';
 import { redactItems, summarizeError, summarizeSend } from './callSummary';
 import { configError, decodeBody, MAX_RESPONSE_BYTES, queryString, USER_AGENT, withQuery, type WireRequest } from './wire';
+import { coreMessage } from './messages';
 
 export { decodeBody } from './wire';
 import {
@@ -157,20 +158,20 @@ export class GatewayClient {
       'send',
       () => {
         this.checkCredentials('send', creds);
-        if (destinations.length === 0) throw configError('send', 'No destination given.', 'Add at least one destination number.');
+        if (destinations.length === 0) throw configError('send', 'No destination given.', coreMessage('configNoDestination'));
         const bad = destinations.find((d) => typeof d !== 'string' || !/^\d+$/.test(d));
         if (bad !== undefined) {
           throw configError('send', `Invalid destination "${String(bad)}".`,
-            'Write each number with the country code, digits only, without + or 00 (for example 393391234567).');
+            coreMessage('configBadDestination'));
         }
         if (typeof req.sender !== 'string' || req.sender.trim() === '') {
-          throw configError('send', 'No sender given.', 'Set a sender name (at most 11 characters, with letters).');
+          throw configError('send', 'No sender given.', coreMessage('configNoSender'));
         }
         if (typeof req.message !== 'string' || req.message === '') {
-          throw configError('send', 'No message text given.', 'Write the message text.');
+          throw configError('send', 'No message text given.', coreMessage('configNoText'));
         }
         if (req.pricecat !== undefined && req.pricecat !== 0 && req.pricecat !== 1) {
-          throw configError('send', `Invalid pricecat ${String(req.pricecat)}.`, 'Use 1 for the low-cost route, or leave it out.');
+          throw configError('send', `Invalid pricecat ${String(req.pricecat)}.`, coreMessage('configBadPricecat'));
         }
         const params: Array<[string, string]> = [
           ['username', creds.username],
@@ -199,7 +200,7 @@ export class GatewayClient {
       'status',
       () => {
         if (!Number.isSafeInteger(smsId) || smsId <= 0) {
-          throw configError('status', `Invalid SMS ID ${String(smsId)}.`, 'The SMS ID must be the positive whole number the gateway returned when sending.');
+          throw configError('status', `Invalid SMS ID ${String(smsId)}.`, coreMessage('configBadSmsId'));
         }
         this.checkCredentials('status', creds);
         return this.get(this.target('status', creds), queryString('status', [
@@ -222,7 +223,7 @@ export class GatewayClient {
       () => {
         this.checkCredentials('balance', creds);
         if (countryprefix !== undefined && !/^\d{1,4}$/.test(countryprefix)) {
-          throw configError('balance', `Invalid country prefix "${String(countryprefix)}".`, 'Use the country calling code in digits, for example 39.');
+          throw configError('balance', `Invalid country prefix "${String(countryprefix)}".`, coreMessage('configBadCountryPrefix'));
         }
         const params: Array<[string, string]> = [['username', creds.username], ['password', creds.password]];
         if (countryprefix !== undefined) params.push(['countryprefix', countryprefix]);
@@ -268,10 +269,10 @@ export class GatewayClient {
 
   private checkCredentials(command: GatewayCommand, creds: Credentials): void {
     if (typeof creds?.username !== 'string' || creds.username.trim() === '') {
-      throw configError(command, 'No user name given.', 'Set the user name of the account.');
+      throw configError(command, 'No user name given.', coreMessage('configNoUsername'));
     }
     if (typeof creds.password !== 'string' || creds.password === '') {
-      throw configError(command, 'No password given.', 'Enter the password of the account.');
+      throw configError(command, 'No password given.', coreMessage('configNoPassword'));
     }
   }
 
@@ -301,17 +302,18 @@ export class GatewayClient {
   }
 
   private checkUrl(command: GatewayCommand, url: string, what: string): string {
+    const notHttp = coreMessage(what === 'base URL' ? 'configBaseUrlNotHttp' : 'configSendUrlNotHttp');
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
-      throw configError(command, `The ${what} "${redactUrl(url)}" is not a URL.`, `Set the ${what} to an http:// or https:// address.`);
+      throw configError(command, `The ${what} "${redactUrl(url)}" is not a URL.`, notHttp);
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      throw configError(command, `The ${what} "${redactUrl(url)}" is not http or https.`, `Set the ${what} to an http:// or https:// address.`);
+      throw configError(command, `The ${what} "${redactUrl(url)}" is not http or https.`, notHttp);
     }
     if (what === 'base URL' && (parsed.search !== '' || parsed.hash !== '')) {
-      throw configError(command, `The base URL "${redactUrl(url)}" has a query or fragment.`, `Set the base URL to the gateway address only, for example ${DEFAULT_BASE_URL}`);
+      throw configError(command, `The base URL "${redactUrl(url)}" has a query or fragment.`, coreMessage('configBaseUrlQuery', DEFAULT_BASE_URL));
     }
     return url;
   }
@@ -384,7 +386,7 @@ export class GatewayClient {
     const signal = o?.signal;
     // The proxy's credentials too: a proxy's own error page may quote them.
     const known = [...secrets, ...this.proxyRedactions].filter((s): s is string => typeof s === 'string' && s !== '');
-    if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
+    if (this.closed) throw configError(command, 'The gateway client is closed.', coreMessage('configClientClosed'));
     if (signal?.aborted) throw toGatewayError(signal.reason, command, { secrets: known, aborted: true });
     // Input is checked before any request, so garbage never reaches the gateway.
     const request = buildRequest();
@@ -430,7 +432,7 @@ export class GatewayClient {
     let dispatcher: Dispatcher | undefined;
     try {
       release = await this.gate.acquire(signal);
-      if (this.closed) throw configError(command, 'The gateway client is closed.', 'Reload the window to start a new client.');
+      if (this.closed) throw configError(command, 'The gateway client is closed.', coreMessage('configClientClosed'));
       const target = new URL(url);
       dispatcher = this.getDispatcher();
       this.enter(dispatcher);

@@ -119,6 +119,23 @@ export const GatewayExplanations = {
   bulkNoAnswers: (l10n: L10n, requests: number) =>
     l10n.t('{0} requests in a row got no answer, so the batch stopped. Check the gateway and the network, then resume.', requests),
 
+  // Refused before anything was sent: the client's own checks (src/gateway/client.ts, wire.ts).
+  configNoDestination: (l10n: L10n) => l10n.t('Add at least one destination number.'),
+  configBadDestination: (l10n: L10n) => l10n.t('Write each number with the country code, digits only, without + or 00 (for example 393391234567).'),
+  configNoSender: (l10n: L10n) => l10n.t('Set a sender name (at most 11 characters, with letters).'),
+  configNoText: (l10n: L10n) => l10n.t('Write the message text.'),
+  configBadPricecat: (l10n: L10n) => l10n.t('Use 1 for the low-cost route, or leave it out.'),
+  configBadSmsId: (l10n: L10n) => l10n.t('The SMS ID must be the positive whole number the gateway returned when sending.'),
+  configBadCountryPrefix: (l10n: L10n) => l10n.t('Use the country calling code in digits, for example 39.'),
+  configNoUsername: (l10n: L10n) => l10n.t('Set the user name of the account.'),
+  configNoPassword: (l10n: L10n) => l10n.t('Enter the password of the account.'),
+  configBaseUrlNotHttp: (l10n: L10n) => l10n.t('Set the base URL to an http:// or https:// address.'),
+  configSendUrlNotHttp: (l10n: L10n) => l10n.t('Set the send URL to an http:// or https:// address.'),
+  configBaseUrlQuery: (l10n: L10n, example: string) => l10n.t('Set the base URL to the gateway address only, for example {0}', example),
+  configClientClosed: (l10n: L10n) => l10n.t('Reload the window to start a new client.'),
+  configBrokenCharacter: (l10n: L10n) => l10n.t('The text cannot be encoded for the gateway. Remove the broken character and try again.'),
+  configCharsetCannotCarry: (l10n: L10n) => l10n.t('Replace or remove them, or choose a UTF-8 send endpoint in the settings (inviosmart.send.charset).'),
+
   // Added after another sentence when a send may have gone out anyway.
   maybeSent: (l10n: L10n) => l10n.t('The SMS may or may not have been sent: check before sending again.'),
   maybeSentCheckLog: (l10n: L10n) => l10n.t('The SMS may or may not have been sent: check its status or the Inviosmart log before sending again.'),

@@ -2,13 +2,18 @@
 // character set) and how an answer's bytes are read back into text. Plain TypeScript.
 import type { GatewayCommand } from './types';
 import { GatewayError } from './errors';
+import { coreMessage, wordMessage, type CoreMessage } from './messages';
 import { percentEncode, unrepresentableChars, type SendCharset, type SendMethod } from './endpoints';
 
 // Every documented answer is one short line; the help text is a page at most.
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
 export const USER_AGENT = 'inviosmart-sms-vscode';
-export function configError(command: GatewayCommand, gatewayText: string, explanation: string): GatewayError {
-  return new GatewayError({ kind: 'config', command, gatewayText, explanation, retryable: false, outcomeUnknown: false });
+/**
+ * The client's own refusal, before anything is sent. The explanation is a catalogue sentence
+ * (gateway/explanations.ts), so the UI words it again in the user's language.
+ */
+export function configError(command: GatewayCommand, gatewayText: string, explanation: CoreMessage): GatewayError {
+  return new GatewayError({ kind: 'config', command, gatewayText, explanation: wordMessage(explanation), retryable: false, outcomeUnknown: false });
 }
 
 /** One request as the client will make it: a URL, and for POST the form body. */
@@ -28,11 +33,10 @@ export function queryString(command: GatewayCommand, params: ReadonlyArray<reado
     if (encoded !== undefined) return `${k}=${encoded}`;
     const culprits = unrepresentableChars(v, charset);
     if (culprits.length === 0) {
-      throw configError(command, 'The text contains a broken character (a lone UTF-16 surrogate).',
-        'The text cannot be encoded for the gateway. Remove the broken character and try again.');
+      throw configError(command, 'The text contains a broken character (a lone UTF-16 surrogate).', coreMessage('configBrokenCharacter'));
     }
     throw configError(command, `The text has characters the send endpoint (${charset.toUpperCase()}) cannot carry: ${culprits.join(' ')}`,
-      'Replace or remove them, or choose a UTF-8 send endpoint in the settings (inviosmart.send.charset).');
+      coreMessage('configCharsetCannotCarry'));
   }).join('&');
 }
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { englishL10n, type L10n } from '../../src/gateway/l10n';
 import { escapeMarkdown } from '../../src/common/markdown';
+import { GatewayClient } from '../../src/gateway/client';
 import { GATEWAY_ERROR_CODES, GatewayError, toGatewayError } from '../../src/gateway/errors';
 import { EXPLAINED_CODES } from '../../src/gateway/explanations';
 import { explanationMessages, wordExplanation } from '../../src/gateway/messages';
@@ -62,6 +63,25 @@ describe('Gateway explanations in the user language', () => {
     );
     const lost = toGatewayError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'send', { dispatched: true });
     assert.match(wordExplanation(lost, italian), /^La connessione si è interrotta dopo che la richiesta era partita: l'SMS potrebbe/);
+  });
+
+  it("the client's own refusals (before anything is sent) are catalogue sentences too", async () => {
+    // A real client; each refusal happens before any request, so no gateway is needed.
+    const client = new GatewayClient({ baseUrl: 'http://127.0.0.1:9/?x=1' });
+    const refusal = async (call: Promise<unknown>): Promise<GatewayError> => {
+      const e = await call.then(() => undefined, (err: unknown) => err);
+      assert.ok(e instanceof GatewayError && e.kind === 'config', `a config refusal, got ${String(e)}`);
+      return e;
+    };
+    try {
+      const noUser = await refusal(client.balance({ username: '', password: 'x' }));
+      assert.equal(wordExplanation(noUser, italian), "Imposta il nome utente dell'account.");
+      const query = await refusal(client.balance({ username: 'u', password: 'p' }));
+      assert.match(wordExplanation(query, italian), /^Imposta come URL di base solo l'indirizzo del gateway, per esempio https?:\/\/\S+$/);
+      assert.ok(!/Set the|for example/.test(wordExplanation(query, italian)), 'no English left');
+    } finally {
+      await client.close();
+    }
   });
 
   it('a sentence with a trailing "may have been sent" and sentences with numbers are worded whole', () => {
