@@ -490,25 +490,34 @@ describe('SMS History webview (Chromium)', function () {
   });
 
   it('sorts by a column header, ascending then descending', async () => {
+    // The host answers each sort with a page; wait for the rows it paints (a deadline, not a pause).
+    const rowsWhen = async (what: string, ok: (keys: string[]) => boolean): Promise<string[]> => {
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const keys = await renderedKeys(page);
+        if (ok(keys)) return keys;
+        if (Date.now() > deadline) assert.fail(`${what}: the first rows are ${keys.slice(0, 3).join(', ')}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const chargeOf = (key: string | undefined) => entries.find((e) => e.key === key)?.charge;
+    const senderOf = (key: string | undefined) => entries.find((e) => e.key === key)?.sender;
     await page.click('[role="columnheader"][data-column="charge"] button');
-    let keys = await renderedKeys(page);
     // Descending first for numbers: the 2-part delivered/failed ones cost most.
     assert.equal(await page.getAttribute('[data-column="charge"]', 'aria-sort'), 'descending');
-    assert.equal(entries.find((e) => e.key === keys[0])?.charge, 0.114);
+    await rowsWhen('charge, most first', (keys) => chargeOf(keys[0]) === 0.114);
     await page.click('[role="columnheader"][data-column="charge"] button');
     assert.equal(await page.getAttribute('[data-column="charge"]', 'aria-sort'), 'ascending');
-    keys = await renderedKeys(page);
-    assert.equal(entries.find((e) => e.key === keys[0])?.charge, 0.057);
+    await rowsWhen('charge, least first', (keys) => chargeOf(keys[0]) === 0.057);
 
     await page.click('[role="columnheader"][data-column="sender"] button');
-    keys = await renderedKeys(page);
-    assert.equal(entries.find((e) => e.key === keys[0])?.sender, '<b>x</b>');
-    assert.equal(entries.find((e) => e.key === keys[1])?.sender, 'Bank24');
+    const keys = await rowsWhen('sender, A to Z', (k) => senderOf(k[0]) === '<b>x</b>');
+    assert.equal(senderOf(keys[1]), 'Bank24');
 
     // A new column starts in its natural direction: newest first for time.
     await page.click('[role="columnheader"][data-column="createdAt"] button');
     assert.equal(await page.getAttribute('[data-column="createdAt"]', 'aria-sort'), 'descending');
-    assert.deepEqual((await renderedKeys(page)).slice(0, 2), ['k0', 'k1']);
+    await rowsWhen('time, newest first', (k) => k[0] === 'k0' && k[1] === 'k1');
   });
 
   it('patches a row on upsert without touching other rows, the scroll position or the selection', async () => {
