@@ -1,4 +1,5 @@
 // Time for the bulk runner: the real one, or a test's, so rate limits are tested without waiting.
+import { sleep } from '../gateway/callControl';
 
 export interface BulkClock {
   now(): number;
@@ -8,22 +9,8 @@ export interface BulkClock {
 
 export const realClock: BulkClock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
-      signal?.addEventListener('abort', onAbort, { once: true });
-    }),
+  // The gateway client's abortable sleep: one implementation for both.
+  sleep: (ms, signal) => sleep(Math.max(0, ms), signal),
 };
 
 /**
