@@ -5,7 +5,7 @@
 //   node scripts/mutation/survivors.mjs bulk --summary           the scores only, no mutant list
 // Score = (killed + timed out) ÷ (killed + timed out + survived + no coverage), as Stryker counts it: static mutants
 // left out (Ignored) and mutants that do not compile or crash the runner (CompileError, RuntimeError) are not counted.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,12 +20,30 @@ if (!target) {
   console.error('Usage: node scripts/mutation/survivors.mjs <gateway|history|bulk|path/to/mutation.json> [--file part] [--summary]');
   process.exit(2);
 }
-const reportPath = existsSync(target) ? target : join(root, 'reports', 'mutation', target, 'mutation.json');
-if (!existsSync(reportPath)) {
-  console.error(`No report at ${relative(process.cwd(), reportPath)}: run \`npm run mutation -- ${target}\` first.`);
+// A folder's report is its whole run's and its parts' (`--split`): each file is taken from the newest report that has it.
+const reportPaths = existsSync(target) && target.endsWith('.json') ? [target] : reportsOf(join(root, 'reports', 'mutation', target));
+if (reportPaths.length === 0) {
+  console.error(`No report under reports/mutation/${target}: run \`npm run mutation -- ${target}\` first.`);
   process.exit(1);
 }
-const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+const report = { files: {} };
+const takenFrom = {};
+for (const p of reportPaths.sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs)) {
+  for (const [file, data] of Object.entries(JSON.parse(readFileSync(p, 'utf8')).files)) {
+    report.files[file] = data;
+    takenFrom[file] = relative(root, p);
+  }
+}
+console.log(`Reports: ${[...new Set(Object.values(takenFrom))].join(', ')}`);
+
+function reportsOf(dir) {
+  if (!existsSync(dir)) return [];
+  const found = existsSync(join(dir, 'mutation.json')) ? [join(dir, 'mutation.json')] : [];
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith('part-') && existsSync(join(dir, name, 'mutation.json'))) found.push(join(dir, name, 'mutation.json'));
+  }
+  return found;
+}
 
 const STATUSES = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored', 'Pending'];
 const emptyCounts = () => Object.fromEntries(STATUSES.map((s) => [s, 0]));
