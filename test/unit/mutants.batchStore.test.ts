@@ -115,4 +115,49 @@ describe('mutants: bulk, the batch list', function () {
     assert.deepEqual((await store.list()).map((b) => b.batchId), [h.batchId]);
     assert.ok(fs.existsSync(path.join(store.dir, 'broken.plan.json')), 'an unreadable plan is left for a person to look at');
   });
+
+  describe('reconcile after a crash tore the dispatch line', () => {
+    it('each row is matched to its history entry by number and text and takes that entry\'s outcome: sent, failed, or unknown (never unsent)', async () => {
+      const store = new BatchStore(path.join(dir, 'batches'), { durable: false, clock });
+      const rows = plannedRows(4);
+      const created = await store.create(newBatch(rows));
+      const batchId = created.batchId;
+      await created.close();
+      const base = { sender: 'Acme', account: 'acct-1', parts: 1, batchId, state: 'sending' as const };
+      const [sent, failed, sending] = await history.recordMany(rows.slice(0, 3).map((r) => ({ ...base, destination: r.destination, text: r.text })));
+      await history.update(sent.key, { state: 'sent', smsId: 4242 });
+      const failure = { kind: 'gateway', code: 1001, gatewayText: 'Error: 1001', explanation: 'refused' } as const;
+      await history.update(failed.key, { state: 'failed', error: failure });
+      // The crash cut the dispatch line before its rows: which rows it named is lost.
+      fs.writeFileSync(path.join(store.dir, `${batchId}.journal.jsonl`), '{"t":"dispatch","d":0,"ro');
+
+      const handle = await store.open(batchId);
+      try {
+        assert.deepEqual(await handle.reconcile(history), { interrupted: 0, removed: 0 });
+        const byRow = new Map(handle.statuses((k) => history.get(k)).map((st) => [st.row, st]));
+        assert.equal(byRow.get(0)?.state, 'sent');
+        assert.equal(byRow.get(0)?.smsId, 4242);
+        assert.equal(byRow.get(0)?.key, sent.key);
+        assert.equal(byRow.get(1)?.state, 'failed');
+        assert.equal(byRow.get(1)?.key, failed.key);
+        assert.equal(byRow.get(2)?.state, 'unknown', 'recorded as sending: it may have gone out');
+        assert.equal(byRow.get(2)?.key, sending.key);
+        assert.equal(byRow.get(3)?.state, 'unsent', 'no entry: never recorded, so never sent');
+        assert.equal(history.get(sending.key)?.state, 'unknown');
+        assert.ok(history.get(sending.key)?.error, 'says why it is unknown');
+        assert.equal(history.get(sent.key)?.state, 'sent');
+        assert.equal(history.get(failed.key)?.state, 'failed');
+      } finally {
+        await handle.close();
+      }
+      // Written down: reading the batch again gives the same without a second repair.
+      const again = await store.open(batchId);
+      try {
+        assert.deepEqual(await again.reconcile(history), { interrupted: 0, removed: 0 });
+        assert.deepEqual(again.statuses((k) => history.get(k)).map((st) => st.state), ['sent', 'failed', 'unknown', 'unsent']);
+      } finally {
+        await again.close();
+      }
+    });
+  });
 });
