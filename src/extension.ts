@@ -1,60 +1,56 @@
-// The extension's entry points. `activate` builds the services once (src/container.ts, the
-// composition root) and registers the commands; `deactivate` stops them.
+// The extension's entry point, kept small: VS Code loads and runs this file (dist/extension.js) on the
+// extension host's one thread before it counts the extension as active. `activate` only registers a
+// stand-in for each command; the code that does the work (src/core.ts, dist/core.js: the container and
+// the commands) is loaded and started in the tasks right after, and a command run before then waits for
+// it (src/common/deferredStart.ts). docs/PERFORMANCE.md, "Activation", has the figures.
 import * as vscode from 'vscode';
 import { CommandIds } from './common/commandIds';
-import { Container } from './container';
-import { registerSmsTasks } from './tasks/provider';
-import { testApi, type InviosmartApi } from './testApi';
+import { deferredStart } from './common/deferredStart';
+import { loadOnce, PartLoadError } from './common/loadOnce';
+import type * as Core from './core';
+import type { InviosmartApi } from './testApi';
 
 export type { InviosmartApi } from './testApi';
 
-/** What `deactivate` has to stop. */
-let running: Container | undefined;
+/** dist/core.js: scripts/bundles.mjs maps this require to the bundle beside this one. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadCore = loadOnce('dist/core.js', () => require('./core') as typeof Core);
+
+/** What `deactivate` has to stop (once started). */
+let starting: Promise<Core.StartedCore | undefined> | undefined;
+
+function startFailed(e: unknown): void {
+  const reason = e instanceof PartLoadError && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+  const text = e instanceof PartLoadError
+    ? vscode.l10n.t('Inviosmart SMS could not start: its file {0} could not be loaded ({1}). Reinstall the extension.', e.part, reason)
+    : vscode.l10n.t('Inviosmart SMS could not start: {0}', reason);
+  void vscode.window.showErrorMessage(text);
+}
 
 /**
  * Exports nothing to other extensions: any installed extension can call `getExtension(ours).activate()`.
- * Under test (ExtensionMode.Test) it returns the narrow test API of src/testApi.ts, which reads no secret.
+ * Under test (ExtensionMode.Test) it waits for the start and returns the narrow test API of
+ * src/testApi.ts, which reads no secret.
  */
 export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi | undefined> {
-  const container = Container.create(context);
-  context.subscriptions.push(container);
-  registerCommands(container, context.subscriptions);
-  running = container;
-  return context.extensionMode === vscode.ExtensionMode.Test ? testApi(container) : undefined;
-}
-
-/** The palette's, the views' and the chat's entry points, each calling a service of the container. */
-function registerCommands(c: Container, subscriptions: vscode.Disposable[]): void {
-  const account = c.accountCommands;
-  const run = (job: () => Promise<unknown>) => async () => {
-    await job();
-  };
-  subscriptions.push(
-    vscode.commands.registerCommand(CommandIds.signIn, run(() => account.signIn())),
-    vscode.commands.registerCommand(CommandIds.signOut, (arg?: unknown) =>
-      account.signOut(typeof arg === 'string' ? arg : (arg as { id?: string } | undefined)?.id).then(() => undefined),
-    ),
-    vscode.commands.registerCommand(CommandIds.switchAccount, run(() => account.switchAccount())),
-    vscode.commands.registerCommand(CommandIds.refreshBalance, run(() => account.refreshBalance())),
-    vscode.commands.registerCommand(CommandIds.sendSms, () => c.send.run()),
-    vscode.commands.registerCommand(CommandIds.sendSelection, () => {
-      const editor = vscode.window.activeTextEditor;
-      const text = editor ? editor.selections.map((s) => editor.document.getText(s)).join('\n').trim() : '';
-      if (!text) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('Select the text to send first.'));
-        return undefined;
-      }
-      return c.send.run({ text });
-    }),
-    vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => c.panel.show(typeof key === 'string' ? key : undefined)),
-    vscode.commands.registerCommand(CommandIds.showLog, () => c.log.show()),
-    vscode.commands.registerCommand(CommandIds.whenHistoryLoaded, () => c.historyLoaded.then(() => undefined)),
-    registerSmsTasks(c.taskSms),
-  );
+  const deferred = deferredStart({
+    ids: Object.values(CommandIds),
+    commands: vscode.commands,
+    load: () => {
+      const core = loadCore();
+      return () => core.startCore(context);
+    },
+    onError: startFailed,
+  });
+  context.subscriptions.push(deferred);
+  starting = deferred.started;
+  if (context.extensionMode === vscode.ExtensionMode.Test) return (await starting)?.testApi();
+  return undefined;
 }
 
 export async function deactivate(): Promise<void> {
   // Never deletes data or credentials: this runs on every window reload.
-  await running?.shutdown();
-  running = undefined;
+  const core = await starting;
+  starting = undefined;
+  await core?.shutdown();
 }
