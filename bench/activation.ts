@@ -121,6 +121,7 @@ export const activationBench: Bench = {
       const mediaDist = path.join(extRoot, 'media', 'dist');
       const sizes = {
         main: bytesOf(path.join(extRoot, 'dist', 'extension.js')),
+        core: bytesOf(path.join(extRoot, 'dist', 'core.js')),
         media: readdirSync(mediaDist).map((n) => ({ name: n, bytes: bytesOf(path.join(mediaDist, n)) })),
         vsix: bytesOf(vsix),
         empty: bytesOf(path.join(extensionsDir, readdirSync(extensionsDir).find((n) => n.startsWith(`${EMPTY_ID}-`))!, 'extension.js')),
@@ -197,7 +198,8 @@ export const activationBench: Bench = {
           measured: fmt(ours),
           baseline: fmt(empty),
           ratio: median(sc.samples.map((x) => total(x.ours) / Math.max(total(x.empty), 1))),
-          target: i === 0 ? { op: '<=', value: 1.5 } : undefined,
+          // Issue 12: with an empty history and with 100,000 messages alike.
+          target: { op: '<=', value: 1.5 },
         });
         // The extension host's thread from activate's end until the history is in (activationProbe.ts).
         const h = sc.samples.map((x) => x.history);
@@ -205,7 +207,7 @@ export const activationBench: Bench = {
         const maxOf = (v: number[]): string => `max ${Math.max(...v).toFixed(1)} ms, median ${median(v).toFixed(1)} ms`;
         if (cpu.length === h.length) {
           rows.push({
-            name: `    longest task from activate's end until the history is in (${sc.label}): the thread's own CPU time, worst of ${h.length} windows`,
+            name: `    longest task from activate's end until the history is in (${sc.label}; dist/core.js's load and start included): the thread's own CPU time, worst of ${h.length} windows`,
             measured: maxOf(cpu),
             baseline: '50 ms',
             ratio: Math.max(...cpu) / 50,
@@ -238,12 +240,28 @@ export const activationBench: Bench = {
           measured: fmt(sc.samples.map((x) => x.ours.finishActivate)),
           baseline: fmt(sc.samples.map((x) => x.empty.finishActivate)),
         });
+        rows.push({
+          name: '    after activate: require of dist/core.js (its own task; wall clock)',
+          measured: fmt(h.map((x) => x.coreLoadMs)),
+          baseline: '—',
+        });
+        rows.push({
+          name: '    after activate: startCore, the container and the commands (the next task; wall clock)',
+          measured: fmt(h.map((x) => x.coreStartMs)),
+          baseline: '—',
+        });
+        rows.push({
+          name: '    after activate: until the core has started and the stand-in commands are gone',
+          measured: fmt(h.map((x) => x.coreUpAfterMs)),
+          baseline: '—',
+        });
       }
       rows.push({
-        name: 'bundle: dist/extension.js (as installed from the .vsix)',
+        name: 'bundle: dist/extension.js (as installed from the .vsix; what activation loads)',
         measured: kb(sizes.main),
         baseline: `${kb(sizes.empty)} (empty extension)`,
       });
+      rows.push({ name: 'bundle: dist/core.js (loaded in the task after activate)', measured: kb(sizes.core), baseline: '—' });
       for (const m of sizes.media) rows.push({ name: `bundle: media/dist/${m.name}`, measured: kb(m.bytes), baseline: '—' });
       rows.push({ name: 'bundle: .vsix', measured: kb(sizes.vsix), baseline: '—' });
       return rows;

@@ -12,6 +12,19 @@ import type { InviosmartApi } from './testApi';
 
 export type { InviosmartApi } from './testApi';
 
+/**
+ * User Timing marks (Node's `performance`, shared by the extension host): the activation bench's probe
+ * (bench/support/activationProbe.ts) reads them to time the core's load and start and to watch the thread
+ * from activate's end.
+ */
+export const CoreMarks = {
+  activated: 'inviosmart.activated',
+  willLoad: 'inviosmart.core.willLoad',
+  didLoad: 'inviosmart.core.didLoad',
+  willStart: 'inviosmart.core.willStart',
+  didStart: 'inviosmart.core.didStart',
+} as const;
+
 /** dist/core.js: scripts/bundles.mjs maps this require to the bundle beside this one. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadCore = loadOnce('dist/core.js', () => require('./core') as typeof Core);
@@ -37,13 +50,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     ids: Object.values(CommandIds),
     commands: vscode.commands,
     load: () => {
+      performance.mark(CoreMarks.willLoad);
       const core = loadCore();
-      return () => core.startCore(context);
+      performance.mark(CoreMarks.didLoad);
+      return () => {
+        performance.mark(CoreMarks.willStart);
+        const started = core.startCore(context);
+        performance.mark(CoreMarks.didStart);
+        return started;
+      };
     },
     onError: startFailed,
   });
   context.subscriptions.push(deferred);
   starting = deferred.started;
+  performance.mark(CoreMarks.activated);
   if (context.extensionMode === vscode.ExtensionMode.Test) return (await starting)?.testApi();
   return undefined;
 }
