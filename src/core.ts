@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { CommandIds } from './common/commandIds';
 import { Container } from './container';
-import { registerSmsTasks } from './tasks/provider';
+import { smsTaskProvider } from './tasks/provider';
 import { testApi, type InviosmartApi } from './testApi';
 
 /** What src/extension.ts keeps of the started extension. */
@@ -14,6 +14,9 @@ export interface StartedCore {
   testApi(): InviosmartApi;
   /** Stops everything; waits for the sandbox and the history to close. */
   shutdown(): Promise<void>;
+  /** The chat tools by name and the task provider: src/extension.ts registered them at activation and hands them each call. */
+  readonly tools: ReadonlyMap<string, vscode.LanguageModelTool<unknown>>;
+  readonly taskProvider: vscode.TaskProvider;
 }
 
 /** Builds every service once and registers every command (each id of CommandIds). */
@@ -21,7 +24,12 @@ export function startCore(context: vscode.ExtensionContext): StartedCore {
   const container = Container.create(context);
   context.subscriptions.push(container);
   registerCommands(container, context.subscriptions);
-  return { testApi: () => testApi(container), shutdown: () => container.shutdown() };
+  return {
+    testApi: () => testApi(container),
+    shutdown: () => container.shutdown(),
+    tools: container.smsTools.tools,
+    taskProvider: smsTaskProvider(container.taskSms),
+  };
 }
 
 /** The palette's, the views' and the chat's entry points, each calling a service of the container. */
@@ -50,6 +58,5 @@ function registerCommands(c: Container, subscriptions: vscode.Disposable[]): voi
     vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => c.panel.show(typeof key === 'string' ? key : undefined)),
     vscode.commands.registerCommand(CommandIds.showLog, () => c.log.show()),
     vscode.commands.registerCommand(CommandIds.whenHistoryLoaded, () => c.historyLoaded.then(() => undefined)),
-    registerSmsTasks(c.taskSms),
   );
 }

@@ -1,8 +1,9 @@
 // The extension's entry point, kept small: VS Code loads and runs this file (dist/extension.js) on the
-// extension host's one thread before it counts the extension as active. `activate` only registers a
-// stand-in for each command; the code that does the work (src/core.ts, dist/core.js: the container and
-// the commands) is loaded and started in the tasks right after, and a command run before then waits for
-// it (src/common/deferredStart.ts). docs/PERFORMANCE.md, "Activation", has the figures.
+// extension host's one thread before it counts the extension as active. `activate` only registers what
+// VS Code may call at once — a stand-in for each command, the chat tools and the task provider — and
+// returns; the code that does the work (src/core.ts, dist/core.js: the container and the commands) is
+// loaded and started in the tasks right after, and a call before then waits for it
+// (src/common/deferredStart.ts). docs/PERFORMANCE.md, "Activation", has the figures.
 import * as vscode from 'vscode';
 import { CommandIds } from './common/commandIds';
 import { deferredStart } from './common/deferredStart';
@@ -29,15 +30,45 @@ export const CoreMarks = {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadCore = loadOnce('dist/core.js', () => require('./core') as typeof Core);
 
-/** What `deactivate` has to stop (once started). */
-let starting: Promise<Core.StartedCore | undefined> | undefined;
+/** What `deactivate` has to stop (once started), and how to call off a start that has not happened yet. */
+let running: { deferred: vscode.Disposable; started: Promise<Core.StartedCore | undefined> } | undefined;
 
-function startFailed(e: unknown): void {
+/** Why the core could not load or start, in the user's words. */
+function failureText(e: unknown): string {
   const reason = e instanceof PartLoadError && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
-  const text = e instanceof PartLoadError
+  return e instanceof PartLoadError
     ? vscode.l10n.t('Inviosmart SMS could not start: its file {0} could not be loaded ({1}). Reinstall the extension.', e.part, reason)
     : vscode.l10n.t('Inviosmart SMS could not start: {0}', reason);
-  void vscode.window.showErrorMessage(text);
+}
+
+/** The names of the chat tools and the task types package.json contributes: VS Code asks for them right after activating for them. */
+function contributed(context: vscode.ExtensionContext): { tools: string[]; taskTypes: string[] } {
+  const c = (context.extension.packageJSON as { contributes?: { languageModelTools?: Array<{ name: string }>; taskDefinitions?: Array<{ type: string }> } }).contributes;
+  return { tools: (c?.languageModelTools ?? []).map((t) => t.name), taskTypes: (c?.taskDefinitions ?? []).map((t) => t.type) };
+}
+
+/** Chat tools and the task provider registered now, each call handed to the core once it has started. */
+function forwardToCore(context: vscode.ExtensionContext, core: () => Promise<Core.StartedCore>): vscode.Disposable[] {
+  const { tools, taskTypes } = contributed(context);
+  const tool = async (name: string): Promise<vscode.LanguageModelTool<unknown>> => {
+    const found = (await core()).tools.get(name);
+    if (!found) throw new Error(`no chat tool named ${name}`);
+    return found;
+  };
+  return [
+    ...tools.map((name) =>
+      vscode.lm.registerTool<unknown>(name, {
+        prepareInvocation: async (options, token) => (await tool(name)).prepareInvocation?.(options, token),
+        invoke: async (options, token) => (await tool(name)).invoke(options, token),
+      }),
+    ),
+    ...taskTypes.map((type) =>
+      vscode.tasks.registerTaskProvider(type, {
+        provideTasks: async (token) => (await core()).taskProvider.provideTasks(token),
+        resolveTask: async (task, token) => (await core()).taskProvider.resolveTask(task, token),
+      }),
+    ),
+  ];
 }
 
 /**
@@ -46,6 +77,7 @@ function startFailed(e: unknown): void {
  * src/testApi.ts, which reads no secret.
  */
 export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi | undefined> {
+  let failure: unknown;
   const deferred = deferredStart({
     ids: Object.values(CommandIds),
     commands: vscode.commands,
@@ -60,18 +92,28 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
         return started;
       };
     },
-    onError: startFailed,
+    onError: (e) => {
+      failure = e;
+      void vscode.window.showErrorMessage(failureText(e));
+    },
   });
-  context.subscriptions.push(deferred);
-  starting = deferred.started;
+  const started = deferred.started;
+  const core = async (): Promise<Core.StartedCore> => {
+    const c = await started;
+    if (!c) throw new Error(failureText(failure));
+    return c;
+  };
+  context.subscriptions.push(deferred, ...forwardToCore(context, core));
+  running = { deferred, started };
   performance.mark(CoreMarks.activated);
-  if (context.extensionMode === vscode.ExtensionMode.Test) return (await starting)?.testApi();
+  if (context.extensionMode === vscode.ExtensionMode.Test) return (await started)?.testApi();
   return undefined;
 }
 
 export async function deactivate(): Promise<void> {
   // Never deletes data or credentials: this runs on every window reload.
-  const core = await starting;
-  starting = undefined;
-  await core?.shutdown();
+  const stopping = running;
+  running = undefined;
+  stopping?.deferred.dispose();
+  await (await stopping?.started)?.shutdown();
 }

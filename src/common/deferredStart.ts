@@ -24,14 +24,18 @@ export interface DeferredStartOptions<T> {
 }
 
 export interface DeferredStart<T> extends Disposable {
-  /** The started work, or undefined when it could not load or start (`onError` has been told). */
+  /** The started work, or undefined when it could not load or start (`onError` has been told) or was disposed first. */
   readonly started: Promise<T | undefined>;
+  /** Removes the stand-ins; before the start, also calls it off (a window closed right after activation). */
+  dispose(): void;
 }
 
+/** Registers the stand-ins now; loads in the next task and starts in the one after (see the file's head). */
 export function deferredStart<T>(options: DeferredStartOptions<T>): DeferredStart<T> {
   const later = options.later ?? ((step: () => void) => void setImmediate(step));
   const nextTask = () => new Promise<void>((resolve) => later(resolve));
   let failure: { error: unknown } | undefined;
+  let disposed = false;
   const standIns: Disposable[] = options.ids.map((id) =>
     options.commands.registerCommand(id, async (...args: never[]) => {
       await started;
@@ -49,8 +53,10 @@ export function deferredStart<T>(options: DeferredStartOptions<T>): DeferredStar
   const started = (async (): Promise<T | undefined> => {
     try {
       await nextTask();
+      if (disposed) return undefined;
       const start = options.load();
       await nextTask();
+      if (disposed) return undefined;
       // Same task: no command can run between the stand-ins going and the real commands coming.
       removeStandIns();
       return start();
@@ -60,5 +66,11 @@ export function deferredStart<T>(options: DeferredStartOptions<T>): DeferredStar
       return undefined;
     }
   })();
-  return { started, dispose: removeStandIns };
+  return {
+    started,
+    dispose: () => {
+      disposed = true;
+      removeStandIns();
+    },
+  };
 }

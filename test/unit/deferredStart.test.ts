@@ -142,15 +142,46 @@ describe('deferred start: stand-in commands until the real work has started', ()
     assert.deepEqual(errors.map((e) => (e as Error).message), ['no global storage']);
   });
 
-  it('disposing before the start removes the stand-ins', async () => {
+  it('disposing before the load calls the start off: the stand-ins go, nothing is loaded or started', async () => {
     const registry = new Registry();
     const tasks = new Tasks();
-    const deferred = deferredStart({ ids: IDS, commands: registry, later: tasks.later, load: () => () => 'core', onError: (e) => assert.fail(String(e)) });
+    const steps: string[] = [];
+    const deferred = deferredStart({
+      ids: IDS,
+      commands: registry,
+      later: tasks.later,
+      load: () => {
+        steps.push('load');
+        return () => steps.push('start');
+      },
+      onError: (e) => assert.fail(String(e)),
+    });
     deferred.dispose();
     assert.equal(registry.handlers.size, 0);
     await tasks.runNext();
+    assert.equal(await deferred.started, undefined);
+    assert.deepEqual(steps, []);
+  });
+
+  it('disposing between the load and the start calls the start off', async () => {
+    const registry = new Registry();
+    const tasks = new Tasks();
+    const steps: string[] = [];
+    const deferred = deferredStart({
+      ids: IDS,
+      commands: registry,
+      later: tasks.later,
+      load: () => {
+        steps.push('load');
+        return () => steps.push('start');
+      },
+      onError: (e) => assert.fail(String(e)),
+    });
     await tasks.runNext();
-    assert.equal(await deferred.started, 'core');
+    deferred.dispose();
+    await tasks.runNext();
+    assert.equal(await deferred.started, undefined);
+    assert.deepEqual(steps, ['load']);
   });
 });
 
