@@ -34,6 +34,19 @@ export const coreApart = {
 };
 
 /**
+ * esbuild turns each module's `import * as vscode from 'vscode'` into its own copy of the API object's
+ * properties (`__toESM`), 28 copies of a few hundred getters in dist/core.js. Every import of 'vscode'
+ * goes through one module that re-exports it instead: one copy.
+ */
+export const vscodeOnce = {
+  name: 'vscode-once',
+  setup(b) {
+    b.onResolve({ filter: /^vscode$/ }, (args) => (args.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
+    b.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+  },
+};
+
+/**
  * libphonenumber-js with its full numbering plans is as big again, and only needed when a number is shown
  * or checked: `require('libphonenumber-js/max')` loads dist/phone.js (its own bundle) then.
  */
@@ -89,7 +102,7 @@ export function bundleOptions({ root, production }) {
   };
   return [
     // dist/extension.js (what activation loads) and dist/core.js (everything else, loaded right after).
-    { ...common, entryPoints: { extension: 'src/extension.ts', core: 'src/core.ts' }, outdir: 'dist', plugins: [coreApart, undiciApart, phoneApart, csvApart, settingsOnly(root)] },
+    { ...common, entryPoints: { extension: 'src/extension.ts', core: 'src/core.ts' }, outdir: 'dist', plugins: [coreApart, vscodeOnce, undiciApart, phoneApart, csvApart, settingsOnly(root)] },
     { ...common, entryPoints: { 'csv-parse': 'node_modules/csv-parse/dist/cjs/sync.cjs', 'csv-stringify': 'node_modules/csv-stringify/dist/cjs/sync.cjs' }, outdir: 'dist' },
     { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
     { ...common, entryPoints: { phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: 'dist' },

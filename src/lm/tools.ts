@@ -58,7 +58,7 @@ export interface SmsToolDeps {
   confirm?: Confirm;
   /** VS Code's version (for tests of older versions); defaults to vscode.version. */
   version?: string;
-  /** False leaves the tools unregistered (a second instance in tests). */
+  /** False leaves the tools unregistered: the container's (src/extension.ts registers them at activation) and a second instance in tests. */
   register?: boolean;
 }
 

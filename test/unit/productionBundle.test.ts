@@ -73,4 +73,9 @@ describe('production bundle', function () {
     }
     assert.ok(main.length < 8 * 1024, `dist/extension.js is ${main.length} bytes`);
   });
+
+  it('dist/core.js copies the vscode API object once (vscodeOnce), not once per module that imports it', async () => {
+    const core = (await bundleFiles(true)).get('core.js') ?? '';
+    assert.equal(core.match(/require\("vscode"\)/g)?.length, 1);
+  });
 });
