@@ -3,7 +3,9 @@
 // (onStartupFinished). The figures are VS Code's own ActivationTimes for each extension (the
 // "Extension Activation Stats" of Developer: Startup Performance, what Show Running Extensions shows):
 // load code + call activate + finish activate. A probe running as the window's extension tests reads
-// them (bench/support/activationProbe.ts). Every sample is a new window, hence a new extension host.
+// them (bench/support/activationProbe.ts), and also times what runs right after activate: the load and
+// start of dist/core.js, and the longest task until the history is in. Every sample is a new window,
+// hence a new extension host.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
