@@ -27,7 +27,7 @@ const layers = {
 };
 /** Parts that run in plain Node (the sandbox CLI, unit tests, the webview's shared model): no VS Code API. */
 const plainNode = ['gateway', 'sandbox', 'history', 'bulk', 'panel'];
-const rootFiles = ['extension', 'container', 'testApi'];
+const rootFiles = ['extension', 'core', 'container', 'testApi'];
 
 function importDirections() {
   const parts = Object.keys(layers);

@@ -3,7 +3,9 @@
 // (onStartupFinished). The figures are VS Code's own ActivationTimes for each extension (the
 // "Extension Activation Stats" of Developer: Startup Performance, what Show Running Extensions shows):
 // load code + call activate + finish activate. A probe running as the window's extension tests reads
-// them (bench/support/activationProbe.ts). Every sample is a new window, hence a new extension host.
+// them (bench/support/activationProbe.ts), and also times what runs right after activate: the load and
+// start of dist/core.js, and the longest task until the history is in. Every sample is a new window,
+// hence a new extension host.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,6 +123,7 @@ export const activationBench: Bench = {
       const mediaDist = path.join(extRoot, 'media', 'dist');
       const sizes = {
         main: bytesOf(path.join(extRoot, 'dist', 'extension.js')),
+        core: bytesOf(path.join(extRoot, 'dist', 'core.js')),
         media: readdirSync(mediaDist).map((n) => ({ name: n, bytes: bytesOf(path.join(mediaDist, n)) })),
         vsix: bytesOf(vsix),
         empty: bytesOf(path.join(extensionsDir, readdirSync(extensionsDir).find((n) => n.startsWith(`${EMPTY_ID}-`))!, 'extension.js')),
@@ -197,7 +200,8 @@ export const activationBench: Bench = {
           measured: fmt(ours),
           baseline: fmt(empty),
           ratio: median(sc.samples.map((x) => total(x.ours) / Math.max(total(x.empty), 1))),
-          target: i === 0 ? { op: '<=', value: 1.5 } : undefined,
+          // Issue 12: with an empty history and with 100,000 messages alike.
+          target: { op: '<=', value: 1.5 },
         });
         // The extension host's thread from activate's end until the history is in (activationProbe.ts).
         const h = sc.samples.map((x) => x.history);
@@ -205,7 +209,7 @@ export const activationBench: Bench = {
         const maxOf = (v: number[]): string => `max ${Math.max(...v).toFixed(1)} ms, median ${median(v).toFixed(1)} ms`;
         if (cpu.length === h.length) {
           rows.push({
-            name: `    longest task from activate's end until the history is in (${sc.label}): the thread's own CPU time, worst of ${h.length} windows`,
+            name: `    longest task from activate's end until the history is in (${sc.label}; dist/core.js's load and start included): the thread's own CPU time, worst of ${h.length} windows`,
             measured: maxOf(cpu),
             baseline: '50 ms',
             ratio: Math.max(...cpu) / 50,
@@ -215,7 +219,7 @@ export const activationBench: Bench = {
         rows.push({
           name: `    same, wall clock (1 ms timer's longest gap; includes time the OS gave other processes)`,
           measured: maxOf(h.map((x) => x.longestWallMs)),
-          baseline: `monitorEventLoopDelay max ${maxOf(h.map((x) => x.loopDelayMaxMs))}`,
+          baseline: `monitorEventLoopDelay ${maxOf(h.map((x) => x.loopDelayMaxMs))}`,
         });
         rows.push({
           name: `    history in, from the probe's start (${h.filter((x) => x.activeAtStart).length} of ${h.length} windows: already active then)`,
@@ -238,12 +242,28 @@ export const activationBench: Bench = {
           measured: fmt(sc.samples.map((x) => x.ours.finishActivate)),
           baseline: fmt(sc.samples.map((x) => x.empty.finishActivate)),
         });
+        rows.push({
+          name: '    after activate: require of dist/core.js (its own task; wall clock)',
+          measured: fmt(h.map((x) => x.coreLoadMs)),
+          baseline: '—',
+        });
+        rows.push({
+          name: '    after activate: startCore, the container and the commands (the next task; wall clock)',
+          measured: fmt(h.map((x) => x.coreStartMs)),
+          baseline: '—',
+        });
+        rows.push({
+          name: '    after activate: until the core has started and the stand-in commands are gone',
+          measured: fmt(h.map((x) => x.coreUpAfterMs)),
+          baseline: '—',
+        });
       }
       rows.push({
-        name: 'bundle: dist/extension.js (as installed from the .vsix)',
+        name: 'bundle: dist/extension.js (as installed from the .vsix; what activation loads)',
         measured: kb(sizes.main),
         baseline: `${kb(sizes.empty)} (empty extension)`,
       });
+      rows.push({ name: 'bundle: dist/core.js (loaded in the task after activate)', measured: kb(sizes.core), baseline: '—' });
       for (const m of sizes.media) rows.push({ name: `bundle: media/dist/${m.name}`, measured: kb(m.bytes), baseline: '—' });
       rows.push({ name: 'bundle: .vsix', measured: kb(sizes.vsix), baseline: '—' });
       return rows;

@@ -23,6 +23,30 @@ export const undiciApart = {
 };
 
 /**
+ * src/extension.ts is all VS Code loads to activate the extension: it registers stand-in commands and then
+ * `require('./core')`s the rest in the next tasks, which loads dist/core.js (its own bundle).
+ */
+export const coreApart = {
+  name: 'core-apart',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/core$/ }, (args) => (/[\\/]src[\\/]extension\.ts$/.test(args.importer) ? { path: './core.js', external: true } : undefined));
+  },
+};
+
+/**
+ * esbuild turns each module's `import * as vscode from 'vscode'` into its own copy of the API object's
+ * properties (`__toESM`), 28 copies of a few hundred getters in dist/core.js. Every import of 'vscode'
+ * goes through one module that re-exports it instead: one copy.
+ */
+export const vscodeOnce = {
+  name: 'vscode-once',
+  setup(b) {
+    b.onResolve({ filter: /^vscode$/ }, (args) => (args.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
+    b.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+  },
+};
+
+/**
  * libphonenumber-js with its full numbering plans is as big again, and only needed when a number is shown
  * or checked: `require('libphonenumber-js/max')` loads dist/phone.js (its own bundle) then.
  */
@@ -61,7 +85,7 @@ export function settingsOnly(root) {
   };
 }
 
-/** Every bundle the product ships: the extension, undici, the phone plans, the CSV libraries, the standalone sandbox, and the webview script. */
+/** Every bundle the product ships: the extension and its core, undici, the phone plans, the CSV libraries, the standalone sandbox, and the webview script. */
 export function bundleOptions({ root, production }) {
   const common = {
     absWorkingDir: root,
@@ -77,7 +101,8 @@ export function bundleOptions({ root, production }) {
     define: testDefine(production),
   };
   return [
-    { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [undiciApart, phoneApart, csvApart, settingsOnly(root)] },
+    // dist/extension.js (what activation loads) and dist/core.js (everything else, loaded right after).
+    { ...common, entryPoints: { extension: 'src/extension.ts', core: 'src/core.ts' }, outdir: 'dist', plugins: [coreApart, vscodeOnce, undiciApart, phoneApart, csvApart, settingsOnly(root)] },
     { ...common, entryPoints: { 'csv-parse': 'node_modules/csv-parse/dist/cjs/sync.cjs', 'csv-stringify': 'node_modules/csv-stringify/dist/cjs/sync.cjs' }, outdir: 'dist' },
     { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
     { ...common, entryPoints: { phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: 'dist' },
@@ -90,7 +115,7 @@ export function bundleOptions({ root, production }) {
 
 /**
  * Words only the test-only code holds: the sandbox's scriptable faults (src/sandbox/faults.ts) and the
- * disk-full switch (src/common/diskFullSwitch.ts). None may appear in a production dist/extension.js.
+ * disk-full switch (src/common/diskFullSwitch.ts). None may appear in a production dist/extension.js or dist/core.js.
  */
 export const TEST_ONLY_MARKERS = ['injectFault', 'clearFaults', 'resetBeforeRead', 'resetAfterRead', 'truncatedStatus', 'INVIOSMART_TEST_DISK_FULL', 'no space left on device'];
 

@@ -23,10 +23,12 @@ function run(cmd, args) {
 
 run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
 // Fault injection and the disk-full switch are for tests: a package that carries them is not shipped.
-const leftovers = testOnlyCodeIn(readFileSync(join(root, 'dist/extension.js'), 'utf8'));
-if (leftovers.length > 0) {
-  console.error(`package: dist/extension.js carries test-only code (${leftovers.join(', ')}); see scripts/bundles.mjs`);
-  process.exit(1);
+for (const bundle of ['dist/extension.js', 'dist/core.js']) {
+  const leftovers = testOnlyCodeIn(readFileSync(join(root, bundle), 'utf8'));
+  if (leftovers.length > 0) {
+    console.error(`package: ${bundle} carries test-only code (${leftovers.join(', ')}); see scripts/bundles.mjs`);
+    process.exit(1);
+  }
 }
 const vsce = join(root, 'node_modules/@vscode/vsce/vsce');
 // Dependencies are bundled into dist/, so node_modules is not shipped. The README's screenshots ship in the

@@ -163,7 +163,8 @@ export class Container extends DisposableBase {
       openPanel: (key) => this.panel.show(key),
     }));
     this.exporter = this._register(new ExportCommand({ history, accountLabel: (id) => this.accounts.find(id)?.label ?? id, maxAgeMs }));
-    this.smsTools = this._register(new SmsTools({ sessions: this.sessions, history, settings: readSettings, afterSend }));
+    // Registered at activation by src/extension.ts, which hands each call to these.
+    this.smsTools = this._register(new SmsTools({ sessions: this.sessions, history, settings: readSettings, afterSend, register: false }));
     this.taskSms = this._register(new TaskSms({ sessions: this.sessions, history, state, settings: readSettings, taskSettings: readTaskSettings, log, afterSend }));
     this.textMe = this._register(new TextMeWhenDone({ sms: this.taskSms, settings: readSettings, taskSettings: readTaskSettings }));
 

@@ -1,60 +1,119 @@
-// The extension's entry points. `activate` builds the services once (src/container.ts, the
-// composition root) and registers the commands; `deactivate` stops them.
+// The extension's entry point, kept small: VS Code loads and runs this file (dist/extension.js) on the
+// extension host's one thread before it counts the extension as active. `activate` only registers what
+// VS Code may call at once — a stand-in for each command, the chat tools and the task provider — and
+// returns; the code that does the work (src/core.ts, dist/core.js: the container and the commands) is
+// loaded and started in the tasks right after, and a call before then waits for it
+// (src/common/deferredStart.ts). docs/PERFORMANCE.md, "Activation", has the figures.
 import * as vscode from 'vscode';
 import { CommandIds } from './common/commandIds';
-import { Container } from './container';
-import { registerSmsTasks } from './tasks/provider';
-import { testApi, type InviosmartApi } from './testApi';
+import { deferredStart } from './common/deferredStart';
+import { loadOnce, PartLoadError } from './common/loadOnce';
+import type * as Core from './core';
+import type { InviosmartApi } from './testApi';
 
 export type { InviosmartApi } from './testApi';
 
-/** What `deactivate` has to stop. */
-let running: Container | undefined;
+/**
+ * User Timing marks (Node's `performance`, shared by the extension host): the activation bench's probe
+ * (bench/support/activationProbe.ts) reads them to time the core's load and start and to watch the thread
+ * from activate's end.
+ */
+export const CoreMarks = {
+  activated: 'inviosmart.activated',
+  willLoad: 'inviosmart.core.willLoad',
+  didLoad: 'inviosmart.core.didLoad',
+  willStart: 'inviosmart.core.willStart',
+  didStart: 'inviosmart.core.didStart',
+} as const;
+
+/** dist/core.js: scripts/bundles.mjs maps this require to the bundle beside this one. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const loadCore = loadOnce('dist/core.js', () => require('./core') as typeof Core);
+
+/** What `deactivate` has to stop (once started), and how to call off a start that has not happened yet. */
+let running: { deferred: vscode.Disposable; started: Promise<Core.StartedCore | undefined> } | undefined;
+
+/** Why the core could not load or start, in the user's words. */
+function failureText(e: unknown): string {
+  const reason = e instanceof PartLoadError && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+  return e instanceof PartLoadError
+    ? vscode.l10n.t('Inviosmart SMS could not start: its file {0} could not be loaded ({1}). Reinstall the extension.', e.part, reason)
+    : vscode.l10n.t('Inviosmart SMS could not start: {0}', reason);
+}
+
+/** The names of the chat tools and the task types package.json contributes: VS Code asks for them right after activating for them. */
+function contributed(context: vscode.ExtensionContext): { tools: string[]; taskTypes: string[] } {
+  const c = (context.extension.packageJSON as { contributes?: { languageModelTools?: Array<{ name: string }>; taskDefinitions?: Array<{ type: string }> } }).contributes;
+  return { tools: (c?.languageModelTools ?? []).map((t) => t.name), taskTypes: (c?.taskDefinitions ?? []).map((t) => t.type) };
+}
+
+/** Chat tools and the task provider registered now, each call handed to the core once it has started. */
+function forwardToCore(context: vscode.ExtensionContext, core: () => Promise<Core.StartedCore>): vscode.Disposable[] {
+  const { tools, taskTypes } = contributed(context);
+  const tool = async (name: string): Promise<vscode.LanguageModelTool<unknown>> => {
+    const found = (await core()).tools.get(name);
+    if (!found) throw new Error(`no chat tool named ${name}`);
+    return found;
+  };
+  return [
+    ...tools.map((name) =>
+      vscode.lm.registerTool<unknown>(name, {
+        prepareInvocation: async (options, token) => (await tool(name)).prepareInvocation?.(options, token),
+        invoke: async (options, token) => (await tool(name)).invoke(options, token),
+      }),
+    ),
+    ...taskTypes.map((type) =>
+      vscode.tasks.registerTaskProvider(type, {
+        provideTasks: async (token) => (await core()).taskProvider.provideTasks(token),
+        resolveTask: async (task, token) => (await core()).taskProvider.resolveTask(task, token),
+      }),
+    ),
+  ];
+}
 
 /**
  * Exports nothing to other extensions: any installed extension can call `getExtension(ours).activate()`.
- * Under test (ExtensionMode.Test) it returns the narrow test API of src/testApi.ts, which reads no secret.
+ * Under test (ExtensionMode.Test) it waits for the start and returns the narrow test API of
+ * src/testApi.ts, which reads no secret.
  */
 export async function activate(context: vscode.ExtensionContext): Promise<InviosmartApi | undefined> {
-  const container = Container.create(context);
-  context.subscriptions.push(container);
-  registerCommands(container, context.subscriptions);
-  running = container;
-  return context.extensionMode === vscode.ExtensionMode.Test ? testApi(container) : undefined;
-}
-
-/** The palette's, the views' and the chat's entry points, each calling a service of the container. */
-function registerCommands(c: Container, subscriptions: vscode.Disposable[]): void {
-  const account = c.accountCommands;
-  const run = (job: () => Promise<unknown>) => async () => {
-    await job();
+  let failure: unknown;
+  const deferred = deferredStart({
+    ids: Object.values(CommandIds),
+    commands: vscode.commands,
+    load: () => {
+      performance.mark(CoreMarks.willLoad);
+      const core = loadCore();
+      performance.mark(CoreMarks.didLoad);
+      return () => {
+        performance.mark(CoreMarks.willStart);
+        const started = core.startCore(context);
+        performance.mark(CoreMarks.didStart);
+        return started;
+      };
+    },
+    onError: (e) => {
+      failure = e;
+      void vscode.window.showErrorMessage(failureText(e));
+    },
+  });
+  const started = deferred.started;
+  const core = async (): Promise<Core.StartedCore> => {
+    const c = await started;
+    if (!c) throw new Error(failureText(failure));
+    return c;
   };
-  subscriptions.push(
-    vscode.commands.registerCommand(CommandIds.signIn, run(() => account.signIn())),
-    vscode.commands.registerCommand(CommandIds.signOut, (arg?: unknown) =>
-      account.signOut(typeof arg === 'string' ? arg : (arg as { id?: string } | undefined)?.id).then(() => undefined),
-    ),
-    vscode.commands.registerCommand(CommandIds.switchAccount, run(() => account.switchAccount())),
-    vscode.commands.registerCommand(CommandIds.refreshBalance, run(() => account.refreshBalance())),
-    vscode.commands.registerCommand(CommandIds.sendSms, () => c.send.run()),
-    vscode.commands.registerCommand(CommandIds.sendSelection, () => {
-      const editor = vscode.window.activeTextEditor;
-      const text = editor ? editor.selections.map((s) => editor.document.getText(s)).join('\n').trim() : '';
-      if (!text) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('Select the text to send first.'));
-        return undefined;
-      }
-      return c.send.run({ text });
-    }),
-    vscode.commands.registerCommand(CommandIds.openPanel, (key?: unknown) => c.panel.show(typeof key === 'string' ? key : undefined)),
-    vscode.commands.registerCommand(CommandIds.showLog, () => c.log.show()),
-    vscode.commands.registerCommand(CommandIds.whenHistoryLoaded, () => c.historyLoaded.then(() => undefined)),
-    registerSmsTasks(c.taskSms),
-  );
+  context.subscriptions.push(deferred, ...forwardToCore(context, core));
+  running = { deferred, started };
+  performance.mark(CoreMarks.activated);
+  if (context.extensionMode === vscode.ExtensionMode.Test) return (await started)?.testApi();
+  return undefined;
 }
 
 export async function deactivate(): Promise<void> {
   // Never deletes data or credentials: this runs on every window reload.
-  await running?.shutdown();
+  const stopping = running;
   running = undefined;
+  stopping?.deferred.dispose();
+  await (await stopping?.started)?.shutdown();
 }

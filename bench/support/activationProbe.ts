@@ -18,11 +18,11 @@ export interface ActivationRow {
   event: string;
 }
 
-/** The extension host's thread while our extension loads its history, from the probe's start until the history is in. */
+/** The extension host's thread while our extension starts its core and loads its history, from our activate's end until the history is in. */
 export interface HistoryLoadRow {
   /** Our extension was already active when the probe started. */
   activeAtStart: boolean;
-  /** ms from the probe's start until the history was in (the thread is watched from our activate's end). */
+  /** ms from the probe's start until the history was in. */
   loadedAfterMs: number;
   /** The longest stretch the thread did not get to a 1 ms timer, wall clock (includes time the OS ran other processes). */
   longestWallMs: number;
@@ -30,10 +30,37 @@ export interface HistoryLoadRow {
   longestCpuMs?: number;
   /** monitorEventLoopDelay's max, ms. */
   loopDelayMaxMs: number;
+  /** ms (wall): the require of dist/core.js, after activate returned. */
+  coreLoadMs: number;
+  /** ms (wall): startCore (the container and the commands), in the task after. */
+  coreStartMs: number;
+  /** ms (wall) from activate's end until the core had started (the stand-ins gone). */
+  coreUpAfterMs: number;
 }
 
-/** Watches the thread: a 1 ms timer notes each gap, in wall time and in this thread's CPU time. */
-function watchThread(): () => { longestWallMs: number; longestCpuMs?: number; loopDelayMaxMs: number } {
+/**
+ * The User Timing marks src/extension.ts sets (`CoreMarks` there; the probe is copied alone, so the names
+ * are repeated here: a renamed mark fails the probe, it is never read as zero).
+ */
+const Marks = {
+  activated: 'inviosmart.activated',
+  willLoad: 'inviosmart.core.willLoad',
+  didLoad: 'inviosmart.core.didLoad',
+  willStart: 'inviosmart.core.willStart',
+  didStart: 'inviosmart.core.didStart',
+} as const;
+
+function markTime(name: string): number {
+  const found = performance.getEntriesByName(name, 'mark');
+  if (found.length === 0) throw new Error(`no performance mark ${name}: src/extension.ts sets it (CoreMarks)`);
+  return found[found.length - 1].startTime;
+}
+
+/**
+ * Watches the thread: a 1 ms timer notes each gap, in wall time and in this thread's CPU time. `from()`
+ * gives the time (performance.now()) from which gaps count: a gap that ends after it counts whole.
+ */
+function watchThread(from: () => number | undefined): () => { longestWallMs: number; longestCpuMs?: number; loopDelayMaxMs: number } {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const cpuNow = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
@@ -45,13 +72,21 @@ function watchThread(): () => { longestWallMs: number; longestCpuMs?: number; lo
   let lastCpu = cpuNow ? cpu() : 0;
   let longestWallMs = 0;
   let longestCpuMs = 0;
+  let counting = false;
   const timer = setInterval(() => {
     const wall = performance.now();
-    longestWallMs = Math.max(longestWallMs, wall - lastWall);
+    const start = from();
+    const counts = start !== undefined && wall >= start;
+    if (counts && !counting) {
+      // The loop delay's histogram likewise starts with the first gap that counts.
+      delay.reset();
+      counting = true;
+    }
+    if (counts) longestWallMs = Math.max(longestWallMs, wall - lastWall);
     lastWall = wall;
     if (cpuNow) {
       const c = cpu();
-      longestCpuMs = Math.max(longestCpuMs, c - lastCpu);
+      if (counts) longestCpuMs = Math.max(longestCpuMs, c - lastCpu);
       lastCpu = c;
     }
   }, 1);
@@ -63,23 +98,35 @@ function watchThread(): () => { longestWallMs: number; longestCpuMs?: number; lo
 }
 
 /**
- * Waits until `id` is active, then watches the thread until its history is in (its internal command
- * resolves then). The watch starts when `activate` has returned: the history is read after that,
- * and the require of the bundle and VS Code's own start-up work are not history work.
+ * Watches the thread from the probe's start, counting the gaps that end after our `activate` returned
+ * (its mark), until the history is in (its internal command resolves then, run as soon as the extension
+ * is active: before the core has started, so through its stand-in). What counts: the load and start of
+ * dist/core.js, which run in the tasks right after activate, and the history's load; not the require of
+ * dist/extension.js, activate itself or VS Code's own start-up work, except the part of a gap that
+ * straddles activate's end (counted whole).
  */
 async function historyLoad(id: string): Promise<HistoryLoadRow> {
   const started = performance.now();
   const ext = vscode.extensions.getExtension(id);
   const activeAtStart = ext?.isActive ?? false;
+  let activatedAt: number | undefined;
+  const stop = watchThread(() => (activatedAt ??= performance.getEntriesByName(Marks.activated, 'mark').at(-1)?.startTime));
   const deadline = Date.now() + 120_000;
   while (!ext?.isActive) {
     if (Date.now() > deadline) throw new Error(`${id} never activated`);
     await new Promise((r) => setTimeout(r, 2));
   }
-  const stop = watchThread();
   await vscode.commands.executeCommand('inviosmart.whenHistoryLoaded');
   const loadedAfterMs = performance.now() - started;
-  return { activeAtStart, loadedAfterMs, ...stop() };
+  const watched = stop();
+  return {
+    activeAtStart,
+    loadedAfterMs,
+    ...watched,
+    coreLoadMs: markTime(Marks.didLoad) - markTime(Marks.willLoad),
+    coreStartMs: markTime(Marks.didStart) - markTime(Marks.willStart),
+    coreUpAfterMs: markTime(Marks.didStart) - markTime(Marks.activated),
+  };
 }
 
 /** The "Extension Activation Stats" table of the report, by extension id (lower case). */

@@ -56,14 +56,18 @@ export function isGsm7(text: string): boolean {
 }
 
 // Grapheme clusters keep an accent with its letter and an emoji with its modifiers when listing culprits.
-const segmenter = typeof Intl !== 'undefined' && 'Segmenter' in Intl
-  ? new Intl.Segmenter(undefined, { granularity: 'grapheme' })
-  : undefined;
+// Built on first use: creating it loads ICU's break rules, a few ms the extension's load should not pay.
+let segmenter: Intl.Segmenter | null | undefined;
+function graphemeSegmenter(): Intl.Segmenter | null {
+  segmenter ??= typeof Intl !== 'undefined' && 'Segmenter' in Intl ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+  return segmenter;
+}
 
 /** User-perceived characters (an accent with its letter, an emoji with its modifiers). */
 export function graphemes(text: string): string[] {
-  if (!segmenter) return [...text];
-  return Array.from(segmenter.segment(text), (s) => s.segment);
+  const s = graphemeSegmenter();
+  if (!s) return [...text];
+  return Array.from(s.segment(text), (g) => g.segment);
 }
 
 /**

@@ -58,7 +58,7 @@ export interface SmsToolDeps {
   confirm?: Confirm;
   /** VS Code's version (for tests of older versions); defaults to vscode.version. */
   version?: string;
-  /** False leaves the tools unregistered (a second instance in tests). */
+  /** False leaves the tools unregistered: the container's (src/extension.ts registers them at activation) and a second instance in tests. */
   register?: boolean;
 }
 
@@ -90,26 +90,32 @@ export class SmsTools extends DisposableBase {
   private readonly prepared = new Map<string, number>();
   private readonly confirm: Confirm;
 
+  /** The tools' implementations by name; registered here unless `register` is false (src/extension.ts registers them at activation and hands each call here). */
+  readonly tools: ReadonlyMap<string, vscode.LanguageModelTool<unknown>>;
+
   constructor(private readonly deps: SmsToolDeps) {
     super();
     this.confirm = deps.confirm ?? windowConfirm;
+    this.tools = new Map<string, vscode.LanguageModelTool<unknown>>([
+      [ToolNames.sendSms, {
+        prepareInvocation: (o: vscode.LanguageModelToolInvocationPrepareOptions<SendSmsInput>) => this.prepareSend(o.input),
+        invoke: (o: vscode.LanguageModelToolInvocationOptions<SendSmsInput>, token: vscode.CancellationToken) => this.send(o.input, o.toolInvocationToken !== undefined, token),
+      }],
+      [ToolNames.checkStatus, {
+        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Checking the SMS status…') }),
+        invoke: (o: vscode.LanguageModelToolInvocationOptions<CheckStatusInput>, token: vscode.CancellationToken) => this.checkStatus(o.input, token),
+      }],
+      [ToolNames.getBalance, {
+        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the SMS balance…') }),
+        invoke: (o: vscode.LanguageModelToolInvocationOptions<GetBalanceInput>, token: vscode.CancellationToken) => this.balance(o.input, token),
+      }],
+      [ToolNames.searchHistory, {
+        prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Searching the SMS history…') }),
+        invoke: (o: vscode.LanguageModelToolInvocationOptions<SearchHistoryInput>) => this.search(o.input),
+      }],
+    ]);
     if (deps.register === false) return;
-    this._register(vscode.lm.registerTool<SendSmsInput>(ToolNames.sendSms, {
-      prepareInvocation: (o) => this.prepareSend(o.input),
-      invoke: (o, token) => this.send(o.input, o.toolInvocationToken !== undefined, token),
-    }));
-    this._register(vscode.lm.registerTool<CheckStatusInput>(ToolNames.checkStatus, {
-      prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Checking the SMS status…') }),
-      invoke: (o, token) => this.checkStatus(o.input, token),
-    }));
-    this._register(vscode.lm.registerTool<GetBalanceInput>(ToolNames.getBalance, {
-      prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Reading the SMS balance…') }),
-      invoke: (o, token) => this.balance(o.input, token),
-    }));
-    this._register(vscode.lm.registerTool<SearchHistoryInput>(ToolNames.searchHistory, {
-      prepareInvocation: () => ({ invocationMessage: vscode.l10n.t('Searching the SMS history…') }),
-      invoke: (o) => this.search(o.input),
-    }));
+    for (const [name, tool] of this.tools) this._register(vscode.lm.registerTool(name, tool));
   }
 
   /** Now and the poller's max age: a message it stopped checking reads `stale`. */

@@ -1,6 +1,6 @@
 // Scriptable faults for tests and benchmarks: latency, HTTP errors, dropped connections, hangs and
 // malformed answers, on top of the real sandbox gateway. Test-only: nothing in the extension imports
-// this file, and test/unit/productionBundle.test.ts checks that dist/extension.js carries none of it.
+// this file, and test/unit/productionBundle.test.ts checks that dist/extension.js and dist/core.js carry none of it.
 import { randomBytes } from 'node:crypto';
 import type { GatewayCommand } from '../gateway/types';
 import type { SendCharset } from '../gateway/endpoints';

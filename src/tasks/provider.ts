@@ -38,10 +38,13 @@ function smsTask(sms: TaskSms, definition: vscode.TaskDefinition, scope: vscode.
   return task;
 }
 
-/** Resolves the "inviosmart" tasks written in tasks.json; it offers none of its own. */
-export function registerSmsTasks(sms: TaskSms): vscode.Disposable {
-  return vscode.tasks.registerTaskProvider(TASK_TYPE, {
+/**
+ * Resolves the "inviosmart" tasks written in tasks.json; it offers none of its own. src/extension.ts
+ * registers it (for the type package.json's taskDefinitions declare) at activation.
+ */
+export function smsTaskProvider(sms: TaskSms): vscode.TaskProvider {
+  return {
     provideTasks: () => [],
     resolveTask: (task) => smsTask(sms, task.definition, task.scope ?? vscode.TaskScope.Workspace, task.name),
-  });
+  };
 }

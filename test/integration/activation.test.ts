@@ -7,6 +7,8 @@ import { DEFAULT_HELP_TEXT, SandboxGateway } from '../../src/sandbox/server';
 import { EXTENSION_ID, extensionApi } from './helpers';
 import { SANDBOX_ACCOUNT_ID } from '../../src/credentials/types';
 import { compareVersions } from '../../src/lm/confirmation';
+import { CommandIds } from '../../src/common/commandIds';
+import { deferredStart } from '../../src/common/deferredStart';
 
 // out/test/integration -> the repository
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
@@ -79,6 +81,50 @@ suite('extension in a real VS Code', () => {
     assert.equal(ext.isActive, true);
     const commands = await vscode.commands.getCommands(true);
     assert.ok(commands.includes('inviosmart.showHelp'), 'inviosmart.showHelp is not registered');
+  });
+
+  test('once started, every command id is registered by the core (its stand-in is gone, no id is left without a handler)', async () => {
+    await extensionApi();
+    const commands = new Set(await vscode.commands.getCommands(true));
+    const missing = Object.values(CommandIds).filter((id) => !commands.has(id));
+    assert.deepEqual(missing, []);
+  });
+
+  test('stand-ins in the real command registry: a command run before the start waits, then runs the real one with the same arguments', async () => {
+    const id = `inviosmart.test.standIn${Date.now()}`;
+    const steps: Array<() => void> = [];
+    const seen: unknown[][] = [];
+    let real: vscode.Disposable | undefined;
+    const deferred = deferredStart({
+      ids: [id],
+      commands: vscode.commands,
+      later: (step) => void steps.push(step),
+      load: () => () => {
+        real = vscode.commands.registerCommand(id, (...args: unknown[]) => {
+          seen.push(args);
+          return 'real';
+        });
+      },
+      onError: (e) => assert.fail(String(e)),
+    });
+    try {
+      const node = { key: 'k1' };
+      const uri = vscode.Uri.file(join(REPO_ROOT, 'contacts.csv'));
+      const answer = vscode.commands.executeCommand(id, node, uri);
+      // The load task, then the start task (each queues the next), as setImmediate would run them.
+      for (let i = 0; i < 2; i++) {
+        await new Promise((r) => setImmediate(r));
+        assert.equal(seen.length, 0, 'the real command ran before the start');
+        steps.shift()?.();
+      }
+      assert.equal(await answer, 'real');
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0][0], node, 'the same object reaches the real command');
+      assert.equal(seen[0][1], uri);
+    } finally {
+      deferred.dispose();
+      real?.dispose();
+    }
   });
 
   test('Show API Help opens the sandbox help text, read-only', async () => {

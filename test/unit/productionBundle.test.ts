@@ -23,20 +23,25 @@ function bundlesModule(): Promise<BundlesModule> {
   return loaded;
 }
 
-async function bundleText(production: boolean, entry = 'src/extension.ts'): Promise<string> {
+/** The JavaScript files of the extension's bundles (dist/extension.js and dist/core.js), or of `entries` built with the same options. */
+async function bundleFiles(production: boolean, entries?: Record<string, string>): Promise<Map<string, string>> {
   const { bundleOptions } = await bundlesModule();
   const options = bundleOptions({ root, production }).find((b) => JSON.stringify(b.entryPoints).includes('src/extension.ts'));
   assert.ok(options, 'scripts/bundles.mjs has no extension bundle');
-  const result = await esbuild.build({ ...options, entryPoints: { extension: entry }, write: false, sourcemap: false, outdir: path.join(root, 'out', 'bundle-check') });
-  const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
-  assert.ok(js, 'esbuild wrote no JavaScript');
-  return js.text;
+  const result = await esbuild.build({ ...options, ...(entries ? { entryPoints: entries } : {}), write: false, sourcemap: false, outdir: path.join(root, 'out', 'bundle-check') });
+  const js = result.outputFiles.filter((f) => f.path.endsWith('.js'));
+  assert.ok(js.length > 0, 'esbuild wrote no JavaScript');
+  return new Map(js.map((f) => [path.basename(f.path), f.text]));
+}
+
+async function bundleText(production: boolean, entries?: Record<string, string>): Promise<string> {
+  return [...(await bundleFiles(production, entries)).values()].join('\n');
 }
 
 describe('production bundle', function () {
   this.timeout(60_000);
 
-  it('dist/extension.js of a production build carries no fault injection and no disk-full switch', async () => {
+  it('dist/extension.js and dist/core.js of a production build carry no fault injection and no disk-full switch', async () => {
     const { testOnlyCodeIn } = await bundlesModule();
     const text = await bundleText(true);
     assert.deepEqual(testOnlyCodeIn(text), []);
@@ -51,7 +56,26 @@ describe('production bundle', function () {
 
   it('the markers are the fault injection code: a bundle of src/sandbox/faults.ts holds every fault marker', async () => {
     const { testOnlyCodeIn, TEST_ONLY_MARKERS } = await bundlesModule();
-    const found = testOnlyCodeIn(await bundleText(true, 'src/sandbox/faults.ts'));
+    const found = testOnlyCodeIn(await bundleText(true, { faults: 'src/sandbox/faults.ts' }));
     assert.deepEqual(found, TEST_ONLY_MARKERS.filter((m) => !['INVIOSMART_TEST_DISK_FULL', 'no space left on device'].includes(m)));
+  });
+
+  it('dist/extension.js, what VS Code loads to activate, is the stand-ins only: the services are in dist/core.js, required after', async () => {
+    const files = await bundleFiles(true);
+    const main = files.get('extension.js');
+    const core = files.get('core.js');
+    assert.ok(main && core, `expected extension.js and core.js, got ${[...files.keys()].join(', ')}`);
+    assert.match(main, /require\("\.\/core\.js"\)/);
+    // The container, the history store and the built-in sandbox are not in the activation bundle.
+    for (const word of ['Authendication failure', 'history: could not be read', 'snapshot']) {
+      assert.ok(!main.includes(word), `dist/extension.js holds "${word}"`);
+      assert.ok(core.includes(word), `dist/core.js lacks "${word}"`);
+    }
+    assert.ok(main.length < 8 * 1024, `dist/extension.js is ${main.length} bytes`);
+  });
+
+  it('dist/core.js copies the vscode API object once (vscodeOnce), not once per module that imports it', async () => {
+    const core = (await bundleFiles(true)).get('core.js') ?? '';
+    assert.equal(core.match(/require\("vscode"\)/g)?.length, 1);
   });
 });
