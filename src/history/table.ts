@@ -14,16 +14,29 @@
 // Whatever does not fit the compact form (a time not written the canonical way, an unknown field,
 // a destination that is not plain digits, ...) is kept as it came in a per-row exceptions record,
 // so `entry(put(e))` deep-equals `e` for every JSON entry.
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { HistoryEntry } from './types';
+import {
+  allocate,
+  DIGITS_RE,
+  fitsInt32,
+  gatewaySeconds,
+  gatewayText,
+  hashString,
+  hashWords,
+  hex8,
+  isoMs,
+  LONE_SURROGATE_RE,
+  NO_DELTA,
+  NONE16,
+  NONE32,
+  Pool,
+  uuidWords,
+  type Columns,
+} from './tableColumns';
+import { TEXT_BLOCK_BYTES, TextArena, type TextStats } from './textArena';
+import type { EntryStatus, HistoryEntry, StateFields } from './types';
 
-/** Uncompressed bytes of texts gathered before a block is sealed. */
-const BLOCK_BYTES = 64 * 1024;
-/** Inflated sealed blocks kept for reading. */
-const CACHED_BLOCKS = 4;
-const NONE32 = 0xffffffff;
-const NONE16 = 0xffff;
-const NO_DELTA = -0x80000000;
+export type { TextStats };
+
 
 /** The row's flags. */
 const LIVE = 1;
@@ -37,218 +50,6 @@ const FIELDS = [
   'submittedOn', 'lastChangeOn', 'updatedAt', 'lastPolledAt', 'status', 'parts', 'quantity', 'charge', 'error', 'rev',
 ] as const;
 const KNOWN: ReadonlySet<string> = new Set(FIELDS);
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-const GATEWAY_TIME_RE = /^\d{14}$/;
-const DIGITS_RE = /^[1-9]\d{0,14}$/;
-/** In `u` mode a pair is one code point, so this finds only halves UTF-8 cannot carry. */
-const LONE_SURROGATE_RE = /[\ud800-\udfff]/u;
-
-/** Epoch ms of an ISO time written as `toISOString` writes it, else NaN. */
-function isoMs(s: string): number {
-  if (!ISO_RE.test(s)) return NaN;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) || new Date(ms).toISOString() !== s ? NaN : ms;
-}
-
-/** Seconds of a `YYYYMMDDHHmmSS` time read as UTC (only to store it: no zone is implied), else NaN. */
-function gatewaySeconds(s: string): number {
-  if (!GATEWAY_TIME_RE.test(s)) return NaN;
-  const ms = Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12), +s.slice(12, 14));
-  return gatewayText(ms / 1000) === s ? ms / 1000 : NaN;
-}
-
-function gatewayText(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-}
-
-function fitsInt32(n: number): boolean {
-  return Number.isInteger(n) && n > NO_DELTA && n <= 0x7fffffff;
-}
-
-function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
-function hashWords(a: number, b: number, c: number, d: number): number {
-  let h = Math.imul(a ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ b ^ (h >>> 13), 0xc2b2ae35);
-  h = Math.imul(h ^ c ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ d ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** The four words of a lowercase uuid, or undefined for any other key. */
-function uuidWords(key: string): [number, number, number, number] | undefined {
-  if (key.length !== 36 || !UUID_RE.test(key)) return undefined;
-  const hex = key.slice(0, 8) + key.slice(9, 13) + key.slice(14, 18) + key.slice(19, 23) + key.slice(24);
-  return [parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16), parseInt(hex.slice(16, 24), 16), parseInt(hex.slice(24), 16)];
-}
-
-function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
-}
-
-/** Values seen before, by id (ids start at 1; 0 means absent). */
-class Pool<T> {
-  private readonly ids = new Map<string | number, number>();
-  readonly values: T[] = [];
-  id(lookup: string | number, value: T): number {
-    let id = this.ids.get(lookup);
-    if (id === undefined) {
-      this.values.push(value);
-      this.ids.set(lookup, (id = this.values.length));
-    }
-    return id;
-  }
-  get size(): number {
-    return this.values.length;
-  }
-}
-
-type Columns = {
-  flags: Uint8Array;
-  keyWords: Uint32Array;
-  created: Float64Array;
-  updated: Int32Array;
-  polled: Int32Array;
-  submitted: Int32Array;
-  lastChange: Int32Array;
-  smsId: Uint32Array;
-  destination: Float64Array;
-  sender: Uint32Array;
-  account: Uint32Array;
-  accountLabel: Uint32Array;
-  batchId: Uint32Array;
-  state: Uint32Array;
-  status: Uint32Array;
-  error: Uint32Array;
-  charge: Uint32Array;
-  parts: Uint16Array;
-  quantity: Uint16Array;
-  rev: Uint32Array;
-  textBlock: Uint32Array;
-  textStart: Uint32Array;
-  textBytes: Uint32Array;
-};
-
-/** Typed-array columns per row (keyWords holds 4 a row). */
-function allocate(capacity: number): Columns {
-  return {
-    flags: new Uint8Array(capacity),
-    keyWords: new Uint32Array(capacity * 4),
-    created: new Float64Array(capacity),
-    updated: new Int32Array(capacity),
-    polled: new Int32Array(capacity),
-    submitted: new Int32Array(capacity),
-    lastChange: new Int32Array(capacity),
-    smsId: new Uint32Array(capacity),
-    destination: new Float64Array(capacity),
-    sender: new Uint32Array(capacity),
-    account: new Uint32Array(capacity),
-    accountLabel: new Uint32Array(capacity),
-    batchId: new Uint32Array(capacity),
-    state: new Uint32Array(capacity),
-    status: new Uint32Array(capacity),
-    error: new Uint32Array(capacity),
-    charge: new Uint32Array(capacity),
-    parts: new Uint16Array(capacity),
-    quantity: new Uint16Array(capacity),
-    rev: new Uint32Array(capacity),
-    textBlock: new Uint32Array(capacity),
-    textStart: new Uint32Array(capacity),
-    textBytes: new Uint32Array(capacity),
-  };
-}
-
-export interface TextStats {
-  /** Sealed (deflated) blocks and their bytes. */
-  sealedBlocks: number;
-  sealedBytes: number;
-  /** Bytes in the open block. */
-  openBytes: number;
-  /** UTF-8 bytes of the texts of live rows, and of texts no row uses any more. */
-  liveBytes: number;
-  deadBytes: number;
-}
-
-/** The texts of every row: see the file's head. */
-class TextArena {
-  private sealed: Buffer[] = [];
-  private open = Buffer.allocUnsafe(BLOCK_BYTES);
-  private openUsed = 0;
-  private readonly cache: Array<{ block: number; data: Buffer }> = [];
-  liveBytes = 0;
-  deadBytes = 0;
-
-  /** Appends a text; returns [block, start, bytes]. */
-  add(text: string): [number, number, number] {
-    const bytes = Buffer.byteLength(text, 'utf8');
-    if (this.openUsed + bytes > this.open.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.open.length * 2, this.openUsed + bytes));
-      this.open.copy(bigger, 0, 0, this.openUsed);
-      this.open = bigger;
-    }
-    const start = this.openUsed;
-    this.open.write(text, start, 'utf8');
-    this.openUsed += bytes;
-    const block = this.sealed.length;
-    if (this.openUsed >= BLOCK_BYTES) this.seal();
-    this.liveBytes += bytes;
-    return [block, start, bytes];
-  }
-
-  read(block: number, start: number, bytes: number): string {
-    if (block === this.sealed.length) return this.open.toString('utf8', start, start + bytes);
-    return this.inflated(block).toString('utf8', start, start + bytes);
-  }
-
-  drop(bytes: number): void {
-    this.liveBytes -= bytes;
-    this.deadBytes += bytes;
-  }
-
-  stats(): TextStats {
-    return {
-      sealedBlocks: this.sealed.length,
-      sealedBytes: this.sealed.reduce((n, b) => n + b.length, 0),
-      openBytes: this.openUsed,
-      liveBytes: this.liveBytes,
-      deadBytes: this.deadBytes,
-    };
-  }
-
-  /** Bytes held (sealed blocks, the open block, the inflated cache). */
-  heldBytes(): number {
-    return this.sealed.reduce((n, b) => n + b.length, 0) + this.open.length + this.cache.reduce((n, c) => n + c.data.length, 0);
-  }
-
-  private seal(): void {
-    // Level 1: most of the gain (texts repeat words) for a fraction of the time, during the load.
-    this.sealed.push(deflateRawSync(this.open.subarray(0, this.openUsed), { level: 1 }));
-    this.open = Buffer.allocUnsafe(BLOCK_BYTES);
-    this.openUsed = 0;
-  }
-
-  private inflated(block: number): Buffer {
-    const i = this.cache.findIndex((c) => c.block === block);
-    if (i >= 0) {
-      const hit = this.cache[i];
-      if (i !== 0) {
-        this.cache.splice(i, 1);
-        this.cache.unshift(hit);
-      }
-      return hit.data;
-    }
-    const data = inflateRawSync(this.sealed[block]);
-    this.cache.unshift({ block, data });
-    if (this.cache.length > CACHED_BLOCKS) this.cache.pop();
-    return data;
-  }
-}
 
 /**
  * Every entry of one history as a row. `put` stores an entry (a new row, or the key's row again),
@@ -267,6 +68,8 @@ export class EntryTable {
   private readonly strings = new Pool<string>();
   private readonly json = new Pool<string>();
   private readonly numbers = new Pool<number>();
+  /** The JSON pool's values parsed once, frozen, for `stateFields`. */
+  private readonly parsed: unknown[] = [];
   private texts = new TextArena();
 
   /** Rows ever made; row numbers run from 0 to this (removed rows included). */
@@ -325,7 +128,7 @@ export class EntryTable {
     this.exceptions.delete(row);
     // Holes are worth filling once they are as big as what is still used.
     const t = this.texts;
-    if (t.deadBytes > BLOCK_BYTES * 4 && t.deadBytes > t.liveBytes) this.compactTexts();
+    if (t.deadBytes > TEXT_BLOCK_BYTES * 4 && t.deadBytes > t.liveBytes) this.compactTexts();
     return row;
   }
 
@@ -398,6 +201,20 @@ export class EntryTable {
   /** True when createdAt is kept as ms (so comparing `createdMs` orders like comparing the strings). */
   createdIsCanonical(row: number): boolean {
     return !Number.isNaN(this.c.created[row]);
+  }
+
+  /** What messageState.ts reads, without making the whole entry (the status object is shared and frozen). */
+  stateFields(row: number): StateFields {
+    const c = this.c;
+    const exc = this.exceptions.get(row);
+    const out = { createdAt: this.createdText(row) } as StateFields;
+    const state = c.state[row] !== 0 ? this.strings.values[c.state[row] - 1] : exc?.state;
+    if (state !== undefined) out.state = state as StateFields['state'];
+    const status = c.status[row] !== 0 ? this.frozenJson(c.status[row]) : exc?.status;
+    if (status !== undefined) out.status = status as EntryStatus;
+    const smsId = c.smsId[row] !== NONE32 ? c.smsId[row] : exc?.smsId;
+    if (smsId !== undefined) out.smsId = smsId as number;
+    return out;
   }
 
   textOf(row: number): string {
@@ -592,6 +409,12 @@ export class EntryTable {
     if (oldText && !textKept) this.texts.drop(oldText[2]);
     if (odd) this.exceptions.set(row, exc);
     else this.exceptions.delete(row);
+  }
+
+  private frozenJson(id: number): unknown {
+    let v = this.parsed[id - 1];
+    if (v === undefined) this.parsed[id - 1] = v = Object.freeze(JSON.parse(this.json.values[id - 1]) as object);
+    return v;
   }
 
   private pooled(out: Record<string, unknown>, name: string, id: number, exc: Record<string, unknown> | undefined): void {
