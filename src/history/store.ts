@@ -238,6 +238,8 @@ export class HistoryStore implements HistoryReader, Disposable {
     keyOf: (row) => this.state.table.keyOf(row),
     createdMs: (row) => this.state.table.createdMs(row),
     stateFields: (row) => this.state.table.stateFields(row),
+    field: (row, name) => this.state.table.field(row, name),
+    compareKeys: (a, b) => this.state.table.compareKeys(a, b),
   };
 
   /**

@@ -33,7 +33,7 @@ import {
   type Columns,
 } from './tableColumns';
 import { TEXT_BLOCK_BYTES, TextArena, type TextStats } from './textArena';
-import type { EntryStatus, HistoryEntry, StateFields } from './types';
+import type { EntryStatus, HistoryEntry, RowField, StateFields } from './types';
 
 export type { TextStats };
 
@@ -182,6 +182,23 @@ export class EntryTable {
     return `${a}-${b.slice(0, 4)}-${b.slice(4)}-${c.slice(0, 4)}-${c.slice(4)}${d}`;
   }
 
+  /** Orders two rows by key as comparing the key strings would; uuids by their words (same order: fixed layout, lowercase hex). */
+  compareKeys(a: number, b: number): number {
+    const flags = this.c.flags;
+    if ((flags[a] | flags[b]) & KEY_STRING) {
+      const x = this.keyOf(a);
+      const y = this.keyOf(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    const w = this.c.keyWords;
+    for (let i = 0; i < 4; i++) {
+      const x = w[a * 4 + i];
+      const y = w[b * 4 + i];
+      if (x !== y) return x < y ? -1 : 1;
+    }
+    return 0;
+  }
+
   /** createdAt as epoch ms (NaN when it is not a time). */
   createdMs(row: number): number {
     const ms = this.c.created[row];
@@ -215,6 +232,39 @@ export class EntryTable {
     const smsId = c.smsId[row] !== NONE32 ? c.smsId[row] : exc?.smsId;
     if (smsId !== undefined) out.smsId = smsId as number;
     return out;
+  }
+
+  /** One field of the row, without making the entry. */
+  field<K extends RowField>(row: number, name: K): HistoryEntry[K] {
+    const c = this.c;
+    let v: unknown;
+    const f = name as RowField;
+    switch (f) {
+      case 'text':
+        return (c.textBytes[row] !== NONE32 ? this.textOf(row) : this.exceptions.get(row)?.text) as HistoryEntry[K];
+      case 'destination':
+        v = Number.isNaN(c.destination[row]) ? undefined : String(c.destination[row]);
+        break;
+      case 'sender':
+      case 'batchId':
+      case 'account':
+      case 'accountLabel':
+        v = c[f][row] !== 0 ? this.strings.values[c[f][row] - 1] : undefined;
+        break;
+      case 'smsId':
+      case 'rev':
+        v = c[f][row] !== NONE32 ? c[f][row] : undefined;
+        break;
+      case 'parts':
+      case 'quantity':
+        v = c[f][row] !== NONE16 ? c[f][row] : undefined;
+        break;
+      case 'charge':
+        v = c.charge[row] !== 0 ? this.numbers.values[c.charge[row] - 1] : undefined;
+        break;
+    }
+    if (v === undefined) v = this.exceptions.get(row)?.[name];
+    return v as HistoryEntry[K];
   }
 
   textOf(row: number): string {

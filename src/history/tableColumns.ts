@@ -57,8 +57,10 @@ export function uuidWords(key: string): [number, number, number, number] | undef
   return [parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16), parseInt(hex.slice(16, 24), 16), parseInt(hex.slice(24), 16)];
 }
 
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function hex8(n: number): string {
-  return n.toString(16).padStart(8, '0');
+  return HEX_PAIRS[n >>> 24] + HEX_PAIRS[(n >>> 16) & 0xff] + HEX_PAIRS[(n >>> 8) & 0xff] + HEX_PAIRS[n & 0xff];
 }
 
 /** Values seen before, by id (ids start at 1; 0 means absent). */

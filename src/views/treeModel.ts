@@ -333,10 +333,7 @@ export class HistoryTreeModel {
   private readonly compareRows = (a: number, b: number): number => {
     const d = this.timeOfRow[b] - this.timeOfRow[a];
     if (d !== 0) return d;
-    if (a === b) return 0;
-    const x = this.rows.keyOf(a);
-    const y = this.rows.keyOf(b);
-    return x < y ? -1 : x > y ? 1 : 0;
+    return a === b ? 0 : this.rows.compareKeys(a, b);
   };
 
   /** The per-row arrays cover `row`. */
