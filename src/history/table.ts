@@ -24,6 +24,7 @@ import {
   hashWords,
   hex8,
   isoMs,
+  isoText,
   LONE_SURROGATE_RE,
   NO_DELTA,
   NONE16,
@@ -152,7 +153,7 @@ export class EntryTable {
     else if (exc && 'sandbox' in exc) out.sandbox = exc.sandbox;
     this.pooled(out, 'batchId', c.batchId[row], exc);
     this.pooled(out, 'state', c.state[row], exc);
-    if (!Number.isNaN(created)) out.createdAt = new Date(created).toISOString();
+    if (!Number.isNaN(created)) out.createdAt = isoText(created);
     else if (exc && 'createdAt' in exc) out.createdAt = exc.createdAt;
     this.gatewayTime(out, 'submittedOn', c.submitted[row], created, exc);
     this.gatewayTime(out, 'lastChangeOn', c.lastChange[row], created, exc);
@@ -210,7 +211,7 @@ export class EntryTable {
   /** createdAt as stored, for ordering like the strings do. */
   createdText(row: number): string {
     const ms = this.c.created[row];
-    if (!Number.isNaN(ms)) return new Date(ms).toISOString();
+    if (!Number.isNaN(ms)) return isoText(ms);
     const raw = this.exceptions.get(row)?.createdAt;
     return typeof raw === 'string' ? raw : '';
   }
@@ -478,7 +479,7 @@ export class EntryTable {
   }
 
   private isoDelta(out: Record<string, unknown>, name: string, delta: number, created: number, exc: Record<string, unknown> | undefined): void {
-    if (delta !== NO_DELTA) out[name] = new Date(created + delta).toISOString();
+    if (delta !== NO_DELTA) out[name] = isoText(created + delta);
     else if (exc && name in exc) out[name] = exc[name];
   }
 

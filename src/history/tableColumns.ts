@@ -7,29 +7,90 @@ export const NONE32 = 0xffffffff;
 export const NONE16 = 0xffff;
 export const NO_DELTA = -0x80000000;
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-export const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-export const GATEWAY_TIME_RE = /^\d{14}$/;
 export const DIGITS_RE = /^[1-9]\d{0,14}$/;
 /** In `u` mode a pair is one code point, so this finds only halves UTF-8 cannot carry. */
 export const LONE_SURROGATE_RE = /[\ud800-\udfff]/u;
 
-/** Epoch ms of an ISO time written as `toISOString` writes it, else NaN. */
+/** The digits of `s` from `at`, `n` of them, as a number; NaN when one is not a digit. */
+function digits(s: string, at: number, n: number): number {
+  let v = 0;
+  for (let i = at; i < at + n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : MONTH_DAYS[m - 1]);
+}
+
+/** Seconds since 1970 of a date and time whose fields are in range (each written back gives the same digits), else NaN. */
+function fieldSeconds(y: number, mo: number, d: number, h: number, mi: number, sec: number): number {
+  if (Number.isNaN(y + mo + d + h + mi + sec) || !validDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return NaN;
+  return daysFromCivil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+}
+
+/** Epoch ms of an ISO time written as `toISOString` writes it (`YYYY-MM-DDTHH:mm:ss.sssZ`), else NaN. */
 export function isoMs(s: string): number {
-  if (!ISO_RE.test(s)) return NaN;
-  const ms = Date.parse(s);
-  return Number.isNaN(ms) || new Date(ms).toISOString() !== s ? NaN : ms;
+  if (s.length !== 24 || s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':' || s[19] !== '.' || s[23] !== 'Z') return NaN;
+  const seconds = fieldSeconds(digits(s, 0, 4), digits(s, 5, 2), digits(s, 8, 2), digits(s, 11, 2), digits(s, 14, 2), digits(s, 17, 2));
+  return seconds * 1000 + digits(s, 20, 3);
 }
 
 /** Seconds of a `YYYYMMDDHHmmSS` time read as UTC (only to store it: no zone is implied), else NaN. */
 export function gatewaySeconds(s: string): number {
-  if (!GATEWAY_TIME_RE.test(s)) return NaN;
-  const ms = Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12), +s.slice(12, 14));
-  return gatewayText(ms / 1000) === s ? ms / 1000 : NaN;
+  if (s.length !== 14) return NaN;
+  return fieldSeconds(digits(s, 0, 4), digits(s, 4, 2), digits(s, 6, 2), digits(s, 8, 2), digits(s, 10, 2), digits(s, 12, 2));
 }
 
+const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/** Year, month, day, hour, minute, second of seconds since 1970 (H. Hinnant's civil_from_days). */
+function civil(seconds: number): [number, number, number, number, number, number] {
+  const days = Math.floor(seconds / 86400);
+  let rest = seconds - days * 86400;
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const h = Math.floor(rest / 3600);
+  rest -= h * 3600;
+  const mi = Math.floor(rest / 60);
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d, h, mi, rest - mi * 60];
+}
+
+/** `YYYYMMDDHHmmSS` of seconds since 1970. */
 export function gatewayText(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  const [y, m, d, h, mi, sec] = civil(seconds);
+  return String(y).padStart(4, '0') + PAD2[m] + PAD2[d] + PAD2[h] + PAD2[mi] + PAD2[sec];
+}
+
+/** What `new Date(ms).toISOString()` gives, without the Date (years 0 to 9999; others through Date). */
+export function isoText(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  const [y, m, d, h, mi, sec] = civil(seconds);
+  if (y < 0 || y > 9999) return new Date(ms).toISOString();
+  const milli = ms - seconds * 1000;
+  return `${String(y).padStart(4, '0')}-${PAD2[m]}-${PAD2[d]}T${PAD2[h]}:${PAD2[mi]}:${PAD2[sec]}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
 export function fitsInt32(n: number): boolean {
@@ -50,11 +111,25 @@ export function hashWords(a: number, b: number, c: number, d: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** The four words of a lowercase uuid, or undefined for any other key. */
+/** The value of a lowercase hex digit, else -1. */
+function hexDigit(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+}
+
+/** The four words of a lowercase uuid (8-4-4-4-12 hex digits), or undefined for any other key. */
 export function uuidWords(key: string): [number, number, number, number] | undefined {
-  if (key.length !== 36 || !UUID_RE.test(key)) return undefined;
-  const hex = key.slice(0, 8) + key.slice(9, 13) + key.slice(14, 18) + key.slice(19, 23) + key.slice(24);
-  return [parseInt(hex.slice(0, 8), 16), parseInt(hex.slice(8, 16), 16), parseInt(hex.slice(16, 24), 16), parseInt(hex.slice(24), 16)];
+  if (key.length !== 36 || key[8] !== '-' || key[13] !== '-' || key[18] !== '-' || key[23] !== '-') return undefined;
+  const words: [number, number, number, number] = [0, 0, 0, 0];
+  let n = 0;
+  for (let i = 0; i < 36; i++) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
+    const v = hexDigit(key.charCodeAt(i));
+    if (v < 0) return undefined;
+    const w = n >> 3;
+    words[w] = words[w] * 16 + v;
+    n++;
+  }
+  return words;
 }
 
 const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
