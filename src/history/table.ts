@@ -263,6 +263,13 @@ export class EntryTable {
       case 'charge':
         v = c.charge[row] !== 0 ? this.numbers.values[c.charge[row] - 1] : undefined;
         break;
+      case 'state':
+        v = c.state[row] !== 0 ? this.strings.values[c.state[row] - 1] : undefined;
+        break;
+      case 'status':
+      case 'error':
+        v = c[f][row] !== 0 ? this.frozenJson(c[f][row]) : undefined;
+        break;
     }
     if (v === undefined) v = this.exceptions.get(row)?.[name];
     return v as HistoryEntry[K];

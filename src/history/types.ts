@@ -95,14 +95,14 @@ export interface HistoryRows {
   /** createdAt in epoch ms; NaN when it is not a time. */
   createdMs(row: number): number;
   stateFields(row: number): StateFields;
-  /** One field of the row, without making the entry. */
+  /** One field of the row, without making the entry (a status or error object is shared: read it only). */
   field<K extends RowField>(row: number, name: K): HistoryEntry[K];
   /** Orders two rows by key as comparing the key strings would (-1, 0, 1). */
   compareKeys(a: number, b: number): number;
 }
 
 /** The fields a view reads by row (HistoryRows.field). */
-export type RowField = 'text' | 'destination' | 'sender' | 'batchId' | 'account' | 'accountLabel' | 'smsId' | 'rev' | 'parts' | 'quantity' | 'charge';
+export type RowField = 'text' | 'state' | 'status' | 'error' | 'destination' | 'sender' | 'batchId' | 'account' | 'accountLabel' | 'smsId' | 'rev' | 'parts' | 'quantity' | 'charge';
 
 /** What a caller gives to record a new attempt; the store assigns key, rev and times (state defaults to 'sending'). */
 export type HistoryDraft = Omit<HistoryEntry, 'key' | 'rev' | 'createdAt' | 'updatedAt' | 'state'> & { state?: EntryState };

@@ -2,7 +2,7 @@
 // no 'vscode' and no Node here (the page bundles it); the host's model over the history's rows is
 // panelModel.ts. Plain Node tests cover both; the webview only draws what the host sends.
 import { STATUS_GROUPS, statusGroupOf, type Staleness, type StatusGroup } from '../history/messageState';
-import type { HistoryEntry } from '../history/types';
+import type { HistoryEntry, StateFields } from '../history/types';
 import { escapeRegExp } from '../gateway/values';
 
 /** The row type and the status model, re-exported so the webview reads them from this shared module only. */
@@ -84,30 +84,16 @@ export function nextLocalDayStart(day: string): number | undefined {
  */
 export function compileFilter(
   filter: PanelFilter,
-  statusLabel?: (entry: HistoryEntry) => string | undefined,
+  statusLabel?: (entry: StateFields) => string | undefined,
   /** The poller's max age and now, so a message it stopped checking filters as `stale`. */
   staleness?: () => Staleness,
 ): (entry: HistoryEntry) => boolean {
-  const needle = filter.search.trim();
-  const re = needle === '' ? undefined : new RegExp(escapeRegExp(needle), 'i');
+  const found = compileSearch(filter.search, statusLabel);
   const from = filter.from ? localDayStart(filter.from) : undefined;
   const to = filter.to ? nextLocalDayStart(filter.to) : undefined;
   const { status, batch } = filter;
   // judged when the filter is compiled (when the panel opens and when its filter changes), not per entry
   const at = status ? staleness?.() : undefined;
-  // A number typed as shown (`+39 339 123 4567`) finds the stored digits (`393391234567`).
-  const digits = /^[\d\s+().-]+$/.test(needle) ? needle.replace(/\D/g, '') : '';
-  const found = (entry: HistoryEntry, re: RegExp): boolean => {
-    if (re.test(entry.text) || re.test(entry.destination) || re.test(entry.sender)) return true;
-    if (digits !== '' && entry.destination.includes(digits)) return true;
-    if (entry.smsId !== undefined && re.test(String(entry.smsId))) return true;
-    if (entry.status && re.test(entry.status.label)) return true;
-    const shown = statusLabel?.(entry);
-    if (shown && re.test(shown)) return true;
-    if (entry.batchId && re.test(entry.batchId)) return true;
-    if (re.test(entry.account) || (entry.accountLabel !== undefined && re.test(entry.accountLabel))) return true;
-    return entry.error !== undefined && re.test(entry.error.gatewayText);
-  };
   return (entry) => {
     if (status && statusGroupOf(entry, at) !== status) return false;
     if (batch && entry.batchId !== batch) return false;
@@ -117,7 +103,34 @@ export function compileFilter(
       if (from !== undefined && t < from) return false;
       if (to !== undefined && t >= to) return false;
     }
-    return re === undefined || found(entry, re);
+    return found === undefined || found(entry);
+  };
+}
+
+/** What the search reads of an entry (the host's model reads it from the row's columns). */
+export type SearchFields = Pick<HistoryEntry, 'text' | 'destination' | 'sender' | 'smsId' | 'status' | 'batchId' | 'account' | 'accountLabel' | 'error'> & StateFields;
+
+/** The search part of `compileFilter`: undefined when there is nothing to search for. */
+export function compileSearch(search: string, statusLabel?: (entry: StateFields) => string | undefined): ((entry: SearchFields) => boolean) | undefined {
+  const needle = search.trim();
+  if (needle === '') return undefined;
+  const re = new RegExp(escapeRegExp(needle), 'i');
+  // A number typed as shown (`+39 339 123 4567`) finds the stored digits (`393391234567`).
+  const digits = /^[\d\s+().-]+$/.test(needle) ? needle.replace(/\D/g, '') : '';
+  return (entry) => {
+    if (re.test(entry.text) || re.test(entry.destination) || re.test(entry.sender)) return true;
+    if (digits !== '' && entry.destination.includes(digits)) return true;
+    if (entry.smsId !== undefined && re.test(String(entry.smsId))) return true;
+    const status = entry.status;
+    if (status && re.test(status.label)) return true;
+    const shown = statusLabel?.(entry);
+    if (shown && re.test(shown)) return true;
+    const batchId = entry.batchId;
+    if (batchId && re.test(batchId)) return true;
+    const label = entry.accountLabel;
+    if (re.test(entry.account) || (label !== undefined && re.test(label))) return true;
+    const error = entry.error;
+    return error !== undefined && re.test(error.gatewayText);
   };
 }
 

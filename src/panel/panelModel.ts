@@ -3,12 +3,12 @@
 // cover it; the filter and sort rules are model.ts's, shared with the page.
 import { statusGroupOf, type Staleness } from '../history/messageState';
 import { TableRows } from '../history/rows';
-import type { HistoryEntry, HistoryRows } from '../history/types';
+import type { HistoryEntry, HistoryRows, StateFields } from '../history/types';
 import {
   collator,
   compareKeys,
   compareNumbers,
-  compileFilter,
+  compileSearch,
   defaultSort,
   emptyFilter,
   localDayStart,
@@ -19,6 +19,7 @@ import {
   textSortKey,
   type ChangeSummary,
   type PanelFilter,
+  type SearchFields,
   type SortColumn,
   type SortKey,
   type SortSpec,
@@ -80,15 +81,54 @@ function sortRows(list: Int32Array, sort: SortSpec, rows: HistoryRows): Int32Arr
   return order.map((i) => list[i]);
 }
 
-/** `compileFilter` over rows: status, batch and days from the columns; the search on the entry, made only then. */
+/** One row seen as the fields the search reads, each read from the columns when asked (one object, moved along the rows). */
+class RowView implements SearchFields {
+  row = 0;
+  constructor(private readonly rows: HistoryRows) {}
+  get text(): string {
+    return this.rows.field(this.row, 'text') ?? '';
+  }
+  get destination(): string {
+    return this.rows.field(this.row, 'destination') ?? '';
+  }
+  get sender(): string {
+    return this.rows.field(this.row, 'sender') ?? '';
+  }
+  get account(): string {
+    return this.rows.field(this.row, 'account') ?? '';
+  }
+  get accountLabel(): string | undefined {
+    return this.rows.field(this.row, 'accountLabel');
+  }
+  get batchId(): string | undefined {
+    return this.rows.field(this.row, 'batchId');
+  }
+  get smsId(): number | undefined {
+    return this.rows.field(this.row, 'smsId');
+  }
+  get status(): HistoryEntry['status'] {
+    return this.rows.field(this.row, 'status');
+  }
+  get error(): HistoryEntry['error'] {
+    return this.rows.field(this.row, 'error');
+  }
+  get state(): HistoryEntry['state'] {
+    return this.rows.field(this.row, 'state');
+  }
+  get createdAt(): string {
+    return this.rows.stateFields(this.row).createdAt;
+  }
+}
+
+/** `compileFilter` over rows: status, batch, days and the search read from the columns, no entry made. */
 function compileRowFilter(
   filter: PanelFilter,
   rows: HistoryRows,
-  statusLabel?: (entry: HistoryEntry) => string | undefined,
+  statusLabel?: (entry: StateFields) => string | undefined,
   staleness?: () => Staleness,
 ): (row: number) => boolean {
-  const searching = filter.search.trim() !== '';
-  const found = compileFilter({ ...emptyFilter, search: filter.search }, statusLabel);
+  const found = compileSearch(filter.search, statusLabel);
+  const view = new RowView(rows);
   const from = filter.from ? localDayStart(filter.from) : undefined;
   const to = filter.to ? nextLocalDayStart(filter.to) : undefined;
   const { status, batch } = filter;
@@ -102,7 +142,9 @@ function compileRowFilter(
       if (from !== undefined && t < from) return false;
       if (to !== undefined && t >= to) return false;
     }
-    return !searching || found(rows.entryAt(row));
+    if (!found) return true;
+    view.row = row;
+    return found(view);
   };
 }
 
@@ -132,7 +174,7 @@ export class PanelModel {
     filter: PanelFilter = emptyFilter,
     sort: SortSpec = defaultSort,
     /** The status as the user reads it, for the search (see compileFilter). */
-    private readonly statusLabel?: (entry: HistoryEntry) => string | undefined,
+    private readonly statusLabel?: (entry: StateFields) => string | undefined,
     /** The poller's max age and now, for the `stale` filter (see compileFilter). */
     private readonly staleness?: () => Staleness,
   ) {

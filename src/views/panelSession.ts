@@ -4,7 +4,7 @@
 // costs the webview a screenful, and a search or sort covers every message from the first frame.
 import { DisposableBase, toDisposable, type Disposable } from '../common/lifecycle';
 import { DEFAULT_MAX_AGE_MS } from '../history/messageState';
-import type { HistoryEntry, HistoryReader } from '../history/types';
+import type { HistoryEntry, HistoryReader, StateFields } from '../history/types';
 import type { PanelFilter, SortSpec } from '../panel/model';
 import { PanelModel } from '../panel/panelModel';
 import {
@@ -22,7 +22,7 @@ export interface PanelSessionOptions {
   /** Entries as the user reads them (status names in the UI language). */
   localize: (entries: readonly HistoryEntry[]) => HistoryEntry[];
   /** The status name the user reads, for the search; undefined when it is the stored one. */
-  statusLabel?: (entry: HistoryEntry) => string | undefined;
+  statusLabel?: (entry: StateFields) => string | undefined;
   /** Runs `work` a little later (to coalesce changes, and to make sort keys between answers). */
   later?: (work: () => void, ms: number) => Disposable;
   /** How long history changes are gathered before one page goes out. Default 50 ms. */
