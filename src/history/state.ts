@@ -3,7 +3,7 @@ import { isTombstone } from './format';
 import { isHistoryEntry, mergeEntries, normalizeEntry } from './merge';
 import { awaitsStatus } from './messageState';
 import { EntryTable } from './table';
-import type { HistoryEntry } from './types';
+import type { EntryList, HistoryEntry } from './types';
 
 /** Lines kept for history.rejected.txt between compactions; beyond this they are only counted. */
 const MAX_REJECTS = 10_000;
@@ -195,6 +195,13 @@ export class HistoryState {
   /** Newest first, as entries made now (a transient copy). */
   newestFirstView(): HistoryEntry[] {
     return Array.from(this.rowsNewestFirst(), (row) => this.table.entry(row));
+  }
+
+  /** Newest first, each entry made when it is read (`at`); the rows are those of now. */
+  newestFirstList(): EntryList {
+    const rows = this.rowsNewestFirst();
+    const table = this.table;
+    return { length: rows.length, at: (i) => (i >= 0 && i < rows.length ? table.entry(rows[i]) : undefined) };
   }
 
   private pushOrder(row: number, createdAt: string): void {

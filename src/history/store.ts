@@ -25,7 +25,7 @@ import { HistoryFiles, plainFileError, WHAT } from './files';
 import { entryLine, LOCK_FILE, type Tombstone } from './format';
 import type { Slicer } from './slices';
 import { HistoryState, type HistoryChange } from './state';
-import type { Disposable, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader, HistoryRows } from './types';
+import type { Disposable, EntryList, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader, HistoryRows } from './types';
 import { HistoryWatcher } from './watcher';
 
 export { JOURNAL_FILE, LOCK_FILE, REJECTED_FILE, SNAPSHOT_FILE } from './format';
@@ -63,7 +63,7 @@ export interface HistoryStoreOptions {
    * read, newest first) which keys to drop for good. They leave the new snapshot and become
    * tombstones there, so every window drops them. Default: none.
    */
-  retention?: (newestFirst: readonly HistoryEntry[], now: number) => readonly string[];
+  retention?: (newestFirst: EntryList, now: number) => readonly string[];
   /** Called with errors of background work (watching, syncing, compacting). */
   onError?: (err: unknown) => void;
   /** The file calls (a faulty one in tests); default node:fs/promises. */
@@ -223,6 +223,11 @@ export class HistoryStore implements HistoryReader, Disposable {
     const rows = this.state.rowsNewestFirst();
     const table = this.state.table;
     for (let i = 0; i < rows.length; i++) if (table.isLive(rows[i])) yield table.entry(rows[i]);
+  }
+
+  /** Every entry, newest first, made when read by index (`at`): a walk that stops early makes only what it read. */
+  newestFirstList(): EntryList {
+    return this.state.newestFirstList();
   }
 
   get(key: string): HistoryEntry | undefined {

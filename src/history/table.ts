@@ -16,6 +16,7 @@
 // so `entry(put(e))` deep-equals `e` for every JSON entry.
 import {
   allocate,
+  copyJson,
   DIGITS_RE,
   fitsInt32,
   gatewaySeconds,
@@ -494,8 +495,4 @@ export class EntryTable {
     if (delta !== NO_DELTA) out[name] = gatewayText(Math.floor(created / 1000) + delta);
     else if (exc && name in exc) out[name] = exc[name];
   }
-}
-
-function copyJson(v: unknown): unknown {
-  return typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v;
 }

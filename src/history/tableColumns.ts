@@ -209,3 +209,8 @@ export function allocate(capacity: number): Columns {
     textBytes: new Uint32Array(capacity),
   };
 }
+
+/** A JSON value as a fresh copy (objects deep), for what a row keeps or gives back as it came. */
+export function copyJson(v: unknown): unknown {
+  return typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v;
+}

@@ -104,6 +104,12 @@ export interface HistoryRows {
 /** The fields a view reads by row (HistoryRows.field). */
 export type RowField = 'text' | 'state' | 'status' | 'error' | 'destination' | 'sender' | 'batchId' | 'account' | 'accountLabel' | 'smsId' | 'rev' | 'parts' | 'quantity' | 'charge';
 
+/** Entries read by index (a plain array is one; the store's makes each entry when it is read). */
+export interface EntryList {
+  readonly length: number;
+  at(index: number): HistoryEntry | undefined;
+}
+
 /** What a caller gives to record a new attempt; the store assigns key, rev and times (state defaults to 'sending'). */
 export type HistoryDraft = Omit<HistoryEntry, 'key' | 'rev' | 'createdAt' | 'updatedAt' | 'state'> & { state?: EntryState };
 
