@@ -287,4 +287,26 @@ describe('EntryTable (the history in memory as columns)', () => {
       else assert.equal(table.createdMs(row), Date.parse(e.createdAt));
     }
   });
+
+  it('reads single fields, state fields and key order from the columns as the entry has them', () => {
+    const table = new EntryTable();
+    const error = { kind: 'gateway' as const, code: 1013, gatewayText: 'Error: 1013', explanation: 'No credit.' };
+    const full = entry({ key: '00000000-0000-4000-8000-000000000002', smsId: 77, status: pending, batchId: 'b', accountLabel: 'Main', quantity: 2, charge: 0.114, error });
+    const odd = { ...entry({ key: 'b-key', destination: '+39 333', state: 'failed', smsId: 2 ** 33, parts: 1.5 }), rev: 0.5 } as HistoryEntry;
+    const uuidLow = entry({ key: '00000000-0000-4000-8000-000000000001' });
+    for (const e of [full, odd, uuidLow]) table.put(e);
+    const names = ['text', 'destination', 'sender', 'batchId', 'account', 'accountLabel', 'smsId', 'rev', 'parts', 'quantity', 'charge', 'state', 'status', 'error'] as const;
+    for (const e of [full, odd, uuidLow]) {
+      const row = table.rowOf(e.key);
+      for (const name of names) assert.deepEqual(table.field(row, name), e[name], `${e.key} ${name}`);
+      assert.deepEqual({ ...table.stateFields(row) }, Object.fromEntries(['state', 'status', 'smsId', 'createdAt'].filter((k) => k in e).map((k) => [k, e[k as keyof HistoryEntry]])));
+    }
+    const [a, b, c] = [full, odd, uuidLow].map((e) => table.rowOf(e.key));
+    assert.equal(table.compareKeys(a, c), 1, 'uuids by their words, as their strings');
+    assert.equal(table.compareKeys(c, a), -1);
+    assert.equal(table.compareKeys(a, a), 0);
+    assert.equal(table.compareKeys(a, b), -1, 'a uuid against another key, as strings');
+    assert.equal(table.compareKeys(b, c), 1);
+  });
 });
+
