@@ -1,10 +1,13 @@
 // The history store at 100,000 messages: (1) loading against reading and JSON.parse-ing the same files,
 // the least any loader must do; (2) appending message number ~100,000 against number ~1,000, with and
-// without fdatasync, plus what compaction adds per append at each size.
+// without fdatasync, plus what compaction adds per append at each size; (3) the heap one window holds
+// for that history with every surface's data built, against a budget of 25 MB.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HistoryStore, JOURNAL_FILE, SNAPSHOT_FILE, loadHistory } from '../src/history/store';
 import type { HistoryDraft } from '../src/history/types';
+import { PanelModel } from '../src/panel/panelModel';
+import { HistoryTreeModel } from '../src/views/treeModel';
 import { formatNumber, median, spread, type Bench, type Row } from './report';
 import { fullGc } from './support/gc';
 import { percentile } from './support/stats';
@@ -17,6 +20,8 @@ const TAIL = 1_000;
 const LOAD_SAMPLES = 7;
 const APPEND_WARMUP = 20;
 const APPENDS = 200;
+/** Heap one window may hold for a 100,000-message history (issue #12). */
+const HEAP_BUDGET_MB = 25;
 
 /** The least a loader can do: read both files and JSON.parse the snapshot and every journal line. */
 function bareParse(dir: string): number {
@@ -35,7 +40,7 @@ function bareParse(dir: string): number {
 async function storeOpen(dir: string): Promise<number> {
   const store = await HistoryStore.open(dir);
   try {
-    return store.all().length; // the first reader (the Messages tree) asks for the ordered list at once
+    return store.rows.rowsNewestFirst().length; // the first reader (the Messages tree) asks for the ordered rows at once
   } finally {
     await store.close();
   }
@@ -67,7 +72,7 @@ async function load(big: BuiltHistory, log: (line: string) => void): Promise<Row
   const baseline = `${median(ms.bare).toFixed(0)} ms ${spread(ms.bare)} (read + JSON.parse, ${mb.toFixed(1)} MB)`;
   return [
     {
-      name: `load ${formatNumber(big.count)} messages (snapshot + ${formatNumber(TAIL)}-message journal tail): HistoryStore.open + all()`,
+      name: `load ${formatNumber(big.count)} messages (snapshot + ${formatNumber(TAIL)}-message journal tail): HistoryStore.open + ordered rows`,
       measured: `${median(ms.open).toFixed(0)} ms ${spread(ms.open)}`,
       baseline,
       ratio: ratio('open'),
@@ -151,6 +156,76 @@ async function append(big: BuiltHistory, small: BuiltHistory): Promise<Row[]> {
   return rows;
 }
 
+/** Heap in use after a full collection: V8's heap plus the typed arrays and buffers outside it. */
+function heapNow(): number {
+  fullGc();
+  fullGc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
+/**
+ * One window's history in memory: the store open and loaded, the Messages tree's model built, the
+ * panel's model reset over the store's rows as a panel session does, and the poller's pending index,
+ * minus the heap before the store opened. The old figure: the same entries held as parsed objects
+ * (what the store alone kept before the entry table).
+ */
+async function memory(big: BuiltHistory): Promise<Row[]> {
+  const before = heapNow();
+  const store = await HistoryStore.open(big.dir, { watch: false, autoCompact: false });
+  let bytes: number;
+  try {
+    const tree = new HistoryTreeModel(store, 'day', { now: () => big.end, maxAgeMs: () => 48 * 3600_000 });
+    const panel = new PanelModel();
+    panel.reset(store.rows);
+    const pending = store.pending(big.end);
+    bytes = heapNow() - before;
+    // Read after the measure, so all of them are still held during it.
+    // (the append rows added a few hundred messages to the big history)
+    const count = store.stats().entries;
+    if (count < big.count || tree.summary.total !== count || panel.count !== count || !Array.isArray(pending)) {
+      throw new Error(`the surfaces hold ${tree.summary.total} and ${panel.count} messages, expected ${count}`);
+    }
+  } finally {
+    await store.close();
+  }
+  const objects = await objectsHeap(big.dir);
+  const mb = bytes / 1e6;
+  return [
+    {
+      name: `heap of one window at ${formatNumber(big.count)} messages (store + tree + panel + pending index, after GC): ratio = measured ÷ ${HEAP_BUDGET_MB} MB budget`,
+      measured: `${mb.toFixed(1)} MB`,
+      baseline: `${HEAP_BUDGET_MB} MB budget`,
+      ratio: mb / HEAP_BUDGET_MB,
+      target: { op: '<=', value: 1 },
+    },
+    {
+      name: '  the same entries as parsed objects by key (what the store alone held before the entry table) ÷ the window now',
+      measured: `${(objects / 1e6).toFixed(1)} MB`,
+      baseline: `${mb.toFixed(1)} MB`,
+      ratio: objects / bytes,
+    },
+  ];
+}
+
+/**
+ * Heap held by the history's entries as parsed objects by key, as the store held them before the
+ * entry table (the snapshot's entries, then the journal's lines, the last version of a key kept).
+ */
+async function objectsHeap(dir: string): Promise<number> {
+  const before = heapNow();
+  const byKey = new Map<string, unknown>();
+  const snapshot = JSON.parse(fs.readFileSync(path.join(dir, SNAPSHOT_FILE), 'utf8')) as { entries: Array<{ key: string }> };
+  for (const e of snapshot.entries) byKey.set(e.key, e);
+  for (const line of fs.readFileSync(path.join(dir, JOURNAL_FILE), 'utf8').split('\n')) {
+    const o = line === '' ? undefined : (JSON.parse(line) as { key?: string });
+    if (o?.key) byKey.set(o.key, o);
+  }
+  const bytes = heapNow() - before;
+  if (byKey.size === 0) throw new Error('no entries read'); // read after the measure: held during it
+  return bytes;
+}
+
 export const historyBench: Bench = {
   name: 'history',
   description: `History store with ${formatNumber(BIG)} realistic messages: load vs bare JSON.parse, append at 100k vs 1k`,
@@ -159,7 +234,7 @@ export const historyBench: Bench = {
     const big = await buildHistory(BIG, { tail: TAIL });
     const small = await buildHistory(SMALL, { tail: Math.round((TAIL * SMALL) / BIG) });
     try {
-      return [...(await load(big, log)), ...(await append(big, small))];
+      return [...(await load(big, log)), ...(await append(big, small)), ...(await memory(big))];
     } finally {
       big.remove();
       small.remove();

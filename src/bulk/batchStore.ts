@@ -7,6 +7,7 @@
 //                       so a dispatch line the runner acted on is never torn
 //   <id>.lock           held while one window works on the batch (src/common/lock.ts)
 //   <id>.finished       present once nothing is left to send or decide; such batches are not listed
+import { batchEntries } from '../history/rows';
 import * as path from 'node:path';
 import { errCode } from '../gateway/values';
 import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types';
@@ -218,7 +219,7 @@ export class BatchHandle {
       const patch: HistoryPatch = o.s === 'sent' ? { state: 'sent', smsId: o.smsId } : { state: o.s, error: o.error ?? INTERRUPTED };
       await history.update(key, patch);
     }
-    const orphans = history.all().filter((e) => e.batchId === this.batchId && e.state === 'sending' && !dispatched.has(e.key)).map((e) => e.key);
+    const orphans = [...batchEntries(history, this.batchId)].filter((e) => e.state === 'sending' && !dispatched.has(e.key)).map((e) => e.key);
     if (keysLost) {
       for (const key of orphans) await history.update(key, { state: 'unknown', error: INTERRUPTED });
       return { interrupted: interrupted + orphans.length, removed: 0 };
@@ -240,7 +241,7 @@ export class BatchHandle {
     const rows: number[] = [];
     const keys: string[] = [];
     const out: RowOutcome[] = [];
-    const unnamed = history.all().filter((e) => e.batchId === this.batchId && !named.has(e.key));
+    const unnamed = [...batchEntries(history, this.batchId)].filter((e) => !named.has(e.key));
     for (const entry of [...unnamed].reverse()) {
       const row = this.plan.rows.find((r) => unsent.has(r.row) && r.destination === entry.destination && r.text === entry.text);
       if (!row) continue;

@@ -3,6 +3,7 @@
 // confirms with the total parts and the cost against the balance; runs the batch under a cancellable
 // progress notification; tells the outcome. Every prompt is injectable so tests can script them. The prompts
 // are src/commands/bulkPrompts.ts, the texts (plain, testable) bulkReport.ts, the CSV source bulkSource.ts.
+import { batchEntries, firstOf } from '../history/rows';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readBulkSettings, type BulkSettings, type Settings } from '../config';
@@ -416,7 +417,7 @@ export class BulkCommand extends DisposableBase implements vscode.TextDocumentCo
     } else if (pick === resume) {
       await vscode.commands.executeCommand(CommandIds.resumeBulk, s.batchId);
     } else if (pick === showPanel) {
-      const first = this.deps.history.all().find((e) => e.batchId === s.batchId);
+      const first = firstOf(batchEntries(this.deps.history, s.batchId));
       this.deps.openPanel?.(first?.key);
     }
   }

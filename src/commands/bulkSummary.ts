@@ -1,6 +1,7 @@
 // A bulk send tells its story once: a progress notification while it runs (BulkCommand), then one
 // summary when every message of the batch has settled ("customers.csv: 998 delivered, 2 failed").
 // A batch's messages raise no toast each; single sends keep theirs.
+import { batchEntries } from '../history/rows';
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import type { NotifyOn } from '../config';
@@ -45,13 +46,13 @@ export class BatchSettleWatch extends DisposableBase {
   private told = false;
 
   constructor(
-    history: Pick<HistoryReader, 'all' | 'onDidChange'>,
+    history: Pick<HistoryReader, 'all' | 'get' | 'rows' | 'onDidChange'>,
     readonly batchId: string,
     private readonly source: string,
     private readonly tell: (tally: BatchTally, source: string) => void,
   ) {
     super();
-    for (const e of history.all()) if (e.batchId === batchId) this.states.set(e.key, settledAs(e));
+    for (const e of batchEntries(history, batchId)) this.states.set(e.key, settledAs(e));
     this._register(history.onDidChange(({ upserted, removed }) => {
       let touched = false;
       for (const e of upserted) {

@@ -1,3 +1,4 @@
+import { newestFirst } from '../history/rows';
 import * as vscode from 'vscode';
 import { DisposableBase } from '../common/lifecycle';
 import type { Log } from '../common/log';
@@ -102,7 +103,8 @@ export class MessageCommands extends DisposableBase {
 
   private async pickEntry(): Promise<HistoryEntry | undefined> {
     await this.deps.history.ready?.catch(() => undefined); // the pick lists the history, all of it
-    const withId = this.deps.history.all().filter((e) => e.smsId !== undefined).slice(0, 200);
+    const withId: HistoryEntry[] = [];
+    for (const e of newestFirst(this.deps.history, (rows, row) => rows.field(row, 'smsId') !== undefined)) if (withId.push(e) >= 200) break;
     if (withId.length === 0) {
       void this.notify('info', vscode.l10n.t('No sent message has an SMS ID yet. Send one first.'));
       return undefined;

@@ -12,7 +12,7 @@ import type { HeldLock } from '../common/lock';
 import { fileSig, WHAT, type HistoryFiles } from './files';
 import { REJECTED_FILE, snapshotChunks, STALE_LOCK_RE, TEMP_RE, verifySnapshot } from './format';
 import type { HistoryState } from './state';
-import type { HistoryEntry } from './types';
+import type { EntryList } from './types';
 
 /** What the store lends a compaction. */
 export interface CompactionHost {
@@ -23,7 +23,7 @@ export interface CompactionHost {
   readonly durable: boolean;
   readonly clock: { now(): number };
   readonly tombstoneMaxAgeMs: number;
-  readonly retention?: (newestFirst: readonly HistoryEntry[], now: number) => readonly string[];
+  readonly retention?: (newestFirst: EntryList, now: number) => readonly string[];
   isDisposed(): boolean;
   /** Runs `fn` after every earlier operation of the store, and announces what changed. */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
@@ -109,7 +109,7 @@ function applyRetention(host: CompactionHost): number {
   const now = host.clock.now();
   let doomed: readonly string[];
   try {
-    doomed = rule(host.state.newestFirstView(), now);
+    doomed = rule(host.state.newestFirstList(), now);
   } catch (err) {
     host.report(err); // a broken rule must not stop compaction: keep everything
     return 0;

@@ -3,7 +3,7 @@
 // The tree, the panel, the export, the poller, the store's pending index, retention, the chat tools
 // and the bulk summary all ask here. Plain TypeScript, no 'vscode': the table is in docs/ARCHITECTURE.md.
 import type { L10n } from '../gateway/l10n';
-import type { HistoryEntry } from './types';
+import type { StateFields } from './types';
 
 /** Where one message stands. */
 export type MessageState =
@@ -83,7 +83,7 @@ export interface Staleness {
 }
 
 /** The state before age is considered: what the entry's own fields say. */
-function ownState(e: HistoryEntry): MessageState {
+function ownState(e: StateFields): MessageState {
   switch (e.state) {
     case 'sending':
       return 'sending';
@@ -117,12 +117,12 @@ function ownState(e: HistoryEntry): MessageState {
 }
 
 /** Milliseconds since the message was recorded; NaN when its time does not parse. */
-function ageAt(e: HistoryEntry, now: number): number {
+function ageAt(e: StateFields, now: number): number {
   return now - Date.parse(e.createdAt);
 }
 
 /** Where the message stands now. A waiting message older than `at.maxAgeMs` is `stale`. */
-export function messageState(e: HistoryEntry, at?: Staleness): MessageState {
+export function messageState(e: StateFields, at?: Staleness): MessageState {
   const own = ownState(e);
   if (at && STATE_FACTS[own].polled && ageAt(e, at.now) > at.maxAgeMs) return 'stale';
   return own;
@@ -133,7 +133,7 @@ export function stateFacts(state: MessageState): StateFacts {
 }
 
 /** The gateway will not change it, or it never went out: nothing more to wait for. */
-export function isFinal(e: HistoryEntry): boolean {
+export function isFinal(e: StateFields): boolean {
   return STATE_FACTS[ownState(e)].final;
 }
 
@@ -141,17 +141,17 @@ export function isFinal(e: HistoryEntry): boolean {
  * Has an SMSId and waits for a final status, whatever its age: the store's pending index, and
  * what "Refresh Status" may ask about (by hand even when `stale`).
  */
-export function awaitsStatus(e: HistoryEntry): boolean {
+export function awaitsStatus(e: StateFields): boolean {
   return e.smsId !== undefined && STATE_FACTS[ownState(e)].polled;
 }
 
 /** The poller asks about it now: it awaits a status and is not older than the max age. */
-export function shouldPoll(e: HistoryEntry, at: Staleness): boolean {
+export function shouldPoll(e: StateFields, at: Staleness): boolean {
   return awaitsStatus(e) && !(ageAt(e, at.now) > at.maxAgeMs);
 }
 
 /** Counted in the badge: being sent, or watched for a status that may still change. */
-export function isInFlight(e: HistoryEntry, at?: Staleness): boolean {
+export function isInFlight(e: StateFields, at?: Staleness): boolean {
   return STATE_FACTS[messageState(e, at)].inFlight;
 }
 
@@ -159,13 +159,13 @@ export function isInFlight(e: HistoryEntry, at?: Staleness): boolean {
  * When the message turns `stale` by age alone (epoch ms; the first instant past the max age), or
  * undefined when age cannot change its state. A view redraws it then.
  */
-export function staleAt(e: HistoryEntry, maxAgeMs: number): number | undefined {
+export function staleAt(e: StateFields, maxAgeMs: number): number | undefined {
   if (!STATE_FACTS[ownState(e)].polled) return undefined;
   const created = Date.parse(e.createdAt);
   return Number.isNaN(created) ? undefined : created + maxAgeMs + 1;
 }
 
-export function statusGroupOf(e: HistoryEntry, at?: Staleness): StatusGroup {
+export function statusGroupOf(e: StateFields, at?: Staleness): StatusGroup {
   return STATE_FACTS[messageState(e, at)].group;
 }
 

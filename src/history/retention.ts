@@ -19,7 +19,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DisposableBase, toDisposable } from '../common/lifecycle';
-import type { HistoryEntry } from './types';
+import type { EntryList, HistoryEntry } from './types';
 import { systemClock, type TimerClock } from './clock';
 import { isFinal } from './messageState';
 
@@ -53,8 +53,8 @@ export const CLOCK_SLACK_MS = 10 * 60_000;
  *     write) with the clock as it is now confirms it, and pruning resumes.
  * The count limit does not depend on the clock and always applies.
  */
-export function clockDoubt(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits, lastWriteMs?: number): string | undefined {
-  const newest = newestFirst[0];
+export function clockDoubt(newestFirst: EntryList, now: number, limits: RetentionLimits, lastWriteMs?: number): string | undefined {
+  const newest = newestFirst.at(0);
   const times = [newest && Date.parse(newest.createdAt), newest && Date.parse(newest.updatedAt), lastWriteMs].filter(
     (t): t is number => typeof t === 'number' && Number.isFinite(t),
   );
@@ -84,14 +84,14 @@ export interface RemovalPlan {
  * createdAt). Stops at the first message both limits keep, so the cost is the number removed (plus
  * in-flight messages passed over), not the size of the history.
  */
-export function planRemoval(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits, lastWriteMs?: number): RemovalPlan {
+export function planRemoval(newestFirst: EntryList, now: number, limits: RetentionLimits, lastWriteMs?: number): RemovalPlan {
   const doubt = clockDoubt(newestFirst, now, limits, lastWriteMs);
   const { maxAgeDays, maxEntries } = normalizeLimits(limits);
   const cutoff = maxAgeDays > 0 && !doubt ? now - maxAgeDays * DAY_MS : -Infinity;
   let excess = maxEntries > 0 ? newestFirst.length - maxEntries : 0;
   const out: string[] = [];
   for (let i = newestFirst.length - 1; i >= 0; i--) {
-    const e = newestFirst[i];
+    const e = newestFirst.at(i) as HistoryEntry;
     const created = Date.parse(e.createdAt);
     // An unreadable time is never "too old"; the count limit may still take it.
     const expired = created < cutoff;
@@ -104,7 +104,7 @@ export function planRemoval(newestFirst: readonly HistoryEntry[], now: number, l
 }
 
 /** The keys the rule removes now, oldest first (planRemoval without the reason). */
-export function selectForRemoval(newestFirst: readonly HistoryEntry[], now: number, limits: RetentionLimits): string[] {
+export function selectForRemoval(newestFirst: EntryList, now: number, limits: RetentionLimits): string[] {
   return planRemoval(newestFirst, now, limits).keys;
 }
 
@@ -131,6 +131,8 @@ export async function newestWriteIn(dir: string): Promise<number | undefined> {
 /** The store as retention sees it (HistoryStore has it). */
 export interface RetentionStore {
   all(): readonly HistoryEntry[];
+  /** The same, each entry made when read (the store's: the rule stops at the first message it keeps). */
+  newestFirstList?(): EntryList;
   get(key: string): HistoryEntry | undefined;
   /** Folds the journal into a snapshot, applying the retention rule; false when another window holds the lock. */
   compact(): Promise<boolean>;
@@ -216,7 +218,7 @@ export class RetentionService extends DisposableBase {
     if (this.isDisposed) return { due: 0, removed: 0, deferred: false };
     const { store } = this.options;
     const lastWrite = await this.options.lastWrite?.().catch(() => undefined);
-    const plan = planRemoval(store.all(), this.clock.now(), this.options.limits(), lastWrite);
+    const plan = planRemoval(store.newestFirstList?.() ?? store.all(), this.clock.now(), this.options.limits(), lastWrite);
     if (plan.clockDoubt) {
       const why = `not removing messages by age: ${plan.clockDoubt}. Check the system clock.`;
       if (this.options.onClockDoubt) this.options.onClockDoubt(why);

@@ -1,8 +1,9 @@
-// The history in memory: entries, tombstones, the pending index and the change events' bookkeeping.
+// The history in memory: the entry table, tombstones, the pending index and the change events' bookkeeping.
 import { isTombstone } from './format';
 import { isHistoryEntry, mergeEntries, normalizeEntry } from './merge';
 import { awaitsStatus } from './messageState';
-import type { HistoryEntry } from './types';
+import { EntryTable } from './table';
+import type { EntryList, HistoryEntry } from './types';
 
 /** Lines kept for history.rejected.txt between compactions; beyond this they are only counted. */
 const MAX_REJECTS = 10_000;
@@ -13,44 +14,67 @@ export interface HistoryChange {
 }
 
 /**
- * The entries in memory, and the bookkeeping that keeps `all()` and `pending()` cheap:
- * the map is kept in createdAt order (re-sorted only when an older entry arrives late),
- * and a set holds the keys that may still need a status check (`awaitsStatus` in messageState.ts).
+ * The entries in memory (one row each in an EntryTable, table.ts), and the bookkeeping that keeps
+ * the ordered views and `pending()` cheap: the rows in createdAt order (re-sorted only when an
+ * older entry arrives late, or a removal left holes), and a set of the rows that may still need a
+ * status check (`awaitsStatus` in messageState.ts). Row numbers never change (table.ts), so the
+ * views may keep them.
  */
 export class HistoryState {
-  readonly entries = new Map<string, HistoryEntry>();
+  readonly table = new EntryTable();
   readonly tombstones = new Map<string, string>();
-  /** Keys that may still need a status check; built on first use, then kept up to date. */
-  private pendingIndex: Set<string> | undefined;
+  /** Rows that may still need a status check; built on first use, then kept up to date. */
+  private pendingIndex: Set<number> | undefined;
   skippedLines = 0;
   /** Raw unreadable lines, written to history.rejected.txt at the next compaction. */
   rejects: string[] = [];
   /** Collect upserted/removed keys for change events (off during the first load). */
   tracking = false;
+  /** Live rows oldest first (the first `orderLength`); may hold removed rows until `holes` is cleared. */
+  private order = new Int32Array(1024);
+  private orderLength = 0;
   private inOrder = true;
+  private holes = false;
   private newestCreatedAt = '';
-  private newestFirst: HistoryEntry[] | undefined;
-  private upserted = new Map<string, HistoryEntry>();
+  private newestFirst: Int32Array | undefined;
+  private upserted = new Set<number>();
   private removed = new Set<string>();
+
+  /** Live entries. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  get(key: string): HistoryEntry | undefined {
+    return this.table.get(key);
+  }
 
   putEntry(incoming: HistoryEntry): boolean {
     const key = incoming.key;
     if (this.tombstones.size !== 0 && this.tombstones.has(key)) return false;
-    const current = this.entries.get(key);
+    const table = this.table;
+    const known = table.rowOf(key);
+    const current = table.isLive(known) ? table.entry(known) : undefined;
     const next = current ? mergeEntries(current, incoming) : normalizeEntry(incoming);
     if (next === current) return false;
+    const row = table.put(next);
     if (!current) {
-      if (next.createdAt < this.newestCreatedAt) this.inOrder = false;
-      else this.newestCreatedAt = next.createdAt;
+      if (known >= 0) {
+        // A removed row comes back: it may still be listed, and where it was may not fit it now.
+        this.holes = true;
+        this.inOrder = false;
+      }
+      this.pushOrder(row, next.createdAt);
+    } else if (current.createdAt !== next.createdAt) {
+      this.inOrder = false;
+      this.newestFirst = undefined;
     }
-    this.entries.set(key, next);
     if (this.pendingIndex) {
-      if (awaitsStatus(next)) this.pendingIndex.add(key);
-      else this.pendingIndex.delete(key);
+      if (awaitsStatus(next)) this.pendingIndex.add(row);
+      else this.pendingIndex.delete(row);
     }
-    this.newestFirst = undefined;
     if (this.tracking) {
-      this.upserted.set(key, next);
+      this.upserted.add(row);
       this.removed.delete(key);
     }
     return true;
@@ -58,22 +82,25 @@ export class HistoryState {
 
   removeKey(key: string, at: string): boolean {
     if (!this.tombstones.has(key)) this.tombstones.set(key, at);
-    if (!this.entries.delete(key)) return false;
-    this.pendingIndex?.delete(key);
+    const row = this.table.remove(key);
+    if (row < 0) return false;
+    this.pendingIndex?.delete(row);
+    this.holes = true;
     this.newestFirst = undefined;
     if (this.tracking) {
-      this.upserted.delete(key);
+      this.upserted.delete(row);
       this.removed.add(key);
     }
     return true;
   }
 
-  /** The pending index; the first call scans once (skipping entries recorded before `since`). */
-  pendingKeys(since: string): Set<string> {
+  /** The pending index (rows); the first call scans once (skipping entries recorded before `since`). */
+  pendingRows(since: string): Set<number> {
     if (!this.pendingIndex) {
       this.pendingIndex = new Set();
-      for (const e of this.entries.values()) {
-        if (awaitsStatus(e) && e.createdAt >= since) this.pendingIndex.add(e.key);
+      const table = this.table;
+      for (let row = 0; row < table.rowCount; row++) {
+        if (table.isLive(row) && awaitsStatus(table.stateFields(row)) && table.createdText(row) >= since) this.pendingIndex.add(row);
       }
     }
     return this.pendingIndex;
@@ -110,27 +137,82 @@ export class HistoryState {
 
   takeChanges(): HistoryChange | undefined {
     if (this.upserted.size === 0 && this.removed.size === 0) return undefined;
-    const change = { upserted: [...this.upserted.values()], removed: [...this.removed] };
-    this.upserted = new Map();
+    const upserted: HistoryEntry[] = [];
+    for (const row of this.upserted) if (this.table.isLive(row)) upserted.push(this.table.entry(row));
+    const change = { upserted, removed: [...this.removed] };
+    this.upserted = new Set();
     this.removed = new Set();
     return change;
   }
 
-  /** Oldest first; re-sorts the map once if entries arrived out of order. */
-  ascending(): HistoryEntry[] {
-    if (!this.inOrder) {
-      const sorted = [...this.entries.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.key < b.key ? -1 : 1));
-      this.entries.clear();
-      for (const e of sorted) this.entries.set(e.key, e);
-      this.inOrder = true;
-      this.newestCreatedAt = sorted.length ? sorted[sorted.length - 1].createdAt : '';
-      return sorted;
+  /** Live rows, oldest first (createdAt, then key); the array is shared until the next change. */
+  rowsAscending(): Int32Array {
+    const table = this.table;
+    if (this.holes) {
+      // Drop removed rows, and a revived row's older listing.
+      const seen = new Uint8Array(table.rowCount);
+      let n = 0;
+      for (let i = 0; i < this.orderLength; i++) {
+        const row = this.order[i];
+        if (!table.isLive(row) || seen[row]) continue;
+        seen[row] = 1;
+        this.order[n++] = row;
+      }
+      this.orderLength = n;
+      this.holes = false;
     }
-    return [...this.entries.values()];
+    if (!this.inOrder) {
+      const rows = this.order.subarray(0, this.orderLength);
+      const texts = new Map<number, string>();
+      const created = (row: number): string => {
+        let t = texts.get(row);
+        if (t === undefined) texts.set(row, (t = table.createdText(row)));
+        return t;
+      };
+      rows.sort((a, b) => {
+        const x = created(a);
+        const y = created(b);
+        if (x !== y) return x < y ? -1 : 1;
+        return table.keyOf(a) < table.keyOf(b) ? -1 : 1;
+      });
+      this.inOrder = true;
+      this.newestCreatedAt = rows.length ? created(rows[rows.length - 1]) : '';
+    }
+    return this.order.subarray(0, this.orderLength);
   }
 
-  newestFirstView(): readonly HistoryEntry[] {
-    if (!this.newestFirst) this.newestFirst = this.ascending().reverse();
+  /** Live rows, newest first; shared until the next change: do not modify it. */
+  rowsNewestFirst(): Int32Array {
+    if (!this.newestFirst) this.newestFirst = this.rowsAscending().slice().reverse();
     return this.newestFirst;
+  }
+
+  /** Oldest first, as entries made now (a transient copy: for compaction's snapshot). */
+  ascending(): HistoryEntry[] {
+    return Array.from(this.rowsAscending(), (row) => this.table.entry(row));
+  }
+
+  /** Newest first, as entries made now (a transient copy). */
+  newestFirstView(): HistoryEntry[] {
+    return Array.from(this.rowsNewestFirst(), (row) => this.table.entry(row));
+  }
+
+  /** Newest first, each entry made when it is read (`at`); the rows are those of now. */
+  newestFirstList(): EntryList {
+    const rows = this.rowsNewestFirst();
+    const table = this.table;
+    return { length: rows.length, at: (i) => (i >= 0 && i < rows.length ? table.entry(rows[i]) : undefined) };
+  }
+
+  private pushOrder(row: number, createdAt: string): void {
+    if (this.orderLength === this.order.length) {
+      const bigger = new Int32Array(Math.ceil(this.order.length * 1.5));
+      bigger.set(this.order);
+      this.order = bigger;
+    }
+    this.order[this.orderLength++] = row;
+    if (createdAt < this.newestCreatedAt) this.inOrder = false;
+    else this.newestCreatedAt = createdAt;
+    this.newestFirst = undefined;
   }
 }

@@ -25,7 +25,7 @@ import { HistoryFiles, plainFileError, WHAT } from './files';
 import { entryLine, LOCK_FILE, type Tombstone } from './format';
 import type { Slicer } from './slices';
 import { HistoryState, type HistoryChange } from './state';
-import type { Disposable, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader } from './types';
+import type { Disposable, EntryList, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader, HistoryRows } from './types';
 import { HistoryWatcher } from './watcher';
 
 export { JOURNAL_FILE, LOCK_FILE, REJECTED_FILE, SNAPSHOT_FILE } from './format';
@@ -63,7 +63,7 @@ export interface HistoryStoreOptions {
    * read, newest first) which keys to drop for good. They leave the new snapshot and become
    * tombstones there, so every window drops them. Default: none.
    */
-  retention?: (newestFirst: readonly HistoryEntry[], now: number) => readonly string[];
+  retention?: (newestFirst: EntryList, now: number) => readonly string[];
   /** Called with errors of background work (watching, syncing, compacting). */
   onError?: (err: unknown) => void;
   /** The file calls (a faulty one in tests); default node:fs/promises. */
@@ -210,14 +210,42 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   // ---- reading -------------------------------------------------------------------------------
 
-  /** Every entry, newest first. The array is shared until the next change: do not modify it. */
+  /**
+   * Every entry, newest first, made now: a copy the caller may keep, but at 100,000 messages a big
+   * one; what walks the whole history reads `rows` (or `newestFirst()`) instead.
+   */
   all(): readonly HistoryEntry[] {
     return this.state.newestFirstView();
   }
 
-  get(key: string): HistoryEntry | undefined {
-    return this.state.entries.get(key);
+  /** Every entry, newest first, each made as the walk reaches it (stop early for free). */
+  *newestFirst(): Generator<HistoryEntry> {
+    const rows = this.state.rowsNewestFirst();
+    const table = this.state.table;
+    for (let i = 0; i < rows.length; i++) if (table.isLive(rows[i])) yield table.entry(rows[i]);
   }
+
+  /** Every entry, newest first, made when read by index (`at`): a walk that stops early makes only what it read. */
+  newestFirstList(): EntryList {
+    return this.state.newestFirstList();
+  }
+
+  get(key: string): HistoryEntry | undefined {
+    return this.state.get(key);
+  }
+
+  /** The history by row number, for views that keep an index of their own (table.ts). */
+  readonly rows: HistoryRows = {
+    rowsNewestFirst: () => this.state.rowsNewestFirst(),
+    rowOf: (key) => this.state.table.rowOf(key),
+    isLive: (row) => this.state.table.isLive(row),
+    entryAt: (row) => this.state.table.entry(row),
+    keyOf: (row) => this.state.table.keyOf(row),
+    createdMs: (row) => this.state.table.createdMs(row),
+    stateFields: (row) => this.state.table.stateFields(row),
+    field: (row, name) => this.state.table.field(row, name),
+    compareKeys: (a, b) => this.state.table.compareKeys(a, b),
+  };
 
   /**
    * Entries with an SMSId whose status is not final, recorded less than `maxAgeMs` ago (at most
@@ -225,28 +253,27 @@ export class HistoryStore implements HistoryReader, Disposable {
    */
   pending(now: number = this.options.clock.now(), maxAgeMs: number = this.options.pendingMaxAgeMs): HistoryEntry[] {
     const out: HistoryEntry[] = [];
-    const entries = this.state.entries;
-    const pendingKeys = this.state.pendingKeys(new Date(now - this.options.pendingMaxAgeMs).toISOString());
-    for (const key of pendingKeys) {
-      const e = entries.get(key);
-      if (!e) {
-        pendingKeys.delete(key);
+    const table = this.state.table;
+    const pendingRows = this.state.pendingRows(new Date(now - this.options.pendingMaxAgeMs).toISOString());
+    for (const row of pendingRows) {
+      if (!table.isLive(row)) {
+        pendingRows.delete(row);
         continue;
       }
-      const age = now - Date.parse(e.createdAt);
+      const age = now - table.createdMs(row);
       if (age > this.options.pendingMaxAgeMs) {
         // Too old to ask about; it comes back only if it changes again.
-        pendingKeys.delete(key);
+        pendingRows.delete(row);
         continue;
       }
-      if (age <= maxAgeMs) out.push(e);
+      if (age <= maxAgeMs) out.push(table.entry(row));
     }
     return out;
   }
 
   stats(): HistoryStats {
     return {
-      entries: this.state.entries.size,
+      entries: this.state.size,
       tombstones: this.state.tombstones.size,
       pending: this.pending().length,
       journalLines: this.files.journal?.lines ?? 0,
@@ -278,7 +305,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       if (entries.length === 0) return [];
       await this.files.append(entries.map(entryLine));
       for (const e of entries) this.state.putEntry(e);
-      return entries.map((e) => this.state.entries.get(e.key) ?? e);
+      return entries.map((e) => this.state.get(e.key) ?? e);
     });
   }
 
@@ -291,7 +318,7 @@ export class HistoryStore implements HistoryReader, Disposable {
     return this.exclusive(async () => {
       this.assertOpen();
       await this.files.sync(); // start from what other windows last wrote, to keep conflicts rare
-      const current = this.state.entries.get(key);
+      const current = this.state.get(key);
       if (!current) return undefined;
       const next = jsonCopy<HistoryEntry>({
         ...current,
@@ -303,7 +330,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       });
       await this.files.append([entryLine(next)]);
       this.state.putEntry(next);
-      return this.state.entries.get(key);
+      return this.state.get(key);
     });
   }
 
@@ -315,13 +342,13 @@ export class HistoryStore implements HistoryReader, Disposable {
       const updatedAt = new Date(this.options.clock.now()).toISOString();
       const next = new Map<string, HistoryEntry>();
       for (const { key, patch } of patches) {
-        const current = next.get(key) ?? this.state.entries.get(key);
+        const current = next.get(key) ?? this.state.get(key);
         if (!current) continue;
         next.set(key, jsonCopy<HistoryEntry>({ ...current, ...patch, key: current.key, createdAt: current.createdAt, updatedAt, rev: current.rev + 1 }));
       }
       if (next.size > 0) await this.files.append([...next.values()].map(entryLine));
       for (const e of next.values()) this.state.putEntry(e);
-      return patches.map(({ key }) => (next.has(key) ? this.state.entries.get(key) : undefined));
+      return patches.map(({ key }) => (next.has(key) ? this.state.get(key) : undefined));
     });
   }
 

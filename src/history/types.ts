@@ -59,6 +59,9 @@ export interface HistoryEntry {
 
 export type { Disposable };
 
+/** What "where does this message stand?" reads of an entry (messageState.ts); the table gives it without the rest. */
+export type StateFields = Pick<HistoryEntry, 'state' | 'status' | 'smsId' | 'createdAt'>;
+
 /** What views need from the history: a snapshot and change events (from this window or another). */
 export interface HistoryReader {
   /** Every entry, newest first. */
@@ -72,6 +75,39 @@ export interface HistoryReader {
   onDidLoad?(listener: () => void): Disposable;
   /** Resolves when the first load has ended; what reads the whole history for a user (export, search) waits for it. */
   readonly ready?: Promise<void>;
+  /** The same entries by row number, for views that index the whole history (the store has them; see history/rows.ts). */
+  readonly rows?: HistoryRows;
+}
+
+/**
+ * The history by row number (history/table.ts): a row keeps its number while the store is open,
+ * removed or not, so a view may index by it and make an entry only for what it shows.
+ */
+export interface HistoryRows {
+  /** Live rows, newest first (createdAt, then key); shared until the next change: do not modify it. */
+  rowsNewestFirst(): Int32Array;
+  /** The key's row, live or removed; -1 when the key was never seen. */
+  rowOf(key: string): number;
+  isLive(row: number): boolean;
+  /** The row's entry, made now. */
+  entryAt(row: number): HistoryEntry;
+  keyOf(row: number): string;
+  /** createdAt in epoch ms; NaN when it is not a time. */
+  createdMs(row: number): number;
+  stateFields(row: number): StateFields;
+  /** One field of the row, without making the entry (a status or error object is shared: read it only). */
+  field<K extends RowField>(row: number, name: K): HistoryEntry[K];
+  /** Orders two rows by key as comparing the key strings would (-1, 0, 1). */
+  compareKeys(a: number, b: number): number;
+}
+
+/** The fields a view reads by row (HistoryRows.field). */
+export type RowField = 'text' | 'state' | 'status' | 'error' | 'destination' | 'sender' | 'batchId' | 'account' | 'accountLabel' | 'smsId' | 'rev' | 'parts' | 'quantity' | 'charge';
+
+/** Entries read by index (a plain array is one; the store's makes each entry when it is read). */
+export interface EntryList {
+  readonly length: number;
+  at(index: number): HistoryEntry | undefined;
 }
 
 /** What a caller gives to record a new attempt; the store assigns key, rev and times (state defaults to 'sending'). */

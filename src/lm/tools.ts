@@ -1,6 +1,7 @@
 // Language model tools for chat agent mode (and for any extension calling vscode.lm.invokeTool):
 // send an SMS, check a status, read the balance, search the history. Spending always needs a
 // person's yes; a refusal comes back as a result telling the model what to fix, never as a throw.
+import { firstOf, newestFirst } from '../history/rows';
 import * as vscode from 'vscode';
 import type { Settings } from '../config';
 import { formatEuro } from '../common/money';
@@ -189,12 +190,12 @@ export class SmsTools extends DisposableBase {
     if (input.smsId !== undefined && input.smsId !== null && input.smsId !== '') {
       smsId = typeof input.smsId === 'number' ? input.smsId : Number(String(input.smsId).trim());
       if (!Number.isSafeInteger(smsId) || smsId <= 0) return refusal('no status was checked', [`"${String(input.smsId)}" is not an SMSId: give the positive whole number the send returned.`]);
-      entry = this.deps.history.all().find((e) => e.smsId === smsId);
+      entry = firstOf(newestFirst(this.deps.history, (rows, row) => rows.field(row, 'smsId') === smsId));
     } else if (typeof input.destination === 'string' && input.destination.trim() !== '') {
       const n = normalizeDestination(input.destination, settings.defaultCountry);
       if (!n.ok) return refusal('no status was checked', [`${n.input}: ${n.reason}`]);
       named = [n.destination];
-      entry = this.deps.history.all().find((e) => e.destination === n.destination && e.smsId !== undefined);
+      entry = firstOf(newestFirst(this.deps.history, (rows, row) => rows.field(row, 'destination') === n.destination && rows.field(row, 'smsId') !== undefined));
       if (!entry) return refusal('no status was checked', [`No message to ${numberShower(named)(n.destination)} with an SMSId is in the history. Search the history or give the SMSId.`]);
       smsId = entry.smsId;
     } else {

@@ -1,7 +1,8 @@
-// The panel's pure core: filtering, sorting, totals and incremental updates over the history.
-// No DOM and no 'vscode' here, so plain Node tests cover it; the webview only draws what this returns.
+// The panel's pure core shared by host and page: filtering, sorting and totals of entries. No DOM,
+// no 'vscode' and no Node here (the page bundles it); the host's model over the history's rows is
+// panelModel.ts. Plain Node tests cover both; the webview only draws what the host sends.
 import { STATUS_GROUPS, statusGroupOf, type Staleness, type StatusGroup } from '../history/messageState';
-import type { HistoryEntry } from '../history/types';
+import type { HistoryEntry, StateFields } from '../history/types';
 import { escapeRegExp } from '../gateway/values';
 
 /** The row type and the status model, re-exported so the webview reads them from this shared module only. */
@@ -69,7 +70,7 @@ export function localDayStart(day: string): number | undefined {
   return date.getTime();
 }
 
-function nextLocalDayStart(day: string): number | undefined {
+export function nextLocalDayStart(day: string): number | undefined {
   const start = localDayStart(day);
   if (start === undefined) return undefined;
   const date = new Date(start);
@@ -83,30 +84,16 @@ function nextLocalDayStart(day: string): number | undefined {
  */
 export function compileFilter(
   filter: PanelFilter,
-  statusLabel?: (entry: HistoryEntry) => string | undefined,
+  statusLabel?: (entry: StateFields) => string | undefined,
   /** The poller's max age and now, so a message it stopped checking filters as `stale`. */
   staleness?: () => Staleness,
 ): (entry: HistoryEntry) => boolean {
-  const needle = filter.search.trim();
-  const re = needle === '' ? undefined : new RegExp(escapeRegExp(needle), 'i');
+  const found = compileSearch(filter.search, statusLabel);
   const from = filter.from ? localDayStart(filter.from) : undefined;
   const to = filter.to ? nextLocalDayStart(filter.to) : undefined;
   const { status, batch } = filter;
   // judged when the filter is compiled (when the panel opens and when its filter changes), not per entry
   const at = status ? staleness?.() : undefined;
-  // A number typed as shown (`+39 339 123 4567`) finds the stored digits (`393391234567`).
-  const digits = /^[\d\s+().-]+$/.test(needle) ? needle.replace(/\D/g, '') : '';
-  const found = (entry: HistoryEntry, re: RegExp): boolean => {
-    if (re.test(entry.text) || re.test(entry.destination) || re.test(entry.sender)) return true;
-    if (digits !== '' && entry.destination.includes(digits)) return true;
-    if (entry.smsId !== undefined && re.test(String(entry.smsId))) return true;
-    if (entry.status && re.test(entry.status.label)) return true;
-    const shown = statusLabel?.(entry);
-    if (shown && re.test(shown)) return true;
-    if (entry.batchId && re.test(entry.batchId)) return true;
-    if (re.test(entry.account) || (entry.accountLabel !== undefined && re.test(entry.accountLabel))) return true;
-    return entry.error !== undefined && re.test(entry.error.gatewayText);
-  };
   return (entry) => {
     if (status && statusGroupOf(entry, at) !== status) return false;
     if (batch && entry.batchId !== batch) return false;
@@ -116,7 +103,34 @@ export function compileFilter(
       if (from !== undefined && t < from) return false;
       if (to !== undefined && t >= to) return false;
     }
-    return re === undefined || found(entry, re);
+    return found === undefined || found(entry);
+  };
+}
+
+/** What the search reads of an entry (the host's model reads it from the row's columns). */
+export type SearchFields = Pick<HistoryEntry, 'text' | 'destination' | 'sender' | 'smsId' | 'status' | 'batchId' | 'account' | 'accountLabel' | 'error'> & StateFields;
+
+/** The search part of `compileFilter`: undefined when there is nothing to search for. */
+export function compileSearch(search: string, statusLabel?: (entry: StateFields) => string | undefined): ((entry: SearchFields) => boolean) | undefined {
+  const needle = search.trim();
+  if (needle === '') return undefined;
+  const re = new RegExp(escapeRegExp(needle), 'i');
+  // A number typed as shown (`+39 339 123 4567`) finds the stored digits (`393391234567`).
+  const digits = /^[\d\s+().-]+$/.test(needle) ? needle.replace(/\D/g, '') : '';
+  return (entry) => {
+    if (re.test(entry.text) || re.test(entry.destination) || re.test(entry.sender)) return true;
+    if (digits !== '' && entry.destination.includes(digits)) return true;
+    if (entry.smsId !== undefined && re.test(String(entry.smsId))) return true;
+    const status = entry.status;
+    if (status && re.test(status.label)) return true;
+    const shown = statusLabel?.(entry);
+    if (shown && re.test(shown)) return true;
+    const batchId = entry.batchId;
+    if (batchId && re.test(batchId)) return true;
+    const label = entry.accountLabel;
+    if (re.test(entry.account) || (label !== undefined && re.test(label))) return true;
+    const error = entry.error;
+    return error !== undefined && re.test(error.gatewayText);
   };
 }
 
@@ -154,11 +168,11 @@ export function textSortKey(text: string): string {
   });
 }
 
-const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+export const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 // By status: the groups' display order. Sort keys are cached per entry revision, so the age limit is left out.
-const statusRank = new Map<StatusGroup, number>(STATUS_GROUPS.map((g, i) => [g, i]));
+export const statusRank = new Map<StatusGroup, number>(STATUS_GROUPS.map((g, i) => [g, i]));
 
-type SortKey = number | string | undefined;
+export type SortKey = number | string | undefined;
 
 /** What a column sorts by: a number (missing: undefined or NaN) or a text key. */
 function sortKey(column: SortColumn, e: HistoryEntry): SortKey {
@@ -182,14 +196,14 @@ function sortKey(column: SortColumn, e: HistoryEntry): SortKey {
   }
 }
 
-function compareNumbers(a: number | undefined, b: number | undefined, sign: number): number {
+export function compareNumbers(a: number | undefined, b: number | undefined, sign: number): number {
   // Missing values go last in either direction: "no charge yet" is not "cheapest".
   if (a === undefined || Number.isNaN(a)) return b === undefined || Number.isNaN(b) ? 0 : 1;
   if (b === undefined || Number.isNaN(b)) return -1;
   return (a - b) * sign;
 }
 
-function compareKeys(a: SortKey, b: SortKey, sign: number): number {
+export function compareKeys(a: SortKey, b: SortKey, sign: number): number {
   if (typeof a === 'string' && typeof b === 'string') return (a < b ? -1 : a > b ? 1 : 0) * sign;
   return compareNumbers(a as number | undefined, b as number | undefined, sign);
 }
@@ -276,208 +290,6 @@ export interface ChangeSummary {
   changed: string[];
   /** True when rows were added, removed or moved in the shown order. */
   orderChanged: boolean;
-}
-
-/** Sorted copies of every entry kept at once (see PanelModel.orders). */
-const MAX_ORDERS = 4;
-
-/** Above this many keys, `remove` rebuilds the shown list instead of splicing it key by key. */
-const BULK_REMOVE = 2000;
-
-/**
- * All entries by key plus the filtered, sorted list the table shows. Updates splice the shown list
- * (binary search), so a status change costs O(log n) comparisons instead of a full re-sort.
- */
-export class PanelModel {
-  private readonly byKey = new Map<string, HistoryEntry>();
-  private shown: HistoryEntry[] = [];
-  private filterValue: PanelFilter;
-  private sortValue: SortSpec;
-  private matches: (entry: HistoryEntry) => boolean;
-  private cmp: (a: HistoryEntry, b: HistoryEntry) => number;
-  private totalsCache: Totals | undefined;
-  private readonly sortKeys: SortKeyCache = new Map();
-  /**
-   * Every entry held in the sorts asked for lately (the current one included), so a new filter is one
-   * pass and going back to a recent sort is no sort at all; all dropped on any change to the entries.
-   */
-  private readonly orders = new Map<string, HistoryEntry[]>();
-
-  constructor(
-    filter: PanelFilter = emptyFilter,
-    sort: SortSpec = defaultSort,
-    /** The status as the user reads it, for the search (see compileFilter). */
-    private readonly statusLabel?: (entry: HistoryEntry) => string | undefined,
-    /** The poller's max age and now, for the `stale` filter (see compileFilter). */
-    private readonly staleness?: () => Staleness,
-  ) {
-    this.filterValue = { ...filter };
-    this.sortValue = { ...sort };
-    this.matches = compileFilter(this.filterValue, statusLabel, staleness);
-    this.cmp = comparator(this.sortValue);
-  }
-
-  get filter(): PanelFilter {
-    return this.filterValue;
-  }
-
-  get sort(): SortSpec {
-    return this.sortValue;
-  }
-
-  /** The filtered, sorted entries. */
-  get rows(): readonly HistoryEntry[] {
-    return this.shown;
-  }
-
-  /** Every entry held, shown or not. */
-  get size(): number {
-    return this.byKey.size;
-  }
-
-  get totals(): Totals {
-    this.totalsCache ??= computeTotals(this.shown);
-    return this.totalsCache;
-  }
-
-  get(key: string): HistoryEntry | undefined {
-    return this.byKey.get(key);
-  }
-
-  /** Position of a key in the shown list, or -1 when it is filtered out or unknown. */
-  indexOf(key: string): number {
-    const entry = this.byKey.get(key);
-    if (!entry) return -1;
-    const i = lowerBound(this.shown, entry, this.cmp);
-    return this.shown[i]?.key === key ? i : -1;
-  }
-
-  /** Batch ids present in the history, for the batch filter. */
-  batches(): string[] {
-    const ids = new Set<string>();
-    for (const entry of this.byKey.values()) if (entry.batchId) ids.add(entry.batchId);
-    return [...ids].sort(collator.compare);
-  }
-
-  reset(entries: readonly HistoryEntry[]): void {
-    this.byKey.clear();
-    this.orders.clear();
-    for (const entry of entries) {
-      const held = this.byKey.get(entry.key);
-      if (!held || held.rev <= entry.rev) this.byKey.set(entry.key, entry);
-    }
-    this.rebuild();
-  }
-
-  setFilter(filter: Partial<PanelFilter>): void {
-    this.filterValue = { ...this.filterValue, ...filter };
-    this.matches = compileFilter(this.filterValue, this.statusLabel, this.staleness);
-    this.rebuild();
-  }
-
-  setSort(sort: SortSpec): void {
-    this.sortValue = { ...sort };
-    this.cmp = comparator(this.sortValue);
-    this.rebuild();
-  }
-
-  /**
-   * Makes the text sort keys of every entry ahead of a sort by that column, until `deadline`
-   * (performance.now() time); returns true when all are made. The host runs it in slices once the
-   * panel is open, so the first sort by text is as quick as the next.
-   */
-  warmSortKeys(deadline: number): boolean {
-    this.warming ??= this.sortKeyWork();
-    for (let i = 1; ; i++) {
-      if (this.warming.next().done) return true;
-      if (i % 256 === 0 && performance.now() > deadline) return false;
-    }
-  }
-
-  private warming: Iterator<void> | undefined;
-
-  private *sortKeyWork(): Generator<void> {
-    for (const column of ['text', 'destination', 'sender', 'status'] as const) {
-      for (const entry of [...this.byKey.values()]) {
-        cachedSortKey(this.sortKeys, column, entry);
-        yield;
-      }
-    }
-  }
-
-  /** Header click: a new column starts in its natural direction, the same column flips. */
-  toggleSort(column: SortColumn): SortSpec {
-    this.setSort(nextSort(this.sortValue, column));
-    return this.sortValue;
-  }
-
-  /** Adds or replaces entries; an older revision than the one held is ignored (another window was ahead). */
-  upsert(entries: readonly HistoryEntry[]): ChangeSummary {
-    const changed: string[] = [];
-    let orderChanged = false;
-    for (const entry of entries) {
-      const held = this.byKey.get(entry.key);
-      if (held && held.rev > entry.rev) continue;
-      let oldIndex = -1;
-      if (held) {
-        oldIndex = this.takeOut(held);
-      }
-      this.byKey.set(entry.key, entry);
-      this.orders.clear();
-      if (this.matches(entry)) {
-        const at = lowerBound(this.shown, entry, this.cmp);
-        this.shown.splice(at, 0, entry);
-        if (at !== oldIndex) orderChanged = true;
-        changed.push(entry.key);
-      } else if (oldIndex !== -1) {
-        orderChanged = true;
-      }
-    }
-    if (changed.length > 0 || orderChanged) this.totalsCache = undefined;
-    return { changed, orderChanged };
-  }
-
-  remove(keys: readonly string[]): ChangeSummary {
-    // Thousands at once (retention trimming a big history): one rebuild instead of a splice each,
-    // which at 100,000 rows took seconds.
-    if (keys.length > BULK_REMOVE) {
-      const shownBefore = this.shown.length;
-      let held = false;
-      for (const key of keys) held = this.byKey.delete(key) || held;
-      this.orders.clear();
-      if (held) this.rebuild();
-      return { changed: [], orderChanged: this.shown.length !== shownBefore };
-    }
-    let orderChanged = false;
-    for (const key of keys) {
-      const held = this.byKey.get(key);
-      if (!held) continue;
-      if (this.takeOut(held) !== -1) orderChanged = true;
-      this.byKey.delete(key);
-      this.orders.clear();
-    }
-    if (orderChanged) this.totalsCache = undefined;
-    return { changed: [], orderChanged };
-  }
-
-  /** Removes a held entry from the shown list; returns where it was, or -1. */
-  private takeOut(held: HistoryEntry): number {
-    const i = lowerBound(this.shown, held, this.cmp);
-    if (this.shown[i]?.key !== held.key) return -1;
-    this.shown.splice(i, 1);
-    return i;
-  }
-
-  private rebuild(): void {
-    const spec = `${this.sortValue.column}:${this.sortValue.direction}`;
-    let ordered = this.orders.get(spec);
-    if (ordered) this.orders.delete(spec);
-    else ordered = sortEntries([...this.byKey.values()], this.sortValue, this.sortKeys);
-    this.orders.set(spec, ordered);
-    if (this.orders.size > MAX_ORDERS) this.orders.delete(this.orders.keys().next().value as string);
-    this.shown = ordered.filter(this.matches);
-    this.totalsCache = undefined;
-  }
 }
 
 // The webview's side (page cache, virtual window, keys, saved state) lives in viewport.ts.

@@ -6,7 +6,7 @@ import { inertNotificationText } from '../common/notificationText';
 import { explain } from '../common/wording';
 import { CommandIds } from '../common/commandIds';
 import { DisposableBase, toDisposable } from '../common/lifecycle';
-import type { HistoryEntry, HistoryReader } from '../history/types';
+import type { HistoryEntry, HistoryReader, StateFields } from '../history/types';
 import { createNonce, panelHtml } from './panelHtml';
 import { formatDestination, statusName } from './entryPresentation';
 import {
@@ -80,7 +80,7 @@ function forDisplay(entries: readonly HistoryEntry[]): HistoryEntry[] {
 }
 
 /** The status as the user reads it, for the search; undefined in English (the stored label). */
-function localStatusLabel(entry: HistoryEntry): string | undefined {
+function localStatusLabel(entry: StateFields): string | undefined {
   if (!entry.status || vscode.env.language.startsWith('en')) return undefined;
   return statusName(entry.status, vscode.l10n);
 }

@@ -4,8 +4,9 @@
 // costs the webview a screenful, and a search or sort covers every message from the first frame.
 import { DisposableBase, toDisposable, type Disposable } from '../common/lifecycle';
 import { DEFAULT_MAX_AGE_MS } from '../history/messageState';
-import type { HistoryEntry, HistoryReader } from '../history/types';
-import { PanelModel, type PanelFilter, type SortSpec } from '../panel/model';
+import type { HistoryEntry, HistoryReader, StateFields } from '../history/types';
+import type { PanelFilter, SortSpec } from '../panel/model';
+import { PanelModel } from '../panel/panelModel';
 import {
   MAX_PAGE_ROWS,
   type HostMessage,
@@ -16,12 +17,12 @@ import {
 } from '../panel/protocol';
 
 export interface PanelSessionOptions {
-  history: Pick<HistoryReader, 'all' | 'onDidChange' | 'loaded' | 'onDidLoad'>;
+  history: Pick<HistoryReader, 'all' | 'onDidChange' | 'loaded' | 'onDidLoad' | 'rows'>;
   post: (message: HostMessage) => void;
   /** Entries as the user reads them (status names in the UI language). */
   localize: (entries: readonly HistoryEntry[]) => HistoryEntry[];
   /** The status name the user reads, for the search; undefined when it is the stored one. */
-  statusLabel?: (entry: HistoryEntry) => string | undefined;
+  statusLabel?: (entry: StateFields) => string | undefined;
   /** Runs `work` a little later (to coalesce changes, and to make sort keys between answers). */
   later?: (work: () => void, ms: number) => Disposable;
   /** How long history changes are gathered before one page goes out. Default 50 ms. */
@@ -101,7 +102,7 @@ export class PanelSession extends DisposableBase {
     return this.options.maxAgeMs?.() ?? DEFAULT_MAX_AGE_MS;
   }
 
-  /** The list a question is answered from (tests and the bench read it). */
+  /** The list a question is answered from, made now (tests read it). */
   get rows(): readonly HistoryEntry[] {
     return this.model?.rows ?? [];
   }
@@ -110,7 +111,8 @@ export class PanelSession extends DisposableBase {
     let model = this.model;
     if (!model) {
       model = new PanelModel(query.filter, query.sort, this.options.statusLabel, () => ({ now: (this.options.now ?? Date.now)(), maxAgeMs: this.maxAgeMs() }));
-      model.reset(this.options.history.all());
+      // The store's rows by reference (nothing copied); a reader without rows gives its entries.
+      model.reset(this.options.history.rows ?? this.options.history.all());
       this.model = model;
       this.warmUp();
       return model;
@@ -131,19 +133,19 @@ export class PanelSession extends DisposableBase {
 
   private page(query: PanelQuery, pushed: boolean): PanelPage {
     const model = this.ensureModel(query);
-    const rows = model.rows;
-    const start = Math.min(query.start, rows.length);
-    const end = Math.max(start, Math.min(query.end, rows.length, start + MAX_PAGE_ROWS));
+    const count = model.count;
+    const start = Math.min(query.start, count);
+    const end = Math.max(start, Math.min(query.end, count, start + MAX_PAGE_ROWS));
     this.batches ??= model.batches();
     const page: PanelPage = {
       seq: query.seq,
       pushed,
-      count: rows.length,
+      count,
       size: model.size,
       totals: { ...model.totals },
       batches: this.batches,
       start,
-      entries: this.options.localize(rows.slice(start, end)),
+      entries: this.options.localize(model.slice(start, end)),
     };
     if (query.locate !== undefined) page.located = this.locate(model, query.locate);
     return page;

@@ -13,7 +13,8 @@ import {
   type Staleness,
   type StatusGroup,
 } from '../history/messageState';
-import type { HistoryEntry, HistoryReader } from '../history/types';
+import { rowsOf, type RowSource } from '../history/rows';
+import type { HistoryEntry, HistoryRows, StateFields } from '../history/types';
 import { WallClock } from './entryPresentation';
 
 /** Group id of the top level, for paging a very long list of day groups. */
@@ -60,39 +61,23 @@ export interface TreeModelOptions {
   maxAgeMs: () => number;
 }
 
-interface Member {
-  readonly key: string;
-  readonly t: number;
-}
-
-interface Placement {
-  groupId: string;
-  member: Member;
-  inFlight: boolean;
-  state: MessageState;
-}
-
 class Group {
   readonly node: GroupNode;
-  /** Newest first (t descending, then key). */
-  readonly members: Member[] = [];
+  /** Rows, newest first (t descending, then key). */
+  readonly members: number[] = [];
   shown: number;
-  constructor(id: string, pageSize: number) {
+  constructor(
+    id: string,
+    pageSize: number,
+    /** Its number in the model's per-row index (1 and up). */
+    readonly index: number,
+  ) {
     this.node = { kind: 'group', id };
     this.shown = pageSize;
   }
 }
 
 const NO_TIME = -8.64e15; // earliest Date: entries whose time does not parse sort last
-
-function compareMembers(a: Member, b: Member): number {
-  return b.t - a.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-}
-
-/** Index of `m` in `list`, or where it would go. */
-function search(list: readonly Member[], m: Member): number {
-  return lowerBound(list, m, compareMembers);
-}
 
 /** The status group a `status:…` id names, or undefined for a day group. */
 export function statusGroupOfId(groupId: string): StatusGroup | undefined {
@@ -107,12 +92,27 @@ export function statusGroupOfId(groupId: string): StatusGroup | undefined {
  * the poller's max age (`nextStaleAt`, then `restale`), when they leave the badge and, by status,
  * move to their own group.
  */
+/**
+ * The tree's own index over the history (row → group, groups sorted newest first), updated from
+ * change events only for the keys that changed, so a refresh costs what changed plus what is shown,
+ * not the size of the history. It keeps row numbers (history/table.ts) in typed arrays, not an
+ * object per message: nodes are made only for what is shown. Messages waiting for a status are
+ * watched for the moment they pass the poller's max age (`nextStaleAt`, then `restale`), when they
+ * leave the badge and, by status, move to their own group.
+ */
 export class HistoryTreeModel {
   readonly clock: WallClock;
   private readonly pageSize: number;
   private mode: GroupBy;
-  private readonly placements = new Map<string, Placement>();
+  private readonly rows: HistoryRows;
+  /** Per row: its group's index (0: not placed), its time, whether the badge counts it. */
+  private groupOfRow = new Int32Array(0);
+  private timeOfRow = new Float64Array(0);
+  private flightOfRow = new Uint8Array(0);
+  private placed = 0;
   private readonly groups = new Map<string, Group>();
+  /** Groups by index (index - 1); a removed group leaves undefined. */
+  private groupList: Array<Group | undefined> = [];
   /** Top-level order; undefined when a group came or went. */
   private order: Group[] | undefined;
   private rootShownCount: number;
@@ -124,7 +124,7 @@ export class HistoryTreeModel {
   private readonly staleWatch = new Map<string, number>();
 
   constructor(
-    private readonly history: Pick<HistoryReader, 'all' | 'get'>,
+    private readonly history: RowSource,
     groupBy: GroupBy,
     private readonly options: TreeModelOptions,
   ) {
@@ -132,6 +132,7 @@ export class HistoryTreeModel {
     this.clock = new WallClock(options.timeZone);
     this.mode = groupBy;
     this.rootShownCount = this.pageSize;
+    this.rows = rowsOf(history);
     this.rebuild();
   }
 
@@ -140,7 +141,7 @@ export class HistoryTreeModel {
   }
 
   get summary(): HistorySummary {
-    return { total: this.placements.size, inFlight: this.inFlight };
+    return { total: this.placed, inFlight: this.inFlight };
   }
 
   get rootShown(): number {
@@ -170,36 +171,45 @@ export class HistoryTreeModel {
    * history: about 2 µs an entry, 0.2 s for 100,000, too long for the extension host's one thread).
    */
   *rebuildSteps(): Generator<void> {
-    this.placements.clear();
     this.groups.clear();
+    this.groupList = [];
     this.messageNodes.clear();
     this.moreNodes.clear();
     this.staleWatch.clear();
     this.order = undefined;
     this.rootShownCount = this.pageSize;
     this.inFlight = 0;
+    this.placed = 0;
     const at = this.staleness();
-    for (const entry of this.history.all()) {
-      if (this.placements.has(entry.key)) continue;
-      const t = timeOf(entry);
-      const state = messageState(entry, at);
-      const groupId = this.groupIdOf(state, t);
-      let group = this.groups.get(groupId);
-      if (!group) this.groups.set(groupId, (group = new Group(groupId, this.pageSize)));
-      const member = { key: entry.key, t };
-      group.members.push(member);
-      this.note(entry, state, at, true);
-      const inFlight = isInFlight(entry, at);
+    const rows = this.rows.rowsNewestFirst();
+    this.groupOfRow = new Int32Array(0);
+    this.timeOfRow = new Float64Array(0);
+    this.flightOfRow = new Uint8Array(0);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      this.ensure(row);
+      if (this.groupOfRow[row] !== 0) continue;
+      const t = this.timeAt(row);
+      const fields = this.rows.stateFields(row);
+      const state = messageState(fields, at);
+      const group = this.groupFor(this.groupIdOf(state, t));
+      group.members.push(row);
+      this.note(row, fields, state, at, true);
+      const inFlight = isInFlight(fields, at);
       if (inFlight) this.inFlight++;
-      this.placements.set(entry.key, { groupId, member, inFlight, state });
+      this.groupOfRow[row] = group.index;
+      this.timeOfRow[row] = t;
+      this.flightOfRow[row] = inFlight ? 1 : 0;
+      this.placed++;
       yield;
     }
+    const cmp = this.compareRows;
     for (const group of this.groups.values()) {
-      // all() is newest first already; sort only when it was not
+      // the rows come newest first already; sort only when they did not
       const m = group.members;
       for (let i = 1; i < m.length; i++) {
-        if (compareMembers(m[i - 1], m[i]) > 0) {
-          m.sort(compareMembers);
+        if (cmp(m[i - 1], m[i]) > 0) {
+          m.sort(cmp);
           break;
         }
       }
@@ -215,26 +225,28 @@ export class HistoryTreeModel {
     let rootChanged = false;
     for (const key of keys) {
       const entry = this.history.get(key);
-      const old = this.placements.get(key);
+      const row = this.rows.rowOf(key);
+      if (row < 0) continue;
+      this.ensure(row);
+      const oldGroup = this.groupOfRow[row];
       if (!entry) {
-        if (old) rootChanged = this.unplace(key, old, changedGroups) || rootChanged;
+        if (oldGroup !== 0) rootChanged = this.unplace(row, key, changedGroups) || rootChanged;
         continue;
       }
       const t = timeOf(entry);
       const state = messageState(entry, at);
       const groupId = this.groupIdOf(state, t);
-      if (old && old.groupId === groupId && old.member.t === t) {
+      if (oldGroup !== 0 && this.groupList[oldGroup - 1]?.node.id === groupId && this.timeOfRow[row] === t) {
         const inFlight = isInFlight(entry, at);
-        if (old.inFlight !== inFlight) this.inFlight += inFlight ? 1 : -1;
-        old.inFlight = inFlight;
-        old.state = state;
-        this.note(entry, state, at, false);
+        if ((this.flightOfRow[row] === 1) !== inFlight) this.inFlight += inFlight ? 1 : -1;
+        this.flightOfRow[row] = inFlight ? 1 : 0;
+        this.note(row, entry, state, at, false);
         const node = this.messageNodes.get(key);
         if (node) changedMessages.push(node);
         continue;
       }
-      if (old) rootChanged = this.unplace(key, old, changedGroups) || rootChanged;
-      rootChanged = this.place(entry, state, t, groupId, at, changedGroups) || rootChanged;
+      if (oldGroup !== 0) rootChanged = this.unplace(row, key, changedGroups) || rootChanged;
+      rootChanged = this.place(row, entry, state, t, groupId, at, changedGroups) || rootChanged;
     }
     if (rootChanged) {
       this.order = undefined;
@@ -285,7 +297,7 @@ export class HistoryTreeModel {
     if (!group) return [];
     const children: HistoryNode[] = [];
     const end = Math.min(group.shown, group.members.length);
-    for (let i = 0; i < end; i++) children.push(this.messageNode(group.members[i].key, group.node.id));
+    for (let i = 0; i < end; i++) children.push(this.messageNode(this.rows.keyOf(group.members[i]), group.node.id));
     if (group.members.length > group.shown) children.push(this.moreNode(group.node.id));
     return children;
   }
@@ -317,44 +329,82 @@ export class HistoryTreeModel {
     return { now: this.options.now(), maxAgeMs: this.options.maxAgeMs() };
   }
 
+  /** Newest first (time descending), then by key. */
+  private readonly compareRows = (a: number, b: number): number => {
+    const d = this.timeOfRow[b] - this.timeOfRow[a];
+    if (d !== 0) return d;
+    return a === b ? 0 : this.rows.compareKeys(a, b);
+  };
+
+  /** The per-row arrays cover `row`. */
+  private ensure(row: number): void {
+    if (row < this.groupOfRow.length) return;
+    const size = Math.max(row + 1, Math.ceil(this.groupOfRow.length * 1.5), 1024);
+    const groupOf = new Int32Array(size);
+    groupOf.set(this.groupOfRow);
+    const time = new Float64Array(size);
+    time.set(this.timeOfRow);
+    const flight = new Uint8Array(size);
+    flight.set(this.flightOfRow);
+    this.groupOfRow = groupOf;
+    this.timeOfRow = time;
+    this.flightOfRow = flight;
+  }
+
+  private timeAt(row: number): number {
+    const t = this.rows.createdMs(row);
+    return Number.isNaN(t) ? NO_TIME : t;
+  }
+
+  private groupFor(groupId: string): Group {
+    let group = this.groups.get(groupId);
+    if (!group) {
+      group = new Group(groupId, this.pageSize, this.groupList.length + 1);
+      this.groups.set(groupId, group);
+      this.groupList.push(group);
+    }
+    return group;
+  }
+
   /** Keeps the stale watch in step with the message's state. */
-  private note(entry: HistoryEntry, state: MessageState, at: Staleness, fresh: boolean): void {
-    const when = state === 'stale' ? undefined : staleAt(entry, at.maxAgeMs);
-    if (when !== undefined && when > at.now) this.staleWatch.set(entry.key, when);
-    else if (!fresh) this.staleWatch.delete(entry.key);
+  private note(row: number, fields: StateFields, state: MessageState, at: Staleness, fresh: boolean): void {
+    const when = state === 'stale' ? undefined : staleAt(fields, at.maxAgeMs);
+    if (when !== undefined && when > at.now) this.staleWatch.set(this.rows.keyOf(row), when);
+    else if (!fresh) this.staleWatch.delete(this.rows.keyOf(row));
   }
 
   /** Adds an entry to its group; true when the group is new (the top level changed). */
-  private place(entry: HistoryEntry, state: MessageState, t: number, groupId: string, at: Staleness, changed: Set<Group>): boolean {
-    let created = false;
-    let group = this.groups.get(groupId);
-    if (!group) {
-      this.groups.set(groupId, (group = new Group(groupId, this.pageSize)));
-      created = true;
-    }
-    const member = { key: entry.key, t };
-    group.members.splice(search(group.members, member), 0, member);
+  private place(row: number, entry: HistoryEntry, state: MessageState, t: number, groupId: string, at: Staleness, changed: Set<Group>): boolean {
+    const created = !this.groups.has(groupId);
+    const group = this.groupFor(groupId);
+    this.timeOfRow[row] = t;
+    group.members.splice(lowerBound(group.members, row, this.compareRows), 0, row);
     const inFlight = isInFlight(entry, at);
     if (inFlight) this.inFlight++;
-    this.note(entry, state, at, false);
-    this.placements.set(entry.key, { groupId, member, inFlight, state });
+    this.note(row, entry, state, at, false);
+    this.groupOfRow[row] = group.index;
+    this.flightOfRow[row] = inFlight ? 1 : 0;
+    this.placed++;
     changed.add(group);
     return created;
   }
 
   /** Removes an entry from its group; true when the group emptied (the top level changed). */
-  private unplace(key: string, placement: Placement, changed: Set<Group>): boolean {
-    this.placements.delete(key);
+  private unplace(row: number, key: string, changed: Set<Group>): boolean {
+    const group = this.groupList[this.groupOfRow[row] - 1];
+    this.groupOfRow[row] = 0;
+    this.placed--;
     this.messageNodes.delete(key);
     this.staleWatch.delete(key);
-    if (placement.inFlight) this.inFlight--;
-    const group = this.groups.get(placement.groupId);
+    if (this.flightOfRow[row]) this.inFlight--;
+    this.flightOfRow[row] = 0;
     if (!group) return false;
-    const i = search(group.members, placement.member);
-    if (group.members[i]?.key === key) group.members.splice(i, 1);
+    const i = lowerBound(group.members, row, this.compareRows);
+    if (group.members[i] === row) group.members.splice(i, 1);
     changed.add(group);
     if (group.members.length > 0) return false;
     this.groups.delete(group.node.id);
+    this.groupList[group.index - 1] = undefined;
     this.moreNodes.delete(group.node.id);
     return true;
   }

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { statusGroupOf } from '../../src/history/messageState';
 import type { HistoryEntry } from '../../src/history/types';
+import { PanelModel } from '../../src/panel/panelModel';
 import { createFormatters, safeLocale } from '../../src/webview/format';
 import {
   compileFilter,
@@ -11,7 +12,6 @@ import {
   localDayStart,
   maxScrollTop,
   moveSelection,
-  PanelModel,
   restoreViewState,
   scrollTopToReveal,
   sortColumns,

@@ -17,7 +17,7 @@ import {
 } from '../../src/history/retention';
 import { isFinal } from '../../src/history/messageState';
 import { HistoryStore, LOCK_FILE, loadHistory, type HistoryStoreOptions } from '../../src/history/store';
-import type { EntryStatus, HistoryEntry } from '../../src/history/types';
+import type { EntryList, EntryStatus, HistoryEntry } from '../../src/history/types';
 import { draft, removeDir, tempDir } from './fixtures/historyHelpers';
 
 const DAY = 86_400_000;
@@ -181,7 +181,7 @@ describe('retention in the history store', function () {
     open.push(s);
     return s;
   }
-  const rule = (limits: RetentionLimits) => (list: readonly HistoryEntry[], at: number) => selectForRemoval(list, at, limits);
+  const rule = (limits: RetentionLimits) => (list: EntryList, at: number) => selectForRemoval(list, at, limits);
 
   /** Records a delivered message at `ageDays` before NOW (the clock is moved back for it). */
   async function seed(store: HistoryStore, ageDays: number, status: EntryStatus | undefined = delivered, i = seq++): Promise<HistoryEntry> {

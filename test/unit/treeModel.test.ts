@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { HistoryStore } from '../../src/history/store';
 import type { HistoryEntry, HistoryReader } from '../../src/history/types';
-import { HistoryTreeModel, ROOT_GROUP_ID, statusGroupOfId, type GroupNode, type MessageNode } from '../../src/views/treeModel';
+import { HistoryTreeModel, ROOT_GROUP_ID, statusGroupOfId, type GroupNode, type HistoryNode, type MessageNode } from '../../src/views/treeModel';
+import { removeDir, tempDir } from './fixtures/historyHelpers';
 
 const HOUR = 3600_000;
 const NOW = Date.parse('2024-03-10T20:00:00Z');
@@ -222,5 +224,62 @@ describe('HistoryTreeModel', () => {
     assert.equal(m.setGroupBy('status'), true);
     assert.deepEqual(groupIds(m), ['status:sending', 'status:queued', 'status:delivered']);
     assert.equal(m.summary.inFlight, 2);
+  });
+
+  it('over a real store (its rows and entry table) shows what it shows over the same entries in memory', async () => {
+    const dir = tempDir();
+    let clock = NOW - 3 * 86_400_000;
+    const store = await HistoryStore.open(dir, { clock: { now: () => clock }, watch: false, autoCompact: false });
+    try {
+      const keys: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        clock += 3_600_000 * (i % 3); // several share a time, so the key breaks the tie
+        const recorded = await store.recordMany([{ destination: `39333${i}`, sender: 'Acme', text: `m${i}`, account: 'a', parts: 1 }, { destination: `39334${i}`, sender: 'Acme', text: `n${i}`, account: 'a', parts: 1 }]);
+        keys.push(...recorded.map((e) => e.key));
+      }
+      for (const [i, key] of keys.entries()) {
+        if (i % 4 === 0) await store.update(key, { state: 'sent', smsId: i + 1 });
+        if (i % 8 === 0) await store.update(key, { status: delivered });
+      }
+      const shown = (m: HistoryTreeModel): string[] => {
+        const out: string[] = [];
+        const walk = (nodes: HistoryNode[]): void => {
+          for (const n of nodes) {
+            out.push(n.kind === 'group' ? n.id : n.kind === 'message' ? `${n.groupId}/${n.key}` : `more:${n.groupId}`);
+            if (n.kind === 'group') walk(m.children(n));
+          }
+        };
+        walk(m.children());
+        return out;
+      };
+      const compare = (groupBy: 'day' | 'status'): [HistoryTreeModel, HistoryTreeModel] => {
+        history = new MemoryHistory();
+        history.put(...store.all());
+        const overStore = new HistoryTreeModel(store, groupBy, { now: () => now, timeZone: 'Europe/Rome', maxAgeMs: () => MAX_AGE, pageSize: 7 });
+        const inMemory = model(groupBy, 7);
+        assert.deepEqual(shown(overStore), shown(inMemory));
+        assert.deepEqual(overStore.summary, inMemory.summary);
+        assert.ok(overStore.summary.inFlight > 0 && overStore.summary.total === keys.length);
+        return [overStore, inMemory];
+      };
+      compare('status');
+      const [overStore, inMemory] = compare('day');
+      // changes arrive as keys: a removal, a new message, a status
+      await store.remove([keys[5], keys[6]]);
+      const [added] = await store.recordMany([{ destination: '39335', sender: 'Acme', text: 'late', account: 'a', parts: 1 }]);
+      await store.update(keys[4], { status: delivered });
+      history = new MemoryHistory();
+      history.put(...store.all());
+      const changed = [keys[5], keys[6], added.key, keys[4]];
+      overStore.apply(changed);
+      const fresh = model('day', 7);
+      assert.deepEqual(shown(overStore), shown(fresh));
+      assert.deepEqual(overStore.summary, fresh.summary);
+      assert.equal(overStore.summary.total, keys.length - 1);
+      assert.notDeepEqual(shown(overStore), shown(inMemory), 'the change shows');
+    } finally {
+      await store.close();
+      removeDir(dir);
+    }
   });
 });
