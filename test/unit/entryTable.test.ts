@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { normalizeEntry } from '../../src/history/merge';
 import { EntryTable } from '../../src/history/table';
 import type { HistoryEntry } from '../../src/history/types';
+import { seeded } from '../shared/seeded';
 
 const delivered = { code: 2048, label: 'Delivered', statusClass: 'delivered' as const, final: true };
 const pending = { code: 32, label: 'Pending', statusClass: 'pending' as const, final: false };
@@ -20,17 +21,6 @@ function entry(over: Partial<HistoryEntry> = {}): HistoryEntry {
     parts: 1,
     rev: 3,
     ...over,
-  };
-}
-
-/** A seeded random source, so a failing case can be run again. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
@@ -71,7 +61,7 @@ function randomEntry(random: () => number, i: number): HistoryEntry {
 
 describe('EntryTable (the history in memory as columns)', () => {
   it('gives back exactly the entry it was given, ordinary or odd (2,000 random entries)', () => {
-    const random = rng(12);
+    const random = seeded(12);
     const table = new EntryTable();
     const put: HistoryEntry[] = [];
     for (let i = 0; i < 2000; i++) {

@@ -2,17 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { HistoryStore, loadHistory, SNAPSHOT_FILE, JOURNAL_FILE, REJECTED_FILE } from '../../src/history/store';
 import { removeDir, spawnWriter, tempDir } from './fixtures/historyHelpers';
-
-/** Small seeded generator, so a failing run can be repeated with HISTORY_CRASH_SEED. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../shared/seeded';
 
 describe('HistoryStore crash safety', function () {
   this.timeout(120_000);
