@@ -11,6 +11,7 @@ import { appendRecord, commit, fileError, removeFile, writeTemp, type DurableFs 
 import type { HeldLock } from '../common/lock';
 import { fileSig, WHAT, type HistoryFiles } from './files';
 import { REJECTED_FILE, snapshotChunks, STALE_LOCK_RE, TEMP_RE, verifySnapshot } from './format';
+import { timeSlicer } from './slices';
 import type { HistoryState } from './state';
 import type { EntryList } from './types';
 
@@ -56,7 +57,7 @@ export async function compactHoldingLock(host: CompactionHost, lock: HeldLock): 
     if (unreadable) throw unreadable;
     const folded = [...files.sealedRead];
     pruned = applyRetention(host);
-    const entries = state.ascending();
+    const entries = await state.ascendingSliced(timeSlicer());
     const oldest = new Date(host.clock.now() - host.tombstoneMaxAgeMs).toISOString();
     const tombstones = [...state.tombstones].filter(([, at]) => at >= oldest);
     const rejects = state.rejects.splice(0);

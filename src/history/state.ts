@@ -3,6 +3,7 @@ import { isTombstone } from './format';
 import { isHistoryEntry, mergeEntries, normalizeEntry } from './merge';
 import { awaitsStatus } from './messageState';
 import { EntryTable } from './table';
+import type { Slicer } from './slices';
 import type { EntryList, HistoryEntry } from './types';
 
 /** Lines kept for history.rejected.txt between compactions; beyond this they are only counted. */
@@ -187,9 +188,19 @@ export class HistoryState {
     return this.newestFirst;
   }
 
-  /** Oldest first, as entries made now (a transient copy: for compaction's snapshot). */
-  ascending(): HistoryEntry[] {
-    return Array.from(this.rowsAscending(), (row) => this.table.entry(row));
+  /**
+   * Oldest first, as entries made now (a transient copy: for compaction's snapshot), made a slice at a time: at 100,000 messages making every entry takes most of a second,
+   * too long for the extension host's one thread. The caller holds the store (no write lands between).
+   */
+  async ascendingSliced(slicer: Slicer): Promise<HistoryEntry[]> {
+    const rows = this.rowsAscending();
+    const out = new Array<HistoryEntry>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      out[i] = this.table.entry(rows[i]);
+      const turn = slicer.step();
+      if (turn) await turn;
+    }
+    return out;
   }
 
   /** Newest first, as entries made now (a transient copy). */
