@@ -65,12 +65,34 @@ class KeyedRows implements HistoryRows {
   }
 }
 
+/** The rows of an entry table, live rows in the order `newestFirst` gives (the store's, or a table's own). */
+export function rowsOverTable(table: EntryTable, newestFirst: () => Int32Array): HistoryRows {
+  return {
+    rowsNewestFirst: newestFirst,
+    rowOf: (key) => table.rowOf(key),
+    isLive: (row) => table.isLive(row),
+    entryAt: (row) => table.entry(row),
+    keyOf: (row) => table.keyOf(row),
+    createdMs: (row) => table.createdMs(row),
+    stateFields: (row) => table.stateFields(row),
+    field: (row, name) => table.field(row, name),
+    compareKeys: (a, b) => table.compareKeys(a, b),
+  };
+}
+
 /**
  * Rows over a table of its own, for a view given entries rather than a store (tests, the bench's
  * baseline): keeps the newest revision of each key.
  */
-export class TableRows implements HistoryRows {
+export class TableRows {
   readonly table = new EntryTable();
+  /** Live rows in row order (entries are put newest first). */
+  readonly rows: HistoryRows = rowsOverTable(this.table, () => {
+    const out = new Int32Array(this.table.size);
+    let n = 0;
+    for (let row = 0; row < this.table.rowCount; row++) if (this.table.isLive(row)) out[n++] = row;
+    return out;
+  });
 
   /** Stores the entry unless a newer revision of it is held; false when it was older. */
   put(entry: HistoryEntry): boolean {
@@ -82,45 +104,6 @@ export class TableRows implements HistoryRows {
 
   remove(key: string): boolean {
     return this.table.remove(key) >= 0;
-  }
-
-  rowsNewestFirst(): Int32Array {
-    const out = new Int32Array(this.table.size);
-    let n = 0;
-    for (let row = 0; row < this.table.rowCount; row++) if (this.table.isLive(row)) out[n++] = row;
-    return out;
-  }
-
-  rowOf(key: string): number {
-    return this.table.rowOf(key);
-  }
-
-  isLive(row: number): boolean {
-    return this.table.isLive(row);
-  }
-
-  entryAt(row: number): HistoryEntry {
-    return this.table.entry(row);
-  }
-
-  keyOf(row: number): string {
-    return this.table.keyOf(row);
-  }
-
-  createdMs(row: number): number {
-    return this.table.createdMs(row);
-  }
-
-  stateFields(row: number): StateFields {
-    return this.table.stateFields(row);
-  }
-
-  field<K extends RowField>(row: number, name: K): HistoryEntry[K] {
-    return this.table.field(row, name);
-  }
-
-  compareKeys(a: number, b: number): number {
-    return this.table.compareKeys(a, b);
   }
 }
 

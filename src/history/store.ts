@@ -25,6 +25,7 @@ import { HistoryFiles, plainFileError, WHAT } from './files';
 import { entryLine, LOCK_FILE, type Tombstone } from './format';
 import type { Slicer } from './slices';
 import { HistoryState, type HistoryChange } from './state';
+import { rowsOverTable } from './rows';
 import type { Disposable, EntryList, HistoryDraft, HistoryEntry, HistoryPatch, HistoryReader, HistoryRows } from './types';
 import { HistoryWatcher } from './watcher';
 
@@ -235,17 +236,7 @@ export class HistoryStore implements HistoryReader, Disposable {
   }
 
   /** The history by row number, for views that keep an index of their own (table.ts). */
-  readonly rows: HistoryRows = {
-    rowsNewestFirst: () => this.state.rowsNewestFirst(),
-    rowOf: (key) => this.state.table.rowOf(key),
-    isLive: (row) => this.state.table.isLive(row),
-    entryAt: (row) => this.state.table.entry(row),
-    keyOf: (row) => this.state.table.keyOf(row),
-    createdMs: (row) => this.state.table.createdMs(row),
-    stateFields: (row) => this.state.table.stateFields(row),
-    field: (row, name) => this.state.table.field(row, name),
-    compareKeys: (a, b) => this.state.table.compareKeys(a, b),
-  };
+  readonly rows: HistoryRows = rowsOverTable(this.state.table, () => this.state.rowsNewestFirst());
 
   /**
    * Entries with an SMSId whose status is not final, recorded less than `maxAgeMs` ago (at most

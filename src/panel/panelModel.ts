@@ -155,9 +155,9 @@ function compileRowFilter(
  * O(log n) comparisons instead of a full re-sort.
  */
 export class PanelModel {
-  private source: HistoryRows = new TableRows();
   /** Set when the model was given entries and keeps them itself (tests, the bench's baseline). */
-  private own: TableRows | undefined = this.source as TableRows;
+  private own: TableRows | undefined;
+  private source: HistoryRows;
   private shown: number[] = [];
   private filterValue: PanelFilter;
   private sortValue: SortSpec;
@@ -180,6 +180,8 @@ export class PanelModel {
   ) {
     this.filterValue = { ...filter };
     this.sortValue = { ...sort };
+    this.own = new TableRows();
+    this.source = this.own.rows;
     this.matches = compileRowFilter(this.filterValue, this.source, statusLabel, staleness);
     this.cmp = rowComparator(this.sortValue, this.source);
   }
@@ -255,7 +257,8 @@ export class PanelModel {
     if (Array.isArray(from)) {
       const own = new TableRows();
       for (const entry of from as readonly HistoryEntry[]) own.put(entry);
-      this.source = this.own = own;
+      this.own = own;
+      this.source = own.rows;
     } else {
       this.source = from as HistoryRows;
       this.own = undefined;
