@@ -213,17 +213,10 @@ export class HistoryStore implements HistoryReader, Disposable {
 
   /**
    * Every entry, newest first, made now: a copy the caller may keep, but at 100,000 messages a big
-   * one; what walks the whole history reads `rows` (or `newestFirst()`) instead.
+   * one; what walks the whole history reads `rows` (or `newestFirst` in rows.ts) instead.
    */
   all(): readonly HistoryEntry[] {
     return this.state.newestFirstView();
-  }
-
-  /** Every entry, newest first, each made as the walk reaches it (stop early for free). */
-  *newestFirst(): Generator<HistoryEntry> {
-    const rows = this.state.rowsNewestFirst();
-    const table = this.state.table;
-    for (let i = 0; i < rows.length; i++) if (table.isLive(rows[i])) yield table.entry(rows[i]);
   }
 
   /** Every entry, newest first, made when read by index (`at`): a walk that stops early makes only what it read. */
