@@ -24,8 +24,12 @@ export interface HistoryChange {
 export class HistoryState {
   readonly table = new EntryTable();
   readonly tombstones = new Map<string, string>();
-  /** Rows that may still need a status check; built on first use, then kept up to date. */
-  private pendingIndex: Set<number> | undefined;
+  /**
+   * Rows that may still need a status check, kept up to date as rows are put (during the load too:
+   * one scan of every row afterwards held the extension host's thread for ~100 ms at 100,000).
+   * May hold rows too old to ask about; `pending()` drops those as it reads.
+   */
+  private readonly pendingIndex = new Set<number>();
   skippedLines = 0;
   /** Raw unreadable lines, written to history.rejected.txt at the next compaction. */
   rejects: string[] = [];
@@ -70,10 +74,8 @@ export class HistoryState {
       this.inOrder = false;
       this.newestFirst = undefined;
     }
-    if (this.pendingIndex) {
-      if (awaitsStatus(next)) this.pendingIndex.add(row);
-      else this.pendingIndex.delete(row);
-    }
+    if (awaitsStatus(next)) this.pendingIndex.add(row);
+    else this.pendingIndex.delete(row);
     if (this.tracking) {
       this.upserted.add(row);
       this.removed.delete(key);
@@ -85,7 +87,7 @@ export class HistoryState {
     if (!this.tombstones.has(key)) this.tombstones.set(key, at);
     const row = this.table.remove(key);
     if (row < 0) return false;
-    this.pendingIndex?.delete(row);
+    this.pendingIndex.delete(row);
     this.holes = true;
     this.newestFirst = undefined;
     if (this.tracking) {
@@ -95,15 +97,8 @@ export class HistoryState {
     return true;
   }
 
-  /** The pending index (rows); the first call scans once (skipping entries recorded before `since`). */
-  pendingRows(since: string): Set<number> {
-    if (!this.pendingIndex) {
-      this.pendingIndex = new Set();
-      const table = this.table;
-      for (let row = 0; row < table.rowCount; row++) {
-        if (table.isLive(row) && awaitsStatus(table.stateFields(row)) && table.createdText(row) >= since) this.pendingIndex.add(row);
-      }
-    }
+  /** The pending index (rows); the caller may delete rows it finds too old or removed. */
+  pendingRows(): Set<number> {
     return this.pendingIndex;
   }
 

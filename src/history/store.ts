@@ -236,9 +236,14 @@ export class HistoryStore implements HistoryReader, Disposable {
    * `pendingMaxAgeMs`). Costs the number of such entries, not the size of the history.
    */
   pending(now: number = this.options.clock.now(), maxAgeMs: number = this.options.pendingMaxAgeMs): HistoryEntry[] {
-    const out: HistoryEntry[] = [];
+    return this.pendingRowsAt(now, maxAgeMs).map((row) => this.state.table.entry(row));
+  }
+
+  /** The rows `pending` gives; drops from the index what is gone or too old to ask about. */
+  private pendingRowsAt(now: number, maxAgeMs: number): number[] {
+    const out: number[] = [];
     const table = this.state.table;
-    const pendingRows = this.state.pendingRows(new Date(now - this.options.pendingMaxAgeMs).toISOString());
+    const pendingRows = this.state.pendingRows();
     for (const row of pendingRows) {
       if (!table.isLive(row)) {
         pendingRows.delete(row);
@@ -250,7 +255,7 @@ export class HistoryStore implements HistoryReader, Disposable {
         pendingRows.delete(row);
         continue;
       }
-      if (age <= maxAgeMs) out.push(table.entry(row));
+      if (age <= maxAgeMs) out.push(row);
     }
     return out;
   }
@@ -259,7 +264,7 @@ export class HistoryStore implements HistoryReader, Disposable {
     return {
       entries: this.state.size,
       tombstones: this.state.tombstones.size,
-      pending: this.pending().length,
+      pending: this.pendingRowsAt(this.options.clock.now(), this.options.pendingMaxAgeMs).length, // counted, not made
       journalLines: this.files.journal?.lines ?? 0,
       journalBytes: this.files.journal?.offset ?? 0,
       skippedLines: this.state.skippedLines,

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as fc from 'fast-check';
 import { HistoryStore, loadHistory, JOURNAL_FILE, SNAPSHOT_FILE, REJECTED_FILE, type HistoryChange } from '../../src/history/store';
 import { mergeEntries } from '../../src/history/merge';
+import { awaitsStatus } from '../../src/history/messageState';
 import type { HistoryEntry } from '../../src/history/types';
 import { delay, draft, removeDir, spawnWriter, tempDir } from './fixtures/historyHelpers';
 
@@ -82,6 +83,33 @@ describe('HistoryStore', function () {
     now += 8 * 86_400_000; // the first is now 11 days old: beyond pendingMaxAgeMs, dropped for good
     assert.deepEqual(keys(), [sending.key]);
     assert.equal(a.stats().pending, 1);
+  });
+
+  it('pending() of a store just loaded is what a scan of every entry finds (the index is kept as rows are read, from snapshot and journals)', async () => {
+    let now = Date.UTC(2030, 0, 1);
+    const clock = { now: () => now };
+    const maxAge = 10 * 86_400_000;
+    const a = await openStore({ clock, pendingMaxAgeMs: maxAge, autoCompact: false });
+    const keys: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      now += 6 * 3600_000; // 60 messages over 15 days: the oldest beyond pendingMaxAgeMs at the end
+      const e = await a.record(draft(i));
+      keys.push(e.key);
+      if (i % 3 !== 2) await a.update(e.key, { smsId: 100 + i, state: 'sent' });
+    }
+    await a.compact(); // most in the snapshot...
+    for (let i = 0; i < 60; i += 4) await a.update(keys[i], { status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true } });
+    await a.remove([keys[1], keys[7]]); // ...some settled or removed in the journal
+    const late = await a.record(draft(99));
+    await a.update(late.key, { smsId: 999, state: 'sent' });
+    await a.close();
+
+    const b = await openStore({ clock, pendingMaxAgeMs: maxAge });
+    const scan = b.all().filter((e) => awaitsStatus(e) && now - Date.parse(e.createdAt) <= maxAge).map((e) => e.key).sort();
+    assert.ok(scan.length > 20 && scan.includes(late.key) && !scan.includes(keys[1]) && !scan.includes(keys[0]));
+    assert.deepEqual(b.pending(now).map((e) => e.key).sort(), scan);
+    assert.equal(b.stats().pending, scan.length);
+    assert.deepEqual(b.pending(now, 86_400_000).map((e) => e.key).sort(), scan.filter((k) => now - Date.parse(b.get(k)!.createdAt) <= 86_400_000));
   });
 
   it('skips a torn last line, and keeps lines written after it', async () => {
