@@ -132,7 +132,12 @@ export const activationBench: Bench = {
       const outFile = path.join(work, 'activation.json');
       server = await host.startCodeServer({
         host: codeHost, userDataDir, extensionsDir, stateDir, log: () => undefined,
-        env: { INVIOSMART_BENCH_OUT: outFile, INVIOSMART_BENCH_IDS: `${EXTENSION_ID},${EMPTY_ID}` },
+        env: {
+          INVIOSMART_BENCH_OUT: outFile,
+          INVIOSMART_BENCH_IDS: `${EXTENSION_ID},${EMPTY_ID}`,
+          // Set to a folder: each window's CPU profile and longest gaps are written there (activationProbe.ts).
+          ...(process.env.INVIOSMART_BENCH_PROFILE ? { INVIOSMART_BENCH_PROFILE: path.resolve(process.env.INVIOSMART_BENCH_PROFILE) } : {}),
+        },
       });
       browser = await host.openBrowser();
       const harness = path.join(work, 'harness');

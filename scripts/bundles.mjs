@@ -104,7 +104,8 @@ export function bundleOptions({ root, production }) {
     // dist/extension.js (what activation loads) and dist/core.js (everything else, loaded right after).
     { ...common, entryPoints: { extension: 'src/extension.ts', core: 'src/core.ts' }, outdir: 'dist', plugins: [coreApart, vscodeOnce, undiciApart, phoneApart, csvApart, settingsOnly(root)] },
     { ...common, entryPoints: { 'csv-parse': 'node_modules/csv-parse/dist/cjs/sync.cjs', 'csv-stringify': 'node_modules/csv-stringify/dist/cjs/sync.cjs' }, outdir: 'dist' },
-    { ...common, entryPoints: { undici: 'node_modules/undici/index.js' }, outdir: 'dist' },
+    // Only what src/gateway/proxy.ts uses of undici (scripts/undici-entry.mjs): its first request loads it.
+    { ...common, entryPoints: { undici: 'scripts/undici-entry.mjs' }, outdir: 'dist' },
     { ...common, entryPoints: { phone: 'node_modules/libphonenumber-js/max/index.cjs' }, outdir: 'dist' },
     { ...common, entryPoints: { sandbox: 'src/sandbox/cli.ts' }, outdir: 'dist', plugins: [phoneApart] },
     // The SMS History webview app (with the vscode-elements it uses), loaded by media/ inside the webview.

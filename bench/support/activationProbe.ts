@@ -3,7 +3,9 @@
 // INVIOSMART_BENCH_IDS, then writes their activation times as JSON to INVIOSMART_BENCH_OUT.
 // The report is the workbench's document behind "Developer: Startup Performance"; its "Extension
 // Activation Stats" table holds the same ActivationTimes that "Show Running Extensions" shows.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 
@@ -30,6 +32,8 @@ export interface HistoryLoadRow {
   longestCpuMs?: number;
   /** monitorEventLoopDelay's max, ms. */
   loopDelayMaxMs: number;
+  /** The longest gaps by CPU time, each with its end on the monotonic clock (µs, as a CPU profile's timestamps). */
+  longestGaps: Gap[];
   /** ms (wall): the require of dist/core.js, after activate returned. */
   coreLoadMs: number;
   /** ms (wall): startCore (the container and the commands), in the task after. */
@@ -37,6 +41,16 @@ export interface HistoryLoadRow {
   /** ms (wall) from activate's end until the core had started (the stand-ins gone). */
   coreUpAfterMs: number;
 }
+
+export interface Gap {
+  cpuMs: number;
+  wallMs: number;
+  /** process.hrtime at the gap's end, in µs: the clock of a CPU profile's sample times. */
+  endUs: number;
+}
+
+/** Gaps kept per window (the longest by CPU time). */
+const GAPS_KEPT = 5;
 
 /**
  * The User Timing marks src/extension.ts sets (`CoreMarks` there; the probe is copied alone, so the names
@@ -60,7 +74,7 @@ function markTime(name: string): number {
  * Watches the thread: a 1 ms timer notes each gap, in wall time and in this thread's CPU time. `from()`
  * gives the time (performance.now()) from which gaps count: a gap that ends after it counts whole.
  */
-function watchThread(from: () => number | undefined): () => { longestWallMs: number; longestCpuMs?: number; loopDelayMaxMs: number } {
+function watchThread(from: () => number | undefined): () => { longestWallMs: number; longestCpuMs?: number; loopDelayMaxMs: number; longestGaps: Gap[] } {
   const delay = monitorEventLoopDelay({ resolution: 5 });
   delay.enable();
   const cpuNow = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage;
@@ -73,6 +87,7 @@ function watchThread(from: () => number | undefined): () => { longestWallMs: num
   let longestWallMs = 0;
   let longestCpuMs = 0;
   let counting = false;
+  const gaps: Gap[] = [];
   const timer = setInterval(() => {
     const wall = performance.now();
     const start = from();
@@ -83,17 +98,25 @@ function watchThread(from: () => number | undefined): () => { longestWallMs: num
       counting = true;
     }
     if (counts) longestWallMs = Math.max(longestWallMs, wall - lastWall);
+    const gapStart = lastWall;
     lastWall = wall;
     if (cpuNow) {
       const c = cpu();
-      if (counts) longestCpuMs = Math.max(longestCpuMs, c - lastCpu);
+      if (counts) {
+        longestCpuMs = Math.max(longestCpuMs, c - lastCpu);
+        if (gaps.length < GAPS_KEPT || c - lastCpu > gaps[gaps.length - 1].cpuMs) {
+          gaps.push({ cpuMs: c - lastCpu, wallMs: wall - gapStart, endUs: Number(process.hrtime.bigint() / 1000n) });
+          gaps.sort((a, b) => b.cpuMs - a.cpuMs);
+          gaps.length = Math.min(gaps.length, GAPS_KEPT);
+        }
+      }
       lastCpu = c;
     }
   }, 1);
   return () => {
     clearInterval(timer);
     delay.disable();
-    return { longestWallMs, ...(cpuNow ? { longestCpuMs } : {}), loopDelayMaxMs: delay.max / 1e6 };
+    return { longestWallMs, ...(cpuNow ? { longestCpuMs } : {}), loopDelayMaxMs: delay.max / 1e6, longestGaps: gaps };
   };
 }
 
@@ -110,6 +133,7 @@ async function historyLoad(id: string): Promise<HistoryLoadRow> {
   const ext = vscode.extensions.getExtension(id);
   const activeAtStart = ext?.isActive ?? false;
   let activatedAt: number | undefined;
+  const profiler = startProfiler(process.env.INVIOSMART_BENCH_PROFILE);
   const stop = watchThread(() => (activatedAt ??= performance.getEntriesByName(Marks.activated, 'mark').at(-1)?.startTime));
   const deadline = Date.now() + 120_000;
   while (!ext?.isActive) {
@@ -118,7 +142,11 @@ async function historyLoad(id: string): Promise<HistoryLoadRow> {
   }
   await vscode.commands.executeCommand('inviosmart.whenHistoryLoaded');
   const loadedAfterMs = performance.now() - started;
+  // The command resolves inside the task that brings the history in (the views' and the poller's
+  // first work on it runs there too): one more timer turn, so the watch sees that task end.
+  await new Promise((r) => setTimeout(r, 2));
   const watched = stop();
+  await profiler?.(watched.longestGaps);
   return {
     activeAtStart,
     loadedAfterMs,
@@ -126,6 +154,29 @@ async function historyLoad(id: string): Promise<HistoryLoadRow> {
     coreLoadMs: markTime(Marks.didLoad) - markTime(Marks.willLoad),
     coreStartMs: markTime(Marks.didStart) - markTime(Marks.willStart),
     coreUpAfterMs: markTime(Marks.didStart) - markTime(Marks.activated),
+  };
+}
+
+/**
+ * With INVIOSMART_BENCH_PROFILE set to a folder: a CPU profile of this extension host (sampled every
+ * 250 µs) from the probe's start until the history is in, written there with the window's longest
+ * gaps (their ends on the profile's clock), to see which function held the thread.
+ */
+function startProfiler(dir: string | undefined): ((gaps: Gap[]) => Promise<void>) | undefined {
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start'));
+  return async (gaps) => {
+    await started;
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    session.disconnect();
+    mkdirSync(dir, { recursive: true });
+    const name = `window-${Date.now()}-${process.pid}`;
+    writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    writeFileSync(path.join(dir, `${name}.gaps.json`), JSON.stringify(gaps, null, 1));
   };
 }
 

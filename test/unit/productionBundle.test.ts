@@ -3,6 +3,10 @@
 // Builds src/extension.ts in memory with the production options of scripts/bundles.mjs and looks for
 // the words only that code holds; the same words in the test builds prove they are the right ones.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -77,5 +81,48 @@ describe('production bundle', function () {
   it('dist/core.js copies the vscode API object once (vscodeOnce), not once per module that imports it', async () => {
     const core = (await bundleFiles(true)).get('core.js') ?? '';
     assert.equal(core.match(/require\("vscode"\)/g)?.length, 1);
+  });
+  it('dist/undici.js is the parts of undici the gateway client uses: a request direct and one through a proxy, on 127.0.0.1', async () => {
+    const { bundleOptions } = await bundlesModule();
+    const options = bundleOptions({ root, production: true }).find((b) => JSON.stringify(b.entryPoints).includes('"undici"'));
+    assert.ok(options, 'scripts/bundles.mjs has no undici bundle');
+    const built = await esbuild.build({ ...options, write: false, outdir: path.join(root, 'out', 'bundle-check') });
+    const text = built.outputFiles.find((f) => f.path.endsWith('undici.js'))!.text;
+    // fetch, the mocks and the caches stay out (undici's index has them all).
+    for (const word of ['MockAgent', 'EventSource', 'SqliteCacheStore']) assert.equal(text.includes(word), false, `${word} is in dist/undici.js`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inviosmart-undici-'));
+    const file = path.join(dir, 'undici.js');
+    fs.writeFileSync(file, text);
+    const servers: http.Server[] = [];
+    const listen = async (handler: http.RequestListener): Promise<string> => {
+      const server = http.createServer(handler);
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const undici = require(file) as Pick<typeof import('undici'), 'Agent' | 'ProxyAgent' | 'Dispatcher'>;
+      const gateway = await listen((req, res) => res.end(`credit for ${req.url}`));
+      const proxied: string[] = [];
+      const proxy = await listen((req, res) => {
+        proxied.push(req.url ?? '');
+        http.get(req.url ?? '', (answer) => answer.pipe(res)); // forwards an absolute-URI request
+      });
+      const direct = new undici.Agent();
+      const viaProxy = new undici.ProxyAgent({ uri: proxy, proxyTunnel: false });
+      assert.ok(direct instanceof undici.Dispatcher && viaProxy instanceof undici.Dispatcher);
+      const read = async (d: InstanceType<typeof undici.Dispatcher>, p: string): Promise<string> => {
+        const res = await d.request({ origin: gateway, path: p, method: 'GET' });
+        return res.body.text();
+      };
+      assert.equal(await read(direct, '/BALANCE?a=1'), 'credit for /BALANCE?a=1');
+      assert.equal(await read(viaProxy, '/BALANCE?a=2'), 'credit for /BALANCE?a=2');
+      assert.deepEqual(proxied, [`${gateway}/BALANCE?a=2`]);
+      await Promise.all([direct.close(), viaProxy.close()]);
+    } finally {
+      await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
