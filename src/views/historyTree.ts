@@ -423,10 +423,14 @@ class HistoryTree extends DisposableBase implements HistoryTreeHandle {
       this.view.message = this.l10n.t('Loading history…');
       const done = history.onDidLoad?.(() => {
         done?.dispose();
-        void this.provider.refreshInSlices().then(() => {
-          this.loading = false;
-          this.view.message = undefined;
-          this.showSummary(this.provider.summary);
+        // From a task of its own: the load's last slice, and the poller's first look at the history, run in this one.
+        setImmediate(() => {
+          if (this.isDisposed) return;
+          void this.provider.refreshInSlices().then(() => {
+            this.loading = false;
+            this.view.message = undefined;
+            this.showSummary(this.provider.summary);
+          });
         });
       });
       if (done) this._register(done);
