@@ -275,9 +275,10 @@ export interface WriteFileOptions {
   sync?: boolean;
   /**
    * Checks the bytes as read back from the temp file before the rename commits them (parse it,
-   * count entries); false or a throw refuses the write. Without it only the size is checked.
+   * count entries, compare a digest); false or a throw refuses the write. Without it only the size
+   * is checked. It may take its time in slices (a promise).
    */
-  verify?: (written: Buffer) => boolean;
+  verify?: (written: Buffer) => boolean | Promise<boolean>;
 }
 
 /** A temp file written, synced and verified, waiting for `commit`. */
@@ -332,7 +333,7 @@ export async function writeTemp(target: string, data: Chunks, options: WriteFile
       const back = await step(what, 'read back', temp, () => readWhole(fs, temp));
       let ok: boolean;
       try {
-        ok = back.length === bytes && options.verify(back);
+        ok = back.length === bytes && (await options.verify(back));
       } catch {
         ok = false;
       }

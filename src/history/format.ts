@@ -69,12 +69,6 @@ export async function applyLinesSliced(state: HistoryState, buf: Buffer, end: nu
   return lines;
 }
 
-/** Whether a snapshot as read back is whole: it parses, and holds the entries it was written with. */
-export function verifySnapshot(written: Buffer, count: number): boolean {
-  const doc = JSON.parse(written.toString('utf8')) as { format?: unknown; entries?: unknown };
-  return doc.format === SNAPSHOT_FORMAT && Array.isArray(doc.entries) && doc.entries.length === count;
-}
-
 /** Reads a snapshot: one JSON.parse when it is intact, line by line (keeping what it can) when not. */
 export function applySnapshot(state: HistoryState, text: string): number {
   let doc: { format?: unknown; entries?: unknown; removed?: unknown } | undefined;
@@ -141,17 +135,23 @@ export async function applySnapshotSliced(state: HistoryState, buf: Buffer, slic
   return entries;
 }
 
-/** The snapshot in chunks of about 1 MiB (the event loop stays responsive while it is written). */
-export function* snapshotChunks(entries: HistoryEntry[], tombstones: Array<[string, string]>): Generator<string> {
-  let chunk = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, writtenAt: new Date().toISOString(), count: entries.length }).slice(0, -1) + ',"entries":[\n';
-  for (let i = 0; i < entries.length; i++) {
-    chunk += entryLine(entries[i]) + (i + 1 < entries.length ? ',\n' : '\n');
+/**
+ * The snapshot in chunks of about 1 MiB, the entries read from `entries` as they are written (so
+ * no copy of the whole history is made first; a slicer in `entries` gives the event loop its turns).
+ * `count` goes in the header. The bytes are those of one `entryLine` a record, as always.
+ */
+export async function* snapshotChunks(count: number, entries: AsyncIterable<HistoryEntry> | Iterable<HistoryEntry>, tombstones: Array<[string, string]>): AsyncGenerator<string> {
+  let chunk = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, writtenAt: new Date().toISOString(), count }).slice(0, -1) + ',"entries":[\n';
+  let first = true;
+  for await (const e of entries) {
+    chunk += (first ? '' : ',\n') + entryLine(e);
+    first = false;
     if (chunk.length >= 1 << 20) {
       yield chunk;
       chunk = '';
     }
   }
-  chunk += '],"removed":[\n';
+  chunk += (first ? '' : '\n') + '],"removed":[\n';
   for (let i = 0; i < tombstones.length; i++) {
     const [removed, at] = tombstones[i];
     chunk += JSON.stringify({ removed, at } satisfies Tombstone) + (i + 1 < tombstones.length ? ',\n' : '\n');

@@ -184,18 +184,19 @@ export class HistoryState {
   }
 
   /**
-   * Oldest first, as entries made now (a transient copy: for compaction's snapshot), made a slice at a time: at 100,000 messages making every entry takes most of a second,
-   * too long for the extension host's one thread. The caller holds the store (no write lands between).
+   * The entries of `rows` (a copy of `rowsAscending()` taken earlier: compaction's, at the seal),
+   * each made as it is read, so no copy of the whole history exists at once; the slicer gives the
+   * event loop its turns (making 100,000 entries takes most of a second). Rows removed since are
+   * left out: their removal is in the journal that outlives this compaction. `made` counts the rest.
    */
-  async ascendingSliced(slicer: Slicer): Promise<HistoryEntry[]> {
-    const rows = this.rowsAscending();
-    const out = new Array<HistoryEntry>(rows.length);
+  async *entriesOf(rows: Int32Array, slicer: Slicer, made: { count: number }): AsyncGenerator<HistoryEntry> {
     for (let i = 0; i < rows.length; i++) {
-      out[i] = this.table.entry(rows[i]);
       const turn = slicer.step();
       if (turn) await turn;
+      if (!this.table.isLive(rows[i])) continue;
+      made.count++;
+      yield this.table.entry(rows[i]);
     }
-    return out;
   }
 
   /** Newest first, as entries made now (a transient copy). */

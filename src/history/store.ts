@@ -71,7 +71,7 @@ export interface HistoryStoreOptions {
   fs?: DurableFs;
   /** Who takes the compaction lock; default this process (tests play another one). */
   lockOwner?: LockOwner;
-  /** Where long reads give the event loop a turn; default every ~8 ms of work (src/history/slices.ts). */
+  /** Where long reads and compaction give the event loop a turn; default every ~8 ms of work (src/history/slices.ts). */
   slicer?: Slicer;
 }
 
@@ -462,6 +462,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       clock: o.clock,
       tombstoneMaxAgeMs: o.tombstoneMaxAgeMs,
       retention: o.retention,
+      slicer: o.slicer,
       isDisposed: () => this.disposed,
       exclusive: (fn) => this.exclusive(fn),
       report: (err) => this.report(err),
