@@ -138,7 +138,8 @@ export async function applySnapshotSliced(state: HistoryState, buf: Buffer, slic
 /**
  * The snapshot in chunks of about 1 MiB, the entries read from `entries` as they are written (so
  * no copy of the whole history is made first; a slicer in `entries` gives the event loop its turns).
- * `count` goes in the header. The bytes are those of one `entryLine` a record, as always.
+ * `count` goes in the header (informational: no reader relies on it; compaction's is the rows at the
+ * seal, one more than written for each row removed while writing). One `entryLine` a record, as always.
  */
 export async function* snapshotChunks(count: number, entries: AsyncIterable<HistoryEntry> | Iterable<HistoryEntry>, tombstones: Array<[string, string]>): AsyncGenerator<string> {
   let chunk = JSON.stringify({ format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, writtenAt: new Date().toISOString(), count }).slice(0, -1) + ',"entries":[\n';
