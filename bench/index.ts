@@ -7,12 +7,13 @@ import { bulkBench } from './bulk';
 import { activationBench } from './activation';
 import { gatewayClientBench } from './gatewayClient';
 import { historyBench } from './history';
+import { longTasksBench } from './longTasks';
 import { panelBench } from './panel';
 import { pollerBench } from './poller';
 import { pollerWindowsBench } from './pollerWindows';
 
 /** Every benchmark, in the order they run; add new files here. */
-const BENCHES: readonly Bench[] = [gatewayClientBench, historyBench, pollerBench, pollerWindowsBench, panelBench, activationBench, bulkBench];
+const BENCHES: readonly Bench[] = [gatewayClientBench, historyBench, longTasksBench, pollerBench, pollerWindowsBench, panelBench, activationBench, bulkBench];
 
 async function main(argv: readonly string[]): Promise<number> {
   const markdown = argv.includes('--markdown');
