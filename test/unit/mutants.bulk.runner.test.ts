@@ -69,19 +69,19 @@ describe('mutants: bulk, the runner', function () {
 
   it('which failures stop a batch', () => {
     const cases: Array<[Pick<GatewayErrorInfo, 'kind' | 'code' | 'outcomeUnknown'>, boolean]> = [
-      [{ kind: 'gateway', code: 1013 }, true],
-      [{ kind: 'gateway', code: 1005 }, false],
-      [{ kind: 'gateway' }, false],
-      [{ kind: 'config' }, true],
-      [{ kind: 'http', code: 500 }, true],
-      [{ kind: 'aborted' }, true],
+      [{ kind: 'gateway', code: 1013, outcomeUnknown: false }, true],
+      [{ kind: 'gateway', code: 1005, outcomeUnknown: false }, false],
+      [{ kind: 'gateway', outcomeUnknown: false }, false],
+      [{ kind: 'config', outcomeUnknown: true }, true],
+      [{ kind: 'http', code: 500, outcomeUnknown: true }, true],
+      [{ kind: 'aborted', outcomeUnknown: true }, true],
       [{ kind: 'network', outcomeUnknown: false }, true],
       [{ kind: 'network', outcomeUnknown: true }, false],
       [{ kind: 'timeout', outcomeUnknown: false }, true],
       [{ kind: 'timeout', outcomeUnknown: true }, false],
       [{ kind: 'malformed', outcomeUnknown: false }, true],
       [{ kind: 'malformed', outcomeUnknown: true }, false],
-      [{ kind: 'unnumbered' }, false],
+      [{ kind: 'unnumbered', outcomeUnknown: false }, false],
     ];
     for (const [e, stops] of cases) assert.equal(stopsBatch(e), stops, JSON.stringify(e));
   });
