@@ -305,6 +305,26 @@ describe('mutants: bulk, the runner', function () {
     assert.equal(summary.counts.unsent, 2);
   });
 
+  it('an answer the journal cannot take does not fail the send: the history has it, and the row counts as sent', async () => {
+    // Learn the steps of one send, then fail the journal's second write (the answer; the first is the dispatch).
+    const probe = new FaultyFs();
+    const p = await new BatchStore(path.join(dir, 'probe'), { durable: false, fs: probe }).create(newBatch(plannedRows(1), { batchId: 'bulk-aw' }));
+    await runBatch(p, deps(scripted(allOk).send), { concurrency: 1, maxPerSecond: 0 });
+    await p.close();
+    const writes = probe.trace.filter((s) => s.op === 'write' && s.file.endsWith('bulk-aw.journal.jsonl'));
+    assert.equal(writes.length, 2);
+    const fsx = new FaultyFs({ at: writes[1].n, fault: { kind: 'errno', code: 'EIO' } });
+    const h = await new BatchStore(path.join(dir, 'faulty'), { durable: false, fs: fsx }).create(newBatch(plannedRows(1), { batchId: 'bulk-aw' }));
+    open.push(h);
+    const gw = scripted(allOk);
+    const summary = await runBatch(h, deps(gw.send), { concurrency: 1, maxPerSecond: 0 });
+    assert.ok(fsx.fired);
+    assert.equal(gw.calls.length, 1);
+    assert.equal(summary.stopped, undefined);
+    assert.deepEqual([summary.run.sent, summary.counts.sent], [1, 1]);
+    assert.deepEqual(h.journal().map((l) => l.t), ['dispatch'], 'the answer is not in the journal');
+  });
+
   it('cancel: the request out finishes, nothing else starts, and what was prepared is taken back', async () => {
     const abort = new AbortController();
     const gw = scripted((req, call) => {
