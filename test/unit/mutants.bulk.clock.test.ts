@@ -93,6 +93,10 @@ describe('mutants: bulk, the rate limit', () => {
     const t = Date.now();
     assert.ok(Math.abs(realClock.now() - t) < 1000);
     await realClock.sleep(-50);
+    // A wait of 30 ms is at least that long (a lower bound only: timers never fire early).
+    const before = Date.now();
+    await realClock.sleep(30);
+    assert.ok(Date.now() - before >= 25, `${Date.now() - before} ms`);
     const cancel = new AbortController();
     cancel.abort(new Error('stop'));
     await assert.rejects(realClock.sleep(10, cancel.signal), /stop/);

@@ -2,7 +2,7 @@
 // limit, the unclosed quote's sentence, the header choice, a header wider than its rows, records spanning
 // lines, and separators in files with nothing to go by. Pure functions.
 import * as assert from 'node:assert/strict';
-import { detectDelimiter, MAX_CSV_BYTES, readCsv } from '../../src/bulk/csv';
+import { decodeCsvBytes, detectDelimiter, MAX_CSV_BYTES, readCsv } from '../../src/bulk/csv';
 import { BulkError } from '../../src/bulk/errors';
 import { coreMessage, wordMessage } from '../../src/gateway/messages';
 
@@ -61,6 +61,21 @@ describe('mutants: bulk, reading the CSV', () => {
   it('a record over several lines starts at its first line; the next record at its own', () => {
     const t = readCsv('name,note\nA,"one\ntwo\nthree"\nB,x\n');
     assert.deepEqual(t.rows.map((r) => r.line), [2, 5]);
+  });
+
+  it('header names are trimmed; a first row whose cell has 7 digits among other characters is still a header', () => {
+    assert.deepEqual(readCsv(' name , phone \nMario,3331234567\n').columns, ['name', 'phone']);
+    assert.equal(readCsv('12 34 567,x\n3331234567,y\n').hasHeader, true);
+  });
+
+  it('a quoted cell that starts with a line break still counts it, so the next record\'s line is right', () => {
+    const t = readCsv('name,note\nA,"\nx"\nB,y\n');
+    assert.deepEqual(t.rows.map((r) => [r.cells[0], r.line]), [['A', 2], ['B', 4]]);
+  });
+
+  it('the UTF-8 BOM is three bytes together: any two of them without the third are Windows-1252 text', () => {
+    const cases: Array<[number[], string]> = [[[0x41, 0xbb, 0xbf], 'A»¿'], [[0xef, 0x41, 0xbf], 'ïA¿'], [[0xef, 0xbb, 0x41], 'ï»A']];
+    for (const [b, text] of cases) assert.equal(decodeCsvBytes(new Uint8Array(b)), text, JSON.stringify(b));
   });
 
   it('a separator is chosen only from records it splits; nothing to go by gives ","', () => {
