@@ -15,8 +15,8 @@ export type CsvFileRead = { ok: true; bytes: Uint8Array } | ({ ok: false } & Csv
 /**
  * The file's bytes, or why it was refused. O_NONBLOCK makes opening a FIFO return at once (without it the
  * open waits for a writer); fstat on the open handle answers for the file that is read, not for a path
- * that may change in between; the read stops one byte past the limit, so a file growing meanwhile is
- * caught too.
+ * that may change in between; the read goes on past the size to the file's end and stops one byte past
+ * the limit, so a file growing meanwhile is read whole or refused, never cut short.
  */
 export async function readCsvFile(file: string, max = MAX_CSV_BYTES): Promise<CsvFileRead> {
   let handle: fs.FileHandle;
@@ -32,9 +32,17 @@ export async function readCsvFile(file: string, max = MAX_CSV_BYTES): Promise<Cs
     if (st.isDirectory()) return { ok: false, reason: 'folder' };
     if (!st.isFile()) return { ok: false, reason: 'not-a-file' };
     if (st.size > max) return { ok: false, reason: 'too-large', size: st.size, max };
-    const buf = new Uint8Array(Math.min(st.size, max) + 1);
+    let buf = new Uint8Array(Math.min(st.size, max) + 1);
     let filled = 0;
-    while (filled < buf.length) {
+    for (;;) {
+      if (filled === buf.length) {
+        if (filled > max) break;
+        // More than the size said (the file grew, or the system does not know its size): read on, never
+        // stopping short of its end, which would hand on a file cut off mid-row.
+        const bigger = new Uint8Array(Math.min(buf.length * 2, max + 1));
+        bigger.set(buf);
+        buf = bigger;
+      }
       const { bytesRead } = await handle.read(buf, filled, buf.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;

@@ -1,7 +1,8 @@
 // Tests that kill mutants of src/bulk/ the rest of the suite let through (issue #10 item 11; docs/TESTING.md).
 import * as assert from 'node:assert/strict';
 import { decodeCsvBytes, detectDelimiter, MAX_CSV_BYTES, readCsv } from '../../src/bulk/csv';
-import { BulkError } from '../../src/bulk/errors';
+import { BulkError, isBulkError } from '../../src/bulk/errors';
+import { coreMessage, wordMessage } from '../../src/gateway/messages';
 import { clampPerRequest, estimateCost, MAX_DESTINATIONS_PER_REQUEST } from '../../src/bulk/plan';
 import { parseTemplate, renderTemplate, templateProblem } from '../../src/bulk/template';
 
@@ -102,6 +103,24 @@ describe('mutants: bulk', () => {
       const cost = estimateCost({ 39: 4, 44: 1, 33: 2, 49: 3 }, (prefix) => prices[prefix]);
       assert.ok(Math.abs(cost.total - 0.2) < 1e-9, String(cost.total));
       assert.deepEqual(cost.unknownPrefixes.sort(), ['33', '44', '49']);
+    });
+  });
+
+  describe('the error type', () => {
+    it('a catalogue sentence is kept for the UI to word, and worded in English as the message', () => {
+      const sentence = coreMessage('csvHeaderOnly');
+      const e = new BulkError('csv-empty', sentence, 7);
+      assert.deepEqual([e.name, e.code, e.line, e.message], ['BulkError', 'csv-empty', 7, wordMessage(sentence)]);
+      assert.deepEqual(e.sentence, sentence);
+      assert.ok(e instanceof Error);
+    });
+
+    it('plain English text has no sentence and no line unless given', () => {
+      const e = new BulkError('batch-busy', 'Busy.');
+      assert.deepEqual([e.message, e.sentence, e.line], ['Busy.', undefined, undefined]);
+      assert.equal(isBulkError(e), true);
+      assert.equal(isBulkError(new Error('Busy.')), false);
+      assert.equal(isBulkError(undefined), false);
     });
   });
 });
