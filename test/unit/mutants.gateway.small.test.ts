@@ -10,6 +10,7 @@ import {
 } from '../../src/gateway/endpoints';
 import { GatewayError } from '../../src/gateway/errors';
 import { englishL10n } from '../../src/gateway/l10n';
+import { credentialOrigins, originOf, readersOf, unboundOrigins } from '../../src/gateway/origins';
 import { explanationMessages } from '../../src/gateway/messages';
 import { displayGatewayTime, formatGatewayTime, isKnownTimeZone, parseGatewayTime } from '../../src/gateway/time';
 import type { GatewayErrorInfo, SendResult } from '../../src/gateway/types';
@@ -268,6 +269,34 @@ describe('mutants: gateway small modules', () => {
       assert.deepEqual(transliterateLatin1('ł\u2009—'), { text: 'l -', replaced: [{ from: 'ł', to: 'l' }, { from: '\u2009', to: ' ' }, { from: '—', to: '-' }], left: [] });
       assert.deepEqual(transliterateLatin1('ǖ'), { text: 'u', replaced: [{ from: 'ǖ', to: 'u' }], left: [] }, 'every accent goes');
       assert.deepEqual(transliterateLatin1('日'), { text: '日', replaced: [], left: ['日'] });
+    });
+  });
+
+  describe('origins.ts', () => {
+    const proxy = { url: 'http://proxy.local:3128' };
+    it('originOf: a URL without an origin of its own (file:, mailto:) is kept as written', () => {
+      assert.equal(originOf('file:///tmp/x'), 'file:///tmp/x');
+      assert.equal(originOf('mailto:gw@example.com'), 'mailto:gw@example.com');
+      assert.equal(originOf('HTTP://GW.example:80/x'), 'http://gw.example');
+    });
+
+    it('readersOf: an address that is no URL has only itself; https through a checking proxy only the gateway', () => {
+      assert.deepEqual(readersOf('not a url', proxy), ['not a url']);
+      assert.deepEqual(readersOf('https://gw.example/x', { ...proxy, rejectUnauthorized: true }), ['https://gw.example']);
+      assert.deepEqual(readersOf('https://gw.example/x', { ...proxy, rejectUnauthorized: false }), ['https://gw.example', 'http://proxy.local:3128 (proxy)']);
+      assert.deepEqual(readersOf('http://gw.example/x', { url: 'http://u:p@proxy.local:3128/' }), ['http://gw.example', 'http://proxy.local:3128 (proxy)'], 'no credentials in the name');
+    });
+
+    it('credentialOrigins: each reader once, sorted', () => {
+      assert.deepEqual(credentialOrigins({ send: 'http://b.example/s', status: 'http://a.example/x', balance: 'http://a.example/y' }), ['http://a.example', 'http://b.example']);
+      assert.deepEqual(credentialOrigins({ send: 'http://b.example/s', status: 'http://a.example/x' }, proxy),
+        ['http://a.example', 'http://b.example', 'http://proxy.local:3128 (proxy)']);
+      assert.deepEqual(credentialOrigins({}), []);
+    });
+
+    it('unboundOrigins: an empty bound list allows nothing (only a missing one means the documented gateway)', () => {
+      assert.deepEqual(unboundOrigins([], ['https://www.inviosmart.it']), ['https://www.inviosmart.it']);
+      assert.deepEqual(unboundOrigins(['http://a.example'], ['http://a.example', 'http://b.example', 'http://a.example']), ['http://b.example']);
     });
   });
 
