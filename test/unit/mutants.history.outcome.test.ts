@@ -1,9 +1,10 @@
 // Mutation-testing gaps of the poller's due queue (dueHeap.ts) and of what a send answer means for each
 // entry (outcome.ts), through their exported functions (docs/TESTING.md).
 import * as assert from 'node:assert/strict';
-import type { GatewayErrorInfo, SendResult } from '../../src/gateway/types';
+import type { GatewayErrorInfo, SendResult, StatusReport } from '../../src/gateway/types';
 import { DueHeap } from '../../src/history/dueHeap';
 import { entryError, HELD_CODE, outcomeOfError, outcomeOfItem, outcomePatch, outcomesOfResult } from '../../src/history/outcome';
+import { statusPatch } from '../../src/history/statusPatch';
 import { seeded } from '../shared/seeded';
 
 function gatewayError(over: Partial<GatewayErrorInfo> = {}): GatewayErrorInfo {
@@ -126,5 +127,39 @@ describe('mutants: history send outcomes', () => {
     const error = entryError(gatewayError());
     assert.deepEqual(outcomePatch({ state: 'held', error }), { state: 'held', error });
     assert.deepEqual(outcomePatch({ state: 'unknown', error }), { state: 'unknown', error });
+  });
+});
+
+describe('mutants: history status patch', () => {
+  const report = (over: Partial<StatusReport> = {}): StatusReport => ({
+    smsId: 7,
+    submittedOn: { raw: '20250501100001' },
+    destination: '393391234567',
+    deliveredOn: { raw: '20250501100009' },
+    status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true },
+    quantity: 2,
+    charge: 0.114,
+    raw: '7|...',
+    ...over,
+  });
+
+  it('carries the status, the gateway times, the charge and the poll time', () => {
+    assert.deepEqual(statusPatch(report(), '2025-05-01T10:01:00.000Z'), {
+      status: { code: 2048, label: 'Delivered', statusClass: 'delivered', final: true },
+      state: 'sent',
+      quantity: 2,
+      charge: 0.114,
+      lastPolledAt: '2025-05-01T10:01:00.000Z',
+      submittedOn: '20250501100001',
+      lastChangeOn: '20250501100009',
+    });
+  });
+
+  it('a failed status makes the entry failed; empty gateway times are left out', () => {
+    const p = statusPatch(report({ status: { code: 64, label: 'Undelivered', statusClass: 'failed', final: true }, submittedOn: { raw: '' }, deliveredOn: { raw: '' } }), 'at');
+    assert.equal(p.state, 'failed');
+    assert.ok(!('submittedOn' in p) && !('lastChangeOn' in p), JSON.stringify(p));
+    const pendingPatch = statusPatch(report({ status: { code: 32, label: 'Pending', statusClass: 'pending', final: false } }), 'at');
+    assert.equal(pendingPatch.state, 'sent');
   });
 });
