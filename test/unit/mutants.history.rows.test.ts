@@ -89,6 +89,19 @@ describe('mutants: history rows', () => {
       assert.equal(rows.rowOf('x'), 0, 'a row keeps its number');
     });
 
+    it('isLive never reads a row outside the numbers given, even when the reader holds the all-zero uuid', () => {
+      // An unused row's key words are zeros: read, it would name this key and look live.
+      const zero = '00000000-0000-0000-0000-000000000000';
+      const reader = new PlainReader();
+      reader.entries = [entry('x'), entry(zero)];
+      const rows = rowsOf(reader);
+      assert.equal(rows.rowOf('x'), 0);
+      assert.equal(rows.isLive(1), false, 'row 1 not given yet');
+      assert.equal(rows.isLive(-1), false);
+      assert.equal(rows.rowOf(zero), 1);
+      assert.equal(rows.isLive(1), true);
+    });
+
     it('a reader with rows of its own is used as it is', () => {
       const own = new TableRows();
       const reader = { all: () => [], get: () => undefined, rows: own.rows };
