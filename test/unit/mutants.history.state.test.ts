@@ -77,6 +77,18 @@ describe('mutants: history election without an error listener', () => {
     assert.equal(election.isLeader, true);
   });
 
+  it('windows given no owner get their own: non-empty, different, starting with the process id', () => {
+    const a = new PollerElection({ dir, isFocused: () => true });
+    const b = new PollerElection({ dir, isFocused: () => true });
+    try {
+      assert.notEqual(a.owner, b.owner);
+      assert.match(a.owner, new RegExp(`^${process.pid}-[0-9a-f]{12}$`));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
+  });
+
   it('a claim that cannot be written: it polls as if alone', async () => {
     election = new PollerElection({ dir, owner: 'A', clock: new FakeClock(T0), isFocused: () => true, fs: failing((f) => f !== 'r') });
     await election.start();
