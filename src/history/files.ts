@@ -16,12 +16,15 @@ import {
   type DurableFs,
   type DurableHandle,
 } from '../common/durable';
-import { applyLines, applyLinesSliced, applySnapshot, applySnapshotSliced, JOURNAL_FILE, SEALED_RE, SNAPSHOT_FILE } from './format';
+import { applyLines, applyLinesSliced, applySnapshot, applySnapshotSliced, countHint, JOURNAL_FILE, SEALED_RE, SNAPSHOT_FILE } from './format';
 import { timeSlicer, type Slicer } from './slices';
 import { HistoryState } from './state';
 import type { HistoryEntry } from './types';
 
 export const WHAT = 'the message history';
+
+/** What is read of the snapshot for its header line (a few hundred bytes as written). */
+const SNAPSHOT_HEAD_BYTES = 4096;
 
 /** A system error that escaped a more precise message still reaches the user in words. */
 export function plainFileError(err: unknown, dir: string): unknown {
@@ -177,6 +180,7 @@ export class HistoryFiles {
   }
 
   private async readSnapshot(): Promise<void> {
+    await this.reserveForSnapshot();
     let buf: Buffer | undefined;
     try {
       buf = await readIfExists(this.fs, this.snapshotPath);
@@ -190,6 +194,31 @@ export class HistoryFiles {
     }
     this.snapshotEntries = await applySnapshotSliced(this.state, buf, this.slicer);
     this.snapshotBytes = buf.length;
+  }
+
+  /**
+   * Makes room for the snapshot's entries (its header's count) in a task of its own, before the file itself
+   * is read: allocating the columns once the 56 MB file was in memory as well set off a full garbage
+   * collection of the extension host's heap in that task (40 to 60 ms). A hint only: nothing fails here.
+   */
+  private async reserveForSnapshot(): Promise<void> {
+    const head = Buffer.alloc(SNAPSHOT_HEAD_BYTES);
+    let read = 0;
+    try {
+      const h = await this.fs.open(this.snapshotPath, 'r');
+      try {
+        read = (await h.read(head, 0, head.length, 0)).bytesRead;
+      } finally {
+        await h.close().catch(() => undefined);
+      }
+    } catch {
+      return; // missing or unreadable: the read that follows says so
+    }
+    const nl = head.subarray(0, read).indexOf(10);
+    const count = nl < 0 ? 0 : countHint(head.toString('utf8', 0, nl).trim());
+    if (count === 0) return;
+    this.state.reserve(count + Math.ceil(count / 16));
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private async sealedNames(): Promise<string[]> {

@@ -96,6 +96,19 @@ export function applySnapshot(state: HistoryState, text: string): number {
 const SNAPSHOT_HEAD = `{"format":${JSON.stringify(SNAPSHOT_FORMAT)},`;
 const ENTRIES_OPEN = ',"entries":[';
 
+/** Beyond this the header's count is not believed (retention keeps 100,000 by default). */
+const MAX_COUNT_HINT = 2_000_000;
+
+/** The `count` of a snapshot's header line (`{"format":…,"count":N,"entries":[`), or 0 when it has none that is sane. */
+export function countHint(head: string): number {
+  try {
+    const count = (JSON.parse(`${head.slice(0, -ENTRIES_OPEN.length)}}`) as { count?: unknown }).count;
+    return typeof count === 'number' && Number.isInteger(count) && count > 0 && count <= MAX_COUNT_HINT ? count : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Reads a snapshot a line at a time, in slices. `snapshotChunks` writes the header (ending in
  * `"entries":[`), one entry a line, `],"removed":[`, one tombstone a line, then `]}`; each record is
@@ -107,6 +120,9 @@ export async function applySnapshotSliced(state: HistoryState, buf: Buffer, slic
   const firstNl = buf.indexOf(10);
   const head = buf.toString('utf8', 0, firstNl < 0 ? Math.min(buf.length, 4096) : firstNl).trim();
   if (!head.startsWith(SNAPSHOT_HEAD) || !head.endsWith(ENTRIES_OPEN)) return applySnapshot(state, buf.toString('utf8'));
+  // The header's count, a hint: room for that many (and a journal's worth more) before the first row.
+  const hinted = countHint(head);
+  if (hinted > 0) state.reserve(hinted + Math.ceil(hinted / 16));
   let entries = 0;
   let inEntries = true;
   let start = firstNl + 1;
@@ -138,7 +154,8 @@ export async function applySnapshotSliced(state: HistoryState, buf: Buffer, slic
 /**
  * The snapshot in chunks of about 1 MiB, the entries read from `entries` as they are written (so
  * no copy of the whole history is made first; a slicer in `entries` gives the event loop its turns).
- * `count` goes in the header (informational: no reader relies on it; compaction's is the rows at the
+ * `count` goes in the header (a hint: the reader makes room for that many rows at once, `countHint`, but
+ * nothing relies on it being right; compaction's is the rows at the
  * seal, one more than written for each row removed while writing). One `entryLine` a record, as always.
  */
 export async function* snapshotChunks(count: number, entries: AsyncIterable<HistoryEntry> | Iterable<HistoryEntry>, tombstones: Array<[string, string]>): AsyncGenerator<string> {

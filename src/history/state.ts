@@ -211,6 +211,16 @@ export class HistoryState {
     return { length: rows.length, at: (i) => (i >= 0 && i < rows.length ? table.entry(rows[i]) : undefined) };
   }
 
+  /** Makes room for `entries` entries at once (see EntryTable.reserve); a hint, never a limit. */
+  reserve(entries: number): void {
+    this.table.reserve(entries);
+    if (entries > this.order.length) {
+      const bigger = new Int32Array(entries);
+      bigger.set(this.order.subarray(0, this.orderLength));
+      this.order = bigger;
+    }
+  }
+
   private pushOrder(row: number, createdAt: string): void {
     if (this.orderLength === this.order.length) {
       const bigger = new Int32Array(Math.ceil(this.order.length * 1.5));

@@ -31,6 +31,7 @@ import {
   NONE16,
   NONE32,
   Pool,
+  resized,
   uuidWords,
   type Columns,
 } from './tableColumns';
@@ -38,7 +39,6 @@ import { TEXT_BLOCK_BYTES, TextArena, type TextStats } from './textArena';
 import type { EntryStatus, HistoryEntry, RowField, StateFields } from './types';
 
 export type { TextStats };
-
 
 /** The row's flags. */
 const LIVE = 1;
@@ -334,13 +334,15 @@ export class EntryTable {
     return row;
   }
 
+  /** Room for `rows` rows at once, for a load that knows how many come (growing 1.5× at a time copied every column a dozen times at 100,000). A hint: more still fit. */
+  reserve(rows: number): void {
+    if (rows > this.capacity) [this.c, this.capacity] = [resized(this.c, rows), rows];
+    if ((rows + 1) * 2 > this.index.length) this.rehash(2 ** Math.ceil(Math.log2((rows + 1) * 2)));
+  }
+
   private grow(): void {
-    // 1.5x, so a large history carries at most half its size again in unused rows.
-    const capacity = Math.max(1024, Math.ceil(this.capacity * 1.5));
-    const next = allocate(capacity);
-    for (const name of Object.keys(next) as Array<keyof Columns>) (next[name] as Uint8Array).set(this.c[name] as Uint8Array);
-    this.c = next;
-    this.capacity = capacity;
+    const capacity = Math.max(1024, Math.ceil(this.capacity * 1.5)); // 1.5x: a large history keeps at most half again unused
+    [this.c, this.capacity] = [resized(this.c, capacity), capacity];
   }
 
   private insertIndex(row: number, hash: number): void {

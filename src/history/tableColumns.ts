@@ -181,6 +181,13 @@ export type Columns = {
   textBytes: Uint32Array;
 };
 
+/** New columns of `capacity` rows holding the rows of `c` (as many as fit). */
+export function resized(c: Columns, capacity: number): Columns {
+  const next = allocate(capacity);
+  for (const name of Object.keys(next) as Array<keyof Columns>) (next[name] as Uint8Array).set((c[name] as Uint8Array).subarray(0, next[name].length));
+  return next;
+}
+
 /** Typed-array columns per row (keyWords holds 4 a row). */
 export function allocate(capacity: number): Columns {
   return {

@@ -35,6 +35,11 @@ class Recorder {
     this.objects.push(o);
     return true;
   }
+  /** Room asked for before the first row (the header's count, a hint). */
+  readonly reserved: number[] = [];
+  reserve(entries: number): void {
+    this.reserved.push(entries);
+  }
   get state(): HistoryState {
     return this as unknown as HistoryState;
   }
