@@ -4,7 +4,7 @@
 //   node scripts/build.mjs --tests         also transpiles src/ and test/ to out/ for mocha
 //   node scripts/build.mjs --watch         rebuilds the bundles on change
 import * as esbuild from 'esbuild';
-import { bundleOptions, testDefine } from './bundles.mjs';
+import { bundleOptions, CORE_LAYER_ENTRY, testDefine } from './bundles.mjs';
 import { copyFileSync, readdirSync, statSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,8 @@ export async function build() {
   // media/dist is packaged whole: a dev build's source map must not linger into a production .vsix.
   rmSync(join(root, 'media', 'dist'), { recursive: true, force: true });
   const entries = bundles.filter((b) => Object.values(b.entryPoints).every((p) => {
+    // The core's layers have an entry the build makes up (scripts/bundles.mjs, CORE_LAYERS).
+    if (p === CORE_LAYER_ENTRY) return true;
     try { return statSync(join(root, p)).isFile(); } catch { return false; }
   }));
   await Promise.all(entries.map((b) => esbuild.build(b)));

@@ -1,14 +1,16 @@
 // The esbuild options of every bundle, without building anything: scripts/build.mjs builds them, and
 // test/unit/productionBundle.test.ts builds the production extension bundle in memory to check it.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
+import * as esbuild from 'esbuild';
 
 /**
  * `__TEST__` (declared in src/buildFlags.d.ts) is false only in the production bundle, where esbuild drops the
  * test-only code it guards (the disk-full switch).
  */
 export function testDefine(production) {
-  return { __TEST__: production ? 'false' : 'true' };
+  // __CORE_PARTS__: the files src/extension.ts loads before dist/core.js; none outside the extension bundle (the tests' out/).
+  return { __TEST__: production ? 'false' : 'true', __CORE_PARTS__: '[]' };
 }
 
 /**
@@ -85,6 +87,96 @@ export function settingsOnly(root) {
   };
 }
 
+/**
+ * The core (everything src/core.ts reaches) ships as four files, loaded one per task after `activate`
+ * (src/extension.ts), so that no single load holds the extension host's thread for long: compiling and
+ * running 300 KB of code at once took 45 to 110 ms there. The layers follow the import directions of
+ * docs/ARCHITECTURE.md, so each file needs only those before it: dist/core-1.js (gateway, common,
+ * sandbox), dist/core-2.js (history, panel, config.ts), dist/core-3.js (bulk, credentials, balance,
+ * views) and dist/core.js (commands, chat tools, tasks and the container). Each module is in exactly one
+ * file; an import of a lower layer's module becomes a lookup in that file's `modules`.
+ */
+export const CORE_LAYERS = [
+  { name: 'core-1', holds: ['src/gateway/', 'src/common/', 'src/sandbox/'] },
+  { name: 'core-2', holds: ['src/history/', 'src/panel/', 'src/config.ts', 'package.json'] },
+  { name: 'core-3', holds: ['src/bulk/', 'src/credentials/', 'src/balance/', 'src/views/'] },
+];
+
+/** The made-up entry point of each layer's bundle: every module of the layer the core uses, as `modules`. */
+export const CORE_LAYER_ENTRY = 'core-layer-entry';
+
+/**
+ * The files src/extension.ts loads before dist/core.js, in order, one per task: the core's layers, then
+ * dist/undici.js, which the first balance check (right after the start) needs: in a task of its own rather
+ * than in the one that sends that request.
+ */
+export const CORE_PARTS = [...CORE_LAYERS.map((l) => `${l.name}.js`), 'undici.js'];
+
+/** The layer (index into CORE_LAYERS) a module belongs to, CORE_LAYERS.length for dist/core.js itself, undefined when not ours. */
+export function layerOf(rel) {
+  if (rel.startsWith('node_modules/') || rel.includes('/node_modules/')) return undefined;
+  const at = CORE_LAYERS.findIndex((l) => l.holds.some((h) => (h.endsWith('/') ? rel.startsWith(h) : rel === h)));
+  return at >= 0 ? at : CORE_LAYERS.length;
+}
+
+/** The modules of each lower layer that the core's bundle keeps (a first, plugin-free pass: esbuild's metafile). */
+function coreModules(root, production) {
+  const result = esbuild.buildSync({
+    absWorkingDir: root,
+    entryPoints: ['src/core.ts'],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'cjs',
+    packages: 'external',
+    external: ['vscode'],
+    outfile: join(root, 'out', 'core-layers.js'),
+    define: testDefine(production),
+    logLevel: 'silent',
+  });
+  const [output] = Object.values(result.metafile.outputs);
+  const byLayer = CORE_LAYERS.map(() => []);
+  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const at = layerOf(input);
+    if (bytesInOutput > 0 && at !== undefined && at < CORE_LAYERS.length) byLayer[at].push(input);
+  }
+  return byLayer;
+}
+
+/** Puts a bundle in its layer: imports of a lower layer's modules are read from that layer's file, and an import of a higher one fails the build. */
+function layered(root, index, entryModules) {
+  return {
+    name: `core-layer-${index}`,
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^${CORE_LAYER_ENTRY}$`) }, () => ({ path: 'entry', namespace: 'core-layer-entry' }));
+      b.onLoad({ filter: /.*/, namespace: 'core-layer-entry' }, () => ({
+        contents: [
+          ...entryModules.map((m, i) => `import * as m${i} from ${JSON.stringify(join(root, m))};`),
+          `export const modules = { ${entryModules.map((m, i) => `${JSON.stringify(m)}: m${i}`).join(', ')} };`,
+        ].join('\n'),
+        resolveDir: root,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        if (args.namespace !== 'file' || args.pluginData?.layered) return undefined;
+        const found = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: { layered: true } });
+        if (found.errors.length > 0 || found.external || !found.path) return undefined;
+        const rel = relative(root, found.path).split(sep).join('/');
+        const at = layerOf(rel);
+        if (at === undefined || at === index) return found;
+        if (at > index) return { errors: [{ text: `${relative(root, args.importer)} (${index < CORE_LAYERS.length ? CORE_LAYERS[index].name : 'core'}) imports ${rel} from a later layer (${at < CORE_LAYERS.length ? CORE_LAYERS[at].name : 'core'}): see CORE_LAYERS` }] };
+        return { path: rel, namespace: 'core-layer', pluginData: at };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'core-layer' }, (args) => ({
+        contents: `module.exports = require(${JSON.stringify(`./${CORE_LAYERS[args.pluginData].name}.js`)}).modules[${JSON.stringify(args.path)}];`,
+        loader: 'js',
+      }));
+      b.onResolve({ filter: /^\.\/core-\d+\.js$/, namespace: 'core-layer' }, (args) => ({ path: args.path, external: true }));
+    },
+  };
+}
+
 /** Every bundle the product ships: the extension and its core, undici, the phone plans, the CSV libraries, the standalone sandbox, and the webview script. */
 export function bundleOptions({ root, production }) {
   const common = {
@@ -100,9 +192,13 @@ export function bundleOptions({ root, production }) {
     legalComments: production ? 'none' : 'inline',
     define: testDefine(production),
   };
+  const apart = [vscodeOnce, undiciApart, phoneApart, csvApart, settingsOnly(root)];
+  const modules = coreModules(root, production);
   return [
-    // dist/extension.js (what activation loads) and dist/core.js (everything else, loaded right after).
-    { ...common, entryPoints: { extension: 'src/extension.ts', core: 'src/core.ts' }, outdir: 'dist', plugins: [coreApart, vscodeOnce, undiciApart, phoneApart, csvApart, settingsOnly(root)] },
+    // dist/extension.js (what activation loads: the stand-ins), then the core in layers, loaded right after (CORE_LAYERS).
+    { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [coreApart, ...apart], define: { ...common.define, __CORE_PARTS__: JSON.stringify(CORE_PARTS) } },
+    ...CORE_LAYERS.map((l, i) => ({ ...common, entryPoints: { [l.name]: CORE_LAYER_ENTRY }, outdir: 'dist', plugins: [layered(root, i, modules[i]), ...apart] })),
+    { ...common, entryPoints: { core: 'src/core.ts' }, outdir: 'dist', plugins: [layered(root, CORE_LAYERS.length, []), ...apart] },
     { ...common, entryPoints: { 'csv-parse': 'node_modules/csv-parse/dist/cjs/sync.cjs', 'csv-stringify': 'node_modules/csv-stringify/dist/cjs/sync.cjs' }, outdir: 'dist' },
     // Only what src/gateway/proxy.ts uses of undici (scripts/undici-entry.mjs): its first request loads it.
     { ...common, entryPoints: { undici: 'scripts/undici-entry.mjs' }, outdir: 'dist' },

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testOnlyCodeIn } from './bundles.mjs';
+import { CORE_LAYERS, testOnlyCodeIn } from './bundles.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -23,7 +23,7 @@ function run(cmd, args) {
 
 run(process.execPath, [join(root, 'scripts/build.mjs'), '--production']);
 // Fault injection and the disk-full switch are for tests: a package that carries them is not shipped.
-for (const bundle of ['dist/extension.js', 'dist/core.js']) {
+for (const bundle of ['dist/extension.js', 'dist/core.js', ...CORE_LAYERS.map((l) => `dist/${l.name}.js`)]) {
   const leftovers = testOnlyCodeIn(readFileSync(join(root, bundle), 'utf8'));
   if (leftovers.length > 0) {
     console.error(`package: ${bundle} carries test-only code (${leftovers.join(', ')}); see scripts/bundles.mjs`);

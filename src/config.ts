@@ -63,6 +63,49 @@ export interface Settings {
  * values count: read them through `inspect` to be sure a workspace cannot redirect credentials.
  */
 export function readSettings(): Settings {
+  return { ...remembered('settings', readSettingsNow) };
+}
+
+/**
+ * What has been read, by reader, until the configuration changes. VS Code's `inspect` and `get` walk every
+ * configuration scope: one `readSettings` took 15 to 40 ms of the extension host's shared thread, and
+ * building the services or bringing a large history in asks dozens of times. Forgotten at any
+ * configuration change (VS Code updates its values and fires the event in the same task, and this
+ * listener, registered at the first read, runs before any service's) and when the workspace is trusted.
+ */
+let memo: Map<string, unknown> | undefined;
+let watching = false;
+
+function remembered<T>(name: string, read: () => T): T {
+  if (!watching) {
+    watching = true;
+    // For the life of the extension host, like the module itself: nothing to dispose.
+    vscode.workspace.onDidChangeConfiguration(forgetSettings);
+    vscode.workspace.onDidGrantWorkspaceTrust(forgetSettings);
+  }
+  memo ??= new Map();
+  if (!memo.has(name)) memo.set(name, read());
+  return memo.get(name) as T;
+}
+
+/** Drops what has been read (the configuration changed). */
+export function forgetSettings(): void {
+  memo = undefined;
+}
+
+/**
+ * Reads every setting once, so that the services built after find them read: steps src/extension.ts runs
+ * each in a task of its own before the start. The first makes the time-zone data ready (the first
+ * `Intl.DateTimeFormat` with a zone loads it: 10 to 15 ms), which `readSettings` checks the zone against.
+ */
+export const warmSettings: ReadonlyArray<() => unknown> = [
+  () => isKnownTimeZone(settingDefault('gateway.timeZone')),
+  readSettings,
+  readRetentionSettings,
+  readTaskSettings,
+];
+
+function readSettingsNow(): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);
   const timeZone = read(c, 'gateway.timeZone');
   return {
@@ -93,14 +136,18 @@ export function readSettings(): Settings {
 
 /** The history retention settings (see src/history/retention.ts for the rule); 0 turns a limit off. */
 export function readRetentionSettings(): { maxAgeDays: number; maxEntries: number } {
-  const c = vscode.workspace.getConfiguration(SECTION);
-  return { maxAgeDays: read(c, 'history.maxAgeDays'), maxEntries: read(c, 'history.maxEntries') };
+  return { ...remembered('retention', () => {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    return { maxAgeDays: read(c, 'history.maxAgeDays'), maxEntries: read(c, 'history.maxEntries') };
+  }) };
 }
 
 /** The guards on SMS sent by tasks and task-end notifications (user settings only: a workspace cannot raise the cap). */
 export function readTaskSettings(): { dailyLimit: number; notificationNumber: string } {
-  const c = vscode.workspace.getConfiguration(SECTION);
-  return { dailyLimit: read(c, 'tasks.dailyLimit', true), notificationNumber: read(c, 'tasks.notificationNumber', true) };
+  return { ...remembered('tasks', () => {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    return { dailyLimit: read(c, 'tasks.dailyLimit', true), notificationNumber: read(c, 'tasks.notificationNumber', true) };
+  }) };
 }
 
 /** The status poller's settings, in the poller's units. */
@@ -119,12 +166,14 @@ export interface BulkSettings {
 }
 
 export function readBulkSettings(): BulkSettings {
-  const c = vscode.workspace.getConfiguration(SECTION);
-  return {
-    concurrency: read(c, 'bulk.concurrency'),
-    maxPerSecond: read(c, 'bulk.maxPerSecond'),
-    maxPerRequest: read(c, 'bulk.maxDestinationsPerRequest'),
-  };
+  return { ...remembered('bulk', () => {
+    const c = vscode.workspace.getConfiguration(SECTION);
+    return {
+      concurrency: read(c, 'bulk.concurrency'),
+      maxPerSecond: read(c, 'bulk.maxPerSecond'),
+      maxPerRequest: read(c, 'bulk.maxDestinationsPerRequest'),
+    };
+  }) };
 }
 
 /** The services a settings change is sent on to (the container passes them). */
@@ -143,6 +192,7 @@ export interface SettingsListeners {
 
 /** The one configuration change handler: tells each service whose settings changed, gateway first. */
 export function settingsChanged(e: vscode.ConfigurationChangeEvent, to: SettingsListeners): void {
+  forgetSettings();
   if (affects(e, 'gateway') || affects(e, 'send.charset') || e.affectsConfiguration('http')) to.gateway();
   if (affects(e, 'status')) to.poller();
   if (affects(e, 'history.maxAgeDays') || affects(e, 'history.maxEntries')) to.retention();

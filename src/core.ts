@@ -4,6 +4,7 @@
 // reads only the small part that registers the commands.
 import * as vscode from 'vscode';
 import { CommandIds } from './common/commandIds';
+export { warmSettings } from './config';
 import { Container } from './container';
 import { smsTaskProvider } from './tasks/provider';
 import { testApi, type InviosmartApi } from './testApi';

@@ -4,6 +4,7 @@
 // returns; the code that does the work (src/core.ts, dist/core.js: the container and the commands) is
 // loaded and started in the tasks right after, and a call before then waits for it
 // (src/common/deferredStart.ts). docs/PERFORMANCE.md, "Activation", has the figures.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CommandIds } from './common/commandIds';
 import { deferredStart } from './common/deferredStart';
@@ -29,6 +30,24 @@ export const CoreMarks = {
 /** dist/core.js: scripts/bundles.mjs maps this require to the bundle beside this one. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const loadCore = loadOnce('dist/core.js', () => require('./core') as typeof Core);
+
+/**
+ * What runs before the core starts, each step in a task of its own, so that no one step holds the
+ * extension host's thread for long (docs/PERFORMANCE.md, "Activation"): the layers dist/core.js needs and
+ * undici (scripts/bundles.mjs, CORE_PARTS; none in the tests' unbundled build), dist/core.js itself, then a
+ * first read of the settings (VS Code's `inspect` is slow, and the services ask for them as they are built).
+ */
+const preload: Array<() => unknown> = [
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ...__CORE_PARTS__.map((file) => loadOnce(`dist/${file}`, () => require(path.join(__dirname, file)) as unknown)),
+  () => {
+    performance.mark(CoreMarks.willLoad);
+    loadCore();
+    performance.mark(CoreMarks.didLoad);
+  },
+  // Steps of their own, each in its task (src/config.ts).
+  () => loadCore().warmSettings,
+];
 
 /** What `deactivate` has to stop (once started), and how to call off a start that has not happened yet. */
 let running: { deferred: vscode.Disposable; started: Promise<Core.StartedCore | undefined> } | undefined;
@@ -81,10 +100,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
   const deferred = deferredStart({
     ids: Object.values(CommandIds),
     commands: vscode.commands,
+    preload,
     load: () => {
-      performance.mark(CoreMarks.willLoad);
+      // Loaded by the preload steps: here only when a step failed before (and threw then).
       const core = loadCore();
-      performance.mark(CoreMarks.didLoad);
       return () => {
         performance.mark(CoreMarks.willStart);
         const started = core.startCore(context);

@@ -15,6 +15,11 @@ export interface DeferredStartOptions<T> {
   /** Every command id the started work registers: each has a stand-in until then. */
   ids: readonly string[];
   commands: CommandRegistry;
+  /**
+   * Steps run before `load`, each in a task of its own (the parts the code needs, loaded one at a time). A step
+   * that returns an array of functions has them run next, each in a task of its own too.
+   */
+  preload?: ReadonlyArray<() => unknown>;
   /** Loads the code (its own task) and gives the step that starts it (the next task). */
   load(): () => T;
   /** Shows why the work could not load or start: once when it fails, and again on each command run after. */
@@ -30,7 +35,7 @@ export interface DeferredStart<T> extends Disposable {
   dispose(): void;
 }
 
-/** Registers the stand-ins now; loads in the next task and starts in the one after (see the file's head). */
+/** Registers the stand-ins now; loads in the next tasks (each preload, then `load`) and starts in the one after (see the file's head). */
 export function deferredStart<T>(options: DeferredStartOptions<T>): DeferredStart<T> {
   const later = options.later ?? ((step: () => void) => void setImmediate(step));
   const nextTask = () => new Promise<void>((resolve) => later(resolve));
@@ -52,6 +57,13 @@ export function deferredStart<T>(options: DeferredStartOptions<T>): DeferredStar
   };
   const started = (async (): Promise<T | undefined> => {
     try {
+      const steps = [...(options.preload ?? [])];
+      for (let step = steps.shift(); step; step = steps.shift()) {
+        await nextTask();
+        if (disposed) return undefined;
+        const more = step();
+        if (Array.isArray(more) && more.every((m) => typeof m === 'function')) steps.unshift(...(more as Array<() => unknown>));
+      }
       await nextTask();
       if (disposed) return undefined;
       const start = options.load();

@@ -5,7 +5,8 @@
 // Test-only: a production build (`__TEST__` false) returns the real file system and keeps none of it.
 import type { DurableFs, DurableHandle } from './durable';
 
-export const DISK_FULL_ENV = 'INVIOSMART_TEST_DISK_FULL';
+/** The variable's name, in test builds only: a production bundle keeps every export of a core layer (scripts/bundles.mjs, CORE_LAYERS). */
+export const DISK_FULL_ENV = __TEST__ ? 'INVIOSMART_TEST_DISK_FULL' : '';
 
 function enospc(file: string): NodeJS.ErrnoException {
   return Object.assign(new Error(`ENOSPC: no space left on device, write '${file}'`), { code: 'ENOSPC', syscall: 'write', path: file });

@@ -124,8 +124,8 @@ describe('bulk: the CSV libraries ship apart', () => {
   it('dist/csv-parse.js and dist/csv-stringify.js, which the extension requires on first use, not at activation', () => {
     // scripts/build.mjs builds dist/ before the tests (`--tests`).
     const dist = path.join(__dirname, '..', '..', '..', 'dist');
-    // dist/core.js holds the extension's code (dist/extension.js only the stand-ins that load it).
-    const extension = fs.readFileSync(path.join(dist, 'core.js'), 'utf8');
+    // dist/core.js and its layers dist/core-N.js hold the extension's code (dist/extension.js only the stand-ins that load them).
+    const extension = fs.readdirSync(dist).filter((f) => /^core(-\d+)?\.js$/.test(f)).map((f) => fs.readFileSync(path.join(dist, f), 'utf8')).join('\n');
     assert.match(extension, /require\("\.\/csv-parse\.js"\)/);
     assert.match(extension, /require\("\.\/csv-stringify\.js"\)/);
     // One of the parser's own messages (our code names its error codes, so a code would not tell).

@@ -74,6 +74,78 @@ describe('deferred start: stand-in commands until the real work has started', ()
     assert.equal(await registry.executeCommand('x.send'), 'real x.send');
   });
 
+  it('each preload step runs in a task of its own, in order, before the load; a window closed between steps stops them there', async () => {
+    const registry = new Registry();
+    const tasks = new Tasks();
+    const steps: string[] = [];
+    const deferred = deferredStart({
+      ids: IDS,
+      commands: registry,
+      later: tasks.later,
+      preload: [() => steps.push('core-1'), () => steps.push('core-2'), () => steps.push('undici')],
+      load: () => {
+        steps.push('load');
+        return () => 'core';
+      },
+      onError: (e) => assert.fail(String(e)),
+    });
+    for (const expected of [['core-1'], ['core-1', 'core-2'], ['core-1', 'core-2', 'undici'], ['core-1', 'core-2', 'undici', 'load']]) {
+      await tasks.runNext();
+      assert.deepEqual(steps, expected);
+      assert.equal(tasks.waiting, 1, 'one step per task');
+    }
+    await tasks.runNext();
+    assert.equal(await deferred.started, 'core');
+
+    // Disposed after the first step: nothing after it runs, and the start resolves to undefined.
+    const registry2 = new Registry();
+    const tasks2 = new Tasks();
+    const ran: string[] = [];
+    const closed = deferredStart({
+      ids: IDS,
+      commands: registry2,
+      later: tasks2.later,
+      preload: [() => ran.push('core-1'), () => ran.push('core-2')],
+      load: () => {
+        ran.push('load');
+        return () => 'core';
+      },
+      onError: (e) => assert.fail(String(e)),
+    });
+    await tasks2.runNext();
+    closed.dispose();
+    while (tasks2.waiting > 0) await tasks2.runNext();
+    assert.deepEqual(ran, ['core-1']);
+    assert.equal(await closed.started, undefined);
+    assert.deepEqual([...registry2.handlers.keys()], [], 'the stand-ins are gone');
+  });
+
+  it('a preload step that throws fails the start: shown once, nothing after it runs', async () => {
+    const registry = new Registry();
+    const tasks = new Tasks();
+    const errors: unknown[] = [];
+    const ran: string[] = [];
+    const part = loadOnce('dist/core-2.js', () => {
+      throw new Error("Cannot find module './core-2.js'");
+    });
+    const deferred = deferredStart({
+      ids: IDS,
+      commands: registry,
+      later: tasks.later,
+      preload: [() => ran.push('core-1'), part, () => ran.push('core-3')],
+      load: () => {
+        ran.push('load');
+        return () => 'core';
+      },
+      onError: (e) => errors.push(e),
+    });
+    while (tasks.waiting > 0) await tasks.runNext();
+    assert.equal(await deferred.started, undefined);
+    assert.deepEqual(ran, ['core-1']);
+    assert.equal(errors.length, 1);
+    assert.ok(errors[0] instanceof PartLoadError && errors[0].part === 'dist/core-2.js');
+  });
+
   it('a command run before the start waits for it, then runs the real command with the same arguments', async () => {
     const registry = new Registry();
     const tasks = new Tasks();

@@ -27,15 +27,24 @@ function bundlesModule(): Promise<BundlesModule> {
   return loaded;
 }
 
-/** The JavaScript files of the extension's bundles (dist/extension.js and dist/core.js), or of `entries` built with the same options. */
+/** The names of the extension's own bundles: dist/extension.js, the core's layers and dist/core.js (scripts/bundles.mjs, CORE_LAYERS). */
+const OWN_BUNDLE = /^(extension|core(-\d+)?)$/;
+
+/** The JavaScript files of the extension's bundles (dist/extension.js, dist/core-N.js, dist/core.js), or of `entries` built with the extension's options. */
 async function bundleFiles(production: boolean, entries?: Record<string, string>): Promise<Map<string, string>> {
   const { bundleOptions } = await bundlesModule();
-  const options = bundleOptions({ root, production }).find((b) => JSON.stringify(b.entryPoints).includes('src/extension.ts'));
-  assert.ok(options, 'scripts/bundles.mjs has no extension bundle');
-  const result = await esbuild.build({ ...options, ...(entries ? { entryPoints: entries } : {}), write: false, sourcemap: false, outdir: path.join(root, 'out', 'bundle-check') });
-  const js = result.outputFiles.filter((f) => f.path.endsWith('.js'));
-  assert.ok(js.length > 0, 'esbuild wrote no JavaScript');
-  return new Map(js.map((f) => [path.basename(f.path), f.text]));
+  const all = bundleOptions({ root, production });
+  const options = entries
+    ? all.filter((b) => JSON.stringify(b.entryPoints).includes('src/extension.ts')).map((b) => ({ ...b, entryPoints: entries }))
+    : all.filter((b) => Object.keys(b.entryPoints as Record<string, string>).every((name) => OWN_BUNDLE.test(name)));
+  assert.ok(options.length > 0, 'scripts/bundles.mjs has no extension bundle');
+  const files = new Map<string, string>();
+  for (const o of options) {
+    const result = await esbuild.build({ ...o, write: false, sourcemap: false, outdir: path.join(root, 'out', 'bundle-check') });
+    for (const f of result.outputFiles.filter((f) => f.path.endsWith('.js'))) files.set(path.basename(f.path), f.text);
+  }
+  assert.ok(files.size > 0, 'esbuild wrote no JavaScript');
+  return files;
 }
 
 async function bundleText(production: boolean, entries?: Record<string, string>): Promise<string> {
@@ -67,20 +76,34 @@ describe('production bundle', function () {
   it('dist/extension.js, what VS Code loads to activate, is the stand-ins only: the services are in dist/core.js, required after', async () => {
     const files = await bundleFiles(true);
     const main = files.get('extension.js');
-    const core = files.get('core.js');
-    assert.ok(main && core, `expected extension.js and core.js, got ${[...files.keys()].join(', ')}`);
+    assert.deepEqual([...files.keys()].sort(), ['core-1.js', 'core-2.js', 'core-3.js', 'core.js', 'extension.js']);
+    assert.ok(main);
     assert.match(main, /require\("\.\/core\.js"\)/);
-    // The container, the history store and the built-in sandbox are not in the activation bundle.
-    for (const word of ['Authendication failure', 'history: could not be read', 'snapshot']) {
+    // The layers, then undici, one per task before dist/core.js (src/extension.ts): in the order each needs the one before.
+    assert.ok(main.includes('["core-1.js","core-2.js","core-3.js","undici.js"]'), 'dist/extension.js does not name the core\'s parts in order');
+    // The container, the history store and the built-in sandbox are not in the activation bundle, and each is in one core file only.
+    for (const [word, file] of [['Authendication failure', 'core-1.js'], ['history.journal.jsonl', 'core-2.js'], ['Messages with one status', 'core.js'], ['history: could not be read', 'core.js']]) {
       assert.ok(!main.includes(word), `dist/extension.js holds "${word}"`);
-      assert.ok(core.includes(word), `dist/core.js lacks "${word}"`);
+      const holders = [...files].filter(([name, text]) => name !== 'extension.js' && text.includes(word)).map(([name]) => name);
+      assert.deepEqual(holders, [file], `"${word}" is in ${holders.join(', ') || 'no file'}`);
     }
     assert.ok(main.length < 8 * 1024, `dist/extension.js is ${main.length} bytes`);
   });
 
-  it('dist/core.js copies the vscode API object once (vscodeOnce), not once per module that imports it', async () => {
-    const core = (await bundleFiles(true)).get('core.js') ?? '';
-    assert.equal(core.match(/require\("vscode"\)/g)?.length, 1);
+  it('a layer of the core reads the modules of the layers before it from their files, never from a later one', async () => {
+    const files = await bundleFiles(true);
+    const needs = (text: string) => [...new Set([...text.matchAll(/require\("\.\/(core-\d+)\.js"\)/g)].map((m) => m[1]))].sort();
+    assert.deepEqual(needs(files.get('core-1.js')!), []);
+    assert.deepEqual(needs(files.get('core-2.js')!), ['core-1']);
+    assert.deepEqual(needs(files.get('core-3.js')!), ['core-1', 'core-2']);
+    assert.deepEqual(needs(files.get('core.js')!), ['core-1', 'core-2', 'core-3']);
+    // Each layer hands its modules on by path.
+    assert.match(files.get('core-2.js')!, /"src\/history\/store\.ts":/);
+  });
+
+  it('each core file copies the vscode API object once (vscodeOnce), not once per module that imports it', async () => {
+    const files = await bundleFiles(true);
+    for (const [name, text] of files) if (name !== 'extension.js') assert.equal(text.match(/require\("vscode"\)/g)?.length, 1, name);
   });
   it('dist/undici.js is the parts of undici the gateway client uses: a request direct and one through a proxy, on 127.0.0.1', async () => {
     const { bundleOptions } = await bundlesModule();

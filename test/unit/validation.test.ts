@@ -117,8 +117,9 @@ describe('validation', () => {
     it('ships in its own bundle, dist/phone.js, which the extension requires on first use', () => {
       // scripts/build.mjs builds dist/ before the tests (`--tests`).
       const root = path.join(__dirname, '..', '..', '..');
-      // dist/core.js holds the extension's code (dist/extension.js only the stand-ins that load it).
-      const extension = fs.readFileSync(path.join(root, 'dist', 'core.js'), 'utf8');
+      // dist/core.js and its layers dist/core-N.js hold the extension's code (dist/extension.js only the stand-ins that load them).
+      const dist = path.join(root, 'dist');
+      const extension = fs.readdirSync(dist).filter((f) => /^core(-\d+)?\.js$/.test(f)).map((f) => fs.readFileSync(path.join(dist, f), 'utf8')).join('\n');
       const phone = fs.readFileSync(path.join(root, 'dist', 'phone.js'), 'utf8');
       assert.match(extension, /require\("\.\/phone\.js"\)/);
       assert.ok(phone.includes('country_calling_codes'), 'the numbering plans are in dist/phone.js');
