@@ -21,7 +21,7 @@ import { percentile } from './support/stats';
 const repoRoot = path.resolve(__dirname, '..', '..');
 const EXTENSION_ID = 'inviosmart-sms-team.inviosmart-sms';
 const EMPTY_ID = 'inviosmart-bench.empty-extension';
-const SAMPLES = 7;
+const SAMPLES = Number(process.env.INVIOSMART_BENCH_SAMPLES) || 7;
 const WARMUP = 1;
 const HISTORY = 100_000;
 const SAMPLE_TIMEOUT_MS = 180_000;
@@ -211,14 +211,23 @@ export const activationBench: Bench = {
         // The extension host's thread from activate's end until the history is in (activationProbe.ts).
         const h = sc.samples.map((x) => x.history);
         const cpu = h.map((x) => x.longestCpuMs).filter((v): v is number => v !== undefined);
+        const oursCpu = h.map((x) => x.longestOursCpuMs).filter((v): v is number => v !== undefined);
         const maxOf = (v: number[]): string => `max ${Math.max(...v).toFixed(1)} ms, median ${median(v).toFixed(1)} ms`;
+        if (oursCpu.length === h.length) {
+          rows.push({
+            name: `    longest task of ours from activate's end until the history is in (${sc.label}; the core's load and start included): the thread's own CPU time in the longest gap in which a CPU profile (1 ms) found our code, worst of ${h.length} windows`,
+            measured: maxOf(oursCpu),
+            baseline: '50 ms',
+            ratio: Math.max(...oursCpu) / 50,
+            target: { op: '<=', value: 1 },
+          });
+        }
         if (cpu.length === h.length) {
           rows.push({
-            name: `    longest task from activate's end until the history is in (${sc.label}; dist/core.js's load and start included): the thread's own CPU time, worst of ${h.length} windows`,
+            name: `    same, any task on the thread (VS Code's own, other extensions', the garbage collector's too)`,
             measured: maxOf(cpu),
             baseline: '50 ms',
             ratio: Math.max(...cpu) / 50,
-            target: { op: '<=', value: 1 },
           });
         }
         rows.push({

@@ -34,6 +34,12 @@ export interface HistoryLoadRow {
   loopDelayMaxMs: number;
   /** The longest gaps by CPU time, each with its end on the monotonic clock (µs, as a CPU profile's timestamps). */
   longestGaps: Gap[];
+  /**
+   * The thread's CPU time in the longest gap in which our extension's code ran (a CPU profile sampled it
+   * there: a frame of a file under its folder); undefined without process.threadCpuUsage. Gaps in which
+   * only VS Code's or another extension's code ran, or only the garbage collector, do not count.
+   */
+  longestOursCpuMs?: number;
   /** ms (wall): the require of dist/core.js, after activate returned. */
   coreLoadMs: number;
   /** ms (wall): startCore (the container and the commands), in the task after. */
@@ -47,10 +53,12 @@ export interface Gap {
   wallMs: number;
   /** process.hrtime at the gap's end, in µs: the clock of a CPU profile's sample times. */
   endUs: number;
+  /** Whether a sample in the gap had a frame of our extension's code on its stack (set after the profile is in). */
+  ours?: boolean;
 }
 
-/** Gaps kept per window (the longest by CPU time). */
-const GAPS_KEPT = 5;
+/** Gaps kept per window (the longest by CPU time): enough that the longest of ours is among them. */
+const GAPS_KEPT = 40;
 
 /**
  * The User Timing marks src/extension.ts sets (`CoreMarks` there; the probe is copied alone, so the names
@@ -133,7 +141,7 @@ async function historyLoad(id: string): Promise<HistoryLoadRow> {
   const ext = vscode.extensions.getExtension(id);
   const activeAtStart = ext?.isActive ?? false;
   let activatedAt: number | undefined;
-  const profiler = startProfiler(process.env.INVIOSMART_BENCH_PROFILE);
+  const profiler = startProfiler(process.env.INVIOSMART_BENCH_PROFILE, ext?.extensionPath ?? '');
   const stop = watchThread(() => (activatedAt ??= performance.getEntriesByName(Marks.activated, 'mark').at(-1)?.startTime));
   const deadline = Date.now() + 120_000;
   while (!ext?.isActive) {
@@ -146,11 +154,13 @@ async function historyLoad(id: string): Promise<HistoryLoadRow> {
   // first work on it runs there too): one more timer turn, so the watch sees that task end.
   await new Promise((r) => setTimeout(r, 2));
   const watched = stop();
-  await profiler?.(watched.longestGaps);
+  await profiler(watched.longestGaps);
+  const ours = watched.longestGaps.filter((g) => g.ours).map((g) => g.cpuMs);
   return {
     activeAtStart,
     loadedAfterMs,
     ...watched,
+    ...(watched.longestCpuMs !== undefined ? { longestOursCpuMs: ours.length > 0 ? Math.max(...ours) : 0 } : {}),
     coreLoadMs: markTime(Marks.didLoad) - markTime(Marks.willLoad),
     coreStartMs: markTime(Marks.didStart) - markTime(Marks.willStart),
     coreUpAfterMs: markTime(Marks.didStart) - markTime(Marks.activated),
@@ -158,26 +168,60 @@ async function historyLoad(id: string): Promise<HistoryLoadRow> {
 }
 
 /**
- * With INVIOSMART_BENCH_PROFILE set to a folder: a CPU profile of this extension host (sampled every
- * 250 µs) from the probe's start until the history is in, written there with the window's longest
- * gaps (their ends on the profile's clock), to see which function held the thread.
+ * A CPU profile of this extension host from the probe's start until the history is in, sampled every ms (every
+ * 250 µs with INVIOSMART_BENCH_PROFILE set to a folder, where it is written with the window's longest gaps, to
+ * see which function held the thread). The gaps are marked `ours` when a sample inside one had a frame of a
+ * file under `ownPath` (our extension's folder) on its stack.
  */
-function startProfiler(dir: string | undefined): ((gaps: Gap[]) => Promise<void>) | undefined {
-  if (!dir) return undefined;
+function startProfiler(dir: string | undefined, ownPath: string): (gaps: Gap[]) => Promise<void> {
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
-  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 250 })).then(() => post('Profiler.start'));
+  const started = post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: dir ? 250 : 1000 })).then(() => post('Profiler.start'));
   return async (gaps) => {
     await started;
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    const { profile } = (await post('Profiler.stop')) as { profile: CpuProfile };
     session.disconnect();
+    markOurs(profile, gaps, ownPath);
+    if (!dir) return;
     mkdirSync(dir, { recursive: true });
     const name = `window-${Date.now()}-${process.pid}`;
     writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
     writeFileSync(path.join(dir, `${name}.gaps.json`), JSON.stringify(gaps, null, 1));
   };
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { url: string }; children?: number[] }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Sets `ours` on each gap: some sample inside it (by the profile's clock) had a frame of a file under `ownPath`. */
+export function markOurs(profile: CpuProfile, gaps: Gap[], ownPath: string): void {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const own = new Map<number, boolean>();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const isOurs = (id: number): boolean => {
+    let known = own.get(id);
+    if (known === undefined) {
+      const url = byId.get(id)?.callFrame.url ?? '';
+      const up = parent.get(id);
+      known = (ownPath !== '' && url.includes(ownPath)) || (up !== undefined && isOurs(up));
+      own.set(id, known);
+    }
+    return known;
+  };
+  let t = profile.startTime;
+  const times = profile.timeDeltas.map((d) => (t += d));
+  for (const g of gaps) {
+    const end = g.endUs;
+    const start = end - g.wallMs * 1000;
+    g.ours = profile.samples.some((id, i) => times[i] >= start && times[i] <= end && isOurs(id));
+  }
 }
 
 /** The "Extension Activation Stats" table of the report, by extension id (lower case). */
