@@ -74,74 +74,76 @@ describe('deferred start: stand-in commands until the real work has started', ()
     assert.equal(await registry.executeCommand('x.send'), 'real x.send');
   });
 
-  it('each preload step runs in a task of its own, in order, before the load; a window closed between steps stops them there', async () => {
+  /** A deferred start with these preload steps, the test's registry and task queue, and a load that notes itself in `ran` and starts 'core'. */
+  function withSteps(preload: Array<() => unknown>, onError: (e: unknown) => void = (e) => assert.fail(String(e))) {
     const registry = new Registry();
     const tasks = new Tasks();
-    const steps: string[] = [];
+    const ran: string[] = [];
     const deferred = deferredStart({
       ids: IDS,
       commands: registry,
       later: tasks.later,
-      preload: [() => steps.push('core-1'), () => steps.push('core-2'), () => steps.push('undici')],
+      preload,
       load: () => {
-        steps.push('load');
+        ran.push('load');
         return () => 'core';
       },
-      onError: (e) => assert.fail(String(e)),
+      onError,
     });
-    for (const expected of [['core-1'], ['core-1', 'core-2'], ['core-1', 'core-2', 'undici'], ['core-1', 'core-2', 'undici', 'load']]) {
+    return { registry, tasks, ran, deferred };
+  }
+
+  it('each preload step runs in a task of its own, in order, before the load; a window closed between steps stops them there', async () => {
+    const steps: string[] = [];
+    const { tasks, ran, deferred } = withSteps([() => steps.push('core-1'), () => steps.push('core-2'), () => steps.push('undici')]);
+    for (const expected of [['core-1'], ['core-1', 'core-2'], ['core-1', 'core-2', 'undici']]) {
       await tasks.runNext();
       assert.deepEqual(steps, expected);
+      assert.deepEqual(ran, []);
       assert.equal(tasks.waiting, 1, 'one step per task');
     }
+    await tasks.runNext();
+    assert.deepEqual(ran, ['load']);
     await tasks.runNext();
     assert.equal(await deferred.started, 'core');
 
     // Disposed after the first step: nothing after it runs, and the start resolves to undefined.
-    const registry2 = new Registry();
-    const tasks2 = new Tasks();
-    const ran: string[] = [];
-    const closed = deferredStart({
-      ids: IDS,
-      commands: registry2,
-      later: tasks2.later,
-      preload: [() => ran.push('core-1'), () => ran.push('core-2')],
-      load: () => {
-        ran.push('load');
-        return () => 'core';
-      },
-      onError: (e) => assert.fail(String(e)),
-    });
-    await tasks2.runNext();
-    closed.dispose();
-    while (tasks2.waiting > 0) await tasks2.runNext();
-    assert.deepEqual(ran, ['core-1']);
-    assert.equal(await closed.started, undefined);
-    assert.deepEqual([...registry2.handlers.keys()], [], 'the stand-ins are gone');
+    const closedSteps: string[] = [];
+    const closed = withSteps([() => closedSteps.push('core-1'), () => closedSteps.push('core-2')]);
+    await closed.tasks.runNext();
+    closed.deferred.dispose();
+    while (closed.tasks.waiting > 0) await closed.tasks.runNext();
+    assert.deepEqual(closedSteps, ['core-1']);
+    assert.deepEqual(closed.ran, []);
+    assert.equal(await closed.deferred.started, undefined);
+    assert.deepEqual([...closed.registry.handlers.keys()], [], 'the stand-ins are gone');
+  });
+
+  it('a step that returns steps has them run next, each in a task of its own', async () => {
+    const steps: string[] = [];
+    const { tasks, ran, deferred } = withSteps([() => [() => steps.push('a'), () => steps.push('b')], () => steps.push('c')]);
+    await tasks.runNext();
+    assert.deepEqual(steps, []);
+    for (const expected of [['a'], ['a', 'b'], ['a', 'b', 'c']]) {
+      await tasks.runNext();
+      assert.deepEqual(steps, expected);
+    }
+    while (tasks.waiting > 0) await tasks.runNext();
+    assert.deepEqual(ran, ['load']);
+    assert.equal(await deferred.started, 'core');
   });
 
   it('a preload step that throws fails the start: shown once, nothing after it runs', async () => {
-    const registry = new Registry();
-    const tasks = new Tasks();
     const errors: unknown[] = [];
-    const ran: string[] = [];
+    const steps: string[] = [];
     const part = loadOnce('dist/core-2.js', () => {
       throw new Error("Cannot find module './core-2.js'");
     });
-    const deferred = deferredStart({
-      ids: IDS,
-      commands: registry,
-      later: tasks.later,
-      preload: [() => ran.push('core-1'), part, () => ran.push('core-3')],
-      load: () => {
-        ran.push('load');
-        return () => 'core';
-      },
-      onError: (e) => errors.push(e),
-    });
+    const { tasks, ran, deferred } = withSteps([() => steps.push('core-1'), part, () => steps.push('core-3')], (e) => errors.push(e));
     while (tasks.waiting > 0) await tasks.runNext();
     assert.equal(await deferred.started, undefined);
-    assert.deepEqual(ran, ['core-1']);
+    assert.deepEqual(steps, ['core-1']);
+    assert.deepEqual(ran, []);
     assert.equal(errors.length, 1);
     assert.ok(errors[0] instanceof PartLoadError && errors[0].part === 'dist/core-2.js');
   });
