@@ -119,7 +119,10 @@ export function layerOf(rel) {
   return at >= 0 ? at : CORE_LAYERS.length;
 }
 
-/** The modules of each lower layer that the core's bundle keeps (a first, plugin-free pass: esbuild's metafile). */
+/**
+ * The modules of each lower layer that a later layer imports (a first, plugin-free pass over src/core.ts:
+ * esbuild's metafile). Only those need handing on; a module only its own layer uses stays inside it.
+ */
 function coreModules(root, production) {
   const result = esbuild.buildSync({
     absWorkingDir: root,
@@ -135,13 +138,16 @@ function coreModules(root, production) {
     define: testDefine(production),
     logLevel: 'silent',
   });
-  const [output] = Object.values(result.metafile.outputs);
-  const byLayer = CORE_LAYERS.map(() => []);
-  for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
-    const at = layerOf(input);
-    if (bytesInOutput > 0 && at !== undefined && at < CORE_LAYERS.length) byLayer[at].push(input);
+  const byLayer = CORE_LAYERS.map(() => new Set());
+  for (const [input, { imports }] of Object.entries(result.metafile.inputs)) {
+    const from = layerOf(input);
+    if (from === undefined) continue;
+    for (const { path } of imports) {
+      const to = layerOf(path);
+      if (to !== undefined && to < from) byLayer[to].add(path);
+    }
   }
-  return byLayer;
+  return byLayer.map((set) => [...set].sort());
 }
 
 /** Puts a bundle in its layer: imports of a lower layer's modules are read from that layer's file, and an import of a higher one fails the build. */

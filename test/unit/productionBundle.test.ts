@@ -101,6 +101,22 @@ describe('production bundle', function () {
     assert.match(files.get('core-2.js')!, /"src\/history\/store\.ts":/);
   });
 
+  it('every module a layer reads from an earlier one is in that one\'s modules (a folder\'s index.ts of re-exports too)', async () => {
+    for (const production of [true, false]) {
+      const files = await bundleFiles(production);
+      const lookups: string[] = [];
+      for (const [name, text] of files) {
+        for (const m of text.matchAll(/require\("\.\/(core-\d+\.js)"\)\.modules\["([^"]+)"\]/g)) {
+          lookups.push(`${name} → ${m[1]} ${m[2]}`);
+          const layer = files.get(m[1]);
+          assert.ok(layer?.includes(`${JSON.stringify(m[2])}:`), `${name} reads ${m[2]} from ${m[1]}, which does not hand it on`);
+        }
+      }
+      assert.ok(lookups.some((l) => l.endsWith('src/bulk/index.ts')), 'the commands read the bulk folder through its index');
+      assert.ok(lookups.length > 40, `only ${lookups.length} lookups`);
+    }
+  });
+
   it('each core file copies the vscode API object once (vscodeOnce), not once per module that imports it', async () => {
     const files = await bundleFiles(true);
     for (const [name, text] of files) if (name !== 'extension.js') assert.equal(text.match(/require\("vscode"\)/g)?.length, 1, name);
