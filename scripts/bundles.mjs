@@ -150,8 +150,16 @@ function coreModules(root, production) {
   return byLayer.map((set) => [...set].sort());
 }
 
-/** Puts a bundle in its layer: imports of a lower layer's modules are read from that layer's file, and an import of a higher one fails the build. */
-function layered(root, index, entryModules) {
+/** A layer's file name, for messages (CORE_LAYERS.length: dist/core.js). */
+const layerName = (i) => (i < CORE_LAYERS.length ? CORE_LAYERS[i].name : 'core');
+
+/**
+ * Puts a bundle in its layer: imports of a lower layer's modules are read from that layer's file, and an
+ * import of a higher one, or of a module the lower layer does not hand on (`modules`, computed when the
+ * options were: a `--watch` build that gained an import), fails the build.
+ */
+function layered(root, index, modules) {
+  const entryModules = modules[index] ?? [];
   return {
     name: `core-layer-${index}`,
     setup(b) {
@@ -171,7 +179,9 @@ function layered(root, index, entryModules) {
         const rel = relative(root, found.path).split(sep).join('/');
         const at = layerOf(rel);
         if (at === undefined || at === index) return found;
-        if (at > index) return { errors: [{ text: `${relative(root, args.importer)} (${index < CORE_LAYERS.length ? CORE_LAYERS[index].name : 'core'}) imports ${rel} from a later layer (${at < CORE_LAYERS.length ? CORE_LAYERS[at].name : 'core'}): see CORE_LAYERS` }] };
+        const importer = `${relative(root, args.importer)} (${layerName(index)})`;
+        if (at > index) return { errors: [{ text: `${importer} imports ${rel} from a later layer (${layerName(at)}): see CORE_LAYERS` }] };
+        if (!modules[at].includes(rel)) return { errors: [{ text: `${importer} imports ${rel}, which ${layerName(at)} does not hand on: start the build again` }] };
         return { path: rel, namespace: 'core-layer', pluginData: at };
       });
       b.onLoad({ filter: /.*/, namespace: 'core-layer' }, (args) => ({
@@ -203,8 +213,8 @@ export function bundleOptions({ root, production }) {
   return [
     // dist/extension.js (what activation loads: the stand-ins), then the core in layers, loaded right after (CORE_LAYERS).
     { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', plugins: [coreApart, ...apart], define: { ...common.define, __CORE_PARTS__: JSON.stringify(CORE_PARTS) } },
-    ...CORE_LAYERS.map((l, i) => ({ ...common, entryPoints: { [l.name]: CORE_LAYER_ENTRY }, outdir: 'dist', plugins: [layered(root, i, modules[i]), ...apart] })),
-    { ...common, entryPoints: { core: 'src/core.ts' }, outdir: 'dist', plugins: [layered(root, CORE_LAYERS.length, []), ...apart] },
+    ...CORE_LAYERS.map((l, i) => ({ ...common, entryPoints: { [l.name]: CORE_LAYER_ENTRY }, outdir: 'dist', plugins: [layered(root, i, modules), ...apart] })),
+    { ...common, entryPoints: { core: 'src/core.ts' }, outdir: 'dist', plugins: [layered(root, CORE_LAYERS.length, modules), ...apart] },
     { ...common, entryPoints: { 'csv-parse': 'node_modules/csv-parse/dist/cjs/sync.cjs', 'csv-stringify': 'node_modules/csv-stringify/dist/cjs/sync.cjs' }, outdir: 'dist' },
     // Only what src/gateway/proxy.ts uses of undici (scripts/undici-entry.mjs): its first request loads it.
     { ...common, entryPoints: { undici: 'scripts/undici-entry.mjs' }, outdir: 'dist' },

@@ -94,15 +94,15 @@ export function forgetSettings(): void {
 }
 
 /**
- * Reads every setting once, so that the services built after find them read: steps src/extension.ts runs
- * each in a task of its own before the start. The first makes the time-zone data ready (the first
- * `Intl.DateTimeFormat` with a zone loads it: 10 to 15 ms), which `readSettings` checks the zone against.
+ * Reads the settings the start needs once, so that the services built after find them read: steps
+ * src/extension.ts runs each in a task of its own before the start. The first makes the time-zone data ready
+ * (the first `Intl.DateTimeFormat` with a zone loads it: 10 to 15 ms), which `readSettings` checks the zone
+ * against. The task settings are left to the first task that sends: nothing at the start reads them.
  */
 export const warmSettings: ReadonlyArray<() => unknown> = [
   () => isKnownTimeZone(settingDefault('gateway.timeZone')),
   readSettings,
   readRetentionSettings,
-  readTaskSettings,
 ];
 
 function readSettingsNow(): Settings {

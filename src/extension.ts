@@ -102,7 +102,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Invios
     commands: vscode.commands,
     preload,
     load: () => {
-      // Loaded by the preload steps: here only when a step failed before (and threw then).
+      // Already loaded by a preload step (loadOnce keeps it): this only takes it.
       const core = loadCore();
       return () => {
         performance.mark(CoreMarks.willStart);

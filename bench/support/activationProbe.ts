@@ -200,7 +200,7 @@ interface CpuProfile {
 }
 
 /** Sets `ours` on each gap: some sample inside it (by the profile's clock) had a frame of a file under `ownPath`. */
-export function markOurs(profile: CpuProfile, gaps: Gap[], ownPath: string): void {
+function markOurs(profile: CpuProfile, gaps: Gap[], ownPath: string): void {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const own = new Map<number, boolean>();

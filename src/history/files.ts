@@ -16,7 +16,7 @@ import {
   type DurableFs,
   type DurableHandle,
 } from '../common/durable';
-import { applyLines, applyLinesSliced, applySnapshot, applySnapshotSliced, countHint, JOURNAL_FILE, SEALED_RE, SNAPSHOT_FILE } from './format';
+import { applyLines, applyLinesSliced, applySnapshot, applySnapshotSliced, JOURNAL_FILE, roomHinted, SEALED_RE, SNAPSHOT_FILE } from './format';
 import { timeSlicer, type Slicer } from './slices';
 import { HistoryState } from './state';
 import type { HistoryEntry } from './types';
@@ -203,21 +203,20 @@ export class HistoryFiles {
    */
   private async reserveForSnapshot(): Promise<void> {
     const head = Buffer.alloc(SNAPSHOT_HEAD_BYTES);
-    let read = 0;
+    let room = 0;
     try {
       const h = await this.fs.open(this.snapshotPath, 'r');
       try {
-        read = (await h.read(head, 0, head.length, 0)).bytesRead;
+        const { bytesRead } = await h.read(head, 0, head.length, 0);
+        room = roomHinted(head.subarray(0, bytesRead), Number((await h.stat()).size));
       } finally {
         await h.close().catch(() => undefined);
       }
     } catch {
       return; // missing or unreadable: the read that follows says so
     }
-    const nl = head.subarray(0, read).indexOf(10);
-    const count = nl < 0 ? 0 : countHint(head.toString('utf8', 0, nl).trim());
-    if (count === 0) return;
-    this.state.reserve(count + Math.ceil(count / 16));
+    if (room === 0) return;
+    this.state.reserve(room);
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 

@@ -98,6 +98,8 @@ const ENTRIES_OPEN = ',"entries":[';
 
 /** Beyond this the header's count is not believed (retention keeps 100,000 by default). */
 const MAX_COUNT_HINT = 2_000_000;
+/** No record as `entryLine` writes it is shorter: a count the file's size cannot hold is not believed either. */
+const MIN_RECORD_BYTES = 100;
 
 /** The `count` of a snapshot's header line (`{"format":…,"count":N,"entries":[`), or 0 when it has none that is sane. */
 export function countHint(head: string): number {
@@ -107,6 +109,17 @@ export function countHint(head: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The rows to make room for before a snapshot is read: its header's count (the first line of `head`) and a
+ * sixteenth more for the journal after it; 0 when the header says nothing sane or more than a file of
+ * `fileBytes` can hold (a damaged or hostile count must not make every window allocate for millions).
+ */
+export function roomHinted(head: Buffer, fileBytes: number): number {
+  const nl = head.indexOf(10);
+  const count = nl < 0 ? 0 : countHint(head.toString('utf8', 0, nl).trim());
+  return count === 0 || count > fileBytes / MIN_RECORD_BYTES ? 0 : count + Math.ceil(count / 16);
 }
 
 /**
@@ -121,8 +134,7 @@ export async function applySnapshotSliced(state: HistoryState, buf: Buffer, slic
   const head = buf.toString('utf8', 0, firstNl < 0 ? Math.min(buf.length, 4096) : firstNl).trim();
   if (!head.startsWith(SNAPSHOT_HEAD) || !head.endsWith(ENTRIES_OPEN)) return applySnapshot(state, buf.toString('utf8'));
   // The header's count, a hint: room for that many (and a journal's worth more) before the first row.
-  const hinted = countHint(head);
-  if (hinted > 0) state.reserve(hinted + Math.ceil(hinted / 16));
+  state.reserve(roomHinted(buf, buf.length));
   let entries = 0;
   let inEntries = true;
   let start = firstNl + 1;

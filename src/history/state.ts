@@ -214,19 +214,17 @@ export class HistoryState {
   /** Makes room for `entries` entries at once (see EntryTable.reserve); a hint, never a limit. */
   reserve(entries: number): void {
     this.table.reserve(entries);
-    if (entries > this.order.length) {
-      const bigger = new Int32Array(entries);
-      bigger.set(this.order.subarray(0, this.orderLength));
-      this.order = bigger;
-    }
+    if (entries > this.order.length) this.resizeOrder(entries);
+  }
+
+  private resizeOrder(length: number): void {
+    const bigger = new Int32Array(length);
+    bigger.set(this.order.subarray(0, this.orderLength));
+    this.order = bigger;
   }
 
   private pushOrder(row: number, createdAt: string): void {
-    if (this.orderLength === this.order.length) {
-      const bigger = new Int32Array(Math.ceil(this.order.length * 1.5));
-      bigger.set(this.order);
-      this.order = bigger;
-    }
+    if (this.orderLength === this.order.length) this.resizeOrder(Math.ceil(this.order.length * 1.5));
     this.order[this.orderLength++] = row;
     if (createdAt < this.newestCreatedAt) this.inOrder = false;
     else this.newestCreatedAt = createdAt;

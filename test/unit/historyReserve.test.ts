@@ -2,7 +2,7 @@
 // `countHint`, state.ts and table.ts `reserve`) instead of growing every column a dozen times while it
 // reads. The count is a hint: a wrong, missing or absurd one changes nothing of what is read.
 import * as assert from 'node:assert/strict';
-import { applySnapshotSliced, countHint, snapshotChunks } from '../../src/history/format';
+import { applySnapshotSliced, countHint, roomHinted, snapshotChunks } from '../../src/history/format';
 import { noSlices } from '../../src/history/slices';
 import { HistoryState } from '../../src/history/state';
 import { EntryTable } from '../../src/history/table';
@@ -38,6 +38,19 @@ describe('history load: room made at once from the snapshot header', () => {
     for (const bad of ['0', '-5', '2.5', '"100"', 'null', '2000001', '1e300']) assert.equal(countHint(head(bad)), 0, bad);
     assert.equal(countHint('{"format":"inviosmart-sms-history","entries":['), 0, 'no count');
     assert.equal(countHint('{"format":"inviosmart-sms-history","count":5,,"entries":['), 0, 'not JSON');
+  });
+
+  it('roomHinted believes a count only as far as the file can hold it, and only on a whole first line', () => {
+    const head = (count: number) => Buffer.from(`{"format":"inviosmart-sms-history","version":2,"writtenAt":"2026-12-02T00:00:00.000Z","count":${count},"entries":[\n{"key":`);
+    assert.equal(roomHinted(head(1600), 57_000_000), 1700);
+    assert.equal(roomHinted(head(100_000), 57_000_000), 106_250);
+    // A damaged or hostile header: two million rows claimed by a 4 KB file (or a 1 MB one) make no room.
+    assert.equal(roomHinted(head(2_000_000), 4096), 0);
+    assert.equal(roomHinted(head(2_000_000), 1_000_000), 0);
+    assert.equal(roomHinted(head(100), 10_000), 100 + 7);
+    assert.equal(roomHinted(head(101), 10_000), 0);
+    // No newline in what was read: the header line is not whole.
+    assert.equal(roomHinted(Buffer.from('{"format":"inviosmart-sms-history","count":5,"entries":['), 1_000_000), 0);
   });
 
   it('a load reserves the count and a sixteenth more, before the first row, and reads the same entries as without', async () => {
