@@ -14,6 +14,7 @@ import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types'
 import {
   appendRecord,
   fileError,
+  flushToDisk,
   readIfExists,
   realFs,
   removeFile,
@@ -93,7 +94,10 @@ export class BatchHandle {
   private lines: JournalLine[];
   private fd: DurableHandle | undefined;
   private queued: Array<{ line: JournalLine; sync: boolean; resolve: () => void; reject: (e: unknown) => void }> = [];
-  private flushing: Promise<void> | undefined;
+  /** The write loop, while it runs. */
+  private writing: Promise<void> | undefined;
+  /** Settles once every record written so far is on disk (or failed) and its lines are resolved, in order. */
+  private settled: Promise<void> = Promise.resolve();
   private nextDispatch: number;
   private closed = false;
 
@@ -132,32 +136,48 @@ export class BatchHandle {
    * Appends one line and resolves once it is written, and on disk (fdatasync) when `sync` and the
    * store is durable. Lines keep their order; lines asked for while a write is under way go out
    * together in the next write, with one fdatasync (group commit), so concurrent requests share it.
+   * A record is written while the one before it is still being flushed, so a line seldom waits out
+   * another's fdatasync before its own starts; lines still resolve in order, each once its own flush
+   * is done (a flush covers every byte written before it).
    */
   append(line: JournalLine, options: { sync?: boolean } = {}): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queued.push({ line, sync: options.sync !== false, resolve, reject });
-      this.flushing ??= this.flush();
+      this.writing ??= this.writeQueued();
     });
   }
 
-  private async flush(): Promise<void> {
+  private async writeQueued(): Promise<void> {
     while (this.queued.length > 0) {
       const batch = this.queued.splice(0);
+      let onDisk: Promise<void>;
       try {
         if (this.closed) throw new BulkError('batch-write', `Batch ${this.batchId} is closed.`);
         this.fd ??= await this.fs.open(this.files.journal, 'a');
         const record = Buffer.from(journalRecord(batch.map((b) => b.line)), 'utf8');
-        await appendRecord(this.fd, record, { sync: this.durable && batch.some((b) => b.sync), what: `batch ${this.batchId}`, file: this.files.journal });
-        for (const b of batch) {
-          this.lines.push(b.line);
-          b.resolve();
-        }
+        const where = { what: `batch ${this.batchId}`, file: this.files.journal };
+        await appendRecord(this.fd, record, { sync: false, ...where });
+        onDisk = this.durable && batch.some((b) => b.sync) ? flushToDisk(this.fd, where) : Promise.resolve();
       } catch (e) {
-        const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${fileError(e, 'write', this.files.journal, `batch ${this.batchId}`).message}`);
-        for (const b of batch) b.reject(err);
+        onDisk = Promise.reject(e);
       }
+      onDisk.catch(() => undefined); // handled in order below
+      this.settled = this.settled
+        .then(() => onDisk)
+        .then(
+          () => {
+            for (const b of batch) {
+              this.lines.push(b.line);
+              b.resolve();
+            }
+          },
+          (e) => {
+            const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${fileError(e, 'write', this.files.journal, `batch ${this.batchId}`).message}`);
+            for (const b of batch) b.reject(err);
+          },
+        );
     }
-    this.flushing = undefined;
+    this.writing = undefined;
   }
 
   /** Marks the batch finished when nothing is left to send or decide; returns whether it is. */
@@ -265,7 +285,11 @@ export class BatchHandle {
   /** Releases the lock (the files stay). Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.flushing) await this.flushing;
+    for (;;) {
+      if (this.writing) await this.writing;
+      await this.settled;
+      if (!this.writing && this.queued.length === 0) break;
+    }
     this.closed = true;
     await this.fd?.close().catch(() => undefined);
     this.fd = undefined;

@@ -172,7 +172,12 @@ export async function appendRecord(h: DurableHandle, record: Uint8Array, options
       }
     }
   });
-  if (options.sync) await step(options.what, 'flush to disk', options.file, () => h.datasync());
+  if (options.sync) await flushToDisk(h, options);
+}
+
+/** fdatasync of an appended file; a failure becomes a DurableError ("flush to disk"). */
+export function flushToDisk(h: DurableHandle, where: { what: string; file: string }): Promise<void> {
+  return step(where.what, 'flush to disk', where.file, () => h.datasync());
 }
 
 /** The whole of a file (one read per chunk the system gives, one buffer). */

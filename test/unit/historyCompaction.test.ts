@@ -78,7 +78,9 @@ describe('History: compaction makes the snapshot from the rows, in slices', func
     try {
       const before = slicer.turns;
       assert.equal(await store.compact(), true);
-      assert.ok(slicer.turns - before >= 1500 / 50, `the compaction yielded ${slicer.turns - before} times`);
+      // A turn every 50 rows written (the 1,500 less the removed); the store has its own writes in memory already.
+      const kept = 1500 - Math.ceil(1500 / 13);
+      assert.ok(slicer.turns - before >= Math.floor(kept / 50), `the compaction yielded ${slicer.turns - before} times for ${kept} rows`);
       const { text, doc } = readSnapshot(dir);
       assert.equal(doc.format, 'inviosmart-sms-history');
       assert.deepEqual(doc.entries, [...store.all()].reverse(), 'the entries as the store holds them, oldest first');
