@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { formatNumber, median, type Bench, type Row } from './report';
 import type { ActivationRow, HistoryLoadRow } from './support/activationProbe';
 import { buildHistory } from './support/historyData';
-import { packagePrivately } from './support/privatePackage';
+import { packagePrivately, productionSourceMaps } from './support/privatePackage';
 import { percentile } from './support/stats';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -111,6 +111,7 @@ export const activationBench: Bench = {
       const vsix = path.join(work, 'inviosmart-sms.vsix');
       log('  packaging the extension and the empty baseline...');
       await packagePrivately(path.join(work, 'package'), vsix);
+      const toSource = await productionSourceMaps(path.join(work, 'maps'));
       const emptyVsix = path.join(work, 'empty.vsix');
       packageEmptyExtension(path.join(work, 'empty'), emptyVsix);
       const extensionsDir = path.join(stateDir, 'extensions');
@@ -195,6 +196,9 @@ export const activationBench: Bench = {
           const got = await sample();
           if (s >= WARMUP) sc.samples.push(got);
         }
+        // What held the thread in the longest task of ours of any window (the profile's view of it).
+        const longest = sc.samples.flatMap((x) => x.history.longestGaps.filter((g) => g.ours)).sort((a, b) => b.cpuMs - a.cpuMs)[0];
+        if (longest?.where) log(`  ${sc.label}: the longest task of ours, ${longest.cpuMs.toFixed(1)} ms of CPU, was in ${toSource(longest.where.join('; '))}`);
       }
 
       const fmt = (v: number[], digits = 1): string => `${median(v).toFixed(digits)} ms (p90 ${percentile(v, 0.9).toFixed(digits)})`;

@@ -55,6 +55,12 @@ export interface Gap {
   endUs: number;
   /** Whether a sample in the gap had a frame of our extension's code on its stack (set after the profile is in). */
   ours?: boolean;
+  /**
+   * Where the samples of a gap of ours were: the innermost frames of our code and the functions on top of the
+   * stack, the most frequent first, as `count× name file:line:column` (the bundle's positions, 1-based), so a
+   * long task in a full run says what held the thread without a profile written to disk.
+   */
+  where?: string[];
 }
 
 /** Gaps kept per window (the longest by CPU time): enough that the longest of ours is among them. */
@@ -193,7 +199,7 @@ function startProfiler(dir: string | undefined, ownPath: string): (gaps: Gap[]) 
 }
 
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { url: string }; children?: number[] }>;
+  nodes: Array<{ id: number; callFrame: { url: string; functionName?: string; lineNumber?: number; columnNumber?: number }; children?: number[] }>;
   startTime: number;
   samples: number[];
   timeDeltas: number[];
@@ -217,10 +223,32 @@ function markOurs(profile: CpuProfile, gaps: Gap[], ownPath: string): void {
   };
   let t = profile.startTime;
   const times = profile.timeDeltas.map((d) => (t += d));
+  const frame = (id: number): string => {
+    const f = byId.get(id)?.callFrame;
+    return f ? `${f.functionName || '(anonymous)'} ${path.basename(f.url) || '(native)'}:${(f.lineNumber ?? -1) + 1}:${(f.columnNumber ?? -1) + 1}` : '?';
+  };
+  /** The innermost frame of our code on a sample's stack. */
+  const innermostOurs = (id: number): number | undefined => {
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      if (ownPath !== '' && (byId.get(cur)?.callFrame.url ?? '').includes(ownPath)) return cur;
+    }
+    return undefined;
+  };
+  const top = (counts: Map<string, number>, prefix: string): string[] =>
+    [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, n]) => `${prefix}${n}× ${k}`);
   for (const g of gaps) {
     const end = g.endUs;
     const start = end - g.wallMs * 1000;
-    g.ours = profile.samples.some((id, i) => times[i] >= start && times[i] <= end && isOurs(id));
+    const inner = new Map<string, number>();
+    const leaves = new Map<string, number>();
+    profile.samples.forEach((id, i) => {
+      if (times[i] < start || times[i] > end) return;
+      leaves.set(frame(id), (leaves.get(frame(id)) ?? 0) + 1);
+      const own = isOurs(id) ? innermostOurs(id) : undefined;
+      if (own !== undefined) inner.set(frame(own), (inner.get(frame(own)) ?? 0) + 1);
+    });
+    g.ours = inner.size > 0;
+    if (g.ours) g.where = [...top(inner, 'ours '), ...top(leaves, 'top ')];
   }
 }
 

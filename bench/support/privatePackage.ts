@@ -3,7 +3,8 @@
 // time (a shared checkout) could swap in a development bundle between the build and vsce.
 // The esbuild options come from scripts/bundles.mjs; keep the files in step with .vscodeignore.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -26,4 +27,32 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', outVsix], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+}
+
+/**
+ * The production bundles of dist/ again, with source maps beside them in `dir` (the code is the same as the
+ * packaged one, position for position: only the maps are added). Returns a function that rewrites each
+ * `file.js:line:column` in a text to the source file and line it came from, where the maps know it.
+ */
+export async function productionSourceMaps(dir: string): Promise<(text: string) => string> {
+  const bundles = (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'bundles.mjs')).href)) as {
+    bundleOptions(o: { root: string; production: boolean }): esbuild.BuildOptions[];
+  };
+  const node = bundles.bundleOptions({ root: repoRoot, production: true }).filter((o) => o.outdir === 'dist');
+  await Promise.all(node.map((o) => esbuild.build({ ...o, outdir: dir, sourcemap: 'external' })));
+  const maps = new Map<string, SourceMap | undefined>();
+  const mapOf = (file: string): SourceMap | undefined => {
+    if (!maps.has(file)) {
+      const p = path.join(dir, `${file}.map`);
+      maps.set(file, existsSync(p) ? new SourceMap(JSON.parse(readFileSync(p, 'utf8')) as SourceMapPayload) : undefined);
+    }
+    return maps.get(file);
+  };
+  return (text) =>
+    text.replace(/([\w.-]+\.js):(\d+):(\d+)/g, (whole, file: string, line: string, column: string) => {
+      const m = mapOf(file);
+      const e = m?.findEntry(Number(line) - 1, Number(column) - 1) as { originalSource?: string; originalLine?: number } | undefined;
+      if (!e?.originalSource) return whole;
+      return `${path.relative(repoRoot, e.originalSource.replace(/^file:\/\//, '')).split(path.sep).join('/')}:${(e.originalLine ?? 0) + 1}`;
+    });
 }
