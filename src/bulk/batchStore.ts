@@ -12,17 +12,15 @@ import * as path from 'node:path';
 import { errCode } from '../gateway/values';
 import type { HistoryDraft, HistoryEntry, HistoryPatch } from '../history/types';
 import {
-  appendRecord,
   fileError,
-  flushToDisk,
   readIfExists,
   realFs,
   removeFile,
   statIfExists,
   writeFileDurable,
   type DurableFs,
-  type DurableHandle,
 } from '../common/durable';
+import { GroupCommit } from '../common/groupCommit';
 import { LockFiles, type HeldLock, type LockOwner } from '../common/lock';
 import { BulkError } from './errors';
 import {
@@ -92,12 +90,8 @@ const ID_RE = /^[\w-]{1,80}$/;
 /** One batch, opened for work: its plan, its journal, and the lock that keeps other windows out. */
 export class BatchHandle {
   private lines: JournalLine[];
-  private fd: DurableHandle | undefined;
-  private queued: Array<{ line: JournalLine; sync: boolean; resolve: () => void; reject: (e: unknown) => void }> = [];
-  /** The write loop, while it runs. */
-  private writing: Promise<void> | undefined;
-  /** Settles once every record written so far is on disk (or failed) and its lines are resolved, in order. */
-  private settled: Promise<void> = Promise.resolve();
+  /** The journal's writer: lines in order, group commit, one fdatasync at a time. */
+  private readonly journalFile: GroupCommit<JournalLine>;
   private nextDispatch: number;
   private closed = false;
 
@@ -112,6 +106,15 @@ export class BatchHandle {
   ) {
     this.lines = lines;
     this.nextDispatch = lines.reduce((m, l) => (l.t === 'dispatch' ? Math.max(m, l.d + 1) : m), 1);
+    this.journalFile = new GroupCommit<JournalLine>({
+      fs,
+      file: files.journal,
+      what: `batch ${plan.batchId}`,
+      durable,
+      encode: (batch) => Buffer.from(journalRecord(batch), 'utf8'),
+      done: (batch) => this.lines.push(...batch),
+      error: (e) => (e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${plan.batchId}: ${fileError(e, 'write', files.journal, `batch ${plan.batchId}`).message}`)),
+    });
   }
 
   get batchId(): string {
@@ -135,49 +138,13 @@ export class BatchHandle {
   /**
    * Appends one line and resolves once it is written, and on disk (fdatasync) when `sync` and the
    * store is durable. Lines keep their order; lines asked for while a write is under way go out
-   * together in the next write, with one fdatasync (group commit), so concurrent requests share it.
-   * A record is written while the one before it is still being flushed, so a line seldom waits out
-   * another's fdatasync before its own starts; lines still resolve in order, each once its own flush
-   * is done (a flush covers every byte written before it).
+   * together in the next write, and a flush covers every line written before it started (group
+   * commit, src/common/groupCommit.ts), so concurrent requests share it. After a failed flush every
+   * later line fails too: the batch is opened again to go on.
    */
   append(line: JournalLine, options: { sync?: boolean } = {}): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.queued.push({ line, sync: options.sync !== false, resolve, reject });
-      this.writing ??= this.writeQueued();
-    });
-  }
-
-  private async writeQueued(): Promise<void> {
-    while (this.queued.length > 0) {
-      const batch = this.queued.splice(0);
-      let onDisk: Promise<void>;
-      try {
-        if (this.closed) throw new BulkError('batch-write', `Batch ${this.batchId} is closed.`);
-        this.fd ??= await this.fs.open(this.files.journal, 'a');
-        const record = Buffer.from(journalRecord(batch.map((b) => b.line)), 'utf8');
-        const where = { what: `batch ${this.batchId}`, file: this.files.journal };
-        await appendRecord(this.fd, record, { sync: false, ...where });
-        onDisk = this.durable && batch.some((b) => b.sync) ? flushToDisk(this.fd, where) : Promise.resolve();
-      } catch (e) {
-        onDisk = Promise.reject(e);
-      }
-      onDisk.catch(() => undefined); // handled in order below
-      this.settled = this.settled
-        .then(() => onDisk)
-        .then(
-          () => {
-            for (const b of batch) {
-              this.lines.push(b.line);
-              b.resolve();
-            }
-          },
-          (e) => {
-            const err = e instanceof BulkError ? e : new BulkError('batch-write', `Could not write batch ${this.batchId}: ${fileError(e, 'write', this.files.journal, `batch ${this.batchId}`).message}`);
-            for (const b of batch) b.reject(err);
-          },
-        );
-    }
-    this.writing = undefined;
+    if (this.closed) return Promise.reject(new BulkError('batch-write', `Batch ${this.batchId} is closed.`));
+    return this.journalFile.append(line, options.sync !== false);
   }
 
   /** Marks the batch finished when nothing is left to send or decide; returns whether it is. */
@@ -285,14 +252,9 @@ export class BatchHandle {
   /** Releases the lock (the files stay). Safe to call twice. */
   async close(): Promise<void> {
     if (this.closed) return;
-    for (;;) {
-      if (this.writing) await this.writing;
-      await this.settled;
-      if (!this.writing && this.queued.length === 0) break;
-    }
+    await this.journalFile.settled();
     this.closed = true;
-    await this.fd?.close().catch(() => undefined);
-    this.fd = undefined;
+    await this.journalFile.close();
     // Only our own lock: never remove one a later owner took over.
     await this.lock.release().catch(() => undefined);
   }

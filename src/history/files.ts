@@ -76,18 +76,14 @@ export class HistoryFiles {
    */
   async append(lines: string[]): Promise<void> {
     const data = Buffer.from('\n' + lines.join('\n') + '\n', 'utf8');
+    let ownRecordOnly = false;
     for (let attempt = 0; ; attempt++) {
       if (!this.journal) await this.reopen();
       const j = this.journal!;
       await appendRecord(j.fd, data, { sync: false, what: WHAT, file: this.journalPath });
       const st = await this.stat(this.journalPath);
       if (st && st.ino === j.ino && st.dev === j.dev) {
-        // Nothing but this record past what was read: it counts as read (the caller applies its lines), so the
-        // next catch-up does not read and parse this window's own writes back.
-        if (Number(st.size) === j.offset + data.length) {
-          j.offset += data.length;
-          j.lines += lines.length;
-        }
+        ownRecordOnly = Number(st.size) === j.offset + data.length;
         break;
       }
       if (attempt >= 20) throw new Error('Could not save the message history: the journal keeps changing.');
@@ -99,6 +95,14 @@ export class HistoryFiles {
       } catch (err) {
         throw fileError(err, 'flush to disk', this.journalPath, WHAT);
       }
+    }
+    // Nothing but this record past what was read, and it is on disk: it counts as read (the caller applies its
+    // lines), so the next catch-up does not read and parse this window's own writes back. A record that failed
+    // is read back like anything else another window may have seen.
+    const j = this.journal;
+    if (ownRecordOnly && j) {
+      j.offset += data.length;
+      j.lines += lines.length;
     }
   }
 

@@ -1,7 +1,8 @@
 // The two journals' write paths under a file system whose fdatasyncs the test holds and lets go:
-// the batch journal writes a record while the one before it is still being flushed, yet resolves
-// lines in order, each only once its own flush is done; the history journal does not read its own
-// writes back on the next catch-up, but still reads what another window wrote.
+// the batch journal writes a record while the one before it is being flushed, but runs one fdatasync
+// at a time (each covering every record written before it started), resolves lines in order, and
+// trusts no later line after a failed flush; the history journal does not read its own writes back on
+// the next catch-up, but still reads what another window wrote, and what failed to reach the disk.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -27,6 +28,7 @@ interface HeldSync {
 class HeldSyncFs implements DurableFs {
   holding = false;
   readonly writes = new Map<string, number>();
+  readonly reads = new Map<string, number>();
   private readonly held: HeldSync[] = [];
   private waiting: Array<(h: HeldSync) => void> = [];
 
@@ -37,7 +39,10 @@ class HeldSyncFs implements DurableFs {
         this.writes.set(file, (this.writes.get(file) ?? 0) + 1);
         return real.write(buffer, offset, length, position);
       },
-      read: (buffer, offset, length, position) => real.read(buffer, offset, length, position),
+      read: (buffer, offset, length, position) => {
+        this.reads.set(file, (this.reads.get(file) ?? 0) + 1);
+        return real.read(buffer, offset, length, position);
+      },
       stat: () => real.stat(),
       sync: () => real.sync(),
       datasync: () => {
@@ -65,11 +70,31 @@ class HeldSyncFs implements DurableFs {
   mkdir = realFs.mkdir;
   utimes = realFs.utimes;
 
+  /** fdatasyncs asked for and not yet handed to the test. */
+  get waitingSyncs(): number {
+    return this.held.length;
+  }
+
+  /** Stops holding and lets every held fdatasync finish (so a failed test does not hang its clean-up). */
+  releaseAll(): void {
+    this.holding = false;
+    for (const h of this.held.splice(0)) h.release();
+  }
+
   /** The next fdatasync asked for (now, or when it is). */
   next(): Promise<HeldSync> {
     const h = this.held.shift();
     if (h) return Promise.resolve(h);
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+/** Waits until `cond` holds (file calls finish on the thread pool), failing after 5 s. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`never: ${what}`);
+    await new Promise((r) => setTimeout(r, 1));
   }
 }
 
@@ -93,7 +118,7 @@ describe('Journals: overlapping flushes and own writes', function () {
 
   afterEach(() => removeDir(dir));
 
-  it('batch journal: the next record is written while the one before is flushed; lines resolve in order, each after its own flush', async () => {
+  it('batch journal: the next record is written while the one before is flushed, then flushed on its own; lines resolve in order', async () => {
     const fsx = new HeldSyncFs();
     const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
     const handle = await store.create(newBatch(plannedRows(3)));
@@ -104,45 +129,57 @@ describe('Journals: overlapping flushes and own writes', function () {
       const sync1 = await fsx.next();
       assert.equal(sync1.file, journal);
       const second = handle.append(dispatch(2, 1));
-      const sync2 = await fsx.next(); // asked for while the first is still held: its record is written already
-      assert.equal(fsx.writes.get(journal), 2, 'the second record went out during the first flush');
+      const third = handle.append({ t: 'done', d: 1, out: [{ s: 'sent', smsId: 5 }], at: new Date(0).toISOString() }, { sync: false });
+      await until(() => fsx.writes.get(journal) === 3, 'both later records went out during the first flush');
+      assert.equal(fsx.waitingSyncs, 0, 'no second fdatasync while the first is under way');
       assert.equal(await settled(first), false, 'not resolved before its flush is done');
-      sync2.release();
-      assert.equal(await settled(second), false, 'a later line never resolves before an earlier one');
       sync1.release();
       await first;
+      const sync2 = await fsx.next(); // one flush for both records written meanwhile
+      assert.equal(await settled(second), false, 'the second waits for its own flush');
+      assert.equal(await settled(third), false, 'a line that needs no flush still waits for the lines before it');
+      sync2.release();
       await second;
-      assert.deepEqual(handle.journal().slice(-2).map((l) => (l.t === 'dispatch' ? l.d : -1)), [1, 2]);
+      await third;
+      assert.equal(fsx.waitingSyncs, 0);
+      assert.deepEqual(handle.journal().slice(-3).map((l) => `${l.t}${'d' in l ? l.d : ''}`), ['dispatch1', 'dispatch2', 'done1']);
       const onDisk = fs.readFileSync(journal, 'utf8').split('\n').filter((l) => l.includes('"dispatch"')).length;
       assert.equal(onDisk, 2);
     } finally {
-      fsx.holding = false;
+      fsx.releaseAll();
       await handle.close();
     }
   });
 
-  it('batch journal: a failed flush fails its own lines only, in words; the next record still resolves', async () => {
+  it('batch journal: after a failed flush no line is trusted, the ones written during it and later ones fail in words; opened again, the batch goes on', async () => {
     const fsx = new HeldSyncFs();
     const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
     const handle = await store.create(newBatch(plannedRows(3)));
+    const words = (e: unknown): boolean => e instanceof BulkError && e.code === 'batch-write' && /input\/output error/.test(e.message);
+    fsx.holding = true;
+    const first = handle.append(dispatch(1, 0));
+    const sync1 = await fsx.next();
+    const journal = path.join(dir, 'batches', `${handle.batchId}.journal.jsonl`);
+    const second = handle.append(dispatch(2, 1)); // written during the flush that fails
+    await until(() => fsx.writes.get(journal) === 2, 'the second record written');
+    sync1.fail('EIO');
+    await assert.rejects(first, words);
+    await assert.rejects(second, words, 'its bytes were written through a descriptor whose flush failed');
+    await assert.rejects(handle.append(dispatch(3, 2)), words, 'and nothing later is trusted');
+    assert.equal(fsx.waitingSyncs, 0, 'no flush was tried after the failure');
+    assert.deepEqual(handle.journal().filter((l) => l.t === 'dispatch'), [], 'only what was confirmed on disk');
+    fsx.holding = false;
+    await handle.close();
+    const again = await store.open(handle.batchId);
     try {
-      fsx.holding = true;
-      const first = handle.append(dispatch(1, 0));
-      const sync1 = await fsx.next();
-      const second = handle.append(dispatch(2, 1));
-      const sync2 = await fsx.next();
-      sync1.fail('EIO');
-      sync2.release();
-      await assert.rejects(first, (e: unknown) => e instanceof BulkError && e.code === 'batch-write' && /input\/output error/.test(e.message));
-      await second;
-      assert.deepEqual(handle.journal().filter((l) => l.t === 'dispatch').map((l) => (l as { d: number }).d), [2], 'only what was confirmed on disk');
+      await again.append(dispatch(4, 2));
+      assert.ok(again.journal().some((l) => l.t === 'dispatch' && l.d === 4));
     } finally {
-      fsx.holding = false;
-      await handle.close();
+      await again.close();
     }
   });
 
-  it('batch journal: close waits for the flushes under way, and later lines fail in words', async () => {
+  it('batch journal: close waits for the flush under way; lines after it fail in words, never hang', async () => {
     const fsx = new HeldSyncFs();
     const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
     const handle = await store.create(newBatch(plannedRows(2)));
@@ -154,7 +191,7 @@ describe('Journals: overlapping flushes and own writes', function () {
     sync1.release();
     await first;
     await closing;
-    await assert.rejects(handle.append(dispatch(2, 1)), (e: unknown) => e instanceof BulkError && e.code === 'batch-write');
+    for (const d of [2, 3]) await assert.rejects(handle.append(dispatch(d, 1)), (e: unknown) => e instanceof BulkError && e.code === 'batch-write' && /closed/.test(e.message));
   });
 
   it('history journal: this window\'s own writes are not read back; another window\'s are', async () => {
@@ -182,6 +219,29 @@ describe('Journals: overlapping flushes and own writes', function () {
       await a.close();
       await b.close();
       await traced.closeAll();
+    }
+  });
+
+  it('history journal: a record whose flush failed is read back at the next catch-up, as other windows read it', async () => {
+    const fsx = new HeldSyncFs();
+    const a = await HistoryStore.open(dir, { watch: false, fs: fsx });
+    try {
+      const journal = path.join(dir, JOURNAL_FILE);
+      const [mine] = await a.recordMany([draft(1)]);
+      fsx.holding = true;
+      const failing = a.update(mine.key, { state: 'sent', smsId: 77 });
+      (await fsx.next()).fail('EIO');
+      await assert.rejects(failing, /input\/output error/);
+      fsx.holding = false;
+      assert.equal(a.get(mine.key)?.state, 'sending', 'the failed update is not applied by the write');
+      const readsBefore = fsx.reads.get(journal) ?? 0;
+      await a.update(mine.key, { text: 'later' });
+      assert.ok((fsx.reads.get(journal) ?? 0) > readsBefore, 'the catch-up read the journal');
+      assert.equal(a.get(mine.key)?.smsId, 77, 'the record in the file, which other windows read, is this window\'s too');
+      assert.equal(a.stats().journalBytes, fs.statSync(journal).size);
+    } finally {
+      fsx.holding = false;
+      await a.close();
     }
   });
 });
