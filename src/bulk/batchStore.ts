@@ -94,6 +94,7 @@ export class BatchHandle {
   private readonly journalFile: GroupCommit<JournalLine>;
   private nextDispatch: number;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     readonly plan: BatchPlanFile,
@@ -250,13 +251,16 @@ export class BatchHandle {
   }
 
   /** Releases the lock (the files stay). Safe to call twice. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.journalFile.settled();
-    this.closed = true;
-    await this.journalFile.close();
-    // Only our own lock: never remove one a later owner took over.
-    await this.lock.release().catch(() => undefined);
+  close(): Promise<void> {
+    // Every caller waits for the same close: the file closed and the lock let go.
+    this.closing ??= (async () => {
+      await this.journalFile.settled();
+      this.closed = true;
+      await this.journalFile.close();
+      // Only our own lock: never remove one a later owner took over.
+      await this.lock.release().catch(() => undefined);
+    })();
+    return this.closing;
   }
 }
 

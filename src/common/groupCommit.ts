@@ -31,8 +31,9 @@ export interface GroupCommitOptions<T> {
  *   when it returns. Two flushes of one descriptor at once could not be trusted: Linux reports a failed
  *   write-back once per open file, to whichever flush looks first, so the other would succeed for bytes
  *   that never reached the disk.
- * - After a failed flush the descriptor is not trusted again: the items not yet resolved and every later
- *   one fail with that error (the file is opened anew by whoever opens it next).
+ * - After a failed write or flush the file is not trusted again: the items not yet resolved and every
+ *   later one fail with that error (the file is opened anew by whoever opens it next). A later item must
+ *   never be on disk while an earlier one is lost.
  */
 export class GroupCommit<T> {
   private readonly queued: Array<Waiting<T>> = [];
@@ -41,6 +42,7 @@ export class GroupCommit<T> {
   private writing = false;
   private flushing = false;
   private broken: { cause: unknown } | undefined;
+  private closed = false;
   private fd: DurableHandle | undefined;
   private readonly idle: Array<() => void> = [];
 
@@ -48,6 +50,7 @@ export class GroupCommit<T> {
 
   append(item: T, sync: boolean): Promise<void> {
     return new Promise<void>((resolve, reject) => {
+      if (this.closed) this.broken ??= { cause: new Error(`${this.o.what} is closed`) };
       if (this.broken) {
         reject(this.o.error(this.broken.cause));
         return;
@@ -68,6 +71,7 @@ export class GroupCommit<T> {
   /** Waits for what is under way, then closes the file. */
   async close(): Promise<void> {
     await this.settled();
+    this.closed = true;
     const fd = this.fd;
     this.fd = undefined;
     await fd?.close().catch(() => undefined);
@@ -92,8 +96,9 @@ export class GroupCommit<T> {
       await appendRecord(this.fd, this.o.encode(record.map((w) => w.item)), { sync: false, what: this.o.what, file: this.o.file });
       this.written.push(record);
     } catch (e) {
-      const err = this.o.error(e);
-      for (const w of record) w.reject(err);
+      // What was written before stays to be flushed (its flush is still trusted); nothing after this is.
+      this.broken ??= { cause: e };
+      this.reject(record, e);
     } finally {
       this.writing = false;
       this.pump();
@@ -106,8 +111,13 @@ export class GroupCommit<T> {
       this.settle(records, this.broken);
       return;
     }
-    if (!this.o.durable || !records.some((r) => r.some((w) => w.sync)) || !this.fd) {
+    if (!this.o.durable || !records.some((r) => r.some((w) => w.sync))) {
       this.settle(records);
+      return;
+    }
+    if (!this.fd) {
+      this.broken = { cause: new Error(`${this.o.what}: written, but its file is no longer open to flush`) };
+      this.settle(records, this.broken);
       return;
     }
     this.flushing = true;
@@ -128,12 +138,25 @@ export class GroupCommit<T> {
   private settle(records: Array<Array<Waiting<T>>>, failed?: { cause: unknown }): void {
     for (const record of records) {
       if (failed) {
-        const err = this.o.error(failed.cause);
-        for (const w of record) w.reject(err);
+        this.reject(record, failed.cause);
         continue;
       }
-      this.o.done(record.map((w) => w.item));
+      try {
+        this.o.done(record.map((w) => w.item));
+      } catch {
+        // the caller's bookkeeping; the items are on disk whatever it did
+      }
       for (const w of record) w.resolve();
     }
+  }
+
+  private reject(record: Array<Waiting<T>>, cause: unknown): void {
+    let err: unknown = cause;
+    try {
+      err = this.o.error(cause);
+    } catch {
+      // keep the cause itself
+    }
+    for (const w of record) w.reject(err);
   }
 }

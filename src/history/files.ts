@@ -56,6 +56,8 @@ export class HistoryFiles {
   readonly sealedRead = new Set<string>();
   /** Sealed journals that exist but could not be read (not ENOENT): compaction waits for them. */
   readonly sealedUnreadable = new Map<string, DurableError>();
+  /** A flush of the journal's descriptor failed: it is opened again before the next read or write. */
+  private journalSuspect = false;
 
   constructor(
     readonly dir: string,
@@ -78,7 +80,7 @@ export class HistoryFiles {
     const data = Buffer.from('\n' + lines.join('\n') + '\n', 'utf8');
     let ownRecordOnly = false;
     for (let attempt = 0; ; attempt++) {
-      if (!this.journal) await this.reopen();
+      if (!this.journal || this.journalSuspect) await this.reopen();
       const j = this.journal!;
       await appendRecord(j.fd, data, { sync: false, what: WHAT, file: this.journalPath });
       const st = await this.stat(this.journalPath);
@@ -93,6 +95,8 @@ export class HistoryFiles {
       try {
         await this.journal!.fd.datasync();
       } catch (err) {
+        // Not trusted again: a later flush of the same descriptor would not be told of this one's loss.
+        this.journalSuspect = true;
         throw fileError(err, 'flush to disk', this.journalPath, WHAT);
       }
     }
@@ -118,7 +122,7 @@ export class HistoryFiles {
   async sync(): Promise<void> {
     const j = this.journal;
     const st = await this.stat(this.journalPath);
-    if (!j || !st || st.ino !== j.ino || st.dev !== j.dev) {
+    if (!j || !st || st.ino !== j.ino || st.dev !== j.dev || this.journalSuspect) {
       await this.reopen();
       return;
     }
@@ -149,6 +153,7 @@ export class HistoryFiles {
   async reopen(): Promise<void> {
     const old = this.journal;
     this.journal = undefined;
+    this.journalSuspect = false;
     let oldRead = true;
     if (old) {
       await this.readJournal(old).catch((err) => {

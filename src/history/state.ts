@@ -62,7 +62,7 @@ export class HistoryState {
     const current = table.isLive(known) ? table.entry(known) : undefined;
     const next = current ? mergeEntries(current, incoming) : normalizeEntry(incoming);
     if (next === current) return false;
-    const row = table.put(next);
+    const row = table.put(next, known); // nothing was put or removed since `known` was looked up
     if (!current) {
       if (known >= 0) {
         // A removed row comes back: it may still be listed, and where it was may not fit it now.

@@ -15,25 +15,8 @@
 // a destination that is not plain digits, ...) is kept as it came in a per-row exceptions record,
 // so `entry(put(e))` deep-equals `e` for every JSON entry.
 import {
-  allocate,
-  copyJson,
-  DIGITS_RE,
-  fitsInt32,
-  gatewaySeconds,
-  gatewayText,
-  hashString,
-  hashWords,
-  hex8,
-  isoMs,
-  isoText,
-  LONE_SURROGATE_RE,
-  NO_DELTA,
-  NONE16,
-  NONE32,
-  Pool,
-  resized,
-  uuidWords,
-  type Columns,
+  allocate, copyJson, DIGITS_RE, fitsInt32, gatewaySeconds, gatewayText, hashString, hashWords, hex8, isoMs, isoText,
+  LONE_SURROGATE_RE, NO_DELTA, NONE16, NONE32, Pool, resized, uuidWords, type Columns,
 } from './tableColumns';
 import { TEXT_BLOCK_BYTES, TextArena, type TextStats } from './textArena';
 import type { EntryStatus, HistoryEntry, RowField, StateFields } from './types';
@@ -73,6 +56,8 @@ export class EntryTable {
   /** The JSON pool's values parsed once, frozen, for `stateFields`. */
   private readonly parsed: unknown[] = [];
   private texts = new TextArena();
+  /** The last key `rowOf` looked up, its words and hash. */
+  private looked: { key: string; words: [number, number, number, number] | undefined; hash: number } | undefined;
 
   /** Rows ever made; row numbers run from 0 to this (removed rows included). */
   get rowCount(): number {
@@ -91,8 +76,11 @@ export class EntryTable {
   /** The key's row (live or removed), or -1 when the key was never put. */
   rowOf(key: string): number {
     const words = uuidWords(key);
+    const hash = words ? hashWords(...words) : hashString(key);
+    // Kept for newRow: a key looked up and not found is usually put next (a load does it for every row).
+    this.looked = { key, words, hash };
     const mask = this.index.length - 1;
-    let slot = (words ? hashWords(...words) : hashString(key)) & mask;
+    let slot = hash & mask;
     for (;;) {
       const at = this.index[slot];
       if (at === 0) return -1;
@@ -112,9 +100,12 @@ export class EntryTable {
     return this.isLive(row) ? this.entry(row) : undefined;
   }
 
-  /** Stores `e` (fields whose value is undefined are left out, as JSON leaves them); returns its row. */
-  put(e: HistoryEntry): number {
-    let row = this.rowOf(e.key);
+  /**
+   * Stores `e` (fields whose value is undefined are left out, as JSON leaves them); returns its row.
+   * `known`: what `rowOf(e.key)` just gave, when nothing was put or removed since.
+   */
+  put(e: HistoryEntry, known = this.rowOf(e.key)): number {
+    let row = known;
     if (row < 0) row = this.newRow(e.key);
     this.fill(row, e);
     return row;
@@ -323,14 +314,15 @@ export class EntryTable {
   private newRow(key: string): number {
     if (this.rows === this.capacity) this.grow();
     const row = this.rows++;
-    const words = uuidWords(key);
+    const looked = this.looked?.key === key ? this.looked : undefined;
+    const words = looked ? looked.words : uuidWords(key);
     if (words) this.c.keyWords.set(words, row * 4);
     else {
       this.c.flags[row] = KEY_STRING;
       this.keyStrings.set(row, key);
     }
     if ((this.rows + 1) * 2 > this.index.length) this.rehash(this.index.length * 2);
-    else this.insertIndex(row, words ? hashWords(...words) : hashString(key));
+    else this.insertIndex(row, looked ? looked.hash : words ? hashWords(...words) : hashString(key));
     return row;
   }
 

@@ -29,13 +29,20 @@ class HeldSyncFs implements DurableFs {
   holding = false;
   readonly writes = new Map<string, number>();
   readonly reads = new Map<string, number>();
+  readonly opens = new Map<string, number>();
+  /** The next write fails with this code. */
+  failNextWrite: string | undefined;
   private readonly held: HeldSync[] = [];
   private waiting: Array<(h: HeldSync) => void> = [];
 
   open = async (file: string, flags: string): Promise<DurableHandle> => {
     const real = await realFs.open(file, flags);
+    this.opens.set(file, (this.opens.get(file) ?? 0) + 1);
     return {
       write: (buffer, offset, length, position) => {
+        const code = this.failNextWrite;
+        this.failNextWrite = undefined;
+        if (code) return Promise.reject(Object.assign(new Error(`${code}: write failed`), { code }));
         this.writes.set(file, (this.writes.get(file) ?? 0) + 1);
         return real.write(buffer, offset, length, position);
       },
@@ -179,6 +186,47 @@ describe('Journals: overlapping flushes and own writes', function () {
     }
   });
 
+  it('batch journal: after a failed write no later line is written, while what was written before is still flushed', async () => {
+    const fsx = new HeldSyncFs();
+    const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
+    const handle = await store.create(newBatch(plannedRows(3)));
+    try {
+      const journal = path.join(dir, 'batches', `${handle.batchId}.journal.jsonl`);
+      fsx.holding = true;
+      const first = handle.append(dispatch(1, 0));
+      const sync1 = await fsx.next();
+      fsx.failNextWrite = 'ENOSPC';
+      const answer = handle.append({ t: 'done', d: 1, out: [{ s: 'sent', smsId: 9 }], at: new Date(0).toISOString() }, { sync: false });
+      await assert.rejects(answer, (e: unknown) => e instanceof BulkError && e.code === 'batch-write' && /disk is full/.test(e.message));
+      await assert.rejects(handle.append(dispatch(2, 1)), (e: unknown) => e instanceof BulkError && /disk is full/.test(e.message), 'a later line would be on disk while the answer before it is lost');
+      sync1.release();
+      await first;
+      const lines = fs.readFileSync(journal, 'utf8');
+      assert.ok(lines.includes('"d":1') && !lines.includes('"d":2'), 'the dispatch written before is kept; nothing after the failure');
+      assert.equal(fsx.waitingSyncs, 0);
+    } finally {
+      fsx.releaseAll();
+      await handle.close();
+    }
+  });
+
+  it('batch journal: close twice at once: both wait for the file and the lock, and the batch opens again', async () => {
+    const fsx = new HeldSyncFs();
+    const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
+    const handle = await store.create(newBatch(plannedRows(2)));
+    fsx.holding = true;
+    const first = handle.append(dispatch(1, 0));
+    const sync1 = await fsx.next();
+    const closeA = handle.close();
+    const closeB = handle.close();
+    assert.equal(await settled(closeB), false, 'the second close does not return before the first is done');
+    sync1.release();
+    await Promise.all([first, closeA, closeB]);
+    fsx.holding = false;
+    const again = await store.open(handle.batchId); // the lock was let go
+    await again.close();
+  });
+
   it('batch journal: close waits for the flush under way; lines after it fail in words, never hang', async () => {
     const fsx = new HeldSyncFs();
     const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
@@ -228,6 +276,7 @@ describe('Journals: overlapping flushes and own writes', function () {
     try {
       const journal = path.join(dir, JOURNAL_FILE);
       const [mine] = await a.recordMany([draft(1)]);
+      const opensBefore = fsx.opens.get(journal) ?? 0;
       fsx.holding = true;
       const failing = a.update(mine.key, { state: 'sent', smsId: 77 });
       (await fsx.next()).fail('EIO');
@@ -238,6 +287,7 @@ describe('Journals: overlapping flushes and own writes', function () {
       await a.update(mine.key, { text: 'later' });
       assert.ok((fsx.reads.get(journal) ?? 0) > readsBefore, 'the catch-up read the journal');
       assert.equal(a.get(mine.key)?.smsId, 77, 'the record in the file, which other windows read, is this window\'s too');
+      assert.equal(fsx.opens.get(journal), opensBefore + 1, 'the journal was opened anew: a descriptor whose flush failed is not flushed again');
       assert.equal(a.stats().journalBytes, fs.statSync(journal).size);
     } finally {
       fsx.holding = false;
