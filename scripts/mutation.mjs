@@ -10,12 +10,18 @@
 //                                         run per part, each with its own report in reports/mutation/<folder>/part-<n>/:
 //                                         a run cut short keeps the parts that finished. Same mutants, same tests, so
 //                                         the parts add up to the whole folder (scripts/mutation/survivors.mjs adds them).
-// Each folder keeps its own incremental file (reports/mutation/<folder>.incremental.json, not committed), so a later
-// run of the same folder tests again only the mutants whose code or covering tests changed. By hand, not in CI.
+//   npm run mutation -- gateway --split 6 --parts 3,4
+//                                         only parts 3 and 4 of the 6
+// Each run keeps an incremental file (reports/mutation/<folder>[/part-<n>]/incremental.json), so a later run tests
+// again only the mutants whose code or covering tests changed. A run that finishes also stores it, compressed, in
+// test/mutation/<folder>/<its files>.incremental.json.gz (committed): a fresh clone starts from the last measured
+// results instead of from nothing. A run without a local incremental file starts from the stored one that shares
+// the most files with it (Stryker re-tests whatever changed since). By hand, not in CI.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const FOLDERS = ['gateway', 'history', 'bulk'];
@@ -30,6 +36,12 @@ const noCheck = noCheckAt >= 0 && args.splice(noCheckAt, 1).length > 0;
 // --split N: one run per part of the folder's files.
 const splitAt = args.indexOf('--split');
 const parts = splitAt >= 0 ? Math.max(1, Number(args.splice(splitAt, 2)[1]) || 1) : 0;
+// --parts 3,4: only these parts of the split.
+const partsAt = args.indexOf('--parts');
+const onlyParts = partsAt >= 0 ? (args.splice(partsAt, 2)[1] ?? '').split(',').map(Number).filter((n) => n > 0) : [];
+// --mutate a.ts,b.ts: only these files (of one folder); their results are stored under their names.
+const mutateAt = args.indexOf('--mutate');
+const onlyFiles = mutateAt >= 0 ? (args.splice(mutateAt, 2)[1] ?? '').split(',').filter(Boolean) : [];
 const folders = args.filter((a) => FOLDERS.includes(a));
 const passThrough = args.filter((a) => !FOLDERS.includes(a));
 const unknown = passThrough.filter((a) => !a.startsWith('-') && !passThrough[passThrough.indexOf(a) - 1]?.startsWith('--'));
@@ -57,9 +69,50 @@ function splitFiles(folder, n) {
   return groups.map((g) => g.files.sort());
 }
 
+/** The committed results of finished runs: test/mutation/<folder>/<files>.incremental.json.gz. */
+const storeDir = (folder) => join(root, 'test', 'mutation', folder);
+const storeName = (files) => `${files.map((f) => basename(f, '.ts')).sort().join('+')}.incremental.json.gz`;
+
+/** The source files a stored incremental file holds results for. */
+function storedFiles(path) {
+  return Object.keys(JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')).files ?? {});
+}
+
+/** Starts a run without a local incremental file from the stored one sharing the most files with it. */
+function restoreStored(folder, files, incremental) {
+  if (existsSync(incremental) || !existsSync(storeDir(folder))) return;
+  let best;
+  for (const name of readdirSync(storeDir(folder)).filter((n) => n.endsWith('.incremental.json.gz'))) {
+    const path = join(storeDir(folder), name);
+    const shared = storedFiles(path).filter((f) => files.includes(f)).length;
+    if (shared > 0 && (!best || shared > best.shared)) best = { path, shared };
+  }
+  if (!best) return;
+  writeFileSync(incremental, gunzipSync(readFileSync(best.path)));
+  console.log(`mutation: starting from ${join('test', 'mutation', folder, basename(best.path))} (${best.shared} of ${files.length} files)`);
+}
+
+/** Stores a finished run's incremental file, replacing stored ones whose files it covers. */
+function store(folder, files, incremental) {
+  if (!existsSync(incremental)) return;
+  mkdirSync(storeDir(folder), { recursive: true });
+  for (const name of readdirSync(storeDir(folder)).filter((n) => n.endsWith('.incremental.json.gz'))) {
+    if (storedFiles(join(storeDir(folder), name)).every((f) => files.includes(f))) rmSync(join(storeDir(folder), name));
+  }
+  writeFileSync(join(storeDir(folder), storeName(files)), gzipSync(readFileSync(incremental), { level: 9 }));
+  console.log(`mutation: results stored in ${join('test', 'mutation', folder, storeName(files))}`);
+}
+
+/** The folder's files to mutate (index.ts left out). */
+function folderFiles(folder) {
+  return readdirSync(join(root, 'src', folder)).filter((f) => f.endsWith('.ts') && f !== 'index.ts').map((f) => `src/${folder}/${f}`).sort();
+}
+
 function run(folder, files, part) {
   const out = join('reports', 'mutation', folder, ...(part ? [part] : []));
   mkdirSync(join(root, out), { recursive: true });
+  const mutated = files ?? folderFiles(folder);
+  restoreStored(folder, mutated, join(root, out, 'incremental.json'));
   const strykerArgs = [
     'run',
     '--mutate', files ? files.join(',') : `src/${folder}/**/*.ts,!src/${folder}/index.ts`,
@@ -76,6 +129,7 @@ function run(folder, files, part) {
     child.on('exit', (code) => {
       const minutes = ((Date.now() - started) / 60000).toFixed(1);
       console.log(`mutation: ${files ? files.join(', ') : `src/${folder}`} took ${minutes} min (exit ${code})`);
+      if (code === 0) store(folder, mutated, join(root, out, 'incremental.json'));
       resolve(code ?? 1);
     });
   });
@@ -83,11 +137,19 @@ function run(folder, files, part) {
 
 let failed = 0;
 for (const folder of folders.length > 0 ? folders : FOLDERS) {
+  if (onlyFiles.length > 0) {
+    // A report folder survivors.mjs reads with the parts (part-*).
+    if ((await run(folder, onlyFiles, `part-${onlyFiles.map((f) => basename(f, '.ts')).sort().join('+')}`)) !== 0) failed++;
+    continue;
+  }
   if (parts === 0) {
     if ((await run(folder)) !== 0) failed++;
     continue;
   }
   const groups = splitFiles(folder, parts);
-  for (const [i, files] of groups.entries()) if ((await run(folder, files, `part-${i + 1}`)) !== 0) failed++;
+  for (const [i, files] of groups.entries()) {
+    if (onlyParts.length > 0 && !onlyParts.includes(i + 1)) continue;
+    if ((await run(folder, files, `part-${i + 1}`)) !== 0) failed++;
+  }
 }
 process.exit(failed > 0 ? 1 : 0);
