@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { BatchStore, type JournalLine } from '../../src/bulk/batchStore';
+import { BatchStore, type BatchHandle, type JournalLine } from '../../src/bulk/batchStore';
 import { BulkError } from '../../src/bulk/errors';
 import { realFs, type DurableFs, type DurableHandle } from '../../src/common/durable';
 import { HistoryStore, JOURNAL_FILE } from '../../src/history/store';
@@ -125,15 +125,20 @@ describe('Journals: overlapping flushes and own writes', function () {
 
   afterEach(() => removeDir(dir));
 
-  it('batch journal: the next record is written while the one before is flushed, then flushed on its own; lines resolve in order', async () => {
+  /** A new batch of `rows` rows whose first dispatch line is written and its fdatasync held by the test. */
+  async function firstLineHeld(rows: number): Promise<{ fsx: HeldSyncFs; store: BatchStore; handle: BatchHandle; journal: string; first: Promise<void>; sync1: HeldSync }> {
     const fsx = new HeldSyncFs();
     const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
-    const handle = await store.create(newBatch(plannedRows(3)));
+    const handle = await store.create(newBatch(plannedRows(rows)));
+    const journal = path.join(dir, 'batches', `${handle.batchId}.journal.jsonl`);
+    fsx.holding = true;
+    const first = handle.append(dispatch(1, 0));
+    return { fsx, store, handle, journal, first, sync1: await fsx.next() };
+  }
+
+  it('batch journal: the next record is written while the one before is flushed, then flushed on its own; lines resolve in order', async () => {
+    const { fsx, handle, journal, first, sync1 } = await firstLineHeld(3);
     try {
-      const journal = path.join(dir, 'batches', `${handle.batchId}.journal.jsonl`);
-      fsx.holding = true;
-      const first = handle.append(dispatch(1, 0));
-      const sync1 = await fsx.next();
       assert.equal(sync1.file, journal);
       const second = handle.append(dispatch(2, 1));
       const third = handle.append({ t: 'done', d: 1, out: [{ s: 'sent', smsId: 5 }], at: new Date(0).toISOString() }, { sync: false });
@@ -159,14 +164,8 @@ describe('Journals: overlapping flushes and own writes', function () {
   });
 
   it('batch journal: after a failed flush no line is trusted, the ones written during it and later ones fail in words; opened again, the batch goes on', async () => {
-    const fsx = new HeldSyncFs();
-    const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
-    const handle = await store.create(newBatch(plannedRows(3)));
+    const { fsx, store, handle, journal, first, sync1 } = await firstLineHeld(3);
     const words = (e: unknown): boolean => e instanceof BulkError && e.code === 'batch-write' && /input\/output error/.test(e.message);
-    fsx.holding = true;
-    const first = handle.append(dispatch(1, 0));
-    const sync1 = await fsx.next();
-    const journal = path.join(dir, 'batches', `${handle.batchId}.journal.jsonl`);
     const second = handle.append(dispatch(2, 1)); // written during the flush that fails
     await until(() => fsx.writes.get(journal) === 2, 'the second record written');
     sync1.fail('EIO');
@@ -187,14 +186,8 @@ describe('Journals: overlapping flushes and own writes', function () {
   });
 
   it('batch journal: after a failed write no later line is written, while what was written before is still flushed', async () => {
-    const fsx = new HeldSyncFs();
-    const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
-    const handle = await store.create(newBatch(plannedRows(3)));
+    const { fsx, handle, journal, first, sync1 } = await firstLineHeld(3);
     try {
-      const journal = path.join(dir, 'batches', `${handle.batchId}.journal.jsonl`);
-      fsx.holding = true;
-      const first = handle.append(dispatch(1, 0));
-      const sync1 = await fsx.next();
       fsx.failNextWrite = 'ENOSPC';
       const answer = handle.append({ t: 'done', d: 1, out: [{ s: 'sent', smsId: 9 }], at: new Date(0).toISOString() }, { sync: false });
       await assert.rejects(answer, (e: unknown) => e instanceof BulkError && e.code === 'batch-write' && /disk is full/.test(e.message));
@@ -211,12 +204,7 @@ describe('Journals: overlapping flushes and own writes', function () {
   });
 
   it('batch journal: close twice at once: both wait for the file and the lock, and the batch opens again', async () => {
-    const fsx = new HeldSyncFs();
-    const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
-    const handle = await store.create(newBatch(plannedRows(2)));
-    fsx.holding = true;
-    const first = handle.append(dispatch(1, 0));
-    const sync1 = await fsx.next();
+    const { fsx, store, handle, first, sync1 } = await firstLineHeld(2);
     const closeA = handle.close();
     const closeB = handle.close();
     assert.equal(await settled(closeB), false, 'the second close does not return before the first is done');
@@ -228,12 +216,7 @@ describe('Journals: overlapping flushes and own writes', function () {
   });
 
   it('batch journal: close waits for the flush under way; lines after it fail in words, never hang', async () => {
-    const fsx = new HeldSyncFs();
-    const store = new BatchStore(path.join(dir, 'batches'), { fs: fsx });
-    const handle = await store.create(newBatch(plannedRows(2)));
-    fsx.holding = true;
-    const first = handle.append(dispatch(1, 0));
-    const sync1 = await fsx.next();
+    const { handle, first, sync1 } = await firstLineHeld(2);
     const closing = handle.close();
     assert.equal(await settled(closing), false, 'close waits for the held flush');
     sync1.release();
