@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { formatNumber, median, type Bench, type Row } from './report';
 import type { ActivationRow, HistoryLoadRow } from './support/activationProbe';
 import { buildHistory } from './support/historyData';
-import { packagePrivately, productionSourceMaps } from './support/privatePackage';
+import { packagePrivately } from './support/privatePackage';
 import { percentile } from './support/stats';
 
 const repoRoot = path.resolve(__dirname, '..', '..');
@@ -110,8 +110,7 @@ export const activationBench: Bench = {
       // What users install: the production .vsix, as scripts/package.mjs makes it.
       const vsix = path.join(work, 'inviosmart-sms.vsix');
       log('  packaging the extension and the empty baseline...');
-      await packagePrivately(path.join(work, 'package'), vsix);
-      const toSource = await productionSourceMaps(path.join(work, 'maps'));
+      const toSource = await packagePrivately(path.join(work, 'package'), vsix);
       const emptyVsix = path.join(work, 'empty.vsix');
       packageEmptyExtension(path.join(work, 'empty'), emptyVsix);
       const extensionsDir = path.join(stateDir, 'extensions');

@@ -243,9 +243,12 @@ function markOurs(profile: CpuProfile, gaps: Gap[], ownPath: string): void {
     const leaves = new Map<string, number>();
     profile.samples.forEach((id, i) => {
       if (times[i] < start || times[i] > end) return;
-      leaves.set(frame(id), (leaves.get(frame(id)) ?? 0) + 1);
+      const leaf = frame(id);
+      leaves.set(leaf, (leaves.get(leaf) ?? 0) + 1);
       const own = isOurs(id) ? innermostOurs(id) : undefined;
-      if (own !== undefined) inner.set(frame(own), (inner.get(frame(own)) ?? 0) + 1);
+      if (own === undefined) return;
+      const at = frame(own);
+      inner.set(at, (inner.get(at) ?? 0) + 1);
     });
     g.ours = inner.size > 0;
     if (g.ours) g.where = [...top(inner, 'ours '), ...top(leaves, 'top ')];

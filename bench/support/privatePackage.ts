@@ -14,7 +14,13 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 /** What .vscodeignore lets through, besides the bundles built here. */
 const SHIPPED = ['package.json', 'package.nls.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'media/icon.png', 'media/activity.svg', 'media/screenshots', 'l10n'];
 
-export async function packagePrivately(dir: string, outVsix: string): Promise<void> {
+/**
+ * Packages into `outVsix` and returns a function that rewrites each `file.js:line:column` of a dist/ bundle in a
+ * text to the source file and line it came from. The bundles of dist/ are built with external source maps beside
+ * them: the code is the same, position for position (no comment is added), and .vscodeignore keeps the maps out
+ * of the .vsix.
+ */
+export async function packagePrivately(dir: string, outVsix: string): Promise<(text: string) => string> {
   mkdirSync(path.join(dir, 'media'), { recursive: true });
   for (const rel of SHIPPED) if (existsSync(path.join(repoRoot, rel))) cpSync(path.join(repoRoot, rel), path.join(dir, rel), { recursive: true });
   for (const name of readdirSync(repoRoot)) if (/^package\.nls\..+\.json$/.test(name)) cpSync(path.join(repoRoot, name), path.join(dir, name));
@@ -23,23 +29,15 @@ export async function packagePrivately(dir: string, outVsix: string): Promise<vo
   const bundles = (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'bundles.mjs')).href)) as {
     bundleOptions(o: { root: string; production: boolean }): esbuild.BuildOptions[];
   };
-  await Promise.all(bundles.bundleOptions({ root: repoRoot, production: true }).map((o) => esbuild.build({ ...o, outdir: path.join(dir, o.outdir ?? 'dist') })));
+  await Promise.all(bundles.bundleOptions({ root: repoRoot, production: true }).map((o) =>
+    esbuild.build({ ...o, outdir: path.join(dir, o.outdir ?? 'dist'), ...(o.outdir === 'dist' ? { sourcemap: 'external' as const } : {}) })));
   const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
   const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', outVsix], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`vsce package failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
+  return sourceMapper(path.join(dir, 'dist'));
 }
 
-/**
- * The production bundles of dist/ again, with source maps beside them in `dir` (the code is the same as the
- * packaged one, position for position: only the maps are added). Returns a function that rewrites each
- * `file.js:line:column` in a text to the source file and line it came from, where the maps know it.
- */
-export async function productionSourceMaps(dir: string): Promise<(text: string) => string> {
-  const bundles = (await import(pathToFileURL(path.join(repoRoot, 'scripts', 'bundles.mjs')).href)) as {
-    bundleOptions(o: { root: string; production: boolean }): esbuild.BuildOptions[];
-  };
-  const node = bundles.bundleOptions({ root: repoRoot, production: true }).filter((o) => o.outdir === 'dist');
-  await Promise.all(node.map((o) => esbuild.build({ ...o, outdir: dir, sourcemap: 'external' })));
+function sourceMapper(dir: string): (text: string) => string {
   const maps = new Map<string, SourceMap | undefined>();
   const mapOf = (file: string): SourceMap | undefined => {
     if (!maps.has(file)) {
