@@ -56,8 +56,6 @@ export class EntryTable {
   /** The JSON pool's values parsed once, frozen, for `stateFields`. */
   private readonly parsed: unknown[] = [];
   private texts = new TextArena();
-  /** The last key `rowOf` looked up, its words and hash. */
-  private looked: { key: string; words: [number, number, number, number] | undefined; hash: number } | undefined;
 
   /** Rows ever made; row numbers run from 0 to this (removed rows included). */
   get rowCount(): number {
@@ -76,11 +74,8 @@ export class EntryTable {
   /** The key's row (live or removed), or -1 when the key was never put. */
   rowOf(key: string): number {
     const words = uuidWords(key);
-    const hash = words ? hashWords(...words) : hashString(key);
-    // Kept for newRow: a key looked up and not found is usually put next (a load does it for every row).
-    this.looked = { key, words, hash };
     const mask = this.index.length - 1;
-    let slot = hash & mask;
+    let slot = (words ? hashWords(...words) : hashString(key)) & mask;
     for (;;) {
       const at = this.index[slot];
       if (at === 0) return -1;
@@ -105,8 +100,7 @@ export class EntryTable {
    * `known`: what `rowOf(e.key)` just gave, when nothing was put or removed since.
    */
   put(e: HistoryEntry, known = this.rowOf(e.key)): number {
-    let row = known;
-    if (row < 0) row = this.newRow(e.key);
+    const row = known >= 0 ? known : this.newRow(e.key);
     this.fill(row, e);
     return row;
   }
@@ -314,15 +308,14 @@ export class EntryTable {
   private newRow(key: string): number {
     if (this.rows === this.capacity) this.grow();
     const row = this.rows++;
-    const looked = this.looked?.key === key ? this.looked : undefined;
-    const words = looked ? looked.words : uuidWords(key);
+    const words = uuidWords(key);
     if (words) this.c.keyWords.set(words, row * 4);
     else {
       this.c.flags[row] = KEY_STRING;
       this.keyStrings.set(row, key);
     }
     if ((this.rows + 1) * 2 > this.index.length) this.rehash(this.index.length * 2);
-    else this.insertIndex(row, looked ? looked.hash : words ? hashWords(...words) : hashString(key));
+    else this.insertIndex(row, words ? hashWords(...words) : hashString(key));
     return row;
   }
 
