@@ -96,7 +96,7 @@ export class GroupCommit<T> {
       await appendRecord(this.fd, this.o.encode(record.map((w) => w.item)), { sync: false, what: this.o.what, file: this.o.file });
       this.written.push(record);
     } catch (e) {
-      // What was written before stays to be flushed (its flush is still trusted); nothing after this is.
+      // Nothing after this is written; records written before it that no flush has started on fail too.
       this.broken ??= { cause: e };
       this.reject(record, e);
     } finally {
