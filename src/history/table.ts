@@ -15,8 +15,8 @@
 // a destination that is not plain digits, ...) is kept as it came in a per-row exceptions record,
 // so `entry(put(e))` deep-equals `e` for every JSON entry.
 import {
-  allocate, copyJson, DIGITS_RE, fitsInt32, gatewaySeconds, gatewayText, hashString, hashWords, hex8, isoMs, isoText,
-  LONE_SURROGATE_RE, NO_DELTA, NONE16, NONE32, Pool, resized, uuidWords, type Columns,
+  allocate, below, copyJson, DIGITS_RE, gatewayText, hashString, hashWords, hex8, isoMs, isoText, kept, LONE_SURROGATE_RE,
+  msAfter, NO_DELTA, NONE16, NONE32, Pool, resized, secondsAfter, uuidWords, type Columns, type Exceptions,
 } from './tableColumns';
 import { TEXT_BLOCK_BYTES, TextArena, type TextStats } from './textArena';
 import type { EntryStatus, HistoryEntry, RowField, StateFields } from './types';
@@ -35,6 +35,9 @@ const FIELDS = [
   'submittedOn', 'lastChangeOn', 'updatedAt', 'lastPolledAt', 'status', 'parts', 'quantity', 'charge', 'error', 'rev',
 ] as const;
 const KNOWN: ReadonlySet<string> = new Set(FIELDS);
+/** An entry's known fields, each of any type (a file may hold anything). */
+type Loose = { [K in (typeof FIELDS)[number]]?: unknown };
+
 
 /**
  * Every entry of one history as a row. `put` stores an entry (a new row, or the key's row again),
@@ -381,91 +384,86 @@ export class EntryTable {
     c.rev[row] = NONE32;
     c.textBytes[row] = NONE32;
     c.updated[row] = c.polled[row] = c.submitted[row] = c.lastChange[row] = NO_DELTA;
-    const exc: Record<string, unknown> = {};
-    let odd = false;
-    const keep = (k: string, v: unknown): void => {
-      exc[k] = copyJson(v);
-      odd = true;
-    };
-    const record = e as unknown as Record<string, unknown>;
-    const createdRaw = record.createdAt;
-    const created = typeof createdRaw === 'string' ? isoMs(createdRaw) : NaN;
+    // Every known field is read by its name (the entries of a file share one shape) and counted (`++fields`,
+    // always true): only an entry with another field, or one set to undefined, pays for a walk over its keys.
+    const x = e as unknown as Loose;
+    let exc: Record<string, unknown> | undefined;
+    let fields = 1; // the key
+    let v: unknown;
+    const created = typeof x.createdAt === 'string' ? isoMs(x.createdAt) : NaN;
     c.created[row] = created;
-    for (const k of Object.keys(record)) {
-      const v = record[k];
-      if (v === undefined || k === 'key') continue;
-      switch (k) {
-        case 'createdAt':
-          if (Number.isNaN(created)) keep(k, v);
-          break;
-        case 'smsId':
-          if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < NONE32 && !Object.is(v, -0)) c.smsId[row] = v;
-          else keep(k, v);
-          break;
-        case 'destination':
-          if (typeof v === 'string' && DIGITS_RE.test(v)) c.destination[row] = Number(v);
-          else keep(k, v);
-          break;
-        case 'sender':
-        case 'account':
-        case 'accountLabel':
-        case 'batchId':
-        case 'state':
-          if (typeof v === 'string') c[k][row] = this.strings.id(v, v);
-          else keep(k, v);
-          break;
-        case 'text':
-          if (typeof v !== 'string' || LONE_SURROGATE_RE.test(v)) keep(k, v);
-          else if (oldText && this.texts.read(...oldText) === v) {
-            [c.textBlock[row], c.textStart[row], c.textBytes[row]] = oldText;
-            textKept = true;
-          } else [c.textBlock[row], c.textStart[row], c.textBytes[row]] = this.texts.add(v);
-          break;
-        case 'sandbox':
-          if (typeof v === 'boolean') c.flags[row] |= HAS_SANDBOX | (v ? SANDBOX_TRUE : 0);
-          else keep(k, v);
-          break;
-        case 'updatedAt':
-        case 'lastPolledAt': {
-          const ms = typeof v === 'string' ? isoMs(v) - created : NaN;
-          if (fitsInt32(ms)) (k === 'updatedAt' ? c.updated : c.polled)[row] = ms;
-          else keep(k, v);
-          break;
-        }
-        case 'submittedOn':
-        case 'lastChangeOn': {
-          const s = typeof v === 'string' ? gatewaySeconds(v) - Math.floor(created / 1000) : NaN;
-          if (fitsInt32(s)) (k === 'submittedOn' ? c.submitted : c.lastChange)[row] = s;
-          else keep(k, v);
-          break;
-        }
-        case 'status':
-        case 'error':
-          if (typeof v === 'object' && v !== null) {
-            const text = JSON.stringify(v);
-            c[k][row] = this.json.id(text, text);
-          } else keep(k, v);
-          break;
-        case 'parts':
-        case 'quantity':
-          if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < NONE16 && !Object.is(v, -0)) c[k][row] = v;
-          else keep(k, v);
-          break;
-        case 'charge':
-          if (typeof v === 'number' && !Object.is(v, -0)) c.charge[row] = this.numbers.id(v, v);
-          else keep(k, v);
-          break;
-        case 'rev':
-          if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < NONE32 && !Object.is(v, -0)) c.rev[row] = v;
-          else keep(k, v);
-          break;
-        default:
-          keep(k, v);
+    if ((v = x.createdAt) !== undefined && ++fields && Number.isNaN(created)) exc = kept(exc, 'createdAt', v);
+    if ((v = x.smsId) !== undefined && ++fields) {
+      if (below(v, NONE32)) c.smsId[row] = v;
+      else exc = kept(exc, 'smsId', v);
+    }
+    if ((v = x.destination) !== undefined && ++fields) {
+      if (typeof v === 'string' && DIGITS_RE.test(v)) c.destination[row] = Number(v);
+      else exc = kept(exc, 'destination', v);
+    }
+    if ((v = x.sender) !== undefined && ++fields) exc = this.intern(c.sender, row, 'sender', v, exc);
+    if ((v = x.account) !== undefined && ++fields) exc = this.intern(c.account, row, 'account', v, exc);
+    if ((v = x.accountLabel) !== undefined && ++fields) exc = this.intern(c.accountLabel, row, 'accountLabel', v, exc);
+    if ((v = x.batchId) !== undefined && ++fields) exc = this.intern(c.batchId, row, 'batchId', v, exc);
+    if ((v = x.state) !== undefined && ++fields) exc = this.intern(c.state, row, 'state', v, exc);
+    if ((v = x.text) !== undefined && ++fields) {
+      if (typeof v !== 'string' || LONE_SURROGATE_RE.test(v)) exc = kept(exc, 'text', v);
+      else if (oldText && this.texts.read(...oldText) === v) {
+        [c.textBlock[row], c.textStart[row], c.textBytes[row]] = oldText;
+        textKept = true;
+      } else [c.textBlock[row], c.textStart[row], c.textBytes[row]] = this.texts.add(v);
+    }
+    if ((v = x.sandbox) !== undefined && ++fields) {
+      if (typeof v === 'boolean') c.flags[row] |= HAS_SANDBOX | (v ? SANDBOX_TRUE : 0);
+      else exc = kept(exc, 'sandbox', v);
+    }
+    if ((v = x.updatedAt) !== undefined && ++fields) exc = msAfter(c.updated, row, 'updatedAt', v, created, exc);
+    if ((v = x.lastPolledAt) !== undefined && ++fields) exc = msAfter(c.polled, row, 'lastPolledAt', v, created, exc);
+    if ((v = x.submittedOn) !== undefined && ++fields) exc = secondsAfter(c.submitted, row, 'submittedOn', v, created, exc);
+    if ((v = x.lastChangeOn) !== undefined && ++fields) exc = secondsAfter(c.lastChange, row, 'lastChangeOn', v, created, exc);
+    if ((v = x.status) !== undefined && ++fields) exc = this.jsonId(c.status, row, 'status', v, exc);
+    if ((v = x.error) !== undefined && ++fields) exc = this.jsonId(c.error, row, 'error', v, exc);
+    if ((v = x.parts) !== undefined && ++fields) {
+      if (below(v, NONE16)) c.parts[row] = v;
+      else exc = kept(exc, 'parts', v);
+    }
+    if ((v = x.quantity) !== undefined && ++fields) {
+      if (below(v, NONE16)) c.quantity[row] = v;
+      else exc = kept(exc, 'quantity', v);
+    }
+    if ((v = x.charge) !== undefined && ++fields) {
+      if (typeof v === 'number' && !Object.is(v, -0)) c.charge[row] = this.numbers.id(v, v);
+      else exc = kept(exc, 'charge', v);
+    }
+    if ((v = x.rev) !== undefined && ++fields) {
+      if (below(v, NONE32)) c.rev[row] = v;
+      else exc = kept(exc, 'rev', v);
+    }
+    const keys = Object.keys(x);
+    if (keys.length !== fields) {
+      for (const k of keys) {
+        const other = (x as Record<string, unknown>)[k];
+        if (!KNOWN.has(k) && other !== undefined) exc = kept(exc, k, other);
       }
     }
     if (oldText && !textKept) this.texts.drop(oldText[2]);
-    if (odd) this.exceptions.set(row, exc);
+    if (exc) this.exceptions.set(row, exc);
     else this.exceptions.delete(row);
+  }
+
+  /** A string field into the string pool (its id in `column`), or into the exceptions when it is not a string. */
+  private intern(column: Uint32Array, row: number, name: string, v: unknown, exc: Exceptions): Exceptions {
+    if (typeof v !== 'string') return kept(exc, name, v);
+    column[row] = this.strings.id(v, v);
+    return exc;
+  }
+
+  /** An object field (status, error) into the JSON pool, or into the exceptions when it is not an object. */
+  private jsonId(column: Uint32Array, row: number, name: string, v: unknown, exc: Exceptions): Exceptions {
+    if (typeof v !== 'object' || v === null) return kept(exc, name, v);
+    const text = JSON.stringify(v);
+    column[row] = this.json.id(text, text);
+    return exc;
   }
 
   private frozenJson(id: number): unknown {
@@ -494,3 +492,4 @@ export class EntryTable {
     else if (exc && name in exc) out[name] = exc[name];
   }
 }
+

@@ -221,3 +221,34 @@ export function allocate(capacity: number): Columns {
 export function copyJson(v: unknown): unknown {
   return typeof v === 'object' && v !== null ? JSON.parse(JSON.stringify(v)) : v;
 }
+
+/** A row's fields that do not fit its columns, as they came. */
+export type Exceptions = Record<string, unknown> | undefined;
+
+/** The exceptions with `name` kept as it came (a copy): made on the first one. */
+export function kept(exc: Exceptions, name: string, v: unknown): Record<string, unknown> {
+  const out = exc ?? {};
+  out[name] = copyJson(v);
+  return out;
+}
+
+/** A whole number from 0 to below `limit` (not -0): what an unsigned column holds, `limit` meaning absent. */
+export function below(v: unknown, limit: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < limit && !Object.is(v, -0);
+}
+
+/** An ISO time as ms after `created` into `column`, or into the exceptions when that does not give it back. */
+export function msAfter(column: Int32Array, row: number, name: string, v: unknown, created: number, exc: Exceptions): Exceptions {
+  const ms = typeof v === 'string' ? isoMs(v) - created : NaN;
+  if (!fitsInt32(ms)) return kept(exc, name, v);
+  column[row] = ms;
+  return exc;
+}
+
+/** A gateway time (`YYYYMMDDHHmmSS`) as seconds after `created` into `column`, or into the exceptions. */
+export function secondsAfter(column: Int32Array, row: number, name: string, v: unknown, created: number, exc: Exceptions): Exceptions {
+  const s = typeof v === 'string' ? gatewaySeconds(v) - Math.floor(created / 1000) : NaN;
+  if (!fitsInt32(s)) return kept(exc, name, v);
+  column[row] = s;
+  return exc;
+}

@@ -118,6 +118,10 @@ describe('EntryTable (the history in memory as columns)', () => {
     table.put(e);
     const got = table.get(e.key)!;
     assert.ok(!('smsId' in got) && !('batchId' in got));
+    // an unknown field beside an undefined one (known or not) is still kept
+    const odd = { ...entry(), smsId: undefined, later: undefined, future: { n: [1] } };
+    table.put(odd);
+    assert.deepEqual(table.get(odd.key), { ...entry({ key: odd.key }), future: { n: [1] } });
   });
 
   it('an update replaces every field of the row, and clears the fields the new version lacks', () => {
