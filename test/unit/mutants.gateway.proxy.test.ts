@@ -1,15 +1,18 @@
 // Mutants of src/gateway/proxy.ts the rest of the suite let through (issue #10 item 11; docs/TESTING.md): the
 // settings and environment a proxy is read from, no_proxy's spellings, the key that decides when connections are
-// remade, and the dispatcher's certificates and its close/destroy. Connections go to servers on 127.0.0.1 only.
+// remade, the proxy secrets, the system certificates, and the dispatcher's certificates and its router. Connections
+// go to servers on 127.0.0.1 only.
 import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { request, type Dispatcher } from 'undici';
-import { bypassesProxy, createDispatcher, pemCertificates, proxyFor, proxyKey, resolveProxy, type DispatcherOptions } from '../../src/gateway/proxy';
+import {
+  bypassesProxy, createDispatcher, pemCertificates, proxyFor, proxyKey, proxySecrets, resolveProxy, systemCertificates, withoutProxy, type DispatcherOptions,
+} from '../../src/gateway/proxy';
 import type { ProxyOptions } from '../../src/gateway/types';
-import { startForwardProxy, testTls } from '../shared/forwardProxy';
+import { startForwardProxy, testTls, type ForwardProxy } from '../shared/forwardProxy';
 
 // out/test/unit/ → the repository root
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -68,6 +71,17 @@ describe('mutants: gateway proxy.ts', () => {
       assert.equal(resolveProxy({}, { http_proxy: 'corp:8080/path?x=1' })?.url, 'http://corp:8080/path?x=1');
     });
 
+    it('a scheme counts only at the start: a bare host whose query holds a URL still gets http://', () => {
+      assert.equal(resolveProxy({ proxy: 'corp:3128/?from=https://intranet' }, {})?.url, 'http://corp:3128/?from=https://intranet');
+      assert.equal(resolveProxy({}, { https_proxy: 'corp:3128/pac?u=http://x' })?.httpsUrl, 'http://corp:3128/pac?u=http://x');
+    });
+
+    it('withoutProxy: no options give none; otherwise only the proxy parts go', () => {
+      assert.equal(withoutProxy(undefined), undefined);
+      const p: ProxyOptions = { url: 'http://a:1', httpsUrl: '', noProxy: ['x'], authorization: 'Basic q', rejectUnauthorized: false, systemCertificates: true };
+      assert.deepEqual(withoutProxy(p), { rejectUnauthorized: false, systemCertificates: true });
+    });
+
     it("http.proxy set wins: the environment's https_proxy is not read at all", () => {
       assert.deepEqual(resolveProxy({ proxy: 'http://corp:3128' }, { https_proxy: 'http://env:2', all_proxy: 'http://env:3' }), { url: 'http://corp:3128', ...base });
       // An unusable http.proxy falls back to the environment.
@@ -121,6 +135,16 @@ describe('mutants: gateway proxy.ts', () => {
       assert.equal(bypassesProxy(new URL('http://a.example/'), ['**']), false, 'only a lone * is "everything"');
     });
 
+    it('an entry is a name, name:port, [address] or [address]:port as a whole: other spellings match nothing', () => {
+      assert.equal(bypassesProxy(new URL('http://[::1]/'), ['[::1]/128']), false, 'no CIDR after the brackets');
+      assert.equal(bypassesProxy(new URL('http://[::1]/'), ['x[::1]']), false, 'no text before the brackets');
+      assert.equal(bypassesProxy(new URL('http://gw.example:8080/'), ['gw.example:8080-8090']), false, 'no port ranges');
+      assert.equal(bypassesProxy(new URL('http://gw.example/'), ['gw.example:80/']), false, 'nothing after the port');
+      // Unbracketed, an IPv6 address's last group is no port: fe80::1:80 is not the host "1" on port 80.
+      assert.equal(bypassesProxy(new URL('http://10.0.0.1/'), ['fe80::1:80']), false);
+      assert.equal(bypassesProxy(new URL('http://b/'), ['a:b:80']), false);
+    });
+
     it('proxyFor: https targets use httpsUrl, falling back to url only when httpsUrl is absent ("" is direct)', () => {
       const https1 = new URL('https://a.example/');
       const http1 = new URL('http://a.example/');
@@ -149,6 +173,44 @@ describe('mutants: gateway proxy.ts', () => {
       ];
       const keys = new Set([proxyKey(p), ...changed.map(proxyKey)]);
       assert.equal(keys.size, changed.length + 1, 'every change is seen');
+    });
+  });
+
+  describe('proxySecrets: the spellings of the proxy credentials an answer may quote', () => {
+    const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+    it('a Basic http.proxyAuthorization: the value, its token, the decoded user:password and the password after the first colon', () => {
+      const token = b64('corp:s3cr:t');
+      assert.deepEqual(proxySecrets({ authorization: `Basic ${token}` }), [`Basic ${token}`, token, 'corp:s3cr:t', 's3cr:t']);
+      // The scheme may be followed by any run of white space.
+      assert.deepEqual(proxySecrets({ authorization: `Basic  ${token}` }), [`Basic  ${token}`, token, 'corp:s3cr:t', 's3cr:t']);
+    });
+
+    it('only a value that starts with Basic is decoded: a Digest value whose realm says "Basic" is not', () => {
+      const digest = 'Digest username="corp", realm="Basic area", nonce="n0"';
+      assert.deepEqual(proxySecrets({ authorization: digest }), [digest, 'username="corp", realm="Basic area", nonce="n0"']);
+    });
+  });
+
+  describe('systemCertificates', () => {
+    it("SSL_CERT_FILE names the bundle even where Node reads the store itself: the file's certificates, not the store's", () => {
+      const { ca, caFile } = testTls(root);
+      assert.deepEqual(systemCertificates({ env: { SSL_CERT_FILE: caFile }, nodeStore: () => ['from node'] }), pemCertificates(ca));
+      assert.deepEqual(systemCertificates({ env: { SSL_CERT_FILE: ' ' }, nodeStore: () => ['from node'] }), ['from node'], 'a blank variable names nothing');
+    });
+
+    it('a bundle without certificates gives none', () => {
+      assert.deepEqual(pemCertificates('# no certificates here\n'), []);
+    });
+
+    it("Node's store is asked for the system's certificates", () => {
+      const asked: string[] = [];
+      const nodeStore = (type: 'system'): string[] => {
+        asked.push(type);
+        return ['from node'];
+      };
+      assert.deepEqual(systemCertificates({ env: {}, bundles: [], nodeStore }), ['from node']);
+      assert.deepEqual(asked, ['system']);
     });
   });
 
@@ -230,6 +292,165 @@ describe('mutants: gateway proxy.ts', () => {
         await proxy.close();
         plain.closeAllConnections();
         await new Promise<void>((r) => plain.close(() => r()));
+      }
+    });
+  });
+
+  // routerClass makes the router's class once and keeps it in a module variable, so in a process that already
+  // made a proxied dispatcher the class these tests would see is the one made then. Each test loads its own copy of
+  // proxy.ts (the shared one stays in require's cache for the other tests) and sees the class made from scratch.
+  describe('the router: dispatch, close and destroy (a fresh copy of proxy.ts per test)', () => {
+    type ProxyModule = { createDispatcher: typeof createDispatcher; SYSTEM_BUNDLES: readonly string[] };
+    const freshProxyModule = (): ProxyModule => {
+      const id = require.resolve('../../src/gateway/proxy');
+      const shared = require.cache[id];
+      delete require.cache[id];
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(id) as ProxyModule;
+      } finally {
+        require.cache[id] = shared;
+      }
+    };
+    // `direct` is in noProxy; `remote` is reached through the forward proxy, so the router holds both kinds of agent.
+    // GET /hold on either is answered only when the test ends.
+    let direct: http.Server;
+    let remote: http.Server;
+    let directUrl: string;
+    let remoteUrl: string;
+    let proxy: ForwardProxy;
+    const held: http.ServerResponse[] = [];
+    let reached: () => void = () => undefined;
+    const answer = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+      if (req.url !== '/hold') {
+        res.end('plain');
+        return;
+      }
+      held.push(res);
+      reached();
+    };
+    const listen = async (server: http.Server): Promise<string> => {
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    };
+    const dispatchers: Dispatcher[] = [];
+
+    before(async () => {
+      direct = http.createServer(answer);
+      remote = http.createServer(answer);
+      directUrl = await listen(direct);
+      remoteUrl = await listen(remote);
+      proxy = await startForwardProxy();
+    });
+    afterEach(async () => {
+      for (const res of held.splice(0)) res.end('late');
+      await Promise.all(dispatchers.splice(0).map((d) => d.destroy()));
+    });
+    after(async () => {
+      await proxy.close();
+      for (const server of [direct, remote]) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+
+    const make = (): Dispatcher => {
+      const p: ProxyOptions = { url: proxy.url, noProxy: [new URL(directUrl).host], systemCertificates: false };
+      const d = freshProxyModule().createDispatcher(COMMON, p, () => []);
+      dispatchers.push(d);
+      return d;
+    };
+    const get = async (d: Dispatcher, url: string): Promise<string> => (await request(url, { dispatcher: d })).body.text();
+    /** Both agents in use: one request through the proxy, one direct. */
+    const used = async (d: Dispatcher): Promise<void> => {
+      assert.equal(await get(d, remoteUrl), 'plain');
+      assert.equal(await get(d, directUrl), 'plain');
+    };
+    /** A direct GET /hold, once the server has it: what it ends with (its answer's status, or the error). */
+    const waiting = async (d: Dispatcher): Promise<{ outcome: Promise<unknown> }> => {
+      const arrived = new Promise<void>((r) => (reached = r));
+      const outcome = request(`${directUrl}hold`, { dispatcher: d }).then((r) => r.statusCode, (e: unknown) => e);
+      await arrived;
+      return { outcome };
+    };
+    /** Every agent refuses new requests. */
+    const ended = async (d: Dispatcher, how: RegExp): Promise<void> => {
+      for (const url of [remoteUrl, directUrl]) await assert.rejects(request(url, { dispatcher: d }), how, url);
+    };
+    /** The promise callbacks already due have run. */
+    const settled = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+    // A copy loaded here makes its module-level values anew too: the bundles systemCertificates reads on Node 20.
+    it('a fresh copy looks for the system bundle where Debian, Fedora, openSUSE and macOS keep it, in that order', () => {
+      const bundles = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt', '/etc/ssl/ca-bundle.pem', '/etc/ssl/cert.pem'];
+      assert.deepEqual(freshProxyModule().SYSTEM_BUNDLES, bundles);
+    });
+
+    it('dispatch hands the request to the agent the route picks and gives back that agent’s answer (true: not busy)', async () => {
+      const d = make();
+      const seen = proxy.requests.length;
+      // What the router's dispatch returns, as undici's own request() calls it.
+      const answers: boolean[] = [];
+      const recorded = d.compose((dispatch) => (options, handler) => {
+        const answer = dispatch(options, handler);
+        answers.push(answer);
+        return answer;
+      });
+      for (const url of [remoteUrl, directUrl]) {
+        const body = get(recorded, url);
+        assert.deepEqual(answers.splice(0), [true], url);
+        assert.equal(await body, 'plain', url);
+      }
+      assert.deepEqual(proxy.requests.slice(seen).map((r) => `${r.method} ${r.target}`), [`GET ${remoteUrl}`], 'only the remote one went through the proxy');
+    });
+
+    it('close() gives a promise that settles once every agent is closed; close(callback) gives none and calls back', async () => {
+      const d = make();
+      await used(d);
+      const closing = d.close();
+      assert.ok(closing instanceof Promise, 'a promise without a callback');
+      assert.equal(await closing, undefined);
+      await ended(d, /closed|destroyed/i);
+
+      const e = make();
+      await used(e);
+      let callback!: () => void;
+      const calledBack = new Promise<void>((r) => (callback = r));
+      assert.equal(e.close(() => callback()), undefined, 'no promise with a callback');
+      await calledBack;
+      await ended(e, /closed|destroyed/i);
+    });
+
+    it('destroy(err) gives a promise; every agent is destroyed and a request still waiting fails with err itself', async () => {
+      const d = make();
+      await used(d);
+      const { outcome } = await waiting(d);
+      const err = new Error('going');
+      const destroying = d.destroy(err);
+      assert.ok(destroying instanceof Promise, 'a promise without a callback');
+      assert.equal(await destroying, undefined);
+      await ended(d, /destroyed/i);
+      assert.equal(await outcome, err);
+    });
+
+    it('destroy(callback) and destroy(err, callback) give no promise and call back exactly once', async () => {
+      for (const err of [undefined, new Error('going')]) {
+        const d = make();
+        await used(d);
+        const { outcome } = await waiting(d);
+        let calls = 0;
+        const callback = (): void => {
+          calls += 1;
+        };
+        assert.equal(err ? d.destroy(err, callback) : d.destroy(callback), undefined, 'no promise with a callback');
+        const result = await outcome;
+        if (err) assert.equal(result, err);
+        else assert.equal((result as { code?: string }).code, 'UND_ERR_DESTROYED');
+        await ended(d, /destroyed/i);
+        // A second destroy settles only after every agent has finished the first, and so has called back.
+        assert.equal(await d.destroy(), undefined);
+        await settled();
+        assert.equal(calls, 1, err ? 'destroy(err, callback)' : 'destroy(callback)');
       }
     });
   });
