@@ -3,12 +3,14 @@
 // the headers a request carries, what the call log says, when connections are remade, and retries and close().
 // Every request goes to a node:http server on 127.0.0.1; retry waits are made zero by the options, not by sleeping.
 import * as assert from 'node:assert/strict';
+import * as dc from 'node:diagnostics_channel';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { GatewayClient } from '../../src/gateway/client';
 import { GatewayError } from '../../src/gateway/errors';
 import { explanationMessages } from '../../src/gateway/messages';
-import type { CallEvent, Credentials, GatewayClientOptions } from '../../src/gateway/types';
+import type { CallEvent, Credentials, GatewayClientOptions, GatewayCommand, SendRequest } from '../../src/gateway/types';
 
 const creds: Credentials = { username: 'tester', password: 'pw-Zq81' };
 const ONE = ['393331234567'];
@@ -28,13 +30,23 @@ interface Server {
   seen: Seen[];
   /** TCP connections opened to the server so far. */
   connections: number;
+  /** Of those, the ones closed so far (by either side). */
+  closedConnections: number;
+  /** Resolves once the condition holds, checked again at each request and each closed connection (no polling). */
+  until(condition: () => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
-async function startServer(answer: (s: Seen, res: http.ServerResponse) => void): Promise<Server> {
+/** `keepAliveMs`: how long the server keeps an idle connection (and tells the client so); Node's default is 5 s. */
+async function startServer(answer: (s: Seen, res: http.ServerResponse) => void, keepAliveMs?: number): Promise<Server> {
   const seen: Seen[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
+  let closedConnections = 0;
+  const waiters: Array<() => void> = [];
+  const changed = (): void => {
+    for (const check of waiters.splice(0)) check();
+  };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -42,18 +54,32 @@ async function startServer(answer: (s: Seen, res: http.ServerResponse) => void):
       const s = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('latin1'), port: req.socket.remotePort ?? 0 };
       seen.push(s);
       answer(s, res);
+      changed();
     });
   });
+  if (keepAliveMs !== undefined) server.keepAliveTimeout = keepAliveMs;
   server.on('connection', (socket: Socket) => {
     connections++;
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    socket.on('close', () => {
+      sockets.delete(socket);
+      closedConnections++;
+      changed();
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     seen,
     get connections() { return connections; },
+    get closedConnections() { return closedConnections; },
+    until: (condition) => new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (condition()) resolve();
+        else waiters.push(check);
+      };
+      check();
+    }),
     close: () => new Promise<void>((r) => {
       for (const s of sockets) s.destroy();
       server.close(() => r());
@@ -83,13 +109,54 @@ async function refusal(p: Promise<unknown>): Promise<GatewayError> {
 /** The catalogue sentence an explanation is (what the UI words again in the user's language). */
 const sentence = (e: GatewayError): string | undefined => explanationMessages(e)?.map((m) => m.id).join('+');
 
+/** Fails when `p` has not settled within `ms`: a deadline for something that must happen, not a pause. */
+async function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The global setTimeout, for a test to put its own clock in and take it out again. */
+const timers = globalThis as unknown as { setTimeout: typeof setTimeout };
+
+interface HeldTimer {
+  ms: number;
+  fire: () => void;
+}
+
+/**
+ * Runs `start` with a clock that never rings by itself: every timer `start` sets while it runs (close()'s grace)
+ * is held, to be fired by the test or never. What close() does before its grace is over is then all there is.
+ */
+function holdingTimers<T>(start: () => T): { value: T; held: HeldTimer[] } {
+  const real = timers.setTimeout;
+  const held: HeldTimer[] = [];
+  const fake = (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): NodeJS.Timeout => {
+    held.push({ ms: ms ?? 0, fire: () => fn(...args) });
+    // A real handle, so clearTimeout() takes it; it never keeps the process alive.
+    return real(() => undefined, 3_600_000).unref();
+  };
+  timers.setTimeout = fake as unknown as typeof setTimeout;
+  try {
+    return { value: start(), held };
+  } finally {
+    timers.setTimeout = real;
+  }
+}
+
 describe('mutants: gateway client.ts', function () {
   this.timeout(10_000);
   const servers: Server[] = [];
   const clients: GatewayClient[] = [];
   let s: Server;
-  const server = async (answer: (seen: Seen, res: http.ServerResponse) => void = gateway): Promise<Server> => {
-    const made = await startServer(answer);
+  const server = async (answer: (seen: Seen, res: http.ServerResponse) => void = gateway, keepAliveMs?: number): Promise<Server> => {
+    const made = await startServer(answer, keepAliveMs);
     servers.push(made);
     return made;
   };
@@ -392,6 +459,338 @@ describe('mutants: gateway client.ts', function () {
       const r = await sent;
       assert.ok(r.items[0]?.ok && r.items[0].smsId === 41, 'the answer arrived: the connection was not cut');
       await closing;
+    });
+  });
+
+  describe('options left out altogether', () => {
+    it('no options, or a base URL that is not text, is the httpapi set at its own address', () => {
+      const own = {
+        send: 'http://httpapi.inviosmart.it/sendsms/', status: 'http://httpapi.inviosmart.it/smsstatus/', balance: 'http://httpapi.inviosmart.it/account-balance/',
+      };
+      for (const o of [undefined, {}, { baseUrl: undefined }, { baseUrl: 42 as unknown as string }]) {
+        const c = new GatewayClient(o);
+        clients.push(c);
+        assert.deepEqual(c.urls(), own, JSON.stringify(o));
+      }
+    });
+
+    it('with no base URL a credentialed call is checked against the endpoint set’s own address, not refused', async () => {
+      const targets: string[] = [];
+      const stop = new Error('stopped before the network');
+      const checkTarget = (command: GatewayCommand, url: string): void => {
+        targets.push(`${command} ${url}`);
+        throw stop;
+      };
+      await assert.rejects(client({ baseUrl: '', checkTarget }).balance(creds), (e) => e === stop);
+      await assert.rejects(client({ baseUrl: ' ', endpoints: 'webservice', checkTarget }).status(creds, 5), (e) => e === stop);
+      assert.deepEqual(targets, [
+        'balance http://httpapi.inviosmart.it/account-balance/', 'status https://www.inviosmart.it/webservice/sms/getSMSStatus.php',
+      ]);
+    });
+
+    it('help with no base URL goes to the documented http address on either endpoint set (seen by a local proxy)', async () => {
+      const proxy = await server((_x, res) => reply(res, 'usage via the proxy'));
+      const c = client({ baseUrl: '', endpoints: 'webservice', proxy: { url: proxy.url } });
+      assert.equal(await c.help(), 'usage via the proxy');
+      assert.deepEqual(proxy.seen.map((x) => x.url), ['http://httpapi.inviosmart.it/help']);
+    });
+  });
+
+  describe('refusals name the command they refuse', () => {
+    const broken = 'u\ud800';
+    const cases: Array<[GatewayCommand, (c: GatewayClient) => Promise<unknown>, string]> = [
+      ['send', (c) => c.send({ username: '', password: 'p' }, { destinations: ONE, sender: 'S', message: 'm' }), 'configNoUsername'],
+      ['send', (c) => c.send(creds, { destinations: [], sender: 'S', message: 'm' }), 'configNoDestination'],
+      ['send', (c) => c.send(creds, { destinations: ['12a'], sender: 'S', message: 'm' }), 'configBadDestination'],
+      ['send', (c) => c.send(creds, { destinations: ONE, sender: '', message: 'm' }), 'configNoSender'],
+      ['send', (c) => c.send(creds, { destinations: ONE, sender: 'S', message: '' }), 'configNoText'],
+      ['send', (c) => c.send(creds, { destinations: ONE, sender: 'S', message: 'm', pricecat: 3 as 0 }), 'configBadPricecat'],
+      ['send', (c) => c.send(creds, { destinations: ONE, sender: 'S', message: 'x\ud800' }), 'configBrokenCharacter'],
+      ['status', (c) => c.status(creds, 0), 'configBadSmsId'],
+      ['status', (c) => c.status({ username: 'u', password: '' }, 5), 'configNoPassword'],
+      ['status', (c) => c.status({ username: broken, password: 'p' }, 5), 'configBrokenCharacter'],
+      ['balance', (c) => c.balance({ username: '', password: 'p' }), 'configNoUsername'],
+      ['balance', (c) => c.balance(creds, 'x'), 'configBadCountryPrefix'],
+      ['balance', (c) => c.balance({ username: broken, password: 'p' }), 'configBrokenCharacter'],
+    ];
+    for (const [command, call, id] of cases) {
+      it(`${command}: ${id}`, async () => {
+        const e = await refusal(call(client()));
+        assert.deepEqual([e.command, sentence(e), e.message.startsWith(`${command} failed: `)], [command, id, true], e.message);
+        assert.equal(s.seen.length, 0);
+      });
+    }
+
+    it('a request or credentials missing altogether are refused by the promise, never thrown at the caller', async () => {
+      const c = client();
+      const calls: Array<[string, () => Promise<unknown>, string]> = [
+        ['send without a request', () => c.send(creds, undefined as unknown as SendRequest), 'configNoDestination'],
+        ['send without credentials', () => c.send(undefined as unknown as Credentials, { destinations: ONE, sender: 'S', message: 'm' }), 'configNoUsername'],
+        ['balance without credentials', () => c.balance(null as unknown as Credentials), 'configNoUsername'],
+      ];
+      for (const [name, call, id] of calls) {
+        let p: Promise<unknown> = Promise.resolve();
+        assert.doesNotThrow(() => { p = call(); }, name);
+        assert.equal(sentence(await refusal(p)), id, name);
+      }
+      assert.equal(s.seen.length, 0);
+    });
+
+    it('a password the gateway echoes on an error page is masked, for every command that carries it', async () => {
+      const echo = await server((_x, res) => reply(res, `Internal error for ${creds.username}/${creds.password}`, 500));
+      const c = client({ baseUrl: echo.url });
+      const errors = [
+        await refusal(c.send(creds, { destinations: ONE, sender: 'S', message: 'm' })),
+        await refusal(c.status(creds, 5)),
+        await refusal(c.balance(creds)),
+      ];
+      assert.deepEqual(errors.map((e) => [e.command, e.gatewayText]), [
+        ['send', 'HTTP 500: Internal error for tester/***'], ['status', 'HTTP 500: Internal error for tester/***'], ['balance', 'HTTP 500: Internal error for tester/***'],
+      ]);
+      for (const e of errors) assert.ok(!e.message.includes(creds.password) && !e.explanation.includes(creds.password), e.message);
+    });
+  });
+
+  describe('before any request: closed and cancelled', () => {
+    it('a closed client refuses before it checks the input or consults checkTarget', async () => {
+      const consulted: string[] = [];
+      const c = client({ checkTarget: (command) => { consulted.push(command); } });
+      await c.close();
+      const bad = await refusal(c.send(creds, { destinations: [], sender: 'S', message: 'm' }));
+      const good = await refusal(c.balance(creds));
+      assert.deepEqual([sentence(bad), sentence(good)], ['configClientClosed', 'configClientClosed']);
+      assert.deepEqual(consulted, []);
+    });
+
+    it('a call cancelled before it starts is refused as cancelled before its input is checked, and logs no call', async () => {
+      const consulted: string[] = [];
+      const events: CallEvent[] = [];
+      const c = client({ onCall: (e) => events.push(e), checkTarget: (command) => { consulted.push(command); } });
+      const ac = new AbortController();
+      ac.abort();
+      const bad = await refusal(c.send(creds, { destinations: [], sender: 'S', message: 'm' }, { signal: ac.signal }));
+      const good = await refusal(c.balance(creds, undefined, { signal: ac.signal }));
+      assert.deepEqual([bad.kind, sentence(bad), bad.outcomeUnknown, good.kind, sentence(good)], ['aborted', 'callCancelled', false, 'aborted', 'callCancelled']);
+      assert.deepEqual([consulted, events.length, s.seen.length], [[], 0, 0]);
+    });
+  });
+
+  describe('the waits between retries', () => {
+    it('each wait is a random share of a cap that doubles per attempt, up to retryMaxDelayMs', async () => {
+      const busy = await server((_x, res) => reply(res, 'busy', 503));
+      const c = client({ baseUrl: busy.url, maxRetries: 4, retryBaseDelayMs: 1_000, retryMaxDelayMs: 3_000 });
+      const share = 1 / Math.PI;
+      const waits: number[] = [];
+      const realRandom = Math.random;
+      const realSetTimeout = timers.setTimeout;
+      // With that share every retry wait is a fractional number of ms, unlike any other timer: those are noted and
+      // run at once, so the test knows each wait without spending it.
+      const clock = (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]): NodeJS.Timeout => {
+        const wait = typeof ms === 'number' && !Number.isInteger(ms) ? ms : undefined;
+        if (wait !== undefined) waits.push(wait);
+        return realSetTimeout(fn, wait === undefined ? ms : 0, ...args);
+      };
+      Math.random = () => share;
+      timers.setTimeout = clock as unknown as typeof setTimeout;
+      try {
+        assert.equal((await refusal(c.balance(creds))).code, 503);
+      } finally {
+        Math.random = realRandom;
+        timers.setTimeout = realSetTimeout;
+      }
+      assert.equal(busy.seen.length, 5);
+      assert.deepEqual(waits, [1_000, 2_000, 3_000, 3_000].map((cap) => share * cap));
+    });
+
+    it('a cancel before a wait ends the call there: one attempt, one call event', async () => {
+      const busy = await server((_x, res) => reply(res, 'busy', 503));
+      const ac = new AbortController();
+      const events: CallEvent[] = [];
+      const c = client({ baseUrl: busy.url, maxRetries: 3, onCall: (e) => { events.push(e); ac.abort(); } });
+      const e = await refusal(c.balance(creds, undefined, { signal: ac.signal }));
+      assert.deepEqual([e.kind, sentence(e)], ['aborted', 'callCancelled']);
+      assert.deepEqual(events.map((x) => `${x.attempt} ${x.outcome} ${x.summary}`), ['1 error HTTP 503']);
+      assert.equal(busy.seen.length, 1);
+    });
+  });
+
+  describe('answers and the call log', () => {
+    it('an answer is read in the charset it declares, even when its bytes would also read as UTF-8', async () => {
+      const latin = await server((_x, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=iso-8859-1' });
+        res.end(Buffer.from('caffÃ¨', 'latin1'));
+      });
+      assert.equal(await client({ baseUrl: latin.url }).help(), 'caffÃ¨');
+    });
+
+    it('the duration in a call event is no longer than the call took', async () => {
+      const events: CallEvent[] = [];
+      const c = client({ onCall: (e) => events.push(e) });
+      await c.balance(creds);
+      const before = performance.now();
+      await c.balance(creds);
+      const took = performance.now() - before;
+      const logged = events[1]?.durationMs ?? Number.NaN;
+      assert.ok(logged >= 0 && logged <= Math.ceil(took), `${logged} ms logged, ${took} ms taken`);
+    });
+  });
+
+  describe('pooled connections: kept, replaced, closed', () => {
+    /** A server that answers each request only when the test says so: `answer[i]()` for the i-th request. */
+    const holding = async (keepAliveMs?: number): Promise<{ srv: Server; answer: Array<() => void> }> => {
+      const answer: Array<() => void> = [];
+      const srv = await server((x, res) => answer.push(() => gateway(x, res)), keepAliveMs);
+      return { srv, answer };
+    };
+
+    it('options that do not shape connections keep the pooled ones: later calls go over connections already open', async () => {
+      const c = client();
+      // undici may open a second connection for calls in a row (it checks an idle one before reusing it).
+      for (const call of [() => c.balance(creds), () => c.help(), () => c.balance(creds), () => c.help()]) await call();
+      const pooled = new Set(s.seen.map((x) => x.port));
+      const opened = s.connections;
+      c.updateOptions({ maxRetries: 1, headersTimeoutMs: 20_000, bodyTimeoutMs: 20_000, maxConcurrency: 2, timeZone: 'Europe/Rome', onCall: () => undefined });
+      await c.status(creds, 7);
+      await c.balance(creds);
+      c.updateOptions({ connectTimeoutMs: 10_000, proxy: undefined });
+      await c.balance(creds);
+      await c.help();
+      assert.deepEqual(s.seen.slice(4).map((x) => pooled.has(x.port)), [true, true, true, true], 'each later call on a pooled connection');
+      assert.equal(s.connections, opened);
+      assert.ok(opened < 4, `${opened} connections for 4 calls in a row`);
+    });
+
+    it('a connect time-out that is set is the one that counts (a TLS handshake that never completes)', async () => {
+      const silent = net.createServer();
+      const accepted = new Set<Socket>();
+      silent.on('connection', (socket: Socket) => accepted.add(socket));
+      await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+      try {
+        const c = client({ baseUrl: `https://127.0.0.1:${(silent.address() as AddressInfo).port}`, connectTimeoutMs: 200 });
+        const e = await within(refusal(c.balance(creds)), 3_000, 'the connect time-out');
+        assert.deepEqual([e.kind, sentence(e), e.outcomeUnknown], ['timeout', 'connectTimeout', false]);
+        assert.equal(accepted.size, 1, 'the TCP connection was made; only the handshake hung');
+      } finally {
+        for (const socket of accepted) socket.destroy();
+        await new Promise<void>((r) => silent.close(() => r()));
+      }
+    });
+
+    it('an idle pool replaced by a new connect time-out is closed at once', async () => {
+      const kept = await server(gateway, 60_000);
+      const c = client({ baseUrl: kept.url });
+      await c.balance(creds);
+      c.updateOptions({ connectTimeoutMs: 4_321 });
+      await within(kept.until(() => kept.closedConnections === 1), 2_000, 'the replaced connection closed');
+      await c.balance(creds);
+      assert.equal(kept.connections, 2);
+    });
+
+    it('a pool replaced while a call runs on it is closed when that call ends', async () => {
+      const { srv, answer } = await holding(60_000);
+      const c = client({ baseUrl: srv.url });
+      const call = c.balance(creds);
+      await srv.until(() => srv.seen.length === 1);
+      c.updateOptions({ connectTimeoutMs: 4_321 });
+      answer[0]?.();
+      assert.equal((await call).balance, 1.5, 'the call kept its connection to the end');
+      await within(srv.until(() => srv.closedConnections === 1), 2_000, 'the replaced connection closed after its call');
+    });
+
+    it('close() ends as soon as the last call in flight does, without waiting out its grace', async () => {
+      const { srv, answer } = await holding();
+      const c = client({ baseUrl: srv.url });
+      const call = c.balance(creds);
+      await srv.until(() => srv.seen.length === 1);
+      const { value: closing, held } = holdingTimers(() => c.close());
+      try {
+        answer[0]?.();
+        assert.equal((await call).balance, 1.5);
+        await within(closing, 2_000, 'close() once the call ended');
+      } finally {
+        for (const t of held) t.fire();
+      }
+    });
+
+    it('close() lets every call on the pool finish, not only the first to end', async () => {
+      const { srv, answer } = await holding();
+      const c = client({ baseUrl: srv.url });
+      const first = c.balance(creds);
+      await srv.until(() => srv.seen.length === 1);
+      const second = c.status(creds, 7);
+      await srv.until(() => srv.seen.length === 2);
+      const { value: closing, held } = holdingTimers(() => c.close());
+      try {
+        answer[0]?.();
+        assert.equal((await first).balance, 1.5);
+        answer[1]?.();
+        assert.equal((await second).smsId, 7, 'the second call got its answer: its connection was not cut');
+        await within(closing, 2_000, 'close() once both calls ended');
+      } finally {
+        for (const t of held) t.fire();
+      }
+    });
+
+    it('close() waits for the calls on a replaced pool and on the current one alike', async () => {
+      const { srv, answer } = await holding();
+      const c = client({ baseUrl: srv.url });
+      const onOld = c.balance(creds);
+      await srv.until(() => srv.seen.length === 1);
+      c.updateOptions({ connectTimeoutMs: 4_321 });
+      const onNew = c.status(creds, 7);
+      await srv.until(() => srv.seen.length === 2);
+      const { value: closing, held } = holdingTimers(() => c.close());
+      try {
+        answer[0]?.();
+        assert.equal((await onOld).balance, 1.5);
+        answer[1]?.();
+        assert.equal((await onNew).smsId, 7, 'the call on the current pool was not cut when the old pool went idle');
+        await within(closing, 2_000, 'close() once both calls ended');
+      } finally {
+        for (const t of held) t.fire();
+      }
+    });
+
+    it('close() returns once the pooled connection is closed, not merely told to close', async () => {
+      const opened: Socket[] = [];
+      const onSocket = (message: unknown): void => {
+        opened.push((message as { socket: Socket }).socket);
+      };
+      const c = client();
+      dc.subscribe('net.client.socket', onSocket);
+      try {
+        await c.balance(creds);
+      } finally {
+        dc.unsubscribe('net.client.socket', onSocket);
+      }
+      assert.equal(opened.length, 1, 'one pooled connection');
+      const socket = opened[0] as Socket;
+      assert.equal(socket.destroyed, false);
+      let closed = false;
+      socket.on('close', () => { closed = true; });
+      await c.close();
+      assert.equal(closed, true);
+    });
+
+    it('a call still waiting for a slot when the client closes is refused, and never sent', async () => {
+      let requests = 0;
+      let answerFirst: (() => void) | undefined;
+      const srv = await server((x, res) => {
+        requests++;
+        if (requests === 1) answerFirst = () => gateway(x, res);
+        else gateway(x, res);
+      });
+      const c = client({ baseUrl: srv.url, maxConcurrency: 1 });
+      const first = c.balance(creds);
+      await srv.until(() => srv.seen.length === 1);
+      const waiting = c.balance(creds, '39');
+      const closing = c.close();
+      answerFirst?.();
+      assert.equal((await first).balance, 1.5);
+      const e = await refusal(waiting);
+      assert.deepEqual([e.kind, e.command, e.gatewayText, sentence(e)], ['config', 'balance', 'The gateway client is closed.', 'configClientClosed']);
+      await closing;
+      assert.equal(srv.seen.length, 1);
     });
   });
 });
