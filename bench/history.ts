@@ -173,7 +173,6 @@ function heapNow(): number {
 async function memory(big: BuiltHistory): Promise<Row[]> {
   const before = heapNow();
   const store = await HistoryStore.open(big.dir, { watch: false, autoCompact: false });
-  await store.textsSealed; // the texts the load left plain, deflated in the turns after it
   let bytes: number;
   try {
     const tree = new HistoryTreeModel(store, 'day', { now: () => big.end, maxAgeMs: () => 48 * 3600_000 });

@@ -156,7 +156,6 @@ export class HistoryStore implements HistoryReader, Disposable {
         } catch (err) {
           throw fileError(err, 'create', dir, WHAT);
         }
-        store.state.table.deferTextSealing = true; // the texts are deflated after the load (sealTexts)
         await store.files.reopen();
       } finally {
         // Loaded or not, what follows (a write, a watcher event) reports its changes as usual.
@@ -406,7 +405,7 @@ export class HistoryStore implements HistoryReader, Disposable {
       this.watcher.stop();
       this.changes.dispose();
       this.loads.dispose();
-      this.closed = Promise.all([this.chain, this.compactRun, this.textsSealed]).then(() => this.files.close());
+      this.closed = Promise.all([this.chain, this.compactRun]).then(() => this.files.close());
     }
     return this.closed;
   }
@@ -434,17 +433,9 @@ export class HistoryStore implements HistoryReader, Disposable {
     return run;
   }
 
-  /** Resolves when the text blocks the first load left plain are deflated (one a turn, after the load). */
-  textsSealed: Promise<void> = Promise.resolve();
-
-  /** The first load ended: watch other windows from now on, tell the views, deflate the texts it left plain. */
+  /** The first load ended: watch other windows from now on, and tell the views. */
   private settle(): void {
     this.loadEnded = true;
-    const table = this.state.table;
-    table.deferTextSealing = false;
-    this.textsSealed = (async () => {
-      while (!this.disposed && table.sealTextBlock()) await new Promise<void>((resolve) => setImmediate(resolve));
-    })();
     if (this.disposed) return;
     this.watcher.start();
     this.loads.fire();

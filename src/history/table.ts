@@ -275,7 +275,6 @@ export class EntryTable {
   compactTexts(): void {
     const old = this.texts;
     const fresh = new TextArena();
-    fresh.deferSealing = old.deferSealing;
     const c = this.c;
     for (let row = 0; row < this.rows; row++) {
       if (c.textBytes[row] === NONE32) continue;
@@ -286,16 +285,6 @@ export class EntryTable {
       [c.textBlock[row], c.textStart[row], c.textBytes[row]] = fresh.add(old.read(c.textBlock[row], c.textStart[row], c.textBytes[row]));
     }
     this.texts = fresh;
-  }
-
-  /** While on, full text blocks stay plain until `sealTextBlock` deflates them (a load leaves that for later). */
-  set deferTextSealing(on: boolean) {
-    this.texts.deferSealing = on;
-  }
-
-  /** Deflates one text block that a load left plain; false when none is left. */
-  sealTextBlock(): boolean {
-    return this.texts.sealOne();
   }
 
   textStats(): TextStats {

@@ -1,7 +1,6 @@
 // The texts of an EntryTable (table.ts): UTF-8 in blocks, the open block plain, full blocks sealed
 // with deflateRaw (texts repeat words: a quarter of the bytes), a few recently read blocks kept
-// inflated. While `deferSealing` is on (a load), full blocks stay plain and `sealOne` deflates them
-// later, one a call, so the load does not wait for the deflating. Texts never change after a message is recorded; one no row uses any more is a hole
+// inflated. Texts never change after a message is recorded; one no row uses any more is a hole
 // until the table rewrites the live texts into a fresh arena.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 
@@ -11,9 +10,8 @@ export const TEXT_BLOCK_BYTES = 64 * 1024;
 const CACHED_BLOCKS = 4;
 
 export interface TextStats {
-  /** Full blocks (deflated, or still plain: `plainBlocks` of them) and their bytes. */
+  /** Sealed (deflated) blocks and their bytes. */
   sealedBlocks: number;
-  plainBlocks: number;
   sealedBytes: number;
   /** Bytes in the open block. */
   openBytes: number;
@@ -28,10 +26,6 @@ export class TextArena {
   private open = Buffer.allocUnsafe(TEXT_BLOCK_BYTES);
   private openUsed = 0;
   private readonly cache: Array<{ block: number; data: Buffer }> = [];
-  /** Full blocks still plain (`deferSealing`), waiting for `sealOne`. */
-  private readonly plain = new Set<number>();
-  /** While true, a full block is kept plain until `sealOne` deflates it. */
-  deferSealing = false;
   liveBytes = 0;
   deadBytes = 0;
 
@@ -54,7 +48,6 @@ export class TextArena {
 
   read(block: number, start: number, bytes: number): string {
     if (block === this.sealed.length) return this.open.toString('utf8', start, start + bytes);
-    if (this.plain.size !== 0 && this.plain.has(block)) return this.sealed[block].toString('utf8', start, start + bytes);
     return this.inflated(block).toString('utf8', start, start + bytes);
   }
 
@@ -63,19 +56,9 @@ export class TextArena {
     this.deadBytes += bytes;
   }
 
-  /** Deflates one full block that was kept plain; false when none is left. */
-  sealOne(): boolean {
-    const next = this.plain.values().next();
-    if (next.done) return false;
-    this.plain.delete(next.value);
-    this.sealed[next.value] = deflated(this.sealed[next.value]);
-    return true;
-  }
-
   stats(): TextStats {
     return {
       sealedBlocks: this.sealed.length,
-      plainBlocks: this.plain.size,
       sealedBytes: this.sealed.reduce((n, b) => n + b.length, 0),
       openBytes: this.openUsed,
       liveBytes: this.liveBytes,
@@ -89,9 +72,8 @@ export class TextArena {
   }
 
   private seal(): void {
-    const full = this.open.subarray(0, this.openUsed);
-    if (this.deferSealing) this.plain.add(this.sealed.length);
-    this.sealed.push(this.deferSealing ? full : deflated(full));
+    // Level 1: most of the gain (texts repeat words) for a fraction of the time, during the load.
+    this.sealed.push(deflateRawSync(this.open.subarray(0, this.openUsed), { level: 1 }));
     this.open = Buffer.allocUnsafe(TEXT_BLOCK_BYTES);
     this.openUsed = 0;
   }
@@ -111,9 +93,4 @@ export class TextArena {
     if (this.cache.length > CACHED_BLOCKS) this.cache.pop();
     return data;
   }
-}
-
-/** Level 1: most of the gain (texts repeat words) for a fraction of the time. */
-function deflated(block: Buffer): Buffer {
-  return deflateRawSync(block, { level: 1 });
 }

@@ -217,38 +217,6 @@ describe('EntryTable (the history in memory as columns)', () => {
     for (let i = 0; i < all.length; i += 3) assert.equal(table.textOf(table.rowOf(all[i].key)), all[i].text);
   });
 
-  it('texts a load left plain read the same before and after they are deflated, one block a call', () => {
-    const table = new EntryTable();
-    table.deferTextSealing = true;
-    const all: HistoryEntry[] = [];
-    for (let i = 0; i < 2000; i++) {
-      const e = entry({ text: `${i} promemoria: città ${'parola '.repeat(i % 25)} 👍🏽` });
-      table.put(e);
-      all.push(e);
-    }
-    const plain = table.textStats();
-    assert.ok(plain.sealedBlocks >= 3, `texts span several full blocks (${plain.sealedBlocks})`);
-    assert.equal(plain.plainBlocks, plain.sealedBlocks, 'no block deflated while deferred');
-    assert.ok(plain.sealedBytes >= plain.liveBytes - plain.openBytes, 'full blocks still plain');
-    for (let i = 0; i < all.length; i += 7) assert.equal(table.get(all[i].key)!.text, all[i].text);
-    table.deferTextSealing = false;
-    let calls = 0;
-    while (table.sealTextBlock()) {
-      calls++;
-      assert.equal(table.textStats().plainBlocks, plain.sealedBlocks - calls, 'one block a call');
-      // a read between two calls sees deflated and plain blocks side by side
-      const e = all[(calls * 613) % all.length];
-      assert.equal(table.get(e.key)!.text, e.text);
-    }
-    assert.equal(calls, plain.sealedBlocks);
-    const sealed = table.textStats();
-    assert.ok(sealed.sealedBytes < plain.sealedBytes / 2, `deflated (${sealed.sealedBytes} of ${plain.sealedBytes} bytes)`);
-    for (const e of all) assert.equal(table.get(e.key)!.text, e.text);
-    // later blocks are deflated as they fill
-    for (let i = 0; i < 1000; i++) table.put(entry({ text: `later ${i} ${'x'.repeat(100)}` }));
-    assert.equal(table.textStats().plainBlocks, 0);
-  });
-
   it('an update with the same text keeps it in place; a new text leaves a hole', () => {
     const table = new EntryTable();
     const e = entry({ text: 'é'.repeat(10) });

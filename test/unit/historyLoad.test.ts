@@ -94,28 +94,6 @@ describe('History: loading in the background, in slices', function () {
     }
   });
 
-  it('deflates the texts after the load, a block a turn: the same entries before, during and after; close() stops it', async () => {
-    await writeHistory(dir, 2500, 40);
-    const old = await loadHistory(dir);
-    const store = await HistoryStore.open(dir, QUIET);
-    let sealed = false;
-    void store.textsSealed.then(() => (sealed = true));
-    await Promise.resolve();
-    assert.equal(sealed, false, 'the texts are still being deflated when open() resolves');
-    assert.deepEqual(store.all(), old.entries);
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    assert.deepEqual(store.all(), old.entries, 'read between two blocks');
-    await store.textsSealed;
-    assert.deepEqual(store.all(), old.entries);
-    await store.close();
-
-    const again = await HistoryStore.open(dir, QUIET);
-    let stopped = false;
-    void again.textsSealed.then(() => (stopped = true));
-    await again.close(); // waits for the deflating to stop, not to finish
-    assert.equal(stopped, true);
-  });
-
   it('keeps what still reads from a damaged snapshot, as the one-parse loader does', async () => {
     await writeHistory(dir, 1200, 0);
     const file = path.join(dir, SNAPSHOT_FILE);
