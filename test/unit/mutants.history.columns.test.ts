@@ -254,7 +254,7 @@ describe('mutants: history text arena', () => {
     arena.add('abc');
     arena.add('ü');
     arena.drop(3);
-    assert.deepEqual(arena.stats(), { sealedBlocks: 0, plainBlocks: 0, sealedBytes: 0, openBytes: 5, liveBytes: 2, deadBytes: 3 });
+    assert.deepEqual(arena.stats(), { sealedBlocks: 0, sealedBytes: 0, openBytes: 5, liveBytes: 2, deadBytes: 3 });
     assert.equal(arena.heldBytes(), TEXT_BLOCK_BYTES, 'only the open block');
     const placed = arena.add('z'.repeat(TEXT_BLOCK_BYTES));
     const sealed = arena.stats().sealedBytes;
